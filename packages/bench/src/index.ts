@@ -1,0 +1,2 @@
+// @weft/bench: work in progress (see the open issues); nothing is exported yet.
+export {};

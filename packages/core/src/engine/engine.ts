@@ -1,0 +1,110 @@
+import { isPipeline, type Pipeline } from '../definition/pipeline.js';
+import { WeftError } from '../errors/weft-error.js';
+import type { Orchestrator } from '../orchestrator/types.js';
+import { registerPipeline } from '../orchestrator/resolve-step.js';
+import { compile, validate } from '../plan/compile.js';
+import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
+import { checkRunOptions, resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions, type RunOptions } from './options.js';
+import { RunController } from './run-controller.js';
+import type { RunHandle, RunResult } from './run-result.js';
+
+/**
+ * The entry points. `execute` blocks until the run ends; `start` returns a handle at once;
+ * `validate` returns a verdict as data; `resume` continues a suspended run from its snapshot.
+ * @example
+ * const engine = createEngine();
+ * const result = await engine.execute(myPipeline, input);
+ * if (result.status !== 'succeeded') console.error(result.error);
+ */
+export class Engine {
+  readonly options: ResolvedEngineOptions;
+  readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
+  #orchestrator: Promise<Orchestrator> | undefined;
+  #closed = false;
+
+  constructor(options: EngineOptions = {}) {
+    this.options = resolveEngineOptions(options);
+    if (typeof this.options.orchestrator === 'string') this.options.registry.get(this.options.orchestrator);
+  }
+
+  /** The orchestrator, created on first use. */
+  orchestrator(): Promise<Orchestrator> {
+    if (!this.#orchestrator) {
+      const o = this.options.orchestrator;
+      this.#orchestrator = typeof o === 'string'
+        ? Promise.resolve().then(() => this.options.registry.create(o, { services: this.options.services, options: this.options.orchestratorOptions }))
+        : Promise.resolve(o);
+    }
+    return this.#orchestrator;
+  }
+
+  /** Validates without running. */
+  validate(p: unknown): ValidationReport {
+    return validate(p);
+  }
+
+  /** Compiles (and caches) the plan; throws PIPELINE_INVALID listing every problem. */
+  plan(p: Pipeline): ExecutionPlan {
+    if (!isPipeline(p)) compile(p);
+    let plan = this.#plans.get(p);
+    if (!plan) {
+      plan = compile(p);
+      this.#plans.set(p, plan);
+      registerPipeline(p);
+    }
+    return plan;
+  }
+
+  /** Starts a run and returns its handle at once. */
+  start<O = unknown>(p: Pipeline, input?: unknown, options: RunOptions = {}): RunHandle<O> {
+    this.#assertOpen();
+    checkRunOptions(options);
+    const plan = this.plan(p);
+    const runId = options.runId ?? globalThis.crypto.randomUUID();
+    return new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator()).handle as RunHandle<O>;
+  }
+
+  /** Runs to the end and returns the result (a failed run resolves with status `failed`). */
+  execute<O = unknown>(p: Pipeline, input?: unknown, options: RunOptions = {}): Promise<RunResult<O>> {
+    return this.start<O>(p, input, options).result;
+  }
+
+  /** Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`). */
+  async resume<O = unknown>(p: Pipeline, runId: string, value?: unknown, options: Omit<RunOptions, 'runId'> = {}): Promise<RunHandle<O>> {
+    this.#assertOpen();
+    checkRunOptions(options);
+    const plan = this.plan(p);
+    const record = await this.options.store.get(runId);
+    if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
+    const snapshot = await this.options.store.loadSnapshot(runId);
+    if (record.status !== 'suspended' || !snapshot) {
+      throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" is ${record.status}; only a suspended run can be resumed`);
+    }
+    if (snapshot.planId !== plan.id) {
+      throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" was suspended under plan ${snapshot.planId} of "${snapshot.pipeline.name}", but this pipeline compiles to ${plan.id}`, {
+        data: { expected: snapshot.planId, got: plan.id },
+      });
+    }
+    return new RunController(this.options, p, plan, snapshot.input, options, runId, () => this.orchestrator(), { snapshot, value }).handle as RunHandle<O>;
+  }
+
+  /** Closes the orchestrator (step actors' teardown runs here). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#orchestrator) await (await this.#orchestrator).close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new WeftError('OPTION_INVALID', 'the engine is closed');
+  }
+}
+
+/** Creates an engine. In @weft/core the default mode is `direct`; @weft/actors makes `workers` the default. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}

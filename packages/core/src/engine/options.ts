@@ -1,0 +1,105 @@
+import { systemClock, type Clock } from '../clock/clock.js';
+import type { StepCode } from '../definition/types.js';
+import { WeftError } from '../errors/weft-error.js';
+import type { EventType, Observer, RunEvent } from '../events/types.js';
+import { createRegistry, type OrchestratorRegistry } from '../orchestrator/registry.js';
+import type { Orchestrator } from '../orchestrator/types.js';
+import type { HostServices } from '../runtime/step-context.js';
+import { MemoryRunStore } from '../store/memory-store.js';
+import type { RunStore } from '../store/run-store.js';
+
+/** Options of an engine. */
+export interface EngineOptions {
+  /** Orchestration mode: `direct`, `workers` (with @weft/actors), or a plugin's token. Default `direct`. */
+  readonly orchestrator?: string | Orchestrator;
+  readonly orchestratorOptions?: Readonly<Record<string, unknown>>;
+  readonly registry?: OrchestratorRegistry;
+  readonly store?: RunStore;
+  readonly clock?: Clock;
+  /** Random source for retry jitter (inject for determinism). */
+  readonly random?: () => number;
+  /** Services steps may call through `ctx.host`. */
+  readonly services?: HostServices;
+  readonly observers?: readonly Observer[];
+  /** Undelivered events a subscriber may hold before the run slows down (default 1024). */
+  readonly eventBuffer?: number;
+  /** Step activations per run before it fails with STEP_LIMIT (default 10,000; map items not counted). */
+  readonly maxSteps?: number;
+  /** Tasks in flight per run (default 256). */
+  readonly maxConcurrency?: number;
+  /** Map items per task, overriding the orchestrator's default. */
+  readonly chunkSize?: number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  readonly runId?: string;
+  readonly signal?: AbortSignal;
+  /** Run timeout in ms, counted from the start. */
+  readonly timeoutMs?: number;
+  readonly observers?: readonly Observer[];
+  /** Event hooks by event type. */
+  readonly on?: { readonly [T in EventType]?: (event: Extract<RunEvent, { type: T }>) => void };
+  readonly eventBuffer?: number;
+  readonly maxSteps?: number;
+  readonly maxConcurrency?: number;
+  readonly chunkSize?: number;
+  /** Replace steps by qualified name (`step` or `sub/step`) with in-process code (test harness). */
+  readonly overrides?: Readonly<Record<string, StepCode>>;
+}
+
+/** Engine options with every default filled in. */
+export interface ResolvedEngineOptions {
+  readonly orchestrator: string | Orchestrator;
+  readonly orchestratorOptions: Readonly<Record<string, unknown>>;
+  readonly registry: OrchestratorRegistry;
+  readonly store: RunStore;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly services: HostServices;
+  readonly observers: readonly Observer[];
+  readonly eventBuffer: number;
+  readonly maxSteps: number;
+  readonly maxConcurrency: number;
+  readonly chunkSize: number | null;
+}
+
+/** Resolves engine options once, failing fast with OPTION_INVALID. */
+export function resolveEngineOptions(o: EngineOptions = {}): ResolvedEngineOptions {
+  checkPositive('eventBuffer', o.eventBuffer);
+  checkPositive('maxSteps', o.maxSteps);
+  checkPositive('maxConcurrency', o.maxConcurrency);
+  checkPositive('chunkSize', o.chunkSize);
+  return {
+    orchestrator: o.orchestrator ?? 'direct',
+    orchestratorOptions: o.orchestratorOptions ?? {},
+    registry: o.registry ?? createRegistry(),
+    store: o.store ?? new MemoryRunStore(),
+    clock: o.clock ?? systemClock,
+    random: o.random ?? Math.random,
+    services: o.services ?? {},
+    observers: o.observers ?? [],
+    eventBuffer: o.eventBuffer ?? 1024,
+    maxSteps: o.maxSteps ?? 10_000,
+    maxConcurrency: o.maxConcurrency ?? 256,
+    chunkSize: o.chunkSize ?? null,
+  };
+}
+
+/** Checks run options (fail fast with OPTION_INVALID). */
+export function checkRunOptions(o: RunOptions): void {
+  checkPositive('timeoutMs', o.timeoutMs);
+  checkPositive('eventBuffer', o.eventBuffer);
+  checkPositive('maxSteps', o.maxSteps);
+  checkPositive('maxConcurrency', o.maxConcurrency);
+  checkPositive('chunkSize', o.chunkSize);
+  if (o.runId !== undefined && (typeof o.runId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(o.runId))) {
+    throw new WeftError('OPTION_INVALID', `runId must be 1–128 characters of letters, digits, ".", "_" or "-", got ${JSON.stringify(o.runId)}`);
+  }
+}
+
+function checkPositive(name: string, v: unknown): void {
+  if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
+    throw new WeftError('OPTION_INVALID', `option ${name} must be a positive number, got ${JSON.stringify(v)}`);
+  }
+}

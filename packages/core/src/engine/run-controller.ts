@@ -1,0 +1,305 @@
+import type { TimerHandle } from '../clock/clock.js';
+import type { Pipeline } from '../definition/pipeline.js';
+import { WeftError, serializeError, toWeftError } from '../errors/weft-error.js';
+import { EventHub } from '../events/event-hub.js';
+import { MetricsCollector } from '../events/metrics.js';
+import type { EventBody, Observer, RunEvent, RunStatus } from '../events/types.js';
+import type { Orchestrator } from '../orchestrator/types.js';
+import type { ExecutionPlan } from '../plan/execution-plan.js';
+import { RunExecution, type ExecutionOutcome } from '../runtime/run-execution.js';
+import type { RunSnapshot } from '../runtime/snapshot.js';
+import { RunSupervisor, type RunEffect } from '../supervisor/run-machine.js';
+import type { ResolvedEngineOptions, RunOptions } from './options.js';
+import type { RunHandle, RunResult } from './run-result.js';
+
+/**
+ * Drives one top-level run through the run machine: startup hooks, the execution, run timeout and
+ * cancellation, shutdown hooks, persistence, and exactly one `run.finish` event.
+ */
+export class RunController {
+  readonly handle: RunHandle;
+  readonly #o: ResolvedEngineOptions;
+  readonly #pipeline: Pipeline;
+  readonly #plan: ExecutionPlan;
+  readonly #input: unknown;
+  readonly #run: RunOptions;
+  readonly #runId: string;
+  readonly #hub: EventHub;
+  readonly #metrics = new MetricsCollector();
+  readonly #supervisor = new RunSupervisor();
+  readonly #resumeFrom: { snapshot: RunSnapshot; value: unknown } | undefined;
+  #orchestrator!: Orchestrator;
+  #execution: RunExecution | undefined;
+  #seq = 0;
+  #startedAt = 0;
+  #timer: TimerHandle | null = null;
+  #outcome: ExecutionOutcome | undefined;
+  #observerErrors: string[] = [];
+  #resolve!: (r: RunResult) => void;
+
+  constructor(
+    o: ResolvedEngineOptions,
+    pipeline: Pipeline,
+    plan: ExecutionPlan,
+    input: unknown,
+    run: RunOptions,
+    runId: string,
+    getOrchestrator: () => Promise<Orchestrator>,
+    resumeFrom?: { snapshot: RunSnapshot; value: unknown },
+  ) {
+    this.#o = o;
+    this.#pipeline = pipeline;
+    this.#plan = plan;
+    this.#input = input;
+    this.#run = run;
+    this.#runId = runId;
+    this.#resumeFrom = resumeFrom;
+    this.#hub = new EventHub(run.eventBuffer ?? o.eventBuffer);
+    this.#hub.observe((e) => this.#metrics.onEvent(e));
+    for (const obs of [...o.observers, ...(run.observers ?? [])]) this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
+    if (run.on) {
+      const on = run.on as Record<string, ((e: RunEvent) => void) | undefined>;
+      this.#hub.observe(this.#guard((e) => on[e.type]?.(e)));
+    }
+    const result = new Promise<RunResult>((r) => (this.#resolve = r));
+    this.handle = {
+      runId,
+      events: () => this.#hub.subscribe(),
+      result,
+      cancel: (reason = 'cancelled by the caller') => this.#cancel(reason),
+    };
+    if (run.signal) {
+      const signal = run.signal;
+      if (signal.aborted) queueMicrotask(() => this.#cancel(reasonOf(signal)));
+      else signal.addEventListener('abort', () => this.#cancel(reasonOf(signal)), { once: true });
+    }
+    queueMicrotask(() => void this.#begin(getOrchestrator));
+  }
+
+  async #begin(getOrchestrator: () => Promise<Orchestrator>): Promise<void> {
+    this.#startedAt = this.#o.clock.now();
+    try {
+      this.#orchestrator = await getOrchestrator();
+    } catch (e) {
+      this.#orchestrator = placeholder;
+      this.#outcome = { status: 'failed', error: toWeftError(e, 'ORCHESTRATOR_UNKNOWN') };
+      this.#perform(this.#supervisor.send({ type: 'FAIL' }));
+      return;
+    }
+    await this.#o.store.put({ runId: this.#runId, pipeline: this.#plan.name, module: this.#plan.module, planId: this.#plan.id, status: 'running', startedAt: Date.now(), input: this.#input });
+    this.#perform(this.#supervisor.send({ type: 'START' }));
+  }
+
+  #perform(effects: RunEffect[]): void {
+    for (const effect of effects) {
+      switch (effect) {
+        case 'runStartup':
+          this.#emit([], { type: 'run.start', pipeline: this.#plan.name, planId: this.#plan.id, orchestrator: this.#orchestrator.name, resumed: this.#resumeFrom !== undefined });
+          if (this.#run.timeoutMs !== undefined) {
+            const ms = this.#run.timeoutMs;
+            this.#timer = this.#o.clock.setTimeout(() => this.#timeout(ms), ms);
+          }
+          void this.#startup();
+          break;
+        case 'pump':
+          this.#startExecution();
+          break;
+        case 'holdDispatch':
+          break;
+        case 'abortInflight':
+          if (this.#execution && this.#outcome && this.#outcome.status !== 'succeeded' && this.#outcome.status !== 'suspended') {
+            this.#execution.abort(this.#outcome.status, this.#outcome.error);
+          }
+          break;
+        case 'finalize':
+          void this.#finalize();
+          break;
+      }
+    }
+  }
+
+  async #startup(): Promise<void> {
+    const hook = this.#pipeline.options.hooks?.startup;
+    if (hook && !this.#resumeFrom) {
+      try {
+        await hook({ runId: this.#runId, input: this.#input, state: {} });
+      } catch (e) {
+        this.#outcome = { status: 'failed', error: new WeftError('HOOK_FAILED', `startup hook failed: ${(e as Error).message}`, { cause: e }) };
+        this.#perform(this.#supervisor.send({ type: 'FAIL' }));
+        return;
+      }
+    }
+    this.#perform(this.#supervisor.send({ type: 'STARTED' }));
+  }
+
+  #startExecution(): void {
+    const overrides = new Map(Object.entries(this.#run.overrides ?? {}));
+    const ids = { next: 1 };
+    const exec = new RunExecution(
+      {
+        runId: this.#runId,
+        path: [],
+        plan: this.#plan,
+        pipeline: this.#pipeline,
+        orchestrator: this.#orchestrator,
+        hub: this.#hub,
+        clock: this.#o.clock,
+        random: this.#o.random,
+        metrics: this.#metrics,
+        middleware: this.#pipeline.options.middleware ?? [],
+        options: {
+          maxSteps: this.#run.maxSteps ?? this.#o.maxSteps,
+          maxConcurrency: this.#run.maxConcurrency ?? this.#o.maxConcurrency,
+          chunkSize: this.#run.chunkSize ?? this.#o.chunkSize,
+          overrides,
+        },
+        ids,
+        emit: (path, body) => this.#emit(path, body),
+      },
+      this.#plan,
+    );
+    this.#execution = exec;
+    const done = this.#resumeFrom ? exec.resume(this.#resumeFrom.snapshot, this.#resumeFrom.value) : exec.start(this.#input);
+    void done.then((o) => {
+      if (this.#supervisor.done) return;
+      this.#outcome = o;
+      switch (o.status) {
+        case 'succeeded':
+          this.#perform(this.#supervisor.send({ type: 'COMPLETE' }));
+          break;
+        case 'suspended':
+          this.#perform(this.#supervisor.send({ type: 'SUSPEND' }));
+          this.#perform(this.#supervisor.send({ type: 'DRAINED' }));
+          break;
+        case 'failed':
+          this.#perform(this.#supervisor.send({ type: 'FAIL' }));
+          break;
+        case 'cancelled':
+          this.#perform(this.#supervisor.send({ type: 'CANCEL' }));
+          break;
+        case 'timedOut':
+          this.#perform(this.#supervisor.send({ type: 'TIMEOUT' }));
+          break;
+      }
+    });
+  }
+
+  #cancel(reason: string): void {
+    if (this.#supervisor.done || this.#outcome) return;
+    if (this.#supervisor.state === 'created') {
+      // Cancelled before it began: still one start and one finish.
+      queueMicrotask(() => this.#cancel(reason));
+      return;
+    }
+    this.#emit([], { type: 'run.cancel', reason });
+    this.#outcome = { status: 'cancelled', error: new WeftError('RUN_CANCELLED', `run cancelled: ${reason}`, { data: { reason } }) };
+    this.#perform(this.#supervisor.send({ type: 'CANCEL' }));
+  }
+
+  #timeout(ms: number): void {
+    this.#timer = null;
+    if (this.#supervisor.done || this.#outcome) return;
+    this.#emit([], { type: 'run.timeout', timeoutMs: ms });
+    this.#outcome = { status: 'timedOut', error: new WeftError('RUN_TIMEOUT', `run exceeded its ${ms} ms timeout`, { data: { timeoutMs: ms } }) };
+    this.#perform(this.#supervisor.send({ type: 'TIMEOUT' }));
+  }
+
+  async #finalize(): Promise<void> {
+    if (this.#timer) this.#o.clock.clearTimeout(this.#timer);
+    const outcome = this.#outcome ?? { status: 'failed' as const, error: new WeftError('INTERNAL', 'run ended without an outcome') };
+    const status: RunStatus = outcome.status;
+    const shutdown = this.#pipeline.options.hooks?.shutdown;
+    if (shutdown) {
+      try {
+        await shutdown({ runId: this.#runId, status });
+      } catch (e) {
+        this.#emit([], { type: 'warning', code: 'HOOK_FAILED', message: `shutdown hook failed: ${(e as Error).message}` });
+      }
+    }
+    const store = this.#o.store;
+    let persistError: WeftError | undefined;
+    if (outcome.status === 'suspended') {
+      try {
+        await store.saveSnapshot(this.#runId, outcome.snapshot);
+      } catch (e) {
+        persistError = toWeftError(e, 'NOT_SERIALIZABLE');
+      }
+      if (!persistError) this.#emit([], { type: 'run.suspend', reasons: outcome.reasons });
+    } else if (this.#resumeFrom) {
+      await store.deleteSnapshot(this.#runId);
+    }
+    const finalStatus: RunStatus = persistError ? 'failed' : status;
+    const error = persistError ?? (outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'timedOut' ? outcome.error : undefined);
+    const durationMs = this.#o.clock.now() - this.#startedAt;
+    const stats = this.#orchestrator.stats();
+    const metrics = this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats);
+    this.#flushObserverErrors();
+    this.#emit([], { type: 'run.finish', status: finalStatus, durationMs, ...(error ? { error: serializeError(error) } : {}), metrics });
+    this.#hub.close();
+    const output = outcome.status === 'succeeded' ? outcome.output : undefined;
+    await store.put({
+      runId: this.#runId,
+      pipeline: this.#plan.name,
+      module: this.#plan.module,
+      planId: this.#plan.id,
+      status: finalStatus,
+      startedAt: Date.now() - durationMs,
+      finishedAt: Date.now(),
+      input: this.#input,
+      ...(output !== undefined ? { output } : {}),
+      ...(error ? { error: serializeError(error) } : {}),
+      metrics,
+    }).catch(() => undefined);
+    this.#resolve({
+      runId: this.#runId,
+      status: finalStatus,
+      output,
+      state: this.#execution?.state ?? {},
+      outputs: this.#execution?.outputs ?? {},
+      error,
+      suspended: outcome.status === 'suspended' && !persistError ? outcome.reasons : [],
+      durationMs,
+      metrics,
+    });
+  }
+
+  #emit(path: readonly string[], body: EventBody): void {
+    if (this.#hub.closed) return;
+    this.#hub.emit({ runId: this.#runId, seq: ++this.#seq, time: this.#o.clock.now(), path, ...body } as RunEvent);
+    if (this.#observerErrors.length > 0) this.#flushObserverErrors();
+  }
+
+  #flushObserverErrors(): void {
+    const errs = this.#observerErrors;
+    this.#observerErrors = [];
+    for (const message of errs) this.#emit([], { type: 'warning', code: 'OBSERVER_FAILED', message });
+  }
+
+  #guard(fn: (e: RunEvent) => void): (e: RunEvent) => void {
+    return (e) => {
+      try {
+        fn(e);
+      } catch (err) {
+        if (this.#observerErrors.length < 100) this.#observerErrors.push(`observer failed on ${e.type}: ${(err as Error).message}`);
+      }
+    };
+  }
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (r instanceof Error) return r.message;
+  return typeof r === 'string' ? r : 'aborted';
+}
+
+const placeholder: Orchestrator = {
+  name: 'none',
+  capabilities: { blocking: false, detached: false, durable: false, parallel: false },
+  parallelism: 1,
+  defaultChunkSize: 1,
+  run: async () => ({ ok: false, error: serializeError(new WeftError('INTERNAL', 'no orchestrator')) }),
+  stats: () => ({ workerRestarts: 0, bytesMoved: 0 }),
+  close: async () => {},
+};
+
+export type { Observer };

@@ -1,0 +1,55 @@
+/**
+ * The catalogue of stable error codes. A code never changes meaning once published;
+ * the docs (packages/core/README.md, "Error codes") describe each one.
+ */
+export const ERROR_CODES = [
+  // definition and validation
+  'DEFINITION_INVALID',
+  'DUPLICATE_STEP',
+  'UNKNOWN_TARGET',
+  'STATIC_CYCLE',
+  'UNREACHABLE_STEP',
+  'MULTIPLE_ROOTS',
+  'NO_ROOT',
+  'JOIN_UNREACHABLE',
+  'MAP_INVALID',
+  'SWITCH_INVALID',
+  'SUB_INVALID',
+  'OPTION_INVALID',
+  'PIPELINE_INVALID',
+  // step code lookup
+  'MODULE_NOT_FOUND',
+  'EXPORT_NOT_FOUND',
+  'STEP_NOT_FOUND',
+  // running
+  'STEP_FAILED',
+  'STEP_TIMEOUT',
+  'RUN_TIMEOUT',
+  'BARRIER_TIMEOUT',
+  'BARRIER_UNRELEASED',
+  'RUN_CANCELLED',
+  'STEP_CANCELLED',
+  'STEP_LIMIT',
+  'MAP_INPUT_INVALID',
+  'SWITCH_NO_ROUTE',
+  'STATE_UNKNOWN_KEY',
+  'STATE_REDUCER_FAILED',
+  'HOOK_FAILED',
+  'NOT_SERIALIZABLE',
+  'ORCHESTRATOR_UNKNOWN',
+  'ORCHESTRATOR_CAPABILITY',
+  'RUN_NOT_FOUND',
+  'RUN_NOT_RESUMABLE',
+  'QUOTA_EXCEEDED',
+  'WORKER_CRASHED',
+  'PROTOCOL_ERROR',
+  'INTERNAL',
+] as const;
+
+/** A stable error code: a literal union, one per failure kind. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Type guard for codes read from serialised data. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

@@ -1,0 +1,124 @@
+import type { RunEvent } from './types.js';
+
+interface Subscriber {
+  readonly queue: RunEvent[];
+  head: number;
+  wake: (() => void) | undefined;
+  closed: boolean;
+}
+
+/**
+ * The ordered event stream of one run. Observers are called synchronously; async-iterator
+ * subscribers each get a bounded queue. Emitting never blocks: the runtime reads `saturated` and
+ * awaits `drained()` before dispatching more work or pulling more tokens, so a slow consumer slows
+ * the run and nothing deadlocks.
+ */
+export class EventHub {
+  readonly #capacity: number;
+  readonly #observers: ((e: RunEvent) => void)[] = [];
+  readonly #subs = new Set<Subscriber>();
+  #waiters: (() => void)[] = [];
+  #closed = false;
+  #count = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = Math.max(1, capacity);
+  }
+
+  /** Number of events emitted. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Adds a synchronous observer. An observer that throws is reported by the caller's wrapper. */
+  observe(fn: (e: RunEvent) => void): void {
+    this.#observers.push(fn);
+  }
+
+  /** Delivers an event to every observer and subscriber, in order. */
+  emit(event: RunEvent): void {
+    if (this.#closed) throw new Error(`event after the stream closed: ${event.type}`);
+    this.#count++;
+    for (const o of this.#observers) o(event);
+    for (const s of this.#subs) {
+      if (s.closed) continue;
+      s.queue.push(event);
+      const w = s.wake;
+      if (w) {
+        s.wake = undefined;
+        w();
+      }
+    }
+  }
+
+  /** True while some subscriber holds `capacity` or more undelivered events. */
+  get saturated(): boolean {
+    for (const s of this.#subs) if (!s.closed && s.queue.length - s.head >= this.#capacity) return true;
+    return false;
+  }
+
+  /** Resolves when no subscriber is saturated. */
+  drained(): Promise<void> {
+    if (!this.saturated) return Promise.resolve();
+    return new Promise((r) => this.#waiters.push(r));
+  }
+
+  /** Ends the stream: subscribers finish after the events already queued. */
+  close(): void {
+    this.#closed = true;
+    for (const s of this.#subs) {
+      const w = s.wake;
+      s.wake = undefined;
+      w?.();
+    }
+    this.#release();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A new subscription, receiving every event emitted from now on. */
+  subscribe(): AsyncIterableIterator<RunEvent> {
+    const sub: Subscriber = { queue: [], head: 0, wake: undefined, closed: false };
+    this.#subs.add(sub);
+    const finish = (): IteratorResult<RunEvent> => {
+      sub.closed = true;
+      this.#subs.delete(sub);
+      this.#release();
+      return { done: true, value: undefined };
+    };
+    const iterator: AsyncIterableIterator<RunEvent> = {
+      next: async () => {
+        for (;;) {
+          if (sub.closed) return { done: true, value: undefined };
+          if (sub.head < sub.queue.length) {
+            const value = sub.queue[sub.head]!;
+            sub.head++;
+            if (sub.head > 1024 && sub.head * 2 > sub.queue.length) {
+              sub.queue.splice(0, sub.head);
+              sub.head = 0;
+            }
+            if (this.#waiters.length > 0 && sub.queue.length - sub.head < this.#capacity) this.#release();
+            return { done: false, value };
+          }
+          if (this.#closed) return finish();
+          await new Promise<void>((r) => (sub.wake = r));
+        }
+      },
+      return: async () => finish(),
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    if (this.#closed) sub.closed = true;
+    return iterator;
+  }
+
+  #release(): void {
+    if (this.saturated) return;
+    const ws = this.#waiters;
+    this.#waiters = [];
+    for (const w of ws) w();
+  }
+}

@@ -1,0 +1,80 @@
+import { WeftError } from '../errors/weft-error.js';
+import { isPipeline, nodeCode, type Pipeline } from '../definition/pipeline.js';
+import type { StepCode, StepRef } from '../definition/types.js';
+import { didYouMean } from '../util/did-you-mean.js';
+
+const known = new Map<string, Pipeline>();
+const cache = new Map<string, Promise<StepCode>>();
+
+/** Registers an in-memory pipeline so refs to it resolve without importing (main thread). */
+export function registerPipeline(p: Pipeline): void {
+  known.set(`${p.module ?? ''}#${p.name}`, p);
+  for (const n of p.nodes) if (n.kind === 'sub' && isPipeline(n.pipeline)) registerPipeline(n.pipeline);
+}
+
+/** A cache key for a StepRef. */
+export function refKey(ref: StepRef): string {
+  return `${ref.module}#${ref.pipeline ?? ''}#${ref.export}`;
+}
+
+/**
+ * Finds step code by module and name: imports the module once, then looks up the export (or the
+ * node of an exported pipeline). Works the same in any thread.
+ */
+export function resolveStep(ref: StepRef): Promise<StepCode> {
+  const key = refKey(ref);
+  let p = cache.get(key);
+  if (!p) {
+    p = load(ref);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+async function load(ref: StepRef): Promise<StepCode> {
+  if (ref.pipeline !== undefined) {
+    const local = known.get(`${ref.module}#${ref.pipeline}`);
+    const pipe = local ?? (await findPipeline(ref.module, ref.pipeline));
+    const code = nodeCode(pipe, ref.export);
+    if (code === undefined || (typeof code === 'object' && 'module' in code)) {
+      if (code && typeof code === 'object' && 'module' in code) return resolveStep(code);
+      const names = pipe.nodes.map((n) => n.name);
+      const guess = didYouMean(ref.export, names);
+      throw new WeftError('STEP_NOT_FOUND', `pipeline "${ref.pipeline}" has no step "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
+    }
+    return code;
+  }
+  const mod = await importModule(ref.module);
+  const value = mod[ref.export];
+  if (typeof value === 'function' || (typeof value === 'object' && value !== null && typeof (value as { run?: unknown }).run === 'function')) {
+    return value as StepCode;
+  }
+  const guess = didYouMean(ref.export, Object.keys(mod));
+  if (value === undefined) {
+    throw new WeftError('EXPORT_NOT_FOUND', `module ${ref.module} has no export "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
+  }
+  throw new WeftError('EXPORT_NOT_FOUND', `export "${ref.export}" of ${ref.module} is not a step function or actor`, { data: { ref } });
+}
+
+/** Imports a module and returns the exported pipeline with that name. */
+export async function findPipeline(module: string, name: string): Promise<Pipeline> {
+  if (module === '') {
+    throw new WeftError('STEP_NOT_FOUND', `pipeline "${name}" declares no module, so its steps cannot be found in another thread; pass { module: import.meta.url } to pipeline()`);
+  }
+  const mod = await importModule(module);
+  for (const v of Object.values(mod)) if (isPipeline(v) && v.name === name) return v;
+  throw new WeftError('EXPORT_NOT_FOUND', `module ${module} exports no pipeline named "${name}"`, { data: { module, name } });
+}
+
+async function importModule(module: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(module)) as Record<string, unknown>;
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME' || code === 'ERR_INVALID_URL') {
+      throw new WeftError('MODULE_NOT_FOUND', `cannot import step module ${module}: ${(cause as Error).message}`, { cause, data: { module } });
+    }
+    throw new WeftError('MODULE_NOT_FOUND', `step module ${module} failed to load: ${(cause as Error).message}`, { cause, data: { module } });
+  }
+}

@@ -1,0 +1,95 @@
+import type { StepCode, StepRef, Placement } from '../definition/types.js';
+import type { SerializedError } from '../errors/weft-error.js';
+import type { HostServices } from '../runtime/step-context.js';
+
+/** What a backend can do. The entry points consult these before accepting a run. */
+export interface OrchestratorCapabilities {
+  /** `execute`: the caller waits for the run to end. */
+  readonly blocking: boolean;
+  /** `start`: the run goes on detached from the caller (fire and forget). */
+  readonly detached: boolean;
+  /** Runs survive the process (a durable backend). */
+  readonly durable: boolean;
+  /** Steps run in parallel on several cores. */
+  readonly parallel: boolean;
+}
+
+/** One unit of work handed to an orchestrator: a step invocation or a chunk of map items. Plain data but `signal` and `code`. */
+export interface Task {
+  readonly id: number;
+  readonly runId: string;
+  readonly path: readonly string[];
+  readonly node: string;
+  readonly kind: 'step' | 'items';
+  readonly ref: StepRef;
+  /** In-process replacement code (test harness overrides); forces the main thread. */
+  readonly code?: StepCode;
+  readonly input?: unknown;
+  readonly items?: readonly unknown[];
+  readonly baseIndex?: number;
+  readonly attempt: number;
+  /** Per-item attempts for an items task (defaults to `attempt`). */
+  readonly attempts?: readonly number[];
+  readonly state: unknown;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly resume?: unknown;
+  readonly lastCheckpoint?: unknown;
+  readonly placement: Placement | null;
+  readonly version: string | null;
+  /** Aborted on cancellation or timeout; `signal.reason` is a SerializedError. */
+  readonly signal: AbortSignal;
+}
+
+/** The result of one map item. */
+export type ItemOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
+
+/** The result of a task: a step's raw return value (output or control), or per-item outcomes. */
+export type TaskOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
+
+/** Callbacks from the orchestrator to the runtime while a task runs. */
+export interface TaskHooks {
+  /** The task began running (timeouts count from here, not from queueing). */
+  started(): void;
+  /** Tokens in order; a returned promise asks the producer to wait for credit. */
+  tokens(batch: unknown[]): void | Promise<void>;
+  checkpoint(value: unknown): void;
+  /** A map item finished (items tasks only), possibly before the whole chunk. */
+  item(index: number, outcome: ItemOutcome): void;
+}
+
+/** Counters an orchestrator reports into run metrics. */
+export interface OrchestratorStats {
+  readonly workerRestarts: number;
+  readonly bytesMoved: number;
+  readonly extra?: Record<string, unknown>;
+}
+
+/**
+ * A backend that runs tasks. `direct` runs them on the main thread; `workers` (in @weft/actors) in
+ * a worker-thread pool; plugins elsewhere. For an items task, the outcome's value is ItemOutcome[].
+ */
+export interface Orchestrator {
+  readonly name: string;
+  readonly capabilities: OrchestratorCapabilities;
+  /** How many tasks can truly run at once (threads); sizes map concurrency and chunking defaults. */
+  readonly parallelism: number;
+  /** Default number of map items per task for this backend. */
+  readonly defaultChunkSize: number;
+  run(task: Task, hooks: TaskHooks): Promise<TaskOutcome>;
+  stats(): OrchestratorStats;
+  close(): Promise<void>;
+}
+
+/** What an orchestrator factory receives. */
+export interface OrchestratorContext {
+  readonly services: HostServices;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A registered backend: a factory plus the capabilities it declares. */
+export interface OrchestratorEntry {
+  readonly name: string;
+  readonly capabilities: OrchestratorCapabilities;
+  readonly description: string;
+  create(ctx: OrchestratorContext): Orchestrator;
+}

@@ -1,0 +1,34 @@
+import type { Clock } from '../clock/clock.js';
+import type { Pipeline } from '../definition/pipeline.js';
+import type { Middleware, StepCode } from '../definition/types.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { MetricsCollector } from '../events/metrics.js';
+import type { EventBody } from '../events/types.js';
+import type { Orchestrator } from '../orchestrator/types.js';
+import type { ExecutionPlan } from '../plan/execution-plan.js';
+
+/** Run-wide settings an execution reads (resolved once per run). */
+export interface ExecutionOptions {
+  readonly maxSteps: number;
+  readonly maxConcurrency: number;
+  readonly chunkSize: number | null;
+  readonly overrides: ReadonlyMap<string, StepCode>;
+}
+
+/** The narrow ports an execution depends on: no engine, no store. */
+export interface ExecutionDeps {
+  readonly runId: string;
+  readonly path: readonly string[];
+  readonly plan: ExecutionPlan;
+  readonly pipeline: Pipeline;
+  readonly orchestrator: Orchestrator;
+  readonly hub: EventHub;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly metrics: MetricsCollector;
+  readonly middleware: readonly Middleware[];
+  readonly options: ExecutionOptions;
+  /** Invocation ids, shared by nested executions of one run. */
+  readonly ids: { next: number };
+  emit(path: readonly string[], body: EventBody): void;
+}

@@ -1,0 +1,241 @@
+import { WeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
+import type { EventBody } from '../events/types.js';
+import type { TimerHandle } from '../clock/clock.js';
+import type { ItemOutcome, TaskOutcome } from '../orchestrator/types.js';
+import type { PlanNode } from '../plan/execution-plan.js';
+import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
+import type { ActivationData } from './snapshot.js';
+
+/** Pulls map items from an array, an iterable or an async iterable. */
+export interface ItemSource {
+  /** Up to `n` items available now ([] when an async pull is under way). */
+  take(n: number): unknown[];
+  readonly exhausted: boolean;
+  /** Called when an async pull delivered items. */
+  onReady: (() => void) | undefined;
+}
+
+/** Wraps a map node's input; strings and non-iterables are refused. */
+export function toItemSource(input: unknown): { ok: true; source: ItemSource; total: number | null } | { ok: false; got: string } {
+  if (Array.isArray(input)) {
+    let i = 0;
+    return {
+      ok: true,
+      total: input.length,
+      source: {
+        take(n) {
+          const out = input.slice(i, i + n);
+          i += out.length;
+          return out;
+        },
+        get exhausted() {
+          return i >= input.length;
+        },
+        onReady: undefined,
+      },
+    };
+  }
+  if (typeof input === 'object' && input !== null) {
+    const sync = (input as Iterable<unknown>)[Symbol.iterator];
+    if (typeof sync === 'function') {
+      const it = sync.call(input) as Iterator<unknown>;
+      let done = false;
+      return {
+        ok: true,
+        total: input instanceof Map || input instanceof Set ? input.size : null,
+        source: {
+          take(n) {
+            const out: unknown[] = [];
+            while (!done && out.length < n) {
+              const r = it.next();
+              if (r.done) done = true;
+              else out.push(r.value);
+            }
+            return out;
+          },
+          get exhausted() {
+            return done;
+          },
+          onReady: undefined,
+        },
+      };
+    }
+    const asyncIt = (input as AsyncIterable<unknown>)[Symbol.asyncIterator];
+    if (typeof asyncIt === 'function') return { ok: true, total: null, source: asyncSource(asyncIt.call(input) as AsyncIterator<unknown>) };
+  }
+  return { ok: false, got: input === null ? 'null' : typeof input === 'string' ? 'a string' : typeof input };
+}
+
+function asyncSource(it: AsyncIterator<unknown>): ItemSource {
+  const buffer: unknown[] = [];
+  let done = false;
+  let pulling = false;
+  const src: ItemSource = {
+    take(n) {
+      if (buffer.length < n && !done && !pulling) {
+        pulling = true;
+        void (async () => {
+          try {
+            while (!done && buffer.length < n) {
+              const r = await it.next();
+              if (r.done) done = true;
+              else buffer.push(r.value);
+            }
+          } finally {
+            pulling = false;
+            src.onReady?.();
+          }
+        })();
+      }
+      return buffer.splice(0, n);
+    },
+    get exhausted() {
+      return done && buffer.length === 0;
+    },
+    onReady: undefined,
+  };
+  return src;
+}
+
+/** What a map needs from its execution. */
+export interface MapDeps {
+  readonly id: number;
+  readonly node: PlanNode;
+  readonly act: ActivationData;
+  readonly source: ItemSource;
+  readonly total: number | null;
+  readonly chunkSize: number;
+  readonly concurrency: number;
+  readonly random: () => number;
+  emit(body: EventBody): void;
+  canDispatch(): boolean;
+  dispatch(items: unknown[], baseIndex: number, attempts: number[]): { readonly id: number };
+  timer(ms: number, fn: () => void): TimerHandle;
+  wake(): void;
+  finish(result: TaskOutcome): void;
+  cancelChunks(error: WeftError): void;
+  now(): number;
+}
+
+interface Chunk {
+  readonly base: number;
+  readonly items: unknown[];
+  readonly attempts: number[];
+  readonly pending: Set<number>;
+}
+
+/**
+ * One running map: pulls items in chunks up to its concurrency, gathers results in input order,
+ * retries failed items one by one under the node's retry policy. Plain data, no actor per item.
+ */
+export class MapRun {
+  readonly node: PlanNode;
+  readonly act: ActivationData;
+  readonly startedAt: number;
+  readonly #d: MapDeps;
+  readonly #results: unknown[] = [];
+  readonly #chunks = new Map<number, Chunk>();
+  readonly #retryQueue: { index: number; item: unknown; attempt: number }[] = [];
+  #retryTimers = 0;
+  #next = 0;
+  #inflightItems = 0;
+  #done = 0;
+  #failed = 0;
+  #finished = false;
+
+  constructor(d: MapDeps) {
+    this.#d = d;
+    this.node = d.node;
+    this.act = d.act;
+    this.startedAt = d.now();
+    d.source.onReady = () => d.wake();
+  }
+
+  /** Dispatches as many chunks as concurrency and the run's quotas allow. */
+  fill(): void {
+    const d = this.#d;
+    while (!this.#finished && this.#inflightItems < d.concurrency && d.canDispatch()) {
+      const retry = this.#retryQueue.shift();
+      if (retry) {
+        this.#send([retry.item], retry.index, [retry.attempt]);
+        continue;
+      }
+      const items = d.source.take(Math.min(d.chunkSize, d.concurrency - this.#inflightItems));
+      if (items.length === 0) break;
+      const base = this.#next;
+      this.#next += items.length;
+      this.#send(items, base, items.map(() => 1));
+    }
+    this.#checkDone();
+  }
+
+  #send(items: unknown[], base: number, attempts: number[]): void {
+    this.#inflightItems += items.length;
+    const pending = new Set<number>();
+    for (let k = 0; k < items.length; k++) pending.add(base + k);
+    const chunk: Chunk = { base, items, attempts, pending };
+    const inv = this.#d.dispatch(items, base, attempts);
+    this.#chunks.set(inv.id, chunk);
+  }
+
+  /** One item finished (may come before its chunk does). */
+  onItem(inv: { readonly id: number }, index: number, outcome: ItemOutcome): void {
+    const chunk = this.#chunks.get(inv.id);
+    if (!chunk || this.#finished || !chunk.pending.delete(index)) return;
+    this.#inflightItems--;
+    this.#handle(index, outcome, chunk.items[index - chunk.base], chunk.attempts[index - chunk.base] ?? 1, inv.id);
+  }
+
+  /** A chunk finished: items not yet reported take their outcome from it. */
+  onChunk(inv: { readonly id: number }, outcome: TaskOutcome): void {
+    const chunk = this.#chunks.get(inv.id);
+    if (!chunk) return;
+    this.#chunks.delete(inv.id);
+    const values = outcome.ok ? (outcome.value as ItemOutcome[]) : undefined;
+    for (const index of [...chunk.pending]) {
+      if (this.#finished) break;
+      const k = index - chunk.base;
+      const item: ItemOutcome | undefined = values ? values[k] : { ok: false, error: (outcome as { error: SerializedError }).error };
+      this.onItem(inv, index, item ?? { ok: false, error: serializeError(new WeftError('PROTOCOL_ERROR', `no result for item ${index}`)) });
+    }
+    this.#checkDone();
+  }
+
+  #handle(index: number, outcome: ItemOutcome, item: unknown, attempt: number, invocation: number): void {
+    const d = this.#d;
+    if (outcome.ok) {
+      this.#results[index] = outcome.value;
+      this.#done++;
+      d.emit({ type: 'map.item', step: this.node.name, index, ok: true });
+      return;
+    }
+    const policy = this.node.retry;
+    const willRetry = attempt < policy.attempts && isRetryable(policy, outcome.error);
+    d.emit({ type: 'step.error', step: this.node.name, invocation, attempt, error: outcome.error, willRetry });
+    if (willRetry) {
+      const delayMs = backoffDelay(policy, attempt, d.random);
+      d.emit({ type: 'step.retry', step: this.node.name, invocation, attempt: attempt + 1, delayMs, reason: `item ${index}: ${outcome.error.message}` });
+      this.#retryTimers++;
+      d.timer(delayMs, () => {
+        this.#retryTimers--;
+        this.#retryQueue.push({ index, item, attempt: attempt + 1 });
+        d.wake();
+      });
+      return;
+    }
+    this.#failed++;
+    d.emit({ type: 'map.item', step: this.node.name, index, ok: false });
+    this.#finished = true;
+    const error = { ...outcome.error, data: { ...outcome.error.data, index } };
+    d.emit({ type: 'map.complete', step: this.node.name, count: this.#done + this.#failed, failed: this.#failed });
+    d.cancelChunks(new WeftError('STEP_CANCELLED', `map "${this.node.name}" failed at item ${index}`));
+    d.finish({ ok: false, error });
+  }
+
+  #checkDone(): void {
+    if (this.#finished || this.#inflightItems > 0 || this.#retryQueue.length > 0 || this.#retryTimers > 0 || !this.#d.source.exhausted) return;
+    this.#finished = true;
+    this.#d.emit({ type: 'map.complete', step: this.node.name, count: this.#done, failed: 0 });
+    this.#d.finish({ ok: true, value: this.#results });
+  }
+}

@@ -1,0 +1,89 @@
+import { WeftError } from '../errors/weft-error.js';
+
+/** Services the host registered on the main thread, callable from any step (`ctx.host.name.method()`). */
+export type HostServices = Readonly<Record<string, any>>;
+
+/** What a step sees. The same shape on the main thread and in a worker. */
+export interface StepContext<S = any> {
+  readonly runId: string;
+  readonly step: string;
+  /** Sub-pipeline path of the step ([] at top level). */
+  readonly path: readonly string[];
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** For map items: the item's index in the input. */
+  readonly index: number | undefined;
+  /** The run state when the invocation was dispatched (read-only; return `update()` to change it). */
+  readonly state: Readonly<S>;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The input given to `resume()` when this step is re-run after it suspended the run. */
+  readonly resume: unknown;
+  /** Aborted on cancellation or timeout: pass it to async APIs. */
+  readonly signal: AbortSignal;
+  /** Synchronous cancellation flag, cheap enough to read inside a CPU loop. */
+  readonly cancelled: boolean;
+  /** Throws `STEP_CANCELLED` when the invocation was cancelled. */
+  throwIfCancelled(): void;
+  /** Records progress (e.g. a line offset); after a crash the step is re-run with it in `lastCheckpoint`. */
+  checkpoint(value: unknown): void;
+  readonly lastCheckpoint: unknown;
+  /** The value `setup()` returned for this actor instance. */
+  readonly actor: any;
+  /** Host services registered on the main thread. */
+  readonly host: HostServices;
+}
+
+/** A synchronous cancellation flag (a plain field on the main thread, a SharedArrayBuffer cell in workers). */
+export interface CancelFlag {
+  readonly cancelled: boolean;
+}
+
+/** Everything needed to build a StepContext. */
+export interface StepContextInit {
+  readonly runId: string;
+  readonly step: string;
+  readonly path: readonly string[];
+  readonly attempt: number;
+  readonly index?: number | undefined;
+  readonly state: unknown;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly resume?: unknown;
+  readonly signal: AbortSignal;
+  readonly flag: CancelFlag;
+  readonly lastCheckpoint?: unknown;
+  readonly actor?: unknown;
+  readonly host: HostServices;
+  readonly onCheckpoint: (value: unknown) => void;
+}
+
+/** Builds the context object handed to a step. */
+export function createStepContext(init: StepContextInit): StepContext {
+  const { flag } = init;
+  let last = init.lastCheckpoint;
+  return {
+    runId: init.runId,
+    step: init.step,
+    path: init.path,
+    attempt: init.attempt,
+    index: init.index,
+    state: init.state as Record<string, unknown>,
+    params: init.params,
+    resume: init.resume,
+    signal: init.signal,
+    get cancelled() {
+      return flag.cancelled;
+    },
+    throwIfCancelled() {
+      if (flag.cancelled) throw new WeftError('STEP_CANCELLED', `step "${init.step}" was cancelled`);
+    },
+    checkpoint(value: unknown) {
+      last = value;
+      init.onCheckpoint(value);
+    },
+    get lastCheckpoint() {
+      return last;
+    },
+    actor: init.actor,
+    host: init.host,
+  };
+}

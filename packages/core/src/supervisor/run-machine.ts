@@ -1,0 +1,70 @@
+import { initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+
+/** Events the run machine accepts. */
+export type RunMachineEvent =
+  | { type: 'START' }
+  | { type: 'STARTED' }
+  | { type: 'COMPLETE' }
+  | { type: 'FAIL' }
+  | { type: 'CANCEL' }
+  | { type: 'TIMEOUT' }
+  | { type: 'SUSPEND' }
+  | { type: 'DRAINED' };
+
+/** Effects the runtime performs after a transition. */
+export type RunEffect = 'runStartup' | 'pump' | 'holdDispatch' | 'abortInflight' | 'finalize';
+
+const terminal = { type: 'final' as const, entry: ['abortInflight' as const, 'finalize' as const] };
+const stopping = { FAIL: 'failed', CANCEL: 'cancelled', TIMEOUT: 'timedOut' } as const;
+
+/**
+ * The run supervisor: created → starting (startup hooks) → running → succeeded | failed |
+ * cancelled | timedOut | suspended (through suspending, which waits for work in flight).
+ * Transitions are pure; the entry actions name effects the runtime performs.
+ */
+export const runMachine = setup({
+  types: { events: {} as RunMachineEvent },
+  actions: { runStartup: () => {}, pump: () => {}, holdDispatch: () => {}, abortInflight: () => {}, finalize: () => {} },
+}).createMachine({
+  id: 'run',
+  initial: 'created',
+  states: {
+    created: { on: { START: 'starting', ...stopping } },
+    starting: { entry: ['runStartup'], on: { STARTED: 'running', ...stopping } },
+    running: { entry: ['pump'], on: { COMPLETE: 'succeeded', SUSPEND: 'suspending', ...stopping } },
+    suspending: { entry: ['holdDispatch'], on: { DRAINED: 'suspended', ...stopping } },
+    succeeded: terminal,
+    failed: terminal,
+    cancelled: terminal,
+    timedOut: terminal,
+    suspended: { type: 'final', entry: ['finalize'] },
+  },
+});
+
+/** State names of the run machine. */
+export type RunState = 'created' | 'starting' | 'running' | 'suspending' | 'succeeded' | 'failed' | 'cancelled' | 'timedOut' | 'suspended';
+
+/** Holds the run machine's snapshot and applies events purely, returning the effects to perform. */
+export class RunSupervisor {
+  #snapshot: SnapshotFrom<typeof runMachine>;
+
+  constructor() {
+    this.#snapshot = initialTransition(runMachine)[0];
+  }
+
+  get state(): RunState {
+    return this.#snapshot.value as RunState;
+  }
+
+  get done(): boolean {
+    return this.#snapshot.status === 'done';
+  }
+
+  /** Applies an event. Unhandled events change nothing and return no effect. */
+  send(event: RunMachineEvent): RunEffect[] {
+    if (this.done) return [];
+    const [next, actions] = transition(runMachine, this.#snapshot, event);
+    this.#snapshot = next;
+    return actions.map((a) => a.type as RunEffect);
+  }
+}
