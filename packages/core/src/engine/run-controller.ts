@@ -265,7 +265,7 @@ export class RunController {
 
   #emit(path: readonly string[], body: EventBody): void {
     if (this.#hub.closed) return;
-    this.#hub.emit({ runId: this.#runId, seq: ++this.#seq, time: this.#o.clock.now(), path, ...body } as RunEvent);
+    this.#hub.emit({ runId: this.#runId, seq: ++this.#seq, time: this.#o.clock.now(), path, ...body });
     if (this.#observerErrors.length > 0) this.#flushObserverErrors();
   }
 

@@ -51,7 +51,7 @@ export interface TaskHooks {
   /** The task began running (timeouts count from here, not from queueing). */
   started(): void;
   /** Tokens in order; a returned promise asks the producer to wait for credit. */
-  tokens(batch: unknown[]): void | Promise<void>;
+  tokens: (batch: unknown[]) => void | Promise<void>;
   checkpoint(value: unknown): void;
   /** A map item finished (items tasks only), possibly before the whole chunk. */
   item(index: number, outcome: ItemOutcome): void;

@@ -31,10 +31,10 @@ export function checkNodeOptions(node: NodeDef, q: string, push: Push): void {
       const p = r as Record<string, unknown>;
       if (!positiveInt(p['attempts'])) bad('retry.attempts', 'an integer ≥ 1');
       for (const k of ['initialDelayMs', 'maxDelayMs'] as const) {
-        if (p[k] !== undefined && !(typeof p[k] === 'number' && (p[k] as number) >= 0)) bad(`retry.${k}`, 'a number ≥ 0');
+        if (p[k] !== undefined && !(typeof p[k] === 'number' && (p[k]) >= 0)) bad(`retry.${k}`, 'a number ≥ 0');
       }
-      if (p['factor'] !== undefined && !(typeof p['factor'] === 'number' && (p['factor'] as number) >= 1)) bad('retry.factor', 'a number ≥ 1');
-      if (p['jitter'] !== undefined && !(typeof p['jitter'] === 'number' && (p['jitter'] as number) >= 0 && (p['jitter'] as number) <= 1)) bad('retry.jitter', 'a number from 0 to 1');
+      if (p['factor'] !== undefined && !(typeof p['factor'] === 'number' && (p['factor']) >= 1)) bad('retry.factor', 'a number ≥ 1');
+      if (p['jitter'] !== undefined && !(typeof p['jitter'] === 'number' && (p['jitter']) >= 0 && (p['jitter']) <= 1)) bad('retry.jitter', 'a number from 0 to 1');
       if (p['retryOn'] !== undefined && p['retryOn'] !== 'all' && !isStringArray(p['retryOn'])) bad('retry.retryOn', '"all" or an array of error codes or names');
     }
   }

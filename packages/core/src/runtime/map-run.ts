@@ -38,7 +38,7 @@ export function toItemSource(input: unknown): { ok: true; source: ItemSource; to
   if (typeof input === 'object' && input !== null) {
     const sync = (input as Iterable<unknown>)[Symbol.iterator];
     if (typeof sync === 'function') {
-      const it = sync.call(input) as Iterator<unknown>;
+      const it: Iterator<unknown> = sync.call(input);
       let done = false;
       return {
         ok: true,
@@ -61,7 +61,7 @@ export function toItemSource(input: unknown): { ok: true; source: ItemSource; to
       };
     }
     const asyncIt = (input as AsyncIterable<unknown>)[Symbol.asyncIterator];
-    if (typeof asyncIt === 'function') return { ok: true, total: null, source: asyncSource(asyncIt.call(input) as AsyncIterator<unknown>) };
+    if (typeof asyncIt === 'function') return { ok: true, total: null, source: asyncSource(asyncIt.call(input)) };
   }
   return { ok: false, got: input === null ? 'null' : typeof input === 'string' ? 'a string' : typeof input };
 }

@@ -1,5 +1,5 @@
 import type { TimerHandle } from '../clock/clock.js';
-import { isControl, type Control, type StatePatch } from '../definition/control.js';
+import { isControl, type StatePatch } from '../definition/control.js';
 import type { ErrorHandler, Middleware, StepCode } from '../definition/types.js';
 import { WeftError, deserializeError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
@@ -315,7 +315,7 @@ export class RunExecution {
       this.#complete(node, act, value, id, duration, null);
       return;
     }
-    const c = value as Control;
+    const c = value;
     switch (c.$weft) {
       case 'update':
         if (!this.#patch(node, act, c.state, inv)) return;

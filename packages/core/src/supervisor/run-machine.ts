@@ -53,7 +53,7 @@ export class RunSupervisor {
   }
 
   get state(): RunState {
-    return this.#snapshot.value as RunState;
+    return this.#snapshot.value;
   }
 
   get done(): boolean {
