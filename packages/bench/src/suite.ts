@@ -1,0 +1,90 @@
+// The contract between the runner and a suite. A suite is a module exporting one `Suite`; the
+// runner owns timing, interleaving, repetitions, statistics and reporting.
+
+/** What the runner tells a suite when it sets it up. */
+export interface SuiteOptions {
+  /** Tiny sizes and no timing budget: check that the suite works, in seconds (used by the tests and CI). */
+  readonly smoke: boolean;
+}
+
+/**
+ * What one call of a case's `run` may report. Return nothing to let the runner time the whole call;
+ * return `durationMs` to time only part of it (e.g. a latency measured inside the call); return
+ * `metrics` to report other per-call figures (events seen, peak RSS in MB, …), summarised like
+ * timings (median, min–max across repetitions).
+ */
+export interface Measurement {
+  /** Overrides the measured duration of this call, in milliseconds (use `performance.now()`). */
+  readonly durationMs?: number;
+  /** Extra named figures for this call. */
+  readonly metrics?: Readonly<Record<string, number>>;
+}
+
+/** One side of a side-by-side comparison: a function the runner calls many times. */
+export interface BenchCase {
+  /** Short unique name within the suite, e.g. `plain loop`, `weft direct`. */
+  readonly name: string;
+  /** One line saying what exactly is measured. */
+  readonly description?: string;
+  /** Units of work one call performs (steps, items, tokens, messages): results are reported per unit. */
+  readonly units: number;
+  /**
+   * One operation. Must throw when the work went wrong (wrong output, failed run), so a broken case
+   * never produces a flattering number.
+   */
+  run(): void | Measurement | Promise<void | Measurement>;
+}
+
+/** A figure a suite promises to reach, checked against the medians (and reported, never asserted, in smoke mode). */
+export interface Target {
+  /** The case the target is about. */
+  readonly case: string;
+  /** `usPerUnit`: median µs per unit; `unitsPerSecond`: median throughput; `speedup`: baseline time ÷ case time. */
+  readonly metric: 'usPerUnit' | 'unitsPerSecond' | 'speedup';
+  /** Upper bound (for costs). */
+  readonly max?: number;
+  /** Lower bound (for throughput and speedups). */
+  readonly min?: number;
+  /** Where the target comes from, e.g. `issue 2: under 20 µs per main-thread step`. */
+  readonly label: string;
+}
+
+/** The cases of one suite, built for one invocation of the runner. */
+export interface SuiteSetup {
+  /** What `units` count, singular: `step`, `item`, `token`, `message`. */
+  readonly unit: string;
+  /** Name of the case every other case is compared with (ratios, overhead). */
+  readonly baseline: string;
+  /** Run side by side in the same process, interleaved across repetitions. */
+  readonly cases: readonly BenchCase[];
+  readonly targets?: readonly Target[];
+  /** Facts about the setup worth printing (sizes, pool size, chunk size). */
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+  /** Releases what setup created (engines, pools). Called once, even when a case failed. */
+  teardown?(): void | Promise<void>;
+}
+
+/**
+ * A benchmark suite. Export one from `src/suites/<name>.ts` and list it in `src/suites/index.ts`.
+ * @example
+ * export const mySuite: Suite = {
+ *   name: 'noop',
+ *   description: 'an empty async function vs a sync one',
+ *   setup: ({ smoke }) => ({
+ *     unit: 'call',
+ *     baseline: 'sync',
+ *     cases: [
+ *       { name: 'sync', units: smoke ? 10 : 1000, run: () => { for (let i = 0; i < (smoke ? 10 : 1000); i++); } },
+ *       { name: 'async', units: 1, run: async () => {} },
+ *     ],
+ *   }),
+ * };
+ */
+export interface Suite {
+  /** Unique, kebab-case; what `--suite` selects. */
+  readonly name: string;
+  /** One line: what the suite compares. */
+  readonly description: string;
+  /** Builds the cases; sizes depend on `options.smoke`. */
+  setup(options: SuiteOptions): SuiteSetup | Promise<SuiteSetup>;
+}
