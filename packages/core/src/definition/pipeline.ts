@@ -1,3 +1,4 @@
+import type { Control } from './control.js';
 import type { StateSpec } from './reducers.js';
 import type {
   MapOptions,
@@ -57,8 +58,12 @@ export class PipelineBuilder<I = unknown, S = any> {
     return this.#add({ kind: 'map', name, code, options });
   }
 
-  /** Route on a value: `code` returns a key, `cases` maps keys to step names, `default` catches the rest. */
-  switch(name: string, code: StepCode<any, string | number | boolean, S> | StepRef, options: SwitchOptions): this {
+  /**
+   * Route on a value: `code` returns a key, `cases` maps keys to step names (matched by the key's
+   * string form), `default` catches the rest. The code may also return a control result (`skip()`,
+   * `next()`, `update()` with the key as output, ...).
+   */
+  switch(name: string, code: StepCode<any, string | number | boolean | Control, S> | StepRef, options: SwitchOptions): this {
     return this.#add({ kind: 'switch', name, code, options });
   }
 
