@@ -29,7 +29,7 @@ export type { RunMetrics, StepLatency } from './events/metrics.js';
 export { EventHub } from './events/event-hub.js';
 export type { StepContext, HostServices, CancelFlag, StepContextInit } from './runtime/step-context.js';
 export { createStepContext } from './runtime/step-context.js';
-export { invokeStep, isAsyncGenerator, type TokenSink } from './runtime/invoke-step.js';
+export { invokeStep, settleStepResult, isAsyncGenerator, isGenerator, runFunction, type TokenSink } from './runtime/invoke-step.js';
 export { ActorTable } from './runtime/actor-table.js';
 export type { RunSnapshot, ActivationData } from './runtime/snapshot.js';
 export { backoffDelay, isRetryable } from './scheduler/backoff.js';

@@ -35,6 +35,8 @@ export interface Task {
   readonly resume?: unknown;
   readonly lastCheckpoint?: unknown;
   readonly placement: Placement | null;
+  /** The step declared itself IO-bound (`io: true`): it takes an IO slot, not a CPU slot. */
+  readonly io?: boolean;
   readonly version: string | null;
   /** Aborted on cancellation or timeout; `signal.reason` is a SerializedError. */
   readonly signal: AbortSignal;

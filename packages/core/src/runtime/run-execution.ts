@@ -238,6 +238,7 @@ export class RunExecution {
       ...(act.resume ? { resume: act.resume.value } : {}),
       ...(inv.lastCheckpoint !== undefined ? { lastCheckpoint: inv.lastCheckpoint } : {}),
       placement: node.placement,
+      ...(node.io ? { io: true } : {}),
       version: node.version,
       signal: inv.controller.signal,
     };
@@ -518,7 +519,7 @@ export class RunExecution {
       return;
     }
     const id = this.#d.ids.next++;
-    const chunk = node.map?.chunkSize ?? this.#d.options.chunkSize ?? this.#d.orchestrator.defaultChunkSize;
+    const chunk = node.map?.chunkSize ?? this.#d.options.chunkSize ?? autoChunk(this.#d.orchestrator, source.total);
     const concurrency = node.concurrency ?? Math.max(16, this.#d.orchestrator.parallelism * chunk * 2);
     const m: MapRun = new MapRun({
       id,
@@ -680,6 +681,15 @@ export class RunExecution {
     this.#d.clock.clearTimeout(h);
     this.#timers.delete(h);
   }
+}
+
+/**
+ * The orchestrator's default chunk size, lowered for a short map of known size so that every thread
+ * gets several chunks (64 items on 2 threads: chunks of 8, not one chunk of 64 on one thread).
+ */
+function autoChunk(o: { readonly defaultChunkSize: number; readonly parallelism: number }, total: number | null): number {
+  if (total === null || o.defaultChunkSize <= 1) return o.defaultChunkSize;
+  return Math.max(1, Math.min(o.defaultChunkSize, Math.ceil(total / (o.parallelism * 4))));
 }
 
 function runMiddleware(list: readonly Middleware[], info: Parameters<Middleware>[0], last: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
