@@ -45,7 +45,11 @@ export class PipelineBuilder<I = unknown, S = any> {
 
   constructor(name: string, options: PipelineOptions<S>) {
     this.#name = name;
-    this.#options = options;
+    const o: unknown = options;
+    if (o !== undefined && (typeof o !== 'object' || o === null || Array.isArray(o))) {
+      this.#problems.push({ message: `options of pipeline "${String(name)}" must be an object` });
+      this.#options = {};
+    } else this.#options = options ?? {};
   }
 
   /** A step: code plus options. */
@@ -77,7 +81,7 @@ export class PipelineBuilder<I = unknown, S = any> {
     return Object.freeze({
       [BRAND]: true as const,
       name: this.#name,
-      module: this.#options.module,
+      module: typeof this.#options.module === 'string' ? this.#options.module : undefined,
       nodes: Object.freeze([...this.#nodes]),
       options: this.#options,
       declarationProblems: Object.freeze([...this.#problems]),
@@ -89,7 +93,7 @@ export class PipelineBuilder<I = unknown, S = any> {
       this.#problems.push({ message: `a ${String(node.kind)} node needs a non-empty string name` });
       return this;
     }
-    if (node.options !== undefined && (typeof node.options !== 'object' || node.options === null)) {
+    if (node.options !== undefined && (typeof node.options !== 'object' || node.options === null || Array.isArray(node.options))) {
       this.#problems.push({ message: `options of "${node.name}" must be an object`, node: node.name });
       return this;
     }

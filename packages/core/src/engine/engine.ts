@@ -21,6 +21,7 @@ export class Engine {
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
+  readonly #resuming = new Set<string>();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -74,6 +75,20 @@ export class Engine {
     this.#assertOpen();
     checkRunOptions(options);
     const plan = this.plan(p);
+    // Claimed before the first await, so two resumes of one run in this engine never both start.
+    if (this.#resuming.has(runId)) throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" is already being resumed`);
+    this.#resuming.add(runId);
+    try {
+      const handle = await this.#resumeClaimed<O>(p, plan, runId, value, options);
+      void handle.result.finally(() => this.#resuming.delete(runId));
+      return handle;
+    } catch (e) {
+      this.#resuming.delete(runId);
+      throw e;
+    }
+  }
+
+  async #resumeClaimed<O>(p: Pipeline, plan: ExecutionPlan, runId: string, value: unknown, options: Omit<RunOptions, 'runId'>): Promise<RunHandle<O>> {
     const record = await this.options.store.get(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
     const snapshot = await this.options.store.loadSnapshot(runId);

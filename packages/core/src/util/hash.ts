@@ -12,9 +12,10 @@ export function hashString(text: string, seed = 0): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
-/** JSON with sorted keys, for stable hashing of plain data. */
+/** JSON with sorted keys, for stable hashing of plain data (non-finite numbers kept apart from null). */
 export function stableStringify(value: unknown): string {
   if (value === undefined) return 'null';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   const keys = Object.keys(value).sort();
