@@ -3,6 +3,7 @@ import { SimulatedClock, isWeftError, type Engine } from '@weft/core';
 import {
   badRoute,
   fanRoute,
+  itemControls,
   looping,
   retrier,
   retryNoPolicy,
@@ -211,6 +212,32 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
       const cause = error.cause as { code?: string; message?: string; retryable?: boolean };
       expect(isWeftError(cause)).toBe(true);
       expect(cause).toMatchObject({ code: 'STEP_TIMEOUT', message: 'inner timed out', retryable: true });
+    });
+  });
+
+  describe('in map items', () => {
+    it('applies update() per item and retries an item that returns retry()', async () => {
+      const clock = new SimulatedClock();
+      const items = [
+        { n: 1, act: 'update' },
+        { n: 2, act: 'retry' },
+        { n: 3, act: 'update' },
+        { n: 4, act: 'plain' },
+      ];
+      const run = await runIt(make(clock), itemControls, items, {}, clock);
+      expect(run.result.status).toBe('succeeded');
+      expect(run.result.output).toEqual([2, 'retried 2', 6, 4]);
+      expect(run.result.state).toEqual({ total: 4, seen: [1, 3] });
+      expect(run.of('state.update').map((e) => e.step)).toEqual(['each', 'each']);
+      expect(run.of('step.retry').map((e) => [e.attempt, e.delayMs, e.reason])).toEqual([[2, 7, 'item 1: item 1 of map "each" asked to be retried: item 2 warming up']]);
+    });
+
+    it('refuses the controls only a step can return', async () => {
+      const run = await runIt(make(), itemControls, [{ n: 1, act: 'plain' }, { n: 2, act: 'next' }]);
+      expect(run.result.status).toBe('failed');
+      expect(run.result.error?.code).toBe('STEP_FAILED');
+      expect(run.result.error?.message).toContain('returned next(), which only a step can return');
+      expect(run.result.error?.data['index']).toBe(1);
     });
   });
 

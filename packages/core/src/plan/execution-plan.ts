@@ -63,6 +63,14 @@ export interface Problem {
   /** The node, qualified with sub-pipeline names (`outer/inner`). */
   readonly node?: string;
   readonly hint?: string;
+  /** OPTION_INVALID, MAP_INVALID: the option at fault (`retry.attempts` for a nested one). */
+  readonly option?: string;
+  /** UNKNOWN_TARGET: the name that is not a step. JOIN_UNREACHABLE: the parent that may never arrive. */
+  readonly target?: string;
+  /** STATIC_CYCLE: the nodes of the cycle, the first repeated at the end (unqualified names). */
+  readonly cycle?: readonly string[];
+  /** MULTIPLE_ROOTS: every step that could start the run (unqualified names). */
+  readonly roots?: readonly string[];
 }
 
 /** The verdict of validation, as data: valid or not, with every problem at once. */
