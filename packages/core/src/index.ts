@@ -49,6 +49,8 @@ export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
 export { resolveStep, findPipeline, registerPipeline, refKey } from './orchestrator/resolve-step.js';
 export type { RunStore, RunRecord } from './store/run-store.js';
 export { MemoryRunStore } from './store/memory-store.js';
+export type { StepMemo, MemoCall } from './runtime/memo.js';
+export * from './spec/index.js';
 export { Engine, createEngine } from './engine/engine.js';
 export type { EngineOptions, RunOptions, ResolvedEngineOptions } from './engine/options.js';
 export type { RunHandle, RunResult } from './engine/run-result.js';

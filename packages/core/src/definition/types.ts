@@ -74,6 +74,8 @@ export interface NodeOptions {
   readonly params?: Readonly<Record<string, unknown>>;
   /** An IO-bound step takes a slot from the IO quota instead of a CPU slot. */
   readonly io?: boolean;
+  /** `false`: never memoised by an idempotency hook (the step reads outside state, e.g. lists a directory). */
+  readonly cache?: boolean;
 }
 
 /** Options of a `map` node. */

@@ -7,6 +7,7 @@ import type { Orchestrator } from '../orchestrator/types.js';
 import type { HostServices } from '../runtime/step-context.js';
 import { MemoryRunStore } from '../store/memory-store.js';
 import type { RunStore } from '../store/run-store.js';
+import type { StepMemo } from '../runtime/memo.js';
 
 /** Options of an engine. */
 export interface EngineOptions {
@@ -29,6 +30,8 @@ export interface EngineOptions {
   readonly maxConcurrency?: number;
   /** Map items per task, overriding the orchestrator's default. */
   readonly chunkSize?: number;
+  /** Idempotency hook: completed invocations are not run again (see StepMemo). Default none. */
+  readonly memo?: StepMemo;
 }
 
 /** Options of one run. */
@@ -62,6 +65,7 @@ export interface ResolvedEngineOptions {
   readonly maxSteps: number;
   readonly maxConcurrency: number;
   readonly chunkSize: number | null;
+  readonly memo: StepMemo | null;
 }
 
 /** Resolves engine options once, failing fast with OPTION_INVALID. */
@@ -83,6 +87,7 @@ export function resolveEngineOptions(o: EngineOptions = {}): ResolvedEngineOptio
     maxSteps: o.maxSteps ?? 10_000,
     maxConcurrency: o.maxConcurrency ?? 256,
     chunkSize: o.chunkSize ?? null,
+    memo: o.memo ?? null,
   };
 }
 

@@ -152,6 +152,7 @@ export class RunController {
           maxConcurrency: this.#run.maxConcurrency ?? this.#o.maxConcurrency,
           chunkSize: this.#run.chunkSize ?? this.#o.chunkSize,
           overrides,
+          memo: this.#o.memo,
         },
         ids,
         emit: (path, body) => this.#emit(path, body),

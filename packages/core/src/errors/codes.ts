@@ -43,6 +43,14 @@ export const ERROR_CODES = [
   'QUOTA_EXCEEDED',
   'WORKER_CRASHED',
   'PROTOCOL_ERROR',
+  // files, the CLI and durable runs
+  'SPEC_INVALID',
+  'USAGE_INVALID',
+  'INPUT_INVALID',
+  'STORE_CORRUPT',
+  'LOCK_HELD',
+  'NETWORK_REFUSED',
+  'AUDIT_BROKEN',
   'INTERNAL',
 ] as const;
 

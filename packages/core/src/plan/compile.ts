@@ -262,6 +262,7 @@ function planNode(
         ? { cases: Object.entries(node.options.cases), default: node.options.default ?? null }
         : null,
     sub: sub ?? null,
+    ...(o.cache === false ? { cache: false as const } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface PlanNode {
   readonly map: { readonly chunkSize: number | null } | null;
   readonly switch: { readonly cases: readonly (readonly [string, string])[]; readonly default: string | null } | null;
   readonly sub: ExecutionPlan | null;
+  /** `false` when the node opted out of memoisation (absent otherwise). */
+  readonly cache?: false;
 }
 
 /** The compiled, immutable, serialisable plan: the only thing the runtime reads. */

@@ -6,6 +6,7 @@ import type { MetricsCollector } from '../events/metrics.js';
 import type { EventBody } from '../events/types.js';
 import type { Orchestrator } from '../orchestrator/types.js';
 import type { ExecutionPlan } from '../plan/execution-plan.js';
+import type { StepMemo } from './memo.js';
 
 /** Run-wide settings an execution reads (resolved once per run). */
 export interface ExecutionOptions {
@@ -13,6 +14,8 @@ export interface ExecutionOptions {
   readonly maxConcurrency: number;
   readonly chunkSize: number | null;
   readonly overrides: ReadonlyMap<string, StepCode>;
+  /** Idempotency hook (absent: every invocation runs). */
+  readonly memo?: StepMemo | null;
 }
 
 /** The narrow ports an execution depends on: no engine, no store. */

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { WeftError } from '@weft/core';
+import { parseInput } from '../util/input.js';
+import type { Io, Outcome } from '../util/output.js';
+import { openProjectStore } from '../store/open.js';
+import { defaultOrchestrator } from '../run/engine.js';
+import { loadPipeline } from '../run/load-pipeline.js';
+import { runSession } from '../run/session.js';
+import { checkPipeline } from './validate.js';
+
+/** Options of `weft run`. */
+export interface RunCommandOptions {
+  readonly input?: string;
+  readonly runId?: string;
+  readonly out?: string;
+  readonly orchestrator?: string;
+  readonly threads?: string;
+  readonly cache: boolean;
+  readonly offline?: boolean;
+  readonly events?: boolean;
+}
+
+const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A new run id: the UTC time plus random hex (sortable, unique enough). */
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Parses `--threads`. */
+export function parseThreads(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new WeftError('USAGE_INVALID', `--threads must be an integer ≥ 1, got "${v}"`);
+  return n;
+}
+
+/** `weft run <pipeline>`. */
+export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<Outcome> {
+  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) {
+    throw new WeftError('USAGE_INVALID', `--run-id must be 1–128 letters, digits, ".", "_" or "-", got "${opts.runId}"`);
+  }
+  const threads = parseThreads(opts.threads);
+  const input = parseInput(opts.input);
+  const loaded = await loadPipeline(target);
+  checkPipeline(loaded);
+  const { root, store } = openProjectStore();
+  try {
+    const runId = opts.runId ?? newRunId();
+    const existing = store.getSync(runId);
+    if (existing) {
+      throw new WeftError('USAGE_INVALID', `run "${runId}" already exists (${existing.status}); continue it with: weft resume ${runId}`, { data: { runId, status: existing.status } });
+    }
+    const orchestrator = opts.orchestrator ?? (await defaultOrchestrator());
+    const outDir = opts.out !== undefined ? resolve(opts.out) : null;
+    store.saveSource(runId, loaded.pipeline.name, { file: loaded.file, exportName: loaded.exportName, outDir, orchestrator, offline: opts.offline === true, cache: opts.cache }, input);
+    return await runSession({
+      root,
+      store,
+      loaded,
+      runId,
+      input,
+      mode: 'start',
+      outDir,
+      orchestrator,
+      ...(threads !== undefined ? { threads } : {}),
+      cache: opts.cache,
+      offline: opts.offline === true,
+      events: opts.events === true,
+      io,
+    });
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { WeftError, compile, toMermaid, validate } from '@weft/core';
+import { loadPipeline, type LoadedPipeline } from '../run/load-pipeline.js';
+import { scanNetworkUse } from '../offline/scan.js';
+import type { Outcome } from '../util/output.js';
+
+/** Throws PIPELINE_INVALID (with every problem) when the pipeline's graph is invalid. */
+export function checkPipeline(loaded: LoadedPipeline): void {
+  const report = validate(loaded.pipeline);
+  if (!report.valid) {
+    const lines = report.problems.map((p) => `  [${p.code}] ${p.message}`).join('\n');
+    throw new WeftError('PIPELINE_INVALID', `${loaded.file}: pipeline "${report.pipeline}" is invalid:\n${lines}`, { data: { file: loaded.file, problems: [...report.problems] } });
+  }
+}
+
+/** `weft validate <pipeline> [--offline]`. */
+export async function validateCommand(target: string, opts: { offline?: boolean }): Promise<Outcome> {
+  const loaded = await loadPipeline(target);
+  checkPipeline(loaded);
+  const plan = compile(loaded.pipeline);
+  const steps = plan.order.map((n) => ({ name: n, kind: plan.nodes[n]!.kind, module: plan.nodes[n]!.ref?.module ?? null, export: plan.nodes[n]!.ref?.export ?? null }));
+  const result: Record<string, unknown> = { valid: true, file: loaded.file, pipeline: plan.name, planId: plan.id, steps };
+  const text = [`${loaded.file}: pipeline "${plan.name}" is valid (${steps.length} steps, plan ${plan.id})`];
+  if (opts.offline) {
+    const uses = scanNetworkUse(loaded.modules);
+    result['network'] = uses;
+    if (uses.length > 0) {
+      const lines = uses.map((u) => `  ${u.module}:${u.line} uses ${u.uses}`).join('\n');
+      const error = new WeftError('NETWORK_REFUSED', `step modules use the network, which --offline refuses:\n${lines}`, { data: { network: uses } });
+      return { exit: 2, result: { ...result, valid: false }, error };
+    }
+    text.push('offline: no step module imports a network module');
+  }
+  return { exit: 0, result, text: text.join('\n') };
+}
+
+/** `weft graph <pipeline>`: the Mermaid flowchart. */
+export async function graphCommand(target: string): Promise<Outcome> {
+  const loaded = await loadPipeline(target);
+  checkPipeline(loaded);
+  const mermaid = toMermaid(compile(loaded.pipeline));
+  return { exit: 0, result: { pipeline: loaded.pipeline.name, mermaid }, text: mermaid };
+}

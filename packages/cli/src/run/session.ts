@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import { WeftError, type Engine, type RunEvent, type RunHandle, type RunResult } from '@weft/core';
+import { writeFileAtomic } from '../util/atomic.js';
+import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
+import { failure, type Io, type Outcome } from '../util/output.js';
+import { runDir } from '../util/project.js';
+import type { SqliteRunStore } from '../store/sqlite-store.js';
+import { AuditLog, isAudited } from './audit.js';
+import { cliEngine } from './engine.js';
+import type { LoadedPipeline } from './load-pipeline.js';
+import { sqliteMemo, type MemoStats } from './memo.js';
+import { buildMetricsFile, type CacheCounts } from './metrics-file.js';
+import { TtyProgress } from './progress.js';
+
+/** How to run one session (one `weft run` or `weft resume` invocation) of a run. */
+export interface SessionOptions {
+  readonly root: string;
+  readonly store: SqliteRunStore;
+  readonly loaded: LoadedPipeline;
+  readonly runId: string;
+  readonly input: unknown;
+  /** `start`: a new run (or a crashed one started again: its completed work is cached); `resume`: a suspended run. */
+  readonly mode: 'start' | 'resume';
+  readonly resumeValue?: unknown;
+  readonly outDir: string | null;
+  readonly orchestrator: string;
+  readonly threads?: number;
+  readonly cache: boolean;
+  readonly offline: boolean;
+  /** Print every event as a JSON line on stdout. */
+  readonly events: boolean;
+  readonly io: Io;
+}
+
+/** The result a run command reports. */
+export interface RunReport {
+  readonly runId: string;
+  readonly session: number;
+  readonly status: RunResult['status'];
+  readonly output?: unknown;
+  readonly durationMs: number;
+  readonly cached: CacheCounts;
+  readonly suspended?: RunResult['suspended'];
+  readonly files: { readonly output: string | null; readonly metrics: string; readonly audit: string };
+}
+
+/** Name of the output file written in `--out`. */
+export const OUTPUT_FILE = 'output.json';
+
+/** Locks the run (and its output directory), runs it on an engine, and persists events, audit, metrics and output. */
+export async function runSession(o: SessionOptions): Promise<Outcome> {
+  const locks: FileLock[] = [];
+  let engine: Engine | undefined;
+  try {
+    locks.push(FileLock.acquire(runLockPath(o.root, o.runId), `run ${o.runId}`));
+    if (o.outDir) locks.push(FileLock.acquire(outDirLockPath(o.outDir), `output directory ${o.outDir}`));
+    return await drive(o, (e) => (engine = e));
+  } catch (e) {
+    return failure(e);
+  } finally {
+    try {
+      await engine?.close();
+    } catch (e) {
+      o.io.warnings.push({ code: 'HOOK_FAILED', message: `closing the engine: ${(e as Error).message}` });
+    }
+    for (const l of locks.reverse()) l.release();
+  }
+}
+
+async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise<Outcome> {
+  const { store, runId, io } = o;
+  const dir = runDir(o.root, runId);
+  const session = store.openSession(runId);
+  const audit = new AuditLog(join(dir, 'audit.jsonl'), (count, head) => store.putAuditHead(runId, count, head));
+  const stats: MemoStats = { hits: 0, misses: 0, stored: 0 };
+  const cachedCounts: CacheCounts = { steps: 0, items: 0 };
+  const engine = await cliEngine({
+    orchestrator: o.orchestrator,
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    store,
+    ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
+    ...(o.offline ? { orchestratorOptions: {} } : {}),
+  });
+  setEngine(engine);
+  const progress = io.tty && !io.json && !io.quiet && !o.events ? new TtyProgress((s) => io.err(s)) : null;
+  let pending: RunEvent[] = [];
+  let scheduled = false;
+  const flushEvents = (): void => {
+    scheduled = false;
+    const batch = pending;
+    pending = [];
+    store.appendEvents(runId, session, batch);
+    audit.flush();
+  };
+  const onEvent = (e: RunEvent): void => {
+    if (isAudited(e)) audit.append(e);
+    pending.push(e);
+    if (e.type === 'step.skip' && e.cached) cachedCounts.steps++;
+    if (e.type === 'map.item' && e.cached) cachedCounts.items++;
+    if (pending.length >= 512 || e.type === 'run.finish') flushEvents();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushEvents);
+    }
+    progress?.onEvent(e);
+    if (o.events) io.out(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+  };
+  const runOptions = {
+    observers: [{ onEvent }],
+    ...quotas(o.loaded),
+  };
+  let handle: RunHandle;
+  if (o.mode === 'resume') handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
+  else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
+  const result = await handle.result;
+  flushEvents();
+  const summary = progress?.stop();
+  let outputFile: string | null = null;
+  if (result.status === 'succeeded' && o.outDir) {
+    outputFile = writeOutput(o.outDir, result.output);
+  }
+  const metricsFile = join(dir, 'metrics.json');
+  writeFileAtomic(metricsFile, JSON.stringify(buildMetricsFile(result, { session, pipeline: o.loaded.pipeline.name, cache: stats, cached: cachedCounts, outputFile }), null, 2) + '\n');
+  store.closeSession(runId, session, result.status);
+  const report: RunReport = {
+    runId,
+    session,
+    status: result.status,
+    ...(result.status === 'succeeded' ? { output: result.output } : {}),
+    durationMs: result.durationMs,
+    cached: cachedCounts,
+    ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
+    files: { output: outputFile, metrics: metricsFile, audit: audit.file },
+  };
+  const text = [summary ?? `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`];
+  if (result.status === 'succeeded') text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));
+  if (result.status === 'suspended') text.push(`suspended: ${result.suspended.map((s) => `${s.step}: ${s.reason}`).join('; ')}\nresume with: weft resume ${runId} --input <value>`);
+  if (result.status === 'succeeded' || result.status === 'suspended') return { exit: 0, result: report, text: text.join('\n') };
+  const error = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
+  return { exit: 1, result: report, error, text: text.join('\n') };
+}
+
+/** Writes the run output atomically as JSON; a value JSON cannot hold is NOT_SERIALIZABLE (and nothing is written). */
+export function writeOutput(outDir: string, output: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(output, null, 2) ?? 'null';
+  } catch (cause) {
+    throw new WeftError('NOT_SERIALIZABLE', `the run output cannot be written as JSON: ${(cause as Error).message}`, { cause });
+  }
+  const file = join(outDir, OUTPUT_FILE);
+  writeFileAtomic(file, json + '\n');
+  return file;
+}
+
+function showOutput(output: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(output, null, 2) ?? 'undefined';
+  } catch {
+    s = String(output);
+  }
+  return s.length > 4000 ? `${s.slice(0, 4000)}\n… (${s.length} characters; use --out DIR to write it to a file)` : s;
+}
+
+function quotas(l: LoadedPipeline): { maxConcurrency?: number; maxSteps?: number; chunkSize?: number; timeoutMs?: number } {
+  const q = l.quotas;
+  return {
+    ...(q.maxConcurrency !== undefined ? { maxConcurrency: q.maxConcurrency } : {}),
+    ...(q.maxSteps !== undefined ? { maxSteps: q.maxSteps } : {}),
+    ...(q.chunkSize !== undefined ? { chunkSize: q.chunkSize } : {}),
+    ...(q.timeoutMs !== undefined ? { timeoutMs: q.timeoutMs } : {}),
+  };
+}
