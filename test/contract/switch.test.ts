@@ -38,6 +38,7 @@ describe.each(ORCHESTRATORS)('switch on %s', (name: OrchestratorName) => {
     expect(run.result.error?.message).toContain('"garden"');
     expect(run.trace).not.toContain('step.start:books');
     expect(run.of('step.error').map((e) => [e.step, e.error.code])).toEqual([['route', 'SWITCH_NO_ROUTE']]);
+    expect(run.of('step.error')[0]?.invocation).toBe(run.of('step.start')[0]?.invocation);
     expect(run.trace).not.toContain('step.end:route');
   });
 
