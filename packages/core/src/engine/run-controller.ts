@@ -120,9 +120,11 @@ export class RunController {
 
   async #startup(): Promise<void> {
     const hook = this.#pipeline.options.hooks?.startup;
-    if (hook && !this.#resumeFrom) {
+    if (hook) {
+      // Startup runs before every execution, a resumed one included (shutdown ran when it suspended).
+      const state = this.#resumeFrom ? this.#resumeFrom.snapshot.state : Object.fromEntries(Object.entries(this.#plan.state).map(([k, v]) => [k, structuredClone(v.initial)]));
       try {
-        await hook({ runId: this.#runId, input: this.#input, state: {} });
+        await hook({ runId: this.#runId, input: this.#input, state, resumed: this.#resumeFrom !== undefined });
       } catch (e) {
         this.#outcome = { status: 'failed', error: new WeftError('HOOK_FAILED', `startup hook failed: ${(e as Error).message}`, { cause: e }) };
         this.#perform(this.#supervisor.send({ type: 'FAIL' }));
@@ -267,7 +269,8 @@ export class RunController {
   #emit(path: readonly string[], body: EventBody): void {
     if (this.#hub.closed) return;
     this.#hub.emit({ runId: this.#runId, seq: ++this.#seq, time: this.#o.clock.now(), path, ...body });
-    if (this.#observerErrors.length > 0) this.#flushObserverErrors();
+    // Nothing follows run.finish: an observer failing on it can no longer be reported.
+    if (this.#observerErrors.length > 0 && body.type !== 'run.finish') this.#flushObserverErrors();
   }
 
   #flushObserverErrors(): void {
@@ -281,6 +284,8 @@ export class RunController {
       try {
         fn(e);
       } catch (err) {
+        // An observer failing on the warning about an observer failure is not reported again (no loop).
+        if (e.type === 'warning' && e.code === 'OBSERVER_FAILED') return;
         if (this.#observerErrors.length < 100) this.#observerErrors.push(`observer failed on ${e.type}: ${(err as Error).message}`);
       }
     };

@@ -94,6 +94,9 @@ export class EventHub {
           if (sub.closed) return { done: true, value: undefined };
           if (sub.head < sub.queue.length) {
             const value = sub.queue[sub.head]!;
+            // Drop the reference at once: a consumed event (a token batch, say) must not stay
+            // reachable until the next compaction, or it is promoted and costs a major GC.
+            sub.queue[sub.head] = undefined as unknown as RunEvent;
             sub.head++;
             if (sub.head > 1024 && sub.head * 2 > sub.queue.length) {
               sub.queue.splice(0, sub.head);

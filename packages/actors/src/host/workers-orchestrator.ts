@@ -1,0 +1,422 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import {
+  DirectOrchestrator,
+  WeftError,
+  isWeftError,
+  serializeError,
+  type HostServices,
+  type Orchestrator,
+  type OrchestratorCapabilities,
+  type OrchestratorStats,
+  type SerializedError,
+  type Task,
+  type TaskHooks,
+  type TaskOutcome,
+} from '@weft/core';
+import { notSerializable } from '../codec/serializable.js';
+import type { WorkerToHost } from '../protocol/worker-to-host.js';
+import { resolveWorkersOptions, type ResolvedWorkersOptions } from '../options.js';
+import { HostJob } from './host-job.js';
+import { JobQueue } from './job-queue.js';
+import { WorkerHandle } from './worker-handle.js';
+
+/** What `workers` can do. */
+export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
+
+const WORKER_ENTRY = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
+
+/**
+ * The `workers` orchestrator: step actors on a piscina pool of worker threads. Each worker runs one
+ * long-lived piscina task and serves the hot path over its own port (frames of msgpack messages),
+ * so per-task cost is a message, not a piscina dispatch. Tasks placed on the main thread, harness
+ * overrides and pipelines without a module run on the embedded `direct` orchestrator.
+ */
+export class WorkersOrchestrator implements Orchestrator {
+  readonly name = 'workers';
+  readonly capabilities = WORKERS_CAPABILITIES;
+  readonly parallelism: number;
+  readonly defaultChunkSize: number;
+  readonly options: ResolvedWorkersOptions;
+  readonly #services: HostServices;
+  readonly #pool: Piscina;
+  readonly #workers: WorkerHandle[] = [];
+  readonly #direct: DirectOrchestrator;
+  readonly #cpuQueue = new JobQueue();
+  readonly #ioQueue = new JobQueue();
+  readonly #live = new Set<HostJob>();
+  #ioInflight = 0;
+  #seq = 0;
+  #restarts = 0;
+  #deadBytes = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: Readonly<Record<string, unknown>> = {}, services: HostServices = {}) {
+    this.options = resolveWorkersOptions(options);
+    this.parallelism = this.options.threads;
+    this.defaultChunkSize = this.options.chunkSize;
+    this.#services = services;
+    this.#direct = new DirectOrchestrator(services);
+    const o = this.options;
+    this.#pool = new Piscina({
+      filename: WORKER_ENTRY,
+      minThreads: o.threads,
+      maxThreads: o.threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 2 ** 31 - 1,
+      atomics: 'disabled',
+      ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
+    });
+    for (let i = 0; i < o.threads; i++) this.#workers.push(this.#spawn(i));
+    this.#ref(false);
+  }
+
+  run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
+    if (this.#closed) return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the workers orchestrator is closed')));
+    if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '') return this.#direct.run(task, hooks);
+    const signal = task.signal;
+    if (signal.aborted) return Promise.resolve({ ok: false, error: reasonOf(signal) });
+    const queue = task.io === true ? this.#ioQueue : this.#cpuQueue;
+    if (queue.length >= this.options.maxQueue) {
+      return Promise.resolve(
+        failure(new WeftError('QUOTA_EXCEEDED', `more than ${this.options.maxQueue} tasks are waiting for a worker (maxQueue)`, { retryable: true, data: { maxQueue: this.options.maxQueue } })),
+      );
+    }
+    const job = new HostJob(task, hooks);
+    if (this.#live.size === 0) this.#ref(true);
+    this.#live.add(job);
+    signal.addEventListener('abort', () => this.#cancel(job, reasonOf(signal)), { once: true });
+    queue.push(job);
+    this.#pump();
+    return job.promise;
+  }
+
+  stats(): OrchestratorStats {
+    let bytes = this.#deadBytes;
+    for (const w of this.#workers) bytes += w.bytes;
+    return {
+      workerRestarts: this.#restarts,
+      bytesMoved: bytes,
+      extra: { threads: this.options.threads, chunkSize: this.options.chunkSize, tasksPerThread: this.options.tasksPerThread },
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  #pump(): void {
+    for (;;) {
+      const job = this.#cpuQueue.peek();
+      if (!job) break;
+      const w = this.#pick(false);
+      if (!w) break;
+      this.#cpuQueue.shift();
+      this.#dispatch(job, w);
+    }
+    while (this.#ioInflight < this.options.ioSlots) {
+      const job = this.#ioQueue.peek();
+      if (!job) break;
+      const w = this.#pick(true);
+      if (!w) break;
+      this.#ioQueue.shift();
+      this.#dispatch(job, w);
+    }
+  }
+
+  /** The least-loaded live worker with room for one more task. */
+  #pick(io: boolean): WorkerHandle | undefined {
+    let best: WorkerHandle | undefined;
+    for (const w of this.#workers) {
+      if (w.state !== 'live' || w.slots.available === 0) continue;
+      if (!io && w.cpu >= this.options.tasksPerThread) continue;
+      const load = io ? w.load : w.cpu;
+      if (!best || load < (io ? best.load : best.cpu)) best = w;
+    }
+    return best;
+  }
+
+  #dispatch(job: HostJob, w: WorkerHandle): void {
+    const slot = w.slots.take()!;
+    const id = (this.#seq = this.#seq >= 0x7ffffffe ? 1 : this.#seq + 1);
+    w.slab.reset(slot, id, this.options.tokenCredit);
+    const spec = job.spec();
+    try {
+      w.writer.add({ type: 'run', id, slot, job: spec });
+    } catch (cause) {
+      w.slots.give(slot);
+      job.complete(failure(notSerializable(`the task of step "${job.node}"`, spec, cause, 'task')));
+      this.#settled(job);
+      return;
+    }
+    job.worker = w;
+    job.slot = slot;
+    job.id = id;
+    job.claimed = false;
+    w.jobs.set(id, job);
+    if (job.io) {
+      w.io++;
+      this.#ioInflight++;
+    } else w.cpu++;
+  }
+
+  /** Takes a task off its worker's books (it ended, was stolen, or the worker died). */
+  #detach(job: HostJob): void {
+    const w = job.worker;
+    if (!w) return;
+    w.jobs.delete(job.id);
+    w.slots.give(job.slot);
+    if (job.io) {
+      w.io--;
+      this.#ioInflight--;
+    } else w.cpu--;
+    job.worker = null;
+  }
+
+  /** An idle worker takes back a task still waiting on a busy one (work stealing through the slab). */
+  #rebalance(idle: WorkerHandle): void {
+    if (idle.state !== 'live' || idle.cpu > 0 || this.#cpuQueue.length > 0) return;
+    const donors = this.#workers.filter((v) => v !== idle && v.state === 'live' && v.cpu > 1).sort((a, b) => b.cpu - a.cpu);
+    for (const v of donors) {
+      const waiting = [...v.jobs.values()].reverse();
+      for (const job of waiting) {
+        if (job.io || job.claimed || job.cancelReason || job.settled) continue;
+        if (!v.slab.steal(job.slot, job.id)) continue;
+        this.#detach(job);
+        this.#dispatch(job, idle);
+        return;
+      }
+    }
+  }
+
+  #settled(job: HostJob): void {
+    this.#live.delete(job);
+    if (this.#live.size === 0) this.#ref(false);
+  }
+
+  #ref(on: boolean): void {
+    for (const w of this.#workers) w.ref(on);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  #onMessage(w: WorkerHandle, m: WorkerToHost): void {
+    switch (m.type) {
+      case 'started': {
+        const job = w.jobs.get(m.id);
+        if (!job) return;
+        job.claimed = true;
+        if (!job.started) {
+          job.started = true;
+          job.hooks.started();
+        }
+        return;
+      }
+      case 'tokens': {
+        const job = w.jobs.get(m.id);
+        if (!job) return;
+        const { slot, id } = job;
+        const n = m.tokens.length;
+        const grant = (): void => {
+          if (job.worker === w && job.id === id) w.slab.grant(slot, n);
+        };
+        const wait = job.settled || job.cancelReason ? undefined : job.hooks.tokens(m.tokens as unknown[]);
+        if (wait) void wait.then(grant, grant);
+        else grant();
+        return;
+      }
+      case 'checkpoint': {
+        const job = w.jobs.get(m.id);
+        if (!job || job.cancelReason) return;
+        job.checkpoint = { value: m.value };
+        job.hooks.checkpoint(m.value);
+        return;
+      }
+      case 'items': {
+        const job = w.jobs.get(m.id);
+        if (!job || job.cancelReason) return;
+        for (let k = 0; k < m.indices.length; k++) job.report(m.indices[k]!, m.outcomes[k]!);
+        return;
+      }
+      case 'done': {
+        const job = w.jobs.get(m.id);
+        if (!job) return;
+        this.#detach(job);
+        job.complete(m.outcome);
+        this.#settled(job);
+        this.#pump();
+        this.#rebalance(w);
+        return;
+      }
+      case 'closed':
+        w.onClosed(m.errors);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- cancellation
+
+  #cancel(job: HostJob, reason: SerializedError): void {
+    if (job.settled || job.cancelReason) return;
+    job.cancelReason = reason;
+    const w = job.worker;
+    if (!w) {
+      job.complete(failure(reason));
+      this.#settled(job);
+      return;
+    }
+    if (!job.claimed && w.slab.steal(job.slot, job.id)) {
+      this.#detach(job);
+      job.complete(failure(reason));
+      this.#settled(job);
+      this.#pump();
+      return;
+    }
+    w.slab.cancel(job.slot);
+    w.writer.add({ type: 'cancel', id: job.id, reason });
+    w.writer.flush();
+    job.graceTimer = setTimeout(() => {
+      if (job.settled || job.worker !== w) return;
+      // Cooperative cancellation failed: terminate the worker. Its other tasks are retried.
+      w.killedFor = job;
+      w.terminate();
+    }, this.options.cancelGraceMs);
+  }
+
+  // ---------------------------------------------------------------- supervision
+
+  #spawn(index: number): WorkerHandle {
+    const o = this.options;
+    const w = new WorkerHandle({
+      index,
+      slots: o.tasksPerThread + o.ioSlots + 4,
+      services: this.#services,
+      tokenBatch: o.tokenBatch,
+      tokenFlushMs: o.tokenFlushMs,
+      transferThreshold: o.transferThreshold,
+      attach: (req, transfer, signal) => this.#pool.run(req, { transferList: transfer, signal }),
+      onMessage: (h, m) => this.#onMessage(h, m),
+      onProtocolError: (h, e) => {
+        h.killedFor = null;
+        h.terminate();
+        void e;
+      },
+    });
+    w.exited.then(
+      () => this.#onExit(w, undefined),
+      (e: unknown) => this.#onExit(w, e),
+    );
+    if (this.#live.size > 0) w.ref(true);
+    else w.ref(false);
+    return w;
+  }
+
+  /** A worker ended: cleanly at close, or it died (crash, memory cap, hard kill). */
+  #onExit(w: WorkerHandle, cause: unknown): void {
+    if (w.state === 'dead') return;
+    const clean = w.state === 'closing';
+    w.state = 'dead';
+    this.#deadBytes += w.bytes;
+    w.dispose();
+    const jobs = [...w.jobs.values()];
+    const running = new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
+    const items = new Map(jobs.map((j) => [j, w.slab.item(j.slot)] as const));
+    for (const j of jobs) this.#detach(j);
+    const killed = w.killedFor;
+    const oom = (cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+    const requeue: HostJob[] = [];
+    for (const j of jobs) {
+      if (j.settled) continue;
+      if (j.cancelReason) {
+        j.complete(failure(j.cancelReason));
+        this.#settled(j);
+        continue;
+      }
+      if (killed || clean) {
+        requeue.push(j);
+        continue;
+      }
+      const blamed = running.has(j) && (running.size === 1 || ++j.crashes > this.options.crashRetries);
+      if (!running.has(j) && ++j.crashes > this.options.crashRetries) {
+        j.complete(failure(this.#crashError(j, cause, oom)));
+        this.#settled(j);
+        continue;
+      }
+      if (!blamed) {
+        requeue.push(j);
+        continue;
+      }
+      const error = serializeError(this.#crashError(j, cause, oom));
+      const index = items.get(j) ?? -1;
+      if (j.task.kind === 'items' && index >= 0) {
+        j.report(index, { ok: false, error });
+        if (j.hasMissing) requeue.push(j);
+        else {
+          j.complete({ ok: true, value: null });
+          this.#settled(j);
+        }
+      } else {
+        j.complete({ ok: false, error });
+        this.#settled(j);
+      }
+    }
+    for (let i = requeue.length - 1; i >= 0; i--) (requeue[i]!.io ? this.#ioQueue : this.#cpuQueue).unshift(requeue[i]!);
+    if (!this.#closed) {
+      if (!clean) this.#restarts++;
+      this.#workers[w.index] = this.#spawn(w.index);
+    }
+    this.#pump();
+  }
+
+  #crashError(job: HostJob, cause: unknown, oom: boolean): WeftError {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    if (oom) {
+      return new WeftError('QUOTA_EXCEEDED', `step "${job.node}" exceeded the worker's memory cap (${this.options.resourceLimits?.maxOldGenerationSizeMb ?? '?'} MB); the worker was recycled`, {
+        cause: toError(cause),
+        data: { resourceLimits: { ...(this.options.resourceLimits ?? {}) } },
+      });
+    }
+    return new WeftError('WORKER_CRASHED', `the worker running step "${job.node}" died: ${detail}`, { retryable: true, cause: toError(cause) });
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#closed = true;
+    const reason = serializeError(new WeftError('STEP_CANCELLED', 'the workers orchestrator was closed'));
+    for (const job of [...this.#cpuQueue.drain(), ...this.#ioQueue.drain()]) this.#cancel(job, reason);
+    for (const job of [...this.#live]) this.#cancel(job, reason);
+    await Promise.all([...this.#live].map((j) => j.promise));
+    await Promise.all(this.#workers.map((w) => w.close()));
+    const errors = this.#workers.flatMap((w) => w.closedErrors);
+    for (const w of this.#workers) {
+      w.state = 'dead';
+      w.dispose();
+    }
+    await this.#pool.destroy();
+    await this.#direct.close();
+    if (errors.length > 0) {
+      throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, { data: { errors: [...errors] } });
+    }
+  }
+}
+
+function failure(error: WeftError | SerializedError): TaskOutcome {
+  return { ok: false, error: isWeftError(error) ? serializeError(error) : (error as SerializedError) };
+}
+
+/** The abort reason as a SerializedError (the runtime aborts with one; anything else is wrapped). */
+function reasonOf(signal: AbortSignal): SerializedError {
+  const r: unknown = signal.reason;
+  if (typeof r === 'object' && r !== null && typeof (r as SerializedError).code === 'string' && typeof (r as SerializedError).message === 'string' && !(r instanceof Error)) {
+    return r as SerializedError;
+  }
+  if (r === undefined || (r instanceof Error && r.name === 'AbortError')) return serializeError(new WeftError('STEP_CANCELLED', 'the task was cancelled'));
+  return serializeError(r);
+}
+
+function toError(cause: unknown): Error | undefined {
+  return cause instanceof Error ? cause : undefined;
+}

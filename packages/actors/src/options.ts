@@ -1,0 +1,134 @@
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import { WeftError } from '@weft/core';
+
+/**
+ * Map items per task when neither the map nor the engine names a chunk size. Measured on the
+ * reference machine (2 vCPU, see packages/actors/README.md): trivial items are fastest from ~128 up,
+ * and a short map of known size is cut smaller by the engine so every thread gets several chunks.
+ */
+export const DEFAULT_CHUNK_SIZE = 256;
+
+/**
+ * Options of the `workers` orchestrator, passed as `EngineOptions.orchestratorOptions`. Every one
+ * is optional; {@link resolveWorkersOptions} fills in the defaults once.
+ */
+export interface WorkersOptions {
+  /** Worker threads in the pool. Default: `os.availableParallelism()`. */
+  readonly threads?: number;
+  /** Map items per task (one message each way per chunk). Default {@link DEFAULT_CHUNK_SIZE}. */
+  readonly chunkSize?: number;
+  /**
+   * Time a cancelled (or timed-out) invocation has to stop cooperatively before its worker is
+   * terminated and replaced, in ms. Other invocations on that worker are retried transparently.
+   * Default 1000.
+   */
+  readonly cancelGraceMs?: number;
+  /** Tasks that may wait for a worker; beyond it a task fails with a retryable QUOTA_EXCEEDED. Default 10,000. */
+  readonly maxQueue?: number;
+  /** Heap cap of each worker in MB (shorthand for `resourceLimits.maxOldGenerationSizeMb`). Default: Node's. */
+  readonly maxOldGenerationSizeMb?: number;
+  /** Worker resource limits (`worker_threads` ResourceLimits). Exceeding them fails the invocation with QUOTA_EXCEEDED and recycles the worker. */
+  readonly resourceLimits?: ResourceLimits;
+  /** IO-bound invocations (`io: true` steps) in flight across the pool; they take no CPU slot. Default 64. */
+  readonly ioSlots?: number;
+  /**
+   * CPU invocations a worker holds at once: one runs, the others wait there so the worker never idles
+   * between tasks; an idle worker steals a waiting one back. Default 4.
+   */
+  readonly tasksPerThread?: number;
+  /** Tokens per message from a streaming step. Default 1024. */
+  readonly tokenBatch?: number;
+  /** Longest a token waits in a partial batch, in ms. Default 2. */
+  readonly tokenFlushMs?: number;
+  /** Tokens an invocation may have in flight before it waits for the consumer (credit). Default 32,768. */
+  readonly tokenCredit?: number;
+  /** A binary output (Buffer, typed array) of at least this many bytes is transferred, not copied. Default 65,536. */
+  readonly transferThreshold?: number;
+  /** Worker deaths an invocation may ride through when it was not the one that killed the worker. Default 3. */
+  readonly crashRetries?: number;
+}
+
+/** {@link WorkersOptions} with every default filled in. */
+export interface ResolvedWorkersOptions {
+  readonly threads: number;
+  readonly chunkSize: number;
+  readonly cancelGraceMs: number;
+  readonly maxQueue: number;
+  readonly resourceLimits: ResourceLimits | undefined;
+  readonly ioSlots: number;
+  readonly tasksPerThread: number;
+  readonly tokenBatch: number;
+  readonly tokenFlushMs: number;
+  readonly tokenCredit: number;
+  readonly transferThreshold: number;
+  readonly crashRetries: number;
+}
+
+const KNOWN = [
+  'threads',
+  'chunkSize',
+  'cancelGraceMs',
+  'maxQueue',
+  'maxOldGenerationSizeMb',
+  'resourceLimits',
+  'ioSlots',
+  'tasksPerThread',
+  'tokenBatch',
+  'tokenFlushMs',
+  'tokenCredit',
+  'transferThreshold',
+  'crashRetries',
+] as const;
+
+/**
+ * Resolves and checks the options once. Bad values fail fast with OPTION_INVALID naming the option.
+ * @example resolveWorkersOptions({ threads: 2, cancelGraceMs: 200 })
+ */
+export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {}): ResolvedWorkersOptions {
+  if (typeof raw !== 'object' || raw === null) throw new WeftError('OPTION_INVALID', `workers options must be an object, got ${String(raw)}`);
+  const unknown = Object.keys(raw).filter((k) => !(KNOWN as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new WeftError('OPTION_INVALID', `unknown workers option(s) ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${KNOWN.join(', ')}`, { data: { unknown } });
+  }
+  const o = raw as WorkersOptions;
+  const int = (name: keyof WorkersOptions, fallback: number, min = 1): number => {
+    const v = o[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new WeftError('OPTION_INVALID', `workers option ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`, { data: { option: name, value: v } });
+    }
+    return v;
+  };
+  const num = (name: keyof WorkersOptions, fallback: number): number => {
+    const v = o[name];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new WeftError('OPTION_INVALID', `workers option ${name} must be a number ≥ 0, got ${JSON.stringify(v)}`, { data: { option: name, value: v } });
+    }
+    return v;
+  };
+  let limits: ResourceLimits | undefined;
+  if (o.resourceLimits !== undefined) {
+    if (typeof o.resourceLimits !== 'object' || o.resourceLimits === null) {
+      throw new WeftError('OPTION_INVALID', `workers option resourceLimits must be an object, got ${JSON.stringify(o.resourceLimits)}`);
+    }
+    limits = { ...o.resourceLimits };
+  }
+  const heap = o.maxOldGenerationSizeMb === undefined ? undefined : int('maxOldGenerationSizeMb', 0);
+  if (heap !== undefined) limits = { ...(limits ?? {}), maxOldGenerationSizeMb: heap };
+  return {
+    threads: int('threads', Math.max(1, availableParallelism())),
+    chunkSize: int('chunkSize', DEFAULT_CHUNK_SIZE),
+    cancelGraceMs: num('cancelGraceMs', 1000),
+    maxQueue: int('maxQueue', 10_000),
+    resourceLimits: limits,
+    ioSlots: int('ioSlots', 64),
+    tasksPerThread: int('tasksPerThread', 4),
+    tokenBatch: int('tokenBatch', 1024),
+    tokenFlushMs: num('tokenFlushMs', 2),
+    tokenCredit: int('tokenCredit', 32_768),
+    transferThreshold: int('transferThreshold', 65_536, 0),
+    crashRetries: int('crashRetries', 3, 0),
+  };
+}

@@ -1,0 +1,51 @@
+// Messages from a worker to the host. One discriminated union; every switch over it is exhaustive.
+import type { ItemOutcome, SerializedError, TaskOutcome } from '@weft/core';
+import type { BinRef } from '../codec/binary.js';
+
+/** The worker claimed the task and began it (timeouts count from here). */
+export interface StartedMessage {
+  readonly type: 'started';
+  readonly id: number;
+}
+
+/** A batch of tokens from a streaming step, in order. */
+export interface TokensMessage {
+  readonly type: 'tokens';
+  readonly id: number;
+  readonly tokens: readonly unknown[];
+}
+
+/** `ctx.checkpoint(value)` was called. */
+export interface CheckpointMessage {
+  readonly type: 'checkpoint';
+  readonly id: number;
+  readonly value: unknown;
+}
+
+/** Outcomes of some items of an items task (sent as they finish, in batches). */
+export interface ItemsMessage {
+  readonly type: 'items';
+  readonly id: number;
+  readonly indices: readonly number[];
+  readonly outcomes: readonly ItemOutcome[];
+  /** Binary values moved out of the message and transferred (see codec/binary.ts). */
+  readonly bin?: readonly BinRef[];
+}
+
+/** The task ended. For an items task the value is null: every item was reported in `items` messages. */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly id: number;
+  readonly outcome: TaskOutcome;
+  /** Binary values moved out of the message and transferred (see codec/binary.ts). */
+  readonly bin?: readonly BinRef[];
+}
+
+/** Answer to `teardown`: the actors' teardown errors, if any. */
+export interface ClosedMessage {
+  readonly type: 'closed';
+  readonly errors: readonly SerializedError[];
+}
+
+/** Worker → host. */
+export type WorkerToHost = StartedMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;

@@ -1,0 +1,287 @@
+// The step-actor host inside one worker: receives frames, runs tasks (steps and chunks of map items)
+// with the same shared code the main thread uses (resolveStep, ActorTable, invokeStep,
+// createStepContext), streams tokens, and answers with results. Step modules are imported once per
+// worker (resolveStep caches them).
+import type { MessagePort } from 'node:worker_threads';
+import {
+  ActorTable,
+  WeftError,
+  createStepContext,
+  deserializeError,
+  invokeStep,
+  refKey,
+  resolveStep,
+  runFunction,
+  serializeError,
+  settleStepResult,
+  type HostServices,
+  type ItemOutcome,
+  type SerializedError,
+  type StepCode,
+  type StepContext,
+  type TaskOutcome,
+} from '@weft/core';
+import { extractBinary, type BinRef } from '../codec/binary.js';
+import { FrameReader, FrameWriter, createPackr } from '../codec/frame.js';
+import { notSerializable } from '../codec/serializable.js';
+import type { AttachRequest } from '../protocol/attach.js';
+import type { HostToWorker, JobSpec, RunMessage } from '../protocol/host-to-worker.js';
+import type { WorkerToHost } from '../protocol/worker-to-host.js';
+import { Slab } from '../shared/slab.js';
+import { hostProxy } from './host-proxy.js';
+import { TokenStream } from './token-stream.js';
+
+/** Partial item results are posted at least this often (ms) while a long chunk runs. */
+const ITEM_FLUSH_MS = 20;
+
+/** One task as the worker runs it. */
+class WorkerJob {
+  readonly id: number;
+  readonly slot: number;
+  readonly spec: JobSpec;
+  readonly controller = new AbortController();
+  readonly flag: { readonly cancelled: boolean };
+  reason: SerializedError | undefined;
+  tokens: TokenStream | undefined;
+
+  constructor(m: RunMessage, slab: Slab) {
+    this.id = m.id;
+    this.slot = m.slot;
+    this.spec = m.job;
+    const cells = slab.cancelCell(m.slot);
+    this.flag = {
+      get cancelled() {
+        return Atomics.load(cells.array, cells.index) !== 0;
+      },
+    };
+  }
+
+  abort(reason: SerializedError): void {
+    this.reason = reason;
+    if (!this.controller.signal.aborted) this.controller.abort(deserializeError(reason));
+  }
+
+  cancelError(): SerializedError {
+    return this.reason ?? serializeError(new WeftError('STEP_CANCELLED', `step "${this.spec.node}" was cancelled`));
+  }
+}
+
+/** Serves one attach request until the host asks it to close. */
+export class StepHost {
+  readonly closed: Promise<void>;
+  readonly #req: AttachRequest;
+  readonly #port: MessagePort;
+  readonly #slab: Slab;
+  readonly #writer: FrameWriter<WorkerToHost>;
+  readonly #reader = new FrameReader<HostToWorker>();
+  readonly #actors = new ActorTable();
+  readonly #jobs = new Map<number, WorkerJob>();
+  readonly #host: HostServices;
+  readonly #probe = createPackr();
+  #close!: () => void;
+
+  constructor(req: AttachRequest) {
+    this.#req = req;
+    this.#port = req.port;
+    this.#slab = new Slab(req.slab);
+    this.#writer = new FrameWriter<WorkerToHost>((data, transfer) => this.#port.postMessage(data, transfer));
+    this.#host = hostProxy(req.control, req.services);
+    this.closed = new Promise<void>((r) => (this.#close = r));
+    this.#port.on('message', (data: unknown) => this.#onFrame(data));
+  }
+
+  #onFrame(data: unknown): void {
+    try {
+      this.#reader.read(data, (m) => this.#onMessage(m));
+    } catch (e) {
+      // A frame this worker cannot read: the host and worker disagree. Crash the worker so the
+      // host's supervision sees it (its tasks are retried or failed), rather than hang.
+      setImmediate(() => {
+        throw e;
+      });
+    }
+  }
+
+  #onMessage(m: HostToWorker): void {
+    switch (m.type) {
+      case 'run':
+        void this.#run(m);
+        return;
+      case 'cancel':
+        this.#jobs.get(m.id)?.abort(m.reason);
+        return;
+      case 'teardown':
+        void this.#teardown();
+        return;
+    }
+  }
+
+  async #run(m: RunMessage): Promise<void> {
+    // Claim first: the host may have stolen the task back for an idle worker.
+    if (!this.#slab.claim(m.slot, m.id)) return;
+    const job = new WorkerJob(m, this.#slab);
+    this.#jobs.set(job.id, job);
+    let outcome: TaskOutcome;
+    try {
+      const code = await resolveStep(job.spec.ref);
+      this.#writer.add({ type: 'started', id: job.id });
+      this.#writer.flush();
+      if (job.flag.cancelled) outcome = { ok: false, error: job.cancelError() };
+      else outcome = job.spec.kind === 'step' ? await this.#runStep(job, code) : await this.#runItems(job, code);
+    } catch (error) {
+      outcome = { ok: false, error: serializeError(error) };
+    }
+    this.#jobs.delete(job.id);
+    this.#done(job, outcome);
+  }
+
+  async #runStep(job: WorkerJob, code: StepCode): Promise<TaskOutcome> {
+    const s = job.spec;
+    const value = await this.#actors.run(refKey(s.ref), code, s.params, s.node, (actor) =>
+      invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job)),
+    );
+    job.tokens?.end();
+    return { ok: true, value };
+  }
+
+  async #runItems(job: WorkerJob, code: StepCode): Promise<TaskOutcome> {
+    const s = job.spec;
+    const items = s.items ?? [];
+    const plain = typeof code === 'function';
+    const fn = runFunction(code);
+    const key = refKey(s.ref);
+    let indices: number[] = [];
+    let outcomes: ItemOutcome[] = [];
+    let lastFlush = performance.now();
+    for (let k = 0; k < items.length; k++) {
+      if (job.flag.cancelled) return { ok: false, error: job.cancelError() };
+      const index = s.indices?.[k] ?? k;
+      const attempt = s.attempts?.[k] ?? s.attempt;
+      const item = items[k];
+      this.#slab.setItem(job.slot, index);
+      let outcome: ItemOutcome;
+      try {
+        let value: unknown;
+        if (plain) {
+          const ctx = this.#context(job, attempt, index, undefined);
+          const r = fn(item, ctx);
+          value = isPending(r) ? await settleStepResult(r, ctx, this.#sink(job)) : r;
+        } else {
+          value = await this.#actors.run(key, code, s.params, s.node, (actor) => invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job)));
+        }
+        outcome = { ok: true, value };
+      } catch (error) {
+        outcome = { ok: false, error: serializeError(error) };
+      }
+      indices.push(index);
+      outcomes.push(outcome);
+      if ((k & 15) === 15 && performance.now() - lastFlush >= ITEM_FLUSH_MS) {
+        this.#items(job, indices, outcomes);
+        this.#writer.flush();
+        indices = [];
+        outcomes = [];
+        lastFlush = performance.now();
+      }
+    }
+    job.tokens?.end();
+    this.#items(job, indices, outcomes);
+    return { ok: true, value: null };
+  }
+
+  #context(job: WorkerJob, attempt: number, index: number | undefined, actor: unknown): StepContext {
+    const s = job.spec;
+    return createStepContext({
+      runId: s.runId,
+      step: s.node,
+      path: s.path,
+      attempt,
+      index,
+      state: s.state,
+      params: s.params,
+      resume: s.resume?.value,
+      signal: job.controller.signal,
+      flag: job.flag,
+      lastCheckpoint: s.lastCheckpoint,
+      actor,
+      host: this.#host,
+      onCheckpoint: (value) => this.#checkpoint(job, value),
+    });
+  }
+
+  #sink(job: WorkerJob): (tokens: unknown[]) => void | Promise<void> {
+    job.tokens ??= new TokenStream({
+      id: job.id,
+      slot: job.slot,
+      step: job.spec.node,
+      slab: this.#slab,
+      writer: this.#writer,
+      batch: this.#req.tokenBatch,
+      flushMs: this.#req.tokenFlushMs,
+    });
+    return job.tokens.push;
+  }
+
+  #checkpoint(job: WorkerJob, value: unknown): void {
+    try {
+      this.#writer.add({ type: 'checkpoint', id: job.id, value });
+    } catch (cause) {
+      throw notSerializable(`the checkpoint of step "${job.spec.node}"`, value, cause, 'checkpoint');
+    }
+  }
+
+  /** Posts item outcomes; an item whose value cannot be encoded becomes a NOT_SERIALIZABLE failure. */
+  #items(job: WorkerJob, indices: number[], outcomes: ItemOutcome[]): void {
+    if (indices.length === 0) return;
+    const bin: BinRef[] = [];
+    const before = this.#writer.attachmentCount;
+    const threshold = this.#req.transferThreshold;
+    const sent = outcomes.map((o, k) => (o.ok ? { ok: true as const, value: extractBinary(o.value, ['outcomes', k, 'value'], threshold, (b) => this.#writer.attach(b), bin) } : o));
+    try {
+      this.#writer.add({ type: 'items', id: job.id, indices, outcomes: sent, ...(bin.length > 0 ? { bin } : {}) });
+      return;
+    } catch {
+      this.#writer.dropAttachments(before);
+    }
+    const checked = outcomes.map((o, k): ItemOutcome => {
+      if (!o.ok) return o;
+      try {
+        this.#probe.pack(o.value);
+        return o;
+      } catch (cause) {
+        return { ok: false, error: serializeError(notSerializable(`the output of step "${job.spec.node}" for item ${indices[k]}`, o.value, cause, 'output')) };
+      }
+    });
+    this.#writer.add({ type: 'items', id: job.id, indices, outcomes: checked });
+  }
+
+  #done(job: WorkerJob, outcome: TaskOutcome): void {
+    if (outcome.ok && outcome.value !== null) {
+      const bin: BinRef[] = [];
+      const before = this.#writer.attachmentCount;
+      const value = extractBinary(outcome.value, ['outcome', 'value'], this.#req.transferThreshold, (b) => this.#writer.attach(b), bin);
+      try {
+        this.#writer.add({ type: 'done', id: job.id, outcome: { ok: true, value }, ...(bin.length > 0 ? { bin } : {}) });
+        return;
+      } catch (cause) {
+        this.#writer.dropAttachments(before);
+        outcome = { ok: false, error: serializeError(notSerializable(`the output of step "${job.spec.node}"`, outcome.value, cause, 'output')) };
+      }
+    }
+    this.#writer.add({ type: 'done', id: job.id, outcome });
+  }
+
+  async #teardown(): Promise<void> {
+    const errors = await this.#actors.teardown();
+    this.#writer.add({ type: 'closed', errors: errors.map((e) => serializeError(e)) });
+    this.#writer.flush();
+    this.#port.close();
+    this.#req.control.close();
+    this.#close();
+  }
+}
+
+/** True when a step's return value needs settling (a promise or a generator). */
+function isPending(r: unknown): boolean {
+  if (r === null || (typeof r !== 'object' && typeof r !== 'function')) return false;
+  return typeof (r as { then?: unknown }).then === 'function' || typeof (r as { next?: unknown }).next === 'function';
+}
