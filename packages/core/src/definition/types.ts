@@ -1,4 +1,5 @@
 import type { StepContext } from '../runtime/step-context.js';
+import type { WeftError } from '../errors/weft-error.js';
 import type { StateSpec } from './reducers.js';
 
 /** Where a step's code runs: the main thread, or a worker (the default under the `workers` orchestrator). */
@@ -47,8 +48,12 @@ export interface RetryOptions {
   readonly retryOn?: readonly string[] | 'all';
 }
 
-/** An error handler: returns a control result or an output to recover, or rethrows. */
-export type ErrorHandler = (error: Error, info: { readonly step: string; readonly input: unknown; readonly attempt: number }) => unknown;
+/**
+ * An error handler, on the main thread, called once the step's attempts are spent: return (or resolve
+ * to) an output or a control result to recover, or throw to pass the error on (step handler, then the
+ * pipeline's, then the run fails). Throwing something other than a Weft error fails with HOOK_FAILED.
+ */
+export type ErrorHandler = (error: WeftError, info: { readonly step: string; readonly input: unknown; readonly attempt: number }) => unknown;
 
 /** Options shared by every node. */
 export interface NodeOptions {
@@ -94,11 +99,18 @@ export interface SwitchOptions extends Omit<NodeOptions, 'to' | 'routes'> {
 
 /** Run-level hooks. */
 export interface PipelineHooks<S = any> {
-  readonly startup?: (info: { readonly runId: string; readonly input: unknown; readonly state: S }) => void | Promise<void>;
+  /** Runs before the first step of every execution: a fresh run (initial state) and each resume (`resumed`, the restored state). */
+  readonly startup?: (info: { readonly runId: string; readonly input: unknown; readonly state: S; readonly resumed: boolean }) => void | Promise<void>;
+  /** Runs once the run ends, whatever its status (`suspended` included); a failure is a HOOK_FAILED warning. */
   readonly shutdown?: (info: { readonly runId: string; readonly status: string }) => void | Promise<void>;
 }
 
-/** Middleware around each invocation, on the main thread. Call `next()` to run the step. */
+/**
+ * Middleware around each step invocation (sub-pipeline steps included; map items are not wrapped),
+ * on the main thread, outermost first: the run's pipeline's, then each enclosing sub-pipeline's own.
+ * `next()` runs the step and resolves to its raw return value (an output or a control result) or
+ * rejects with its error (a WeftError); what the middleware returns or throws becomes the outcome.
+ */
 export type Middleware = (
   info: { readonly runId: string; readonly step: string; readonly path: readonly string[]; readonly attempt: number; readonly input: unknown },
   next: () => Promise<unknown>,

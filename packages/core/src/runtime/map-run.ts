@@ -1,6 +1,7 @@
 import { WeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
 import type { TimerHandle } from '../clock/clock.js';
+import { isControl, type Control } from '../definition/control.js';
 import type { ItemOutcome, TaskOutcome } from '../orchestrator/types.js';
 import type { PlanNode } from '../plan/execution-plan.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
@@ -115,6 +116,8 @@ export interface MapDeps {
   finish(result: TaskOutcome): void;
   cancelChunks(error: WeftError): void;
   now(): number;
+  /** Settles a control result returned by an item: its output, or an error (`requested` for retry()). */
+  itemControl(index: number, control: Control): ItemOutcome | { readonly ok: false; readonly error: SerializedError; readonly requested: true };
 }
 
 interface Chunk {
@@ -201,8 +204,11 @@ export class MapRun {
     this.#checkDone();
   }
 
-  #handle(index: number, outcome: ItemOutcome, item: unknown, attempt: number, invocation: number): void {
+  #handle(index: number, raw: ItemOutcome, item: unknown, attempt: number, invocation: number): void {
     const d = this.#d;
+    // A control result (update(), retry()) is settled by the execution: state patches apply at once.
+    const outcome = raw.ok && isControl(raw.value) ? d.itemControl(index, raw.value) : raw;
+    const requested = !outcome.ok && 'requested' in outcome && outcome.requested === true;
     if (outcome.ok) {
       this.#results[index] = outcome.value;
       this.#done++;
@@ -210,7 +216,7 @@ export class MapRun {
       return;
     }
     const policy = this.node.retry;
-    const willRetry = attempt < policy.attempts && isRetryable(policy, outcome.error);
+    const willRetry = attempt < policy.attempts && (requested || isRetryable(policy, outcome.error));
     d.emit({ type: 'step.error', step: this.node.name, invocation, attempt, error: outcome.error, willRetry });
     if (willRetry) {
       const delayMs = backoffDelay(policy, attempt, d.random);

@@ -1,10 +1,10 @@
 import type { TimerHandle } from '../clock/clock.js';
-import { isControl, type StatePatch } from '../definition/control.js';
+import { isControl, type Control, type StatePatch } from '../definition/control.js';
 import type { ErrorHandler, Middleware, StepCode } from '../definition/types.js';
-import { WeftError, deserializeError, serializeError, type SerializedError } from '../errors/weft-error.js';
+import { WeftError, deserializeError, isWeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
 import type { ExecutionPlan, PlanNode } from '../plan/execution-plan.js';
-import type { TaskHooks, TaskOutcome } from '../orchestrator/types.js';
+import type { ItemOutcome, TaskHooks, TaskOutcome } from '../orchestrator/types.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import { Barrier } from '../supervisor/barrier-machine.js';
 import type { ExecutionDeps } from './execution-deps.js';
@@ -64,6 +64,8 @@ export class RunExecution {
   #stopOutput: { value: unknown } | undefined;
   #waitingForDrain = false;
   #pumping = false;
+  /** Async error handlers still running. */
+  #handling = 0;
   #resolve!: (o: ExecutionOutcome) => void;
   readonly #done: Promise<ExecutionOutcome>;
 
@@ -138,10 +140,7 @@ export class RunExecution {
   }
 
   #pump(): void {
-    if (this.#pumping || this.#mode !== 'running') {
-      if (this.#mode === 'suspending') this.#maybeFinish();
-      return;
-    }
+    if (this.#pumping || this.#mode === 'idle' || this.#mode === 'done') return;
     this.#pumping = true;
     try {
       while (this.#mode === 'running') {
@@ -155,8 +154,13 @@ export class RunExecution {
         const [act] = this.#ready.splice(i, 1);
         this.#activate(act!);
       }
+      // A map that has started cannot be snapshotted half-way: it goes on while the run suspends.
       for (const m of this.#maps.values()) {
-        if (this.#mode !== 'running' || this.#d.hub.saturated) break;
+        if ((this.#mode as string) === 'done') break;
+        if (this.#d.hub.saturated) {
+          this.#waitDrain();
+          break;
+        }
         m.fill();
       }
     } finally {
@@ -353,29 +357,31 @@ export class RunExecution {
   }
 
   #complete(node: PlanNode, act: ActivationData, output: unknown, invocation: number, durationMs: number, dynamic: readonly string[] | null): void {
+    const route = node.kind === 'switch' && dynamic === null ? switchTarget(node, output) : undefined;
+    if (route === null) {
+      // No case and no default: a step error like any other (handlers may recover with a case key).
+      const error = new WeftError('SWITCH_NO_ROUTE', `switch "${node.name}" returned ${JSON.stringify(output)}, which matches no case and there is no default`, { data: { value: output } });
+      // Only the invocation id is read from it (the invocation has already been released).
+      this.#onError(node, act, serializeError(error), { id: invocation } as Inflight);
+      return;
+    }
     this.#outputs[node.name] = output;
     this.#emit({ type: 'step.end', step: node.name, invocation, attempt: act.attempt, durationMs, output });
-    if (node.kind === 'switch') return this.#routeSwitch(node, act, output);
+    if (route !== undefined) return this.#routeSwitch(node, act, route);
     const targets = dynamic ?? node.to;
     for (const t of node.to) if (!targets.includes(t)) this.#arrive(t, node.name, undefined, true);
     for (const t of targets) this.#arrive(t, node.name, output, false);
   }
 
-  #routeSwitch(node: PlanNode, act: ActivationData, key: unknown): void {
-    const sw = node.switch!;
-    const hit = sw.cases.find(([k]) => k === String(key));
-    const target = hit ? hit[1] : sw.default;
-    if (target === null) {
-      this.#fail(new WeftError('SWITCH_NO_ROUTE', `switch "${node.name}" returned ${JSON.stringify(key)}, which matches no case and there is no default`, { data: { value: key } }));
-      return;
-    }
+  #routeSwitch(node: PlanNode, act: ActivationData, target: string): void {
     for (const t of node.to) if (t !== target) this.#arrive(t, node.name, undefined, true);
     this.#arrive(target, node.name, act.input, false);
   }
 
   #onError(node: PlanNode, act: ActivationData, error: SerializedError, inv: Inflight | null, requested = false): void {
     const policy = node.retry;
-    const willRetry = this.#mode === 'running' && act.attempt < policy.attempts && (requested || isRetryable(policy, error));
+    // While the run suspends, a retry is still scheduled: its activation waits in the snapshot.
+    const willRetry = this.#mode !== 'done' && act.attempt < policy.attempts && (requested || isRetryable(policy, error));
     this.#emit({ type: 'step.error', step: node.name, invocation: inv?.id ?? 0, attempt: act.attempt, error, willRetry });
     if (willRetry) {
       const delayMs = backoffDelay(policy, act.attempt, this.#d.random);
@@ -393,27 +399,60 @@ export class RunExecution {
       this.#fail(deserializeError(error));
       return;
     }
-    if (!handled.ok) {
-      this.#fail(deserializeError(handled.error));
+    if (!isThenable(handled)) {
+      this.#afterHandled(node, act, handled, inv);
       return;
     }
-    this.#onValue(node, { ...act, attempt: policy.attempts }, handled.value, inv);
+    // An async handler: the execution does not end while it runs.
+    this.#handling++;
+    void handled.then((h) => {
+      this.#handling--;
+      if (this.#mode === 'done') return;
+      this.#afterHandled(node, act, h, inv);
+      this.#pump();
+    });
   }
 
-  /** Step handler first, then the pipeline's; undefined when nobody handles it. */
-  #handle(node: PlanNode, act: ActivationData, error: SerializedError): TaskOutcome | undefined {
+  #afterHandled(node: PlanNode, act: ActivationData, handled: TaskOutcome, inv: Inflight | null): void {
+    if (!handled.ok) this.#fail(deserializeError(handled.error));
+    else this.#onValue(node, { ...act, attempt: node.retry.attempts }, handled.value, inv);
+  }
+
+
+  /**
+   * Step handler first, then the pipeline's; undefined when nobody handles it. A handler recovers by
+   * returning (or resolving to) an output or a control result; one that throws passes the error to the
+   * next handler. Rethrowing the error it was given, or throwing a Weft error, keeps that error; any
+   * other throw is a bug in the handler and becomes HOOK_FAILED (with the thrown error as cause).
+   */
+  #handle(node: PlanNode, act: ActivationData, error: SerializedError): TaskOutcome | Promise<TaskOutcome> | undefined {
     const def = this.#d.pipeline.nodes.find((n) => n.name === node.name);
     const handlers = [def?.options.onError, this.#d.pipeline.options.onError].filter((h): h is ErrorHandler => typeof h === 'function');
     if (handlers.length === 0) return undefined;
-    let current = deserializeError(error);
-    for (const h of handlers) {
+    const info = { step: node.name, input: act.input, attempt: act.attempt };
+    const original = deserializeError(error);
+    const failed = (current: WeftError, thrown: unknown): WeftError =>
+      isWeftError(thrown)
+        ? thrown
+        : new WeftError('HOOK_FAILED', `error handler of step "${node.name}" failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, {
+            cause: thrown,
+            data: { step: node.name, handling: current.code },
+          });
+    const tryFrom = (i: number, current: WeftError): TaskOutcome | Promise<TaskOutcome> => {
+      if (i >= handlers.length) return { ok: false, error: current === original ? error : serializeError(current) };
+      let value: unknown;
       try {
-        return { ok: true, value: h(current, { step: node.name, input: act.input, attempt: act.attempt }) };
+        value = handlers[i]!(current, info);
       } catch (e) {
-        current = e as WeftError;
+        return tryFrom(i + 1, failed(current, e));
       }
-    }
-    return { ok: false, error: serializeError(current) };
+      if (!isThenable(value)) return { ok: true, value };
+      return Promise.resolve(value).then(
+        (v): TaskOutcome => ({ ok: true, value: v }),
+        (e: unknown) => tryFrom(i + 1, failed(current, e)),
+      );
+    };
+    return tryFrom(0, original);
   }
 
   #patch(node: PlanNode, act: ActivationData, patch: StatePatch, inv: Inflight | null): boolean {
@@ -531,7 +570,7 @@ export class RunExecution {
       concurrency,
       random: this.#d.random,
       emit: (b) => this.#emit(b),
-      canDispatch: () => this.#mode === 'running' && !this.#d.hub.saturated && this.#tasksInflight < this.#d.options.maxConcurrency,
+      canDispatch: () => (this.#mode === 'running' || this.#mode === 'suspending') && !this.#d.hub.saturated && this.#tasksInflight < this.#d.options.maxConcurrency,
       dispatch: (items, baseIndex, attempts) => this.#dispatchChunk(m, items, baseIndex, attempts),
       timer: (ms, fn) => this.#timer(ms, fn),
       wake: () => this.#pump(),
@@ -551,10 +590,31 @@ export class RunExecution {
         }
       },
       now: () => this.#d.clock.now(),
+      itemControl: (index, control) => this.#itemControl(node, index, control),
     });
     this.#maps.set(id, m);
     this.#emit({ type: 'step.start', step: node.name, invocation: id, attempt: act.attempt });
     this.#emit({ type: 'map.start', step: node.name, total: source.total });
+  }
+
+  /** A map item may return update() (its state patch applies now) or retry(); nothing else. */
+  #itemControl(node: PlanNode, index: number, c: Control): ItemOutcome | { ok: false; error: SerializedError; requested: true } {
+    switch (c.$weft) {
+      case 'update': {
+        const result = this.#state.apply(c.state, this.#state.version, node.name);
+        if (!result.ok) return { ok: false, error: serializeError(result.error) };
+        for (const w of result.races) this.#emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
+        this.#emit({ type: 'state.update', step: node.name, keys: Object.keys(c.state) });
+        return { ok: true, value: c.output };
+      }
+      case 'retry':
+        return { ok: false, requested: true, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`, { retryable: true })) };
+      case 'next':
+      case 'stop':
+      case 'skip':
+      case 'suspend':
+        return { ok: false, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" returned ${c.$weft}(), which only a step can return (a map item may return update() or retry())`)) };
+    }
   }
 
   #dispatchChunk(m: MapRun, items: unknown[], baseIndex: number, attempts: number[]): Inflight {
@@ -569,8 +629,16 @@ export class RunExecution {
   #runSub(inv: Inflight): void {
     const plan = inv.node.sub!;
     const def = this.#d.pipeline.nodes.find((n) => n.name === inv.node.name);
+    const subPipeline = (def as { pipeline: ExecutionDeps['pipeline'] }).pipeline;
     const child = new RunExecution(
-      { ...this.#d, plan, pipeline: (def as { pipeline: ExecutionDeps['pipeline'] }).pipeline, path: [...this.#d.path, inv.node.name] },
+      {
+        ...this.#d,
+        plan,
+        pipeline: subPipeline,
+        path: [...this.#d.path, inv.node.name],
+        // The enclosing pipelines' middleware wraps the inner steps too, outside the inner pipeline's own.
+        middleware: [...this.#d.middleware, ...(subPipeline.options.middleware ?? [])],
+      },
       plan,
     );
     inv.abortSub = (e) => child.abort('cancelled', e);
@@ -601,10 +669,10 @@ export class RunExecution {
 
   #maybeFinish(): void {
     if (this.#mode === 'done' || this.#mode === 'idle') return;
-    if (this.#inflight.size > 0 || this.#maps.size > 0 || this.#timers.size > 0) return;
+    if (this.#inflight.size > 0 || this.#maps.size > 0 || this.#timers.size > 0 || this.#handling > 0) return;
     if (this.#mode === 'running' && this.#ready.length > 0) return;
     if (this.#mode === 'suspending') {
-      this.#finish({ status: 'suspended', snapshot: this.#snapshot(), reasons: this.#suspended.map((s) => ({ step: s.node, reason: s.reason, ...(s.data !== undefined ? { data: s.data } : {}) })) });
+      this.#finish({ status: 'suspended', snapshot: this.#snapshot(), reasons: suspendReasons(this.#suspended, []) });
       return;
     }
     if (this.#barriers.size > 0) {
@@ -692,9 +760,46 @@ function autoChunk(o: { readonly defaultChunkSize: number; readonly parallelism:
   return Math.max(1, Math.min(o.defaultChunkSize, Math.ceil(total / (o.parallelism * 4))));
 }
 
-function runMiddleware(list: readonly Middleware[], info: Parameters<Middleware>[0], last: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
-  const call = (i: number): Promise<unknown> => (i >= list.length ? last() : list[i]!(info, () => call(i + 1)));
-  return call(0) as Promise<TaskOutcome>;
+/** Why an execution is suspended, with steps inside sub-pipelines named by their qualified name (`sub/step`). */
+function suspendReasons(list: RunSnapshot['suspended'], prefix: readonly string[]): { step: string; reason: string; data?: unknown }[] {
+  return list.flatMap((s) =>
+    s.sub ? suspendReasons(s.sub.suspended, [...prefix, s.node]) : [{ step: [...prefix, s.node].join('/'), reason: s.reason, ...(s.data !== undefined ? { data: s.data } : {}) }],
+  );
+}
+
+/** The case a switch's value selects (its default when no case matches), or null when there is none. */
+function switchTarget(node: PlanNode, key: unknown): string | null {
+  const sw = node.switch!;
+  const hit = sw.cases.find(([k]) => k === String(key));
+  return hit ? hit[1] : sw.default;
+}
+
+/**
+ * Runs the middleware chain around one invocation, outermost first. `next()` resolves to the step's
+ * raw return value (an output or a control result) and rejects with the step's error (a WeftError);
+ * what the outermost middleware returns or throws is the invocation's outcome.
+ */
+async function runMiddleware(list: readonly Middleware[], info: Parameters<Middleware>[0], last: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
+  let failure: { error: WeftError; outcome: TaskOutcome } | undefined;
+  const step = async (): Promise<unknown> => {
+    const outcome = await last();
+    if (outcome.ok) return outcome.value;
+    const error = deserializeError(outcome.error);
+    failure = { error, outcome };
+    throw error;
+  };
+  const call = (i: number): Promise<unknown> => (i >= list.length ? step() : Promise.resolve(list[i]!(info, () => call(i + 1))));
+  try {
+    return { ok: true, value: await call(0) };
+  } catch (e) {
+    // The step's own error, passed through as it was, keeps its serialised form (original code included).
+    if (failure && e === failure.error) return failure.outcome;
+    return { ok: false, error: serializeError(e) };
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** Used by the test harness: step code replacing a node, keyed by its qualified name. */
