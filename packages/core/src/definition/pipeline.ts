@@ -1,4 +1,5 @@
 import type { Control } from './control.js';
+import { show } from '../util/show.js';
 import type { StateSpec } from './reducers.js';
 import type {
   MapOptions,
@@ -47,7 +48,7 @@ export class PipelineBuilder<I = unknown, S = any> {
     this.#name = name;
     const o: unknown = options;
     if (o !== undefined && (typeof o !== 'object' || o === null || Array.isArray(o))) {
-      this.#problems.push({ message: `options of pipeline "${String(name)}" must be an object` });
+      this.#problems.push({ message: `options of pipeline ${typeof name === 'string' ? `"${name}"` : show(name)} must be an object` });
       this.#options = {};
     } else this.#options = options ?? {};
   }

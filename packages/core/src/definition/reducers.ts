@@ -31,7 +31,8 @@ export const reducers = {
 };
 
 /** Applies one reducer. Pure; throws a plain Error on a type mismatch (the caller wraps it). */
-export function applyReducer(key: StateKey, current: unknown, update: unknown): unknown {
+ 
+export function applyReducer(key: StateKey<any>, current: unknown, update: unknown): unknown {
   switch (key.reducer) {
     case 'replace':
       return update;

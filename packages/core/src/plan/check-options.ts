@@ -2,6 +2,9 @@ import type { Problem } from './execution-plan.js';
 import type { NodeDef } from '../definition/types.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { plainDataProblem } from '../util/plain-data.js';
+import { show } from '../util/show.js';
+
+export { show };
 
 type Push = (p: Problem) => void;
 
@@ -104,22 +107,4 @@ function checkSwitch(o: Record<string, unknown>, q: string, push: Push): void {
 
 export function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-/** A short, safe description of any value for a message (never throws, at most ~80 characters). */
-export function show(v: unknown): string {
-  let s: string;
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'bigint') return `${v.toString()}n`;
-  if (typeof v === 'symbol') return v.toString();
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    try {
-      s = String(v);
-    } catch {
-      s = 'an unprintable value';
-    }
-  }
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
