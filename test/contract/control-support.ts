@@ -51,3 +51,38 @@ export function sequence(...values: number[]): () => number {
   let i = 0;
   return () => values[Math.min(i++, values.length - 1)]!;
 }
+
+/** A run being watched: its events so far, a way to wait for one, and the end. */
+export interface Watched<O = unknown> {
+  readonly events: readonly RunEvent[];
+  /** Resolves once an event matching `pred` has been seen (at once if it already was). */
+  waitFor(pred: (e: RunEvent) => boolean): Promise<RunEvent>;
+  readonly done: Promise<Observed<O>>;
+}
+
+/** Watches a handle's events as they come (call it in the same tick as `start`). */
+export function watch<O>(handle: RunHandle<O>): Watched<O> {
+  const events: RunEvent[] = [];
+  const waiters: { pred: (e: RunEvent) => boolean; resolve: (e: RunEvent) => void }[] = [];
+  const stream = handle.events();
+  const done = (async () => {
+    for await (const e of stream) {
+      events.push(e);
+      for (const w of [...waiters]) {
+        if (w.pred(e)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    }
+    return observed(await handle.result, events);
+  })();
+  return {
+    events,
+    waitFor(pred) {
+      const seen = events.find(pred);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ pred, resolve }));
+    },
+    done,
+  };
+}
