@@ -13,7 +13,15 @@ const env = {
   DO_NOT_TRACK: '1',
   npm_config_update_notifier: 'false',
 };
-const run = (cmd) => execSync(cmd, { stdio: 'inherit', env });
+const run = (cmd) => {
+  try {
+    execSync(cmd, { stdio: 'inherit', env });
+  } catch (e) {
+    // The command already printed its own errors; exit with its status, without a Node stack trace.
+    console.error(`setup: "${cmd}" failed (exit ${e.status ?? e.signal ?? 'unknown'})`);
+    process.exit(typeof e.status === 'number' && e.status > 0 ? e.status : 1);
+  }
+};
 
 if (process.env.CI || !existsSync('node_modules/.modules.yaml') || !existsSync(resolve(bin, 'turbo'))) {
   run(`npx --yes pnpm@10.34.8 install${process.env.CI ? ' --frozen-lockfile' : ''} --reporter=append-only`);
