@@ -230,6 +230,17 @@ describe('validate() checks option types (OPTION_INVALID, naming the option)', (
     });
   }
 
+  it('refuses options that do not apply to a sub-pipeline (timeoutMs, placement, params, io, version)', () => {
+    const inner = pipeline('inner').step('x', f).build();
+    for (const option of ['timeoutMs', 'placement', 'params', 'io', 'version']) {
+      const p = pipeline('p').sub('s', inner, { [option]: option === 'timeoutMs' ? 5 : 'x' } as never).build();
+      const [q] = only(p, 'OPTION_INVALID');
+      expect(q).toMatchObject({ node: 's', option });
+      expect(q!.message).toContain('does not apply to a sub-pipeline');
+    }
+    expect(validate(pipeline('p').sub('s', inner, { retry: 2, concurrency: 1, onError: () => null }).build()).valid).toBe(true);
+  });
+
   it('suggests the option meant by a typo', () => {
     const [q] = only(pipeline('p').step('a', f, { retries: 3 } as never).build(), 'OPTION_INVALID');
     expect(q!.hint).toBe('did you mean "retry"?');
