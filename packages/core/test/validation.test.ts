@@ -233,7 +233,7 @@ describe('validate() checks option types (OPTION_INVALID, naming the option)', (
   it('refuses options that do not apply to a sub-pipeline (timeoutMs, placement, params, io, version)', () => {
     const inner = pipeline('inner').step('x', f).build();
     for (const option of ['timeoutMs', 'placement', 'params', 'io', 'version']) {
-      const p = pipeline('p').sub('s', inner, { [option]: option === 'timeoutMs' ? 5 : 'x' } as never).build();
+      const p = pipeline('p').sub('s', inner, { [option]: option === 'timeoutMs' ? 5 : 'x' }).build();
       const [q] = only(p, 'OPTION_INVALID');
       expect(q).toMatchObject({ node: 's', option });
       expect(q!.message).toContain('does not apply to a sub-pipeline');
