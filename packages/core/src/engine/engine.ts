@@ -107,7 +107,9 @@ export class Engine {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#orchestrator) await (await this.#orchestrator).close();
+    // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
+    const orchestrator = await this.#orchestrator?.catch(() => undefined);
+    if (orchestrator) await orchestrator.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,4 +1,4 @@
-import { SimulatedClock, type Clock } from '../clock/clock.js';
+import { SimulatedClock, systemClock, type Clock } from '../clock/clock.js';
 import type { Pipeline } from '../definition/pipeline.js';
 import type { StepCode } from '../definition/types.js';
 import { createEngine, type Engine } from '../engine/engine.js';
@@ -14,9 +14,9 @@ export interface HarnessRun<O = unknown> {
   of<T extends EventType>(type: T): EventOf<T>[];
   /** Types in order (handy for ordering assertions). */
   readonly types: readonly string[];
-  /** Every token a step streamed, flattened in order. */
+  /** Every token a step streamed, flattened in order (`sub/step` for a step inside a sub-pipeline). */
   tokens(step: string): unknown[];
-  /** Names of the steps that ended, in order. */
+  /** Qualified names (`step`, `sub/step`) of the steps that ended, in order. */
   readonly ended: readonly string[];
 }
 
@@ -24,8 +24,27 @@ export interface HarnessRun<O = unknown> {
 export interface HarnessOptions extends EngineOptions {
   /** Steps replaced by in-process code, by qualified name (`step` or `sub/step`). */
   readonly overrides?: Readonly<Record<string, StepCode>>;
-  /** Use a simulated clock (default true). */
+  /** Use a simulated clock (default true); `false` uses the real clock. Ignored when `clock` is given. */
   readonly simulated?: boolean;
+}
+
+/** A run started by the harness: its handle, and its events and result once it ends. */
+export interface HarnessStart<O> {
+  readonly handle: RunHandle<O>;
+  readonly done: Promise<HarnessRun<O>>;
+}
+
+/** The test harness returned by `createTestHarness`. */
+export interface TestHarness {
+  readonly engine: Engine;
+  readonly clock: Clock;
+  /** Starts a run and collects its events, without driving the clock (advance it yourself). */
+  start<O = unknown>(p: Pipeline, input?: unknown, run?: RunOptions): HarnessStart<O>;
+  /** Runs to the end; with a simulated clock, timers fire as soon as nothing else can happen. */
+  run<O = unknown>(p: Pipeline, input?: unknown, run?: RunOptions): Promise<HarnessRun<O>>;
+  /** Resumes a suspended run (with the harness overrides) and runs it to the end, like `run`. */
+  resume<O = unknown>(p: Pipeline, runId: string, value?: unknown, run?: Omit<RunOptions, 'runId'>): Promise<HarnessRun<O>>;
+  close(): Promise<void>;
 }
 
 /**
@@ -37,48 +56,53 @@ export interface HarnessOptions extends EngineOptions {
  * expect(run.result.status).toBe('succeeded');
  * expect(run.of('step.retry')).toHaveLength(0);
  */
-export function createTestHarness(options: HarnessOptions = {}) {
-  const clock: Clock = options.clock ?? (options.simulated === false ? undefined : new SimulatedClock()) ?? new SimulatedClock();
-  const engine: Engine = createEngine({ random: () => 0.5, ...options, clock });
+export function createTestHarness(options: HarnessOptions = {}): TestHarness {
+  const { overrides = {}, simulated, ...engineOptions } = options;
+  const clock: Clock = options.clock ?? (simulated === false ? systemClock : new SimulatedClock());
+  const engine: Engine = createEngine({ random: () => 0.5, ...engineOptions, clock });
+  const withOverrides = <R extends RunOptions>(run: R): R => ({ ...run, overrides: { ...overrides, ...run.overrides } });
 
-  /** Starts a run and collects every event; does not wait. */
-  function start<O>(p: Pipeline, input?: unknown, run: RunOptions = {}): { handle: RunHandle<O>; done: Promise<HarnessRun<O>> } {
-    const handle = engine.start<O>(p, input, { ...run, overrides: { ...options.overrides, ...run.overrides } });
-    const events: RunEvent[] = [];
+  /** Collects every event of a handle (subscribed in the same tick as the run started). */
+  function collect<O>(handle: RunHandle<O>): Promise<HarnessRun<O>> {
     const stream = handle.events();
-    const done = (async () => {
+    return (async () => {
+      const events: RunEvent[] = [];
       for await (const e of stream) events.push(e);
       return view(await handle.result, events);
     })();
-    return { handle, done };
+  }
+
+  /** With a simulated clock, fires the next timer whenever the run has nothing else to do. */
+  async function drive<O>(done: Promise<HarnessRun<O>>): Promise<HarnessRun<O>> {
+    if (!(clock instanceof SimulatedClock)) return done;
+    let finished = false;
+    void done.then(
+      () => (finished = true),
+      () => (finished = true),
+    );
+    while (!finished) {
+      await clock.advance(0);
+      if (finished) break;
+      const at = clock.nextAt();
+      if (at !== undefined) await clock.advance(at - clock.now());
+      else await new Promise<void>((r) => setImmediate(r));
+    }
+    return done;
+  }
+
+  function start<O>(p: Pipeline, input?: unknown, run: RunOptions = {}): HarnessStart<O> {
+    const handle = engine.start<O>(p, input, withOverrides(run));
+    return { handle, done: collect(handle) };
   }
 
   return {
     engine,
     clock,
     start,
-    /** Runs to the end; with a simulated clock, timers fire as soon as nothing else can happen. */
-    async run<O = unknown>(p: Pipeline, input?: unknown, run: RunOptions = {}): Promise<HarnessRun<O>> {
-      const { done } = start<O>(p, input, run);
-      if (clock instanceof SimulatedClock) {
-        let finished = false;
-        void done.then(() => (finished = true));
-        while (!finished) {
-          await clock.advance(0);
-          if (finished) break;
-          const at = clock.nextAt();
-          if (at !== undefined) await clock.advance(at - clock.now());
-          else await new Promise<void>((r) => setImmediate(r));
-        }
-      }
-      return done;
-    },
-    /** Resumes a suspended run and collects its events. */
-    async resume<O = unknown>(p: Pipeline, runId: string, value?: unknown): Promise<HarnessRun<O>> {
-      const handle = await engine.resume<O>(p, runId, value, { overrides: { ...options.overrides } });
-      const events: RunEvent[] = [];
-      for await (const e of handle.events()) events.push(e);
-      return view(await handle.result, events);
+    run: <O>(p: Pipeline, input?: unknown, run: RunOptions = {}) => drive(start<O>(p, input, run).done),
+    async resume<O>(p: Pipeline, runId: string, value?: unknown, run: Omit<RunOptions, 'runId'> = {}): Promise<HarnessRun<O>> {
+      const handle = await engine.resume<O>(p, runId, value, withOverrides(run));
+      return drive(collect(handle));
     },
     close: () => engine.close(),
   };
@@ -86,13 +110,14 @@ export function createTestHarness(options: HarnessOptions = {}) {
 
 /** Wraps a result and its events with reading helpers. */
 export function view<O>(result: RunResult<O>, events: RunEvent[]): HarnessRun<O> {
+  const qualified = (e: RunEvent & { step: string }): string => [...e.path, e.step].join('/');
   return {
     result,
     events,
     of: <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type),
     types: events.map((e) => e.type),
-    tokens: (step) => events.flatMap((e) => (e.type === 'token' && e.step === step ? e.tokens : [])),
-    ended: events.flatMap((e) => (e.type === 'step.end' ? [e.step] : [])),
+    tokens: (step) => events.flatMap((e) => (e.type === 'token' && qualified(e) === step ? e.tokens : [])),
+    ended: events.flatMap((e) => (e.type === 'step.end' ? [qualified(e)] : [])),
   };
 }
 
