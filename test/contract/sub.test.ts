@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Engine } from '@weft/core';
 import { createTestHost, type TestHost } from '../dist/fixtures/control-host.js';
-import { failingOuter, nested, outer, retriedSub } from '../dist/fixtures/sub.js';
+import { failingOuter, nested, outer, retriedSub, stopInSub } from '../dist/fixtures/sub.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
 import { runIt } from './control-support.js';
 
@@ -87,5 +87,14 @@ describe.each(ORCHESTRATORS)('sub-pipelines on %s', (name: OrchestratorName) => 
     expect(h.count('explode')).toBe(2);
     expect(run.of('step.retry').map((e) => [e.path.join('/'), e.step, e.attempt, e.delayMs])).toEqual([['', 'job', 2, 5]]);
     expect(run.of('step.start').filter((e) => e.step === 'start').map((e) => e.path.join('/'))).toEqual(['job', 'job']);
+  });
+
+  it('ends only the sub-pipeline on stop() inside it: its output is the sub step output', async () => {
+    const run = await runIt(make(), stopInSub, -3);
+    expect(run.result.status).toBe('succeeded');
+    expect(run.result.output).toEqual({ after: { rejected: -3 } });
+    expect(run.trace).not.toContain('step.start:inner/work');
+    const normal = await runIt(engine!, stopInSub, 3);
+    expect(normal.result.output).toEqual({ after: { worked: 3 } });
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Control-flow results a step may return instead of (or along with) a plain output.
- * They are plain branded objects so that they survive msgpack across threads.
+ * They are plain branded objects so that they survive msgpack across threads. An error handler may
+ * return them too. A map item may return only `update()` (its patch applies when the item ends) and
+ * `retry()`; any other control fails the item. A switch's code may return them instead of a key.
  */
 export type Control =
   | { readonly $weft: 'next'; readonly targets: readonly string[]; readonly output?: unknown; readonly state?: StatePatch }
@@ -26,8 +28,9 @@ export function isControl(value: unknown): value is Control {
 }
 
 /**
- * Route to other steps by name (dynamic routing), replacing the step's static edges.
- * Without an `output`, the targets receive this step's own input.
+ * Route to other steps by name (dynamic routing), replacing the step's static edges: static
+ * successors not named are skipped. Without an `output`, the targets receive this step's own input.
+ * A target that is not a step fails the step with UNKNOWN_TARGET.
  * @example return next('review', draft);
  */
 export function next(target: string | readonly string[], output?: unknown, state?: StatePatch): Control {
@@ -35,22 +38,29 @@ export function next(target: string | readonly string[], output?: unknown, state
   return withOptional({ $weft: 'next', targets }, output, state);
 }
 
-/** Stop the whole run successfully; `output` becomes the run's output. */
+/**
+ * Stop the run successfully; `output` becomes the run's output and work still in flight is cancelled.
+ * Inside a sub-pipeline it ends that sub-pipeline only (like a return): `output` is the sub step's output.
+ */
 export function stop(output?: unknown, state?: StatePatch): Control {
   return withOptional({ $weft: 'stop' }, output, state);
 }
 
-/** Skip this step and every step that depends only on it. */
+/** Skip this step and its descendants (`step.skip` events); a join runs when some parent was not skipped. */
 export function skip(reason?: string): Control {
   return reason === undefined ? { $weft: 'skip' } : { $weft: 'skip', reason };
 }
 
-/** Ask for this step to run again, under its retry policy (attempts and backoff). */
+/** Ask for this step to run again, under its retry policy (attempts and backoff); with no attempt left it fails with STEP_FAILED. */
 export function retry(reason?: string): Control {
   return reason === undefined ? { $weft: 'retry' } : { $weft: 'retry', reason };
 }
 
-/** Suspend the run (human in the loop). It resumes from its snapshot with `engine.resume(runId, input)`. */
+/**
+ * Suspend the run (human in the loop). Other branches finish what they started; the run ends
+ * `suspended` with `reason` and `data`, and `engine.resume(pipeline, runId, value)` re-runs this step
+ * with `ctx.resume === value` (completed steps are not run again).
+ */
 export function suspend(reason: string, data?: unknown): Control {
   return data === undefined ? { $weft: 'suspend', reason } : { $weft: 'suspend', reason, data };
 }
