@@ -37,6 +37,8 @@ export interface CaseResult {
   readonly baseline: boolean;
   /** Median time per unit of work, µs (from tinybench's median call time ÷ units). */
   readonly usPerUnit: Summary;
+  /** Mean time per unit, µs (mean call time ÷ units): includes the GC pauses that the median hides. */
+  readonly meanUsPerUnit: Summary;
   readonly unitsPerSecond: Summary;
   /** This case's time ÷ the baseline's, per repetition (1 for the baseline). */
   readonly ratio: Summary;
@@ -145,6 +147,7 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
     checkSetup(suite.name, setup);
     const cases = setup.cases;
     const perUnit = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+    const meanPerUnit = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     const metrics = new Map<string, Map<string, number[]>>(cases.map((c) => [c.name, new Map()]));
     const samples = new Map<string, number>(cases.map((c) => [c.name, 0]));
     for (let rep = 0; rep < o.runs; rep++) {
@@ -154,6 +157,7 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
       for (const c of cases) {
         const m = measured.get(c.name)!;
         perUnit.get(c.name)!.push((m.medianMs * 1000) / c.units);
+        meanPerUnit.get(c.name)!.push((m.meanMs * 1000) / c.units);
         samples.set(c.name, samples.get(c.name)! + m.samples);
         const byName = metrics.get(c.name)!;
         for (const [k, v] of Object.entries(m.metrics)) {
@@ -172,6 +176,7 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
         units: c.units,
         baseline: c.name === setup.baseline,
         usPerUnit: summarize(mine),
+        meanUsPerUnit: summarize(meanPerUnit.get(c.name)!),
         unitsPerSecond: summarize(mine.map((us) => 1e6 / us)),
         ratio: summarize(mine.map((us, i) => us / base[i]!)),
         speedup: summarize(mine.map((us, i) => base[i]! / us)),
@@ -200,6 +205,7 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
 
 interface Measured {
   readonly medianMs: number;
+  readonly meanMs: number;
   readonly samples: number;
   readonly metrics: Record<string, number>;
 }
@@ -254,6 +260,7 @@ async function runRepetition(order: readonly BenchCase[], o: ResolvedRunnerOptio
     const seen = extra.get(task.name)!;
     out.set(task.name, {
       medianMs: r.latency.p50,
+      meanMs: r.latency.mean,
       samples: r.latency.samplesCount,
       metrics: Object.fromEntries([...seen].map(([k, v]) => [k, summarize(v).median])),
     });
@@ -276,7 +283,7 @@ function checkSetup(name: string, s: SuiteSetup): void {
 
 function checkTarget(t: Target, results: readonly CaseResult[]): TargetResult {
   const c = results.find((r) => r.name === t.case)!;
-  const value = t.metric === 'usPerUnit' ? c.usPerUnit.median : t.metric === 'unitsPerSecond' ? c.unitsPerSecond.median : c.speedup.median;
+  const value = { usPerUnit: c.usPerUnit, meanUsPerUnit: c.meanUsPerUnit, unitsPerSecond: c.unitsPerSecond, speedup: c.speedup }[t.metric].median;
   const met = (t.max === undefined || value <= t.max) && (t.min === undefined || value >= t.min);
   return { ...t, value, met };
 }

@@ -39,8 +39,11 @@ export interface BenchCase {
 export interface Target {
   /** The case the target is about. */
   readonly case: string;
-  /** `usPerUnit`: median µs per unit; `unitsPerSecond`: median throughput; `speedup`: baseline time ÷ case time. */
-  readonly metric: 'usPerUnit' | 'unitsPerSecond' | 'speedup';
+  /**
+   * `usPerUnit`: median µs per unit; `meanUsPerUnit`: mean µs per unit (GC pauses included);
+   * `unitsPerSecond`: median throughput; `speedup`: baseline time ÷ case time.
+   */
+  readonly metric: 'usPerUnit' | 'meanUsPerUnit' | 'unitsPerSecond' | 'speedup';
   /** Upper bound (for costs). */
   readonly max?: number;
   /** Lower bound (for throughput and speedups). */

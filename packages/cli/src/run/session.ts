@@ -135,9 +135,12 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const text = [summary ?? `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`];
   if (result.status === 'succeeded') text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));
   if (result.status === 'suspended') text.push(`suspended: ${result.suspended.map((s) => `${s.step}: ${s.reason}`).join('; ')}\nresume with: weft resume ${runId} --input <value>`);
-  if (result.status === 'succeeded' || result.status === 'suspended') return { exit: 0, result: report, text: text.join('\n') };
+  // With --events, stdout carries only event lines: the summary goes to stderr.
+  if (o.events && !io.json && !io.quiet) io.err(text.join('\n') + '\n');
+  const shown = o.events ? {} : { text: text.join('\n') };
+  if (result.status === 'succeeded' || result.status === 'suspended') return { exit: 0, result: report, ...shown };
   const error = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
-  return { exit: 1, result: report, error, text: text.join('\n') };
+  return { exit: 1, result: report, error, ...shown };
 }
 
 /** Writes the run output atomically as JSON; a value JSON cannot hold is NOT_SERIALIZABLE (and nothing is written). */

@@ -1,3 +1,4 @@
+import type { StepCode, StepRef } from '../definition/types.js';
 import { WeftError, serializeError } from '../errors/weft-error.js';
 import { ActorTable } from '../runtime/actor-table.js';
 import { invokeStep } from '../runtime/invoke-step.js';
@@ -16,6 +17,8 @@ export class DirectOrchestrator implements Orchestrator {
   readonly defaultChunkSize = 1;
   readonly #actors = new ActorTable();
   readonly #services: HostServices;
+  /** Resolved code by plan ref (stable objects): skips building the cache key on every task. */
+  readonly #resolved = new WeakMap<StepRef, StepCode>();
 
   constructor(services: HostServices = {}) {
     this.#services = services;
@@ -23,26 +26,31 @@ export class DirectOrchestrator implements Orchestrator {
 
   async run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
     try {
-      const code = task.code ?? (await resolveStep(task.ref));
-      const key = task.code ? `override:${task.path.join('/')}/${task.node}` : refKey(task.ref);
+      const code = task.code ?? (await (this.#resolved.get(task.ref) ?? this.#resolve(task.ref)));
+      const key = typeof code === 'function' ? '' : task.code ? `override:${task.path.join('/')}/${task.node}` : refKey(task.ref);
       hooks.started();
       if (task.kind === 'step') {
-        const value = await this.#actors.run(key, code, task.params, task.node, (actor) =>
-          invokeStep(code, task.input, this.#context(task, task.attempt, undefined, actor, hooks), hooks.tokens),
-        );
+        // A plain function is a stateless actor: call it without the actor table's bookkeeping.
+        const value = typeof code === 'function'
+          ? await invokeStep(code, task.input, this.#context(task, task.attempt, undefined, undefined, hooks), hooks.tokens)
+          : await this.#actors.run(key, code, task.params, task.node, (actor) =>
+              invokeStep(code, task.input, this.#context(task, task.attempt, undefined, actor, hooks), hooks.tokens),
+            );
         return { ok: true, value };
       }
       const items = task.items ?? [];
       const base = task.baseIndex ?? 0;
       const out: ItemOutcome[] = [];
       for (let i = 0; i < items.length; i++) {
-        if (task.signal.aborted) throw task.signal.reason;
+        if (task.cancel ? task.cancel.cancelled : task.signal.aborted) throw task.signal.reason;
         const attempt = task.attempts?.[i] ?? task.attempt;
         let outcome: ItemOutcome;
         try {
-          const value = await this.#actors.run(key, code, task.params, task.node, (actor) =>
-            invokeStep(code, items[i], this.#context(task, attempt, base + i, actor, hooks), hooks.tokens),
-          );
+          const value = typeof code === 'function'
+            ? await invokeStep(code, items[i], this.#context(task, attempt, base + i, undefined, hooks), hooks.tokens)
+            : await this.#actors.run(key, code, task.params, task.node, (actor) =>
+                invokeStep(code, items[i], this.#context(task, attempt, base + i, actor, hooks), hooks.tokens),
+              );
           outcome = { ok: true, value };
         } catch (error) {
           outcome = { ok: false, error: serializeError(error) };
@@ -56,8 +64,13 @@ export class DirectOrchestrator implements Orchestrator {
     }
   }
 
+  async #resolve(ref: StepRef): Promise<StepCode> {
+    const code = await resolveStep(ref);
+    this.#resolved.set(ref, code);
+    return code;
+  }
+
   #context(task: Task, attempt: number, index: number | undefined, actor: unknown, hooks: TaskHooks) {
-    const signal = task.signal;
     return createStepContext({
       runId: task.runId,
       step: task.node,
@@ -67,8 +80,8 @@ export class DirectOrchestrator implements Orchestrator {
       state: task.state,
       params: task.params,
       resume: task.resume,
-      signal,
-      flag: { get cancelled() { return signal.aborted; } },
+      signal: () => task.signal,
+      flag: task.cancel ?? { get cancelled() { return task.signal.aborted; } },
       lastCheckpoint: task.lastCheckpoint,
       actor,
       host: this.#services,

@@ -1,6 +1,6 @@
 import type { StepCode, StepRef, Placement } from '../definition/types.js';
 import type { SerializedError } from '../errors/weft-error.js';
-import type { HostServices } from '../runtime/step-context.js';
+import type { CancelFlag, HostServices } from '../runtime/step-context.js';
 
 /** What a backend can do. The entry points consult these before accepting a run. */
 export interface OrchestratorCapabilities {
@@ -40,6 +40,11 @@ export interface Task {
   readonly version: string | null;
   /** Aborted on cancellation or timeout; `signal.reason` is a SerializedError. */
   readonly signal: AbortSignal;
+  /**
+   * True once `signal` is aborted, readable without creating the signal (the engine creates it
+   * lazily: it costs microseconds per task). Prefer it on hot paths; absent means read `signal`.
+   */
+  readonly cancel?: CancelFlag;
 }
 
 /** The result of one map item. */

@@ -10,6 +10,7 @@ import { Barrier } from '../supervisor/barrier-machine.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import { MapRun, toItemSource } from './map-run.js';
 import type { ActivationData, RunSnapshot } from './snapshot.js';
+import { LazyAbortController, withLazySignal } from './lazy-abort.js';
 import { StateBox } from './state-box.js';
 
 /** How an execution (a run, or a sub-pipeline inside one) ended. */
@@ -22,7 +23,7 @@ interface Inflight {
   readonly id: number;
   readonly node: PlanNode;
   readonly act: ActivationData;
-  readonly controller: AbortController;
+  readonly controller: LazyAbortController;
   readonly kind: 'step' | 'items' | 'sub';
   readonly stateVersion: number;
   startedAt: number | null;
@@ -210,7 +211,7 @@ export class RunExecution {
       id: this.#d.ids.next++,
       node,
       act,
-      controller: new AbortController(),
+      controller: new LazyAbortController(),
       kind,
       stateVersion: this.#state.version,
       startedAt: null,
@@ -227,8 +228,9 @@ export class RunExecution {
     body: { kind: 'step'; input: unknown } | { kind: 'items'; items: unknown[]; baseIndex: number; attempts: number[] },
   ): Promise<TaskOutcome> {
     const { node, act } = inv;
-    const override = this.#d.options.overrides.get([...this.#d.path, node.name].join('/'));
-    const task = {
+    const overrides = this.#d.options.overrides;
+    const override = overrides.size === 0 ? undefined : overrides.get([...this.#d.path, node.name].join('/'));
+    const task = withLazySignal({
       id: inv.id,
       runId: this.#d.runId,
       path: this.#d.path,
@@ -244,8 +246,9 @@ export class RunExecution {
       placement: node.placement,
       ...(node.io ? { io: true } : {}),
       version: node.version,
-      signal: inv.controller.signal,
-    };
+      // The signal is created only if the orchestrator or the step reads it (see lazy-abort.ts).
+      cancel: inv.controller,
+    });
     const hooks: TaskHooks = {
       started: () => this.#onStarted(inv, body.kind === 'items' ? body.items.length : 1),
       tokens: (batch) => this.#onTokens(inv, batch),

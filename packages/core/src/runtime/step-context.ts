@@ -48,7 +48,8 @@ export interface StepContextInit {
   readonly state: unknown;
   readonly params: Readonly<Record<string, unknown>>;
   readonly resume?: unknown;
-  readonly signal: AbortSignal;
+  /** The signal, or a function returning it, called only if the step reads `ctx.signal`. */
+  readonly signal: AbortSignal | (() => AbortSignal);
   readonly flag: CancelFlag;
   readonly lastCheckpoint?: unknown;
   readonly actor?: unknown;
@@ -56,34 +57,68 @@ export interface StepContextInit {
   readonly onCheckpoint: (value: unknown) => void;
 }
 
+/**
+ * The context handed to a step. Plain fields are own properties; the live views (`signal`,
+ * `cancelled`, `lastCheckpoint`) are getters on the prototype, because an object literal with
+ * getters costs ~1 µs to create against ~0.05 µs for a class instance, once per step and per map
+ * item (packages/bench). The methods are own arrow functions, so a destructured `checkpoint` or
+ * `throwIfCancelled` keeps working.
+ */
+class Context implements StepContext {
+  readonly runId: string;
+  readonly step: string;
+  readonly path: readonly string[];
+  readonly attempt: number;
+  readonly index: number | undefined;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly resume: unknown;
+  readonly actor: unknown;
+  readonly host: HostServices;
+  readonly throwIfCancelled: () => void;
+  readonly checkpoint: (value: unknown) => void;
+  readonly #flag: CancelFlag;
+  #signal: AbortSignal | (() => AbortSignal);
+  #last: unknown;
+
+  constructor(init: StepContextInit) {
+    this.runId = init.runId;
+    this.step = init.step;
+    this.path = init.path;
+    this.attempt = init.attempt;
+    this.index = init.index;
+    this.state = init.state as Record<string, unknown>;
+    this.params = init.params;
+    this.resume = init.resume;
+    this.actor = init.actor;
+    this.host = init.host;
+    this.#flag = init.flag;
+    this.#signal = init.signal;
+    this.#last = init.lastCheckpoint;
+    this.throwIfCancelled = () => {
+      if (this.#flag.cancelled) throw new WeftError('STEP_CANCELLED', `step "${init.step}" was cancelled`);
+    };
+    this.checkpoint = (value: unknown) => {
+      this.#last = value;
+      init.onCheckpoint(value);
+    };
+  }
+
+  get signal(): AbortSignal {
+    if (typeof this.#signal === 'function') this.#signal = this.#signal();
+    return this.#signal;
+  }
+
+  get cancelled(): boolean {
+    return this.#flag.cancelled;
+  }
+
+  get lastCheckpoint(): unknown {
+    return this.#last;
+  }
+}
+
 /** Builds the context object handed to a step. */
 export function createStepContext(init: StepContextInit): StepContext {
-  const { flag } = init;
-  let last = init.lastCheckpoint;
-  return {
-    runId: init.runId,
-    step: init.step,
-    path: init.path,
-    attempt: init.attempt,
-    index: init.index,
-    state: init.state as Record<string, unknown>,
-    params: init.params,
-    resume: init.resume,
-    signal: init.signal,
-    get cancelled() {
-      return flag.cancelled;
-    },
-    throwIfCancelled() {
-      if (flag.cancelled) throw new WeftError('STEP_CANCELLED', `step "${init.step}" was cancelled`);
-    },
-    checkpoint(value: unknown) {
-      last = value;
-      init.onCheckpoint(value);
-    },
-    get lastCheckpoint() {
-      return last;
-    },
-    actor: init.actor,
-    host: init.host,
-  };
+  return new Context(init);
 }

@@ -1,0 +1,71 @@
+// Spawns the built `weft` command (packages/cli/dist/bin.js) the way a user does.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+/** The result of one `weft` invocation. */
+export interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `weft args…` in `cwd` to completion. */
+export function weft(args: readonly string[], cwd: string, env: Record<string, string> = {}): Ran {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `weft args… --json` and parses the envelope. */
+export function weftJson(args: readonly string[], cwd: string): Ran & { env: { ok: boolean; result?: any; error?: { code: string; message: string; data: any }; warnings: unknown[] } } {
+  const r = weft([...args, '--json'], cwd);
+  let env;
+  try {
+    env = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not one JSON envelope (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return { ...r, env };
+}
+
+/**
+ * Starts `weft args…` and SIGKILLs it once it has printed `lines` lines on stdout (an event-count
+ * trigger: with --events each line is one event). Resolves with how many lines it saw and whether
+ * the kill happened (the process may finish first).
+ */
+export function killAfterLines(args: readonly string[], cwd: string, lines: number): Promise<{ seen: number; killed: boolean; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = 0;
+    let killed = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      for (const ch of chunk) if (ch === '\n') seen++;
+      if (!killed && seen >= lines) {
+        killed = child.kill('SIGKILL');
+      }
+    });
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ seen, killed, code }));
+  });
+}
+
+/** A fresh temporary project directory (with its own `.weft/`). */
+export function tempProject(prefix = 'weft-e2e-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, '.weft'), { recursive: true });
+  return dir;
+}
+
+/** Writes the crash fixture's input: `n` numbered lines. */
+export function writeLines(file: string, n: number): void {
+  let s = '';
+  for (let i = 0; i < n; i++) s += `line ${i}: the quick brown fox jumps over the lazy dog ${(i * 7919) % 1000}\n`;
+  writeFileSync(file, s);
+}
