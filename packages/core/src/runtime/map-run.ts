@@ -193,14 +193,16 @@ export class MapRun {
   onChunk(inv: { readonly id: number }, outcome: TaskOutcome): void {
     const chunk = this.#chunks.get(inv.id);
     if (!chunk) return;
-    this.#chunks.delete(inv.id);
     const values = outcome.ok ? (outcome.value as ItemOutcome[]) : undefined;
+    // onItem looks the chunk up: remove it only after its pending items took their outcome (a failed
+    // chunk, e.g. a step module that cannot be loaded, used to leave the map waiting forever).
     for (const index of [...chunk.pending]) {
       if (this.#finished) break;
       const k = index - chunk.base;
       const item: ItemOutcome | undefined = values ? values[k] : { ok: false, error: (outcome as { error: SerializedError }).error };
       this.onItem(inv, index, item ?? { ok: false, error: serializeError(new WeftError('PROTOCOL_ERROR', `no result for item ${index}`)) });
     }
+    this.#chunks.delete(inv.id);
     this.#checkDone();
   }
 

@@ -103,19 +103,19 @@ function build(doc: unknown, url: string, at: string, prefix: readonly string[],
     const to = [...toList(s['to']), ...(extraTo.get(name) ?? [])];
     const common: Record<string, unknown> = {};
     for (const k of ['routes', 'timeoutMs', 'concurrency', 'placement', 'join', 'barrierTimeoutMs', 'version', 'io', 'cache']) if (s[k] !== undefined) common[k] = s[k];
-    if (s['retry'] !== undefined) common['retry'] = s['retry'] as number | RetryOptions;
+    if (s['retry'] !== undefined) common['retry'] = s['retry'];
     if (to.length > 0) common['to'] = [...new Set(to)];
-    if (s['params'] !== undefined || Object.keys(defaults).length > 0) common['params'] = { ...defaults, ...((s['params'] ?? {}) as object) };
+    if (s['params'] !== undefined || Object.keys(defaults).length > 0) common['params'] = { ...defaults, ...((s['params'] ?? {})) };
     if (s['sub'] !== undefined) {
       const inner = readSub(s['sub'], url, `${here}/sub`, [...prefix, name], stack, ctx);
-      if (inner) b.sub(name, inner, common as NodeOptions);
+      if (inner) b.sub(name, inner, common);
     } else if (s['map'] !== undefined) {
       b.map(name, ref(s['map'], url, ctx), { ...common, ...(s['chunkSize'] !== undefined ? { chunkSize: s['chunkSize'] } : {}) } as MapOptions);
     } else if (s['switch'] !== undefined) {
       const { to: _to, ...rest } = common;
       b.switch(name, ref(s['switch'], url, ctx), { ...rest, cases: s['cases'], ...(s['default'] !== undefined ? { default: s['default'] } : {}) } as SwitchOptions);
     } else {
-      b.step(name, ref(s['run'], url, ctx), common as NodeOptions);
+      b.step(name, ref(s['run'], url, ctx), common);
     }
   }
   return b.build();
