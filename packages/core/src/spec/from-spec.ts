@@ -1,6 +1,6 @@
 import { pipeline as declare, type Pipeline } from '../definition/pipeline.js';
 import type { StateKey } from '../definition/reducers.js';
-import type { MapOptions, NodeOptions, RetryOptions, StepRef, SwitchOptions } from '../definition/types.js';
+import type { MapOptions, StepRef, SwitchOptions } from '../definition/types.js';
 import { isWeftError } from '../errors/weft-error.js';
 import { validate } from '../plan/compile.js';
 import type { Problem } from '../plan/execution-plan.js';
