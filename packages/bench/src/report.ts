@@ -64,7 +64,7 @@ export function formatSuite(s: SuiteResult): string {
 export function formatReport(r: BenchReport): string {
   const e = r.environment;
   const mode = r.options.smoke ? ' [smoke: tiny sizes, figures meaningless]' : '';
-  const lines = [`weft bench: node ${e.node} ${e.platform}/${e.arch}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB${mode}`, ''];
+  const lines = [`weft bench: node ${e.node} ${e.platform}/${e.arch}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB, load average ${e.loadAverage} at start${mode}`, ''];
   for (const s of r.suites) lines.push(formatSuite(s), '');
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { Bench, type HookMode } from 'tinybench';
 import { WeftError } from '@weft/core';
 import { summarize, type Summary } from './stats.js';
@@ -83,6 +83,8 @@ export interface Environment {
   readonly cpu: string;
   readonly cores: number;
   readonly memoryGiB: number;
+  /** 1-minute load average when the report began: above the core count, other work competed for the CPU. */
+  readonly loadAverage: number;
 }
 
 /** Everything one invocation measured: what `--json` writes. */
@@ -124,15 +126,17 @@ export function environment(): Environment {
     cpu: cs[0]?.model.trim() ?? 'unknown',
     cores: cs.length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
 /** Runs several suites one after the other and gathers a report. */
 export async function runSuites(suites: readonly Suite[], options: RunnerOptions = {}): Promise<BenchReport> {
   const resolved = resolveRunnerOptions(options);
+  const env = environment();
   const results: SuiteResult[] = [];
   for (const s of suites) results.push(await runSuite(s, options));
-  return { schemaVersion: 1, createdAt: new Date().toISOString(), environment: environment(), options: resolved, suites: results };
+  return { schemaVersion: 1, createdAt: new Date().toISOString(), environment: env, options: resolved, suites: results };
 }
 
 /**
