@@ -47,6 +47,21 @@ export interface WorkersOptions {
   readonly transferThreshold?: number;
   /** Worker deaths an invocation may ride through when it was not the one that killed the worker. Default 3. */
   readonly crashRetries?: number;
+  /** Called when a worker ended unexpectedly and was replaced (supervision: logs, alerts, tests). */
+  readonly onWorkerExit?: (info: WorkerExitInfo) => void;
+}
+
+/** What {@link WorkersOptions.onWorkerExit} receives. */
+export interface WorkerExitInfo {
+  /** Pool position of the worker (its replacement takes the same one). */
+  readonly worker: number;
+  /** `killed`: terminated after a cancellation grace period; `memory`: over its memory cap; `crashed`: anything else. */
+  readonly reason: 'killed' | 'memory' | 'crashed';
+  readonly message: string;
+  /** Tasks that were on the worker and were dispatched again (transparently). */
+  readonly retried: number;
+  /** Tasks that failed because of this death. */
+  readonly failed: number;
 }
 
 /** {@link WorkersOptions} with every default filled in. */
@@ -63,6 +78,7 @@ export interface ResolvedWorkersOptions {
   readonly tokenCredit: number;
   readonly transferThreshold: number;
   readonly crashRetries: number;
+  readonly onWorkerExit: ((info: WorkerExitInfo) => void) | undefined;
 }
 
 const KNOWN = [
@@ -79,6 +95,7 @@ const KNOWN = [
   'tokenCredit',
   'transferThreshold',
   'crashRetries',
+  'onWorkerExit',
 ] as const;
 
 /**
@@ -115,6 +132,9 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     }
     limits = { ...o.resourceLimits };
   }
+  if (o.onWorkerExit !== undefined && typeof o.onWorkerExit !== 'function') {
+    throw new WeftError('OPTION_INVALID', `workers option onWorkerExit must be a function, got ${typeof o.onWorkerExit}`);
+  }
   const heap = o.maxOldGenerationSizeMb === undefined ? undefined : int('maxOldGenerationSizeMb', 0);
   if (heap !== undefined) limits = { ...(limits ?? {}), maxOldGenerationSizeMb: heap };
   return {
@@ -130,5 +150,6 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     tokenCredit: int('tokenCredit', 32_768),
     transferThreshold: int('transferThreshold', 65_536, 0),
     crashRetries: int('crashRetries', 3, 0),
+    onWorkerExit: o.onWorkerExit,
   };
 }

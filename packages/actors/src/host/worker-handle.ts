@@ -42,6 +42,8 @@ export class WorkerHandle {
   /** IO tasks held. */
   io = 0;
   state: 'live' | 'closing' | 'dead' = 'live';
+  /** The worker sent at least one message (it came up and serves). */
+  heard = false;
   /** Set when the host terminated the worker to stop this cancelled task. */
   killedFor: HostJob | null = null;
   closedErrors: readonly SerializedError[] = [];
@@ -89,12 +91,6 @@ export class WorkerHandle {
   /** Bytes this worker's port moved both ways. */
   get bytes(): number {
     return this.writer.bytes + this.reader.bytes;
-  }
-
-  /** Keeps the process alive while tasks are in flight (or lets it exit when idle). */
-  ref(on: boolean): void {
-    if (on) this.#port.ref();
-    else this.#port.unref();
   }
 
   /** Terminates the worker at once (piscina aborts its attach task). */

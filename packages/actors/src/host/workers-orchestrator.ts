@@ -24,6 +24,9 @@ import { WorkerHandle } from './worker-handle.js';
 /** What `workers` can do. */
 export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
 
+/** Consecutive workers dying before serving anything after which the pool is declared broken. */
+const BROKEN_AFTER = 3;
+
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
 
 /**
@@ -49,6 +52,11 @@ export class WorkersOrchestrator implements Orchestrator {
   #seq = 0;
   #restarts = 0;
   #deadBytes = 0;
+  #tasks = 0;
+  #dispatches = 0;
+  #steals = 0;
+  #barren = 0;
+  #broken: WeftError | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -68,13 +76,15 @@ export class WorkersOrchestrator implements Orchestrator {
       atomics: 'disabled',
       ...(o.resourceLimits ? { resourceLimits: o.resourceLimits } : {}),
     });
+    // A worker that fails outside any task also rejects its attach task, handled in #onExit.
+    this.#pool.on('error', () => undefined);
     for (let i = 0; i < o.threads; i++) this.#workers.push(this.#spawn(i));
-    this.#ref(false);
   }
 
   run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
     if (this.#closed) return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the workers orchestrator is closed')));
     if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '') return this.#direct.run(task, hooks);
+    if (this.#broken) return Promise.resolve(failure(this.#broken));
     const signal = task.signal;
     if (signal.aborted) return Promise.resolve({ ok: false, error: reasonOf(signal) });
     const queue = task.io === true ? this.#ioQueue : this.#cpuQueue;
@@ -84,7 +94,7 @@ export class WorkersOrchestrator implements Orchestrator {
       );
     }
     const job = new HostJob(task, hooks);
-    if (this.#live.size === 0) this.#ref(true);
+    this.#tasks++;
     this.#live.add(job);
     signal.addEventListener('abort', () => this.#cancel(job, reasonOf(signal)), { once: true });
     queue.push(job);
@@ -98,7 +108,17 @@ export class WorkersOrchestrator implements Orchestrator {
     return {
       workerRestarts: this.#restarts,
       bytesMoved: bytes,
-      extra: { threads: this.options.threads, chunkSize: this.options.chunkSize, tasksPerThread: this.options.tasksPerThread },
+      extra: {
+        threads: this.options.threads,
+        chunkSize: this.options.chunkSize,
+        tasksPerThread: this.options.tasksPerThread,
+        /** Tasks accepted for workers (steps, or chunks of map items). */
+        tasks: this.#tasks,
+        /** Messages that handed a task to a worker (a task retried or stolen is handed over again). */
+        dispatches: this.#dispatches,
+        /** Tasks an idle worker took back from a busy one. */
+        steals: this.#steals,
+      },
     };
   }
 
@@ -153,6 +173,7 @@ export class WorkersOrchestrator implements Orchestrator {
       this.#settled(job);
       return;
     }
+    this.#dispatches++;
     job.worker = w;
     job.slot = slot;
     job.id = id;
@@ -186,6 +207,7 @@ export class WorkersOrchestrator implements Orchestrator {
       for (const job of waiting) {
         if (job.io || job.claimed || job.cancelReason || job.settled) continue;
         if (!v.slab.steal(job.slot, job.id)) continue;
+        this.#steals++;
         this.#detach(job);
         this.#dispatch(job, idle);
         return;
@@ -195,17 +217,18 @@ export class WorkersOrchestrator implements Orchestrator {
 
   #settled(job: HostJob): void {
     this.#live.delete(job);
-    if (this.#live.size === 0) this.#ref(false);
-  }
-
-  #ref(on: boolean): void {
-    for (const w of this.#workers) w.ref(on);
   }
 
   // ---------------------------------------------------------------- messages
 
   #onMessage(w: WorkerHandle, m: WorkerToHost): void {
+    if (!w.heard) {
+      w.heard = true;
+      this.#barren = 0;
+    }
     switch (m.type) {
+      case 'ready':
+        return;
       case 'started': {
         const job = w.jobs.get(m.id);
         if (!job) return;
@@ -310,8 +333,6 @@ export class WorkersOrchestrator implements Orchestrator {
       () => this.#onExit(w, undefined),
       (e: unknown) => this.#onExit(w, e),
     );
-    if (this.#live.size > 0) w.ref(true);
-    else w.ref(false);
     return w;
   }
 
@@ -329,6 +350,7 @@ export class WorkersOrchestrator implements Orchestrator {
     const killed = w.killedFor;
     const oom = (cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
     const requeue: HostJob[] = [];
+    let failed = 0;
     for (const j of jobs) {
       if (j.settled) continue;
       if (j.cancelReason) {
@@ -344,6 +366,7 @@ export class WorkersOrchestrator implements Orchestrator {
       if (!running.has(j) && ++j.crashes > this.options.crashRetries) {
         j.complete(failure(this.#crashError(j, cause, oom)));
         this.#settled(j);
+        failed++;
         continue;
       }
       if (!blamed) {
@@ -352,6 +375,7 @@ export class WorkersOrchestrator implements Orchestrator {
       }
       const error = serializeError(this.#crashError(j, cause, oom));
       const index = items.get(j) ?? -1;
+      failed++;
       if (j.task.kind === 'items' && index >= 0) {
         j.report(index, { ok: false, error });
         if (j.hasMissing) requeue.push(j);
@@ -365,9 +389,27 @@ export class WorkersOrchestrator implements Orchestrator {
       }
     }
     for (let i = requeue.length - 1; i >= 0; i--) (requeue[i]!.io ? this.#ioQueue : this.#cpuQueue).unshift(requeue[i]!);
+    if (!clean && !killed && !w.heard && ++this.#barren >= BROKEN_AFTER) {
+      // Workers die before serving anything: the pool cannot start (a broken build or environment).
+      // Stop respawning and fail what waits, rather than loop.
+      this.#broken = new WeftError('WORKER_CRASHED', `the worker pool cannot start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: toError(cause) });
+      for (const j of [...this.#cpuQueue.drain(), ...this.#ioQueue.drain()]) {
+        j.complete(failure(this.#broken));
+        this.#settled(j);
+      }
+      return;
+    }
     if (!this.#closed) {
       if (!clean) this.#restarts++;
       this.#workers[w.index] = this.#spawn(w.index);
+    }
+    if (!clean) {
+      const message = killed ? `terminated: step "${killed.node}" ignored its cancellation for ${this.options.cancelGraceMs} ms` : cause instanceof Error ? cause.message : String(cause);
+      try {
+        this.options.onWorkerExit?.({ worker: w.index, reason: killed ? 'killed' : oom ? 'memory' : 'crashed', message, retried: requeue.length, failed });
+      } catch {
+        // a failing listener must not break supervision
+      }
     }
     this.#pump();
   }
@@ -404,7 +446,7 @@ export class WorkersOrchestrator implements Orchestrator {
 }
 
 function failure(error: WeftError | SerializedError): TaskOutcome {
-  return { ok: false, error: isWeftError(error) ? serializeError(error) : (error as SerializedError) };
+  return { ok: false, error: isWeftError(error) ? serializeError(error) : (error) };
 }
 
 /** The abort reason as a SerializedError (the runtime aborts with one; anything else is wrapped). */

@@ -2,6 +2,12 @@
 import type { ItemOutcome, SerializedError, TaskOutcome } from '@weft/core';
 import type { BinRef } from '../codec/binary.js';
 
+/** The worker is up and serves its port (sent once, first). */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly worker: number;
+}
+
 /** The worker claimed the task and began it (timeouts count from here). */
 export interface StartedMessage {
   readonly type: 'started';
@@ -48,4 +54,4 @@ export interface ClosedMessage {
 }
 
 /** Worker → host. */
-export type WorkerToHost = StartedMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;
+export type WorkerToHost = ReadyMessage | StartedMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;

@@ -26,5 +26,5 @@ export function nodeEndpoint(port: MessagePort): Endpoint {
     },
     start: () => port.start(),
   };
-  return endpoint as unknown as Endpoint;
+  return endpoint;
 }

@@ -88,6 +88,8 @@ export class StepHost {
     this.#host = hostProxy(req.control, req.services);
     this.closed = new Promise<void>((r) => (this.#close = r));
     this.#port.on('message', (data: unknown) => this.#onFrame(data));
+    this.#writer.add({ type: 'ready', worker: req.worker });
+    this.#writer.flush();
   }
 
   #onFrame(data: unknown): void {
@@ -117,13 +119,21 @@ export class StepHost {
   }
 
   async #run(m: RunMessage): Promise<void> {
-    // Claim first: the host may have stolen the task back for an idle worker.
+    let code: StepCode | undefined;
+    let failed: unknown;
+    try {
+      code = await resolveStep(m.job.ref);
+    } catch (error) {
+      failed = error;
+    }
+    // Claim right before running: until then the host may steal the task back for an idle worker,
+    // and a task counts as running (to blame for a crash) only while it really runs.
     if (!this.#slab.claim(m.slot, m.id)) return;
     const job = new WorkerJob(m, this.#slab);
     this.#jobs.set(job.id, job);
     let outcome: TaskOutcome;
     try {
-      const code = await resolveStep(job.spec.ref);
+      if (code === undefined) throw failed;
       this.#writer.add({ type: 'started', id: job.id });
       this.#writer.flush();
       if (job.flag.cancelled) outcome = { ok: false, error: job.cancelError() };
