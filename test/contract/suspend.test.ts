@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryRunStore, type Engine, type WeftError } from '@weft/core';
 import { createTestHost, type TestHost } from '../dist/fixtures/control-host.js';
-import { approval, nestedSuspend, parallelSuspend, twoRounds } from '../dist/fixtures/suspend.js';
+import { approval, nestedSuspend, parallelSuspend, twoRounds, typed } from '../dist/fixtures/suspend.js';
 import { approval as approvalV2 } from '../dist/fixtures/suspend-v2.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
 import { resumeIt, runIt } from './control-support.js';
@@ -81,6 +81,26 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     expect(third.result.status).toBe('succeeded');
     expect(third.result.output).toBe('doc after alice, bob');
     expect(h.count('review')).toBe(4);
+  });
+
+  it('keeps Map, Set, Date, BigInt and bytes intact through the persisted snapshot', async () => {
+    const e = make();
+    const first = await runIt(e, typed, { withFunction: false }, { runId: 'typed-1' });
+    expect(first.result.status).toBe('suspended');
+    expect(first.result.suspended[0]?.data).toEqual({ when: new Date(86_400_000) });
+    const resumed = await resumeIt(e, typed, 'typed-1', 'ok');
+    expect(resumed.result.status).toBe('succeeded');
+    expect(resumed.result.output).toEqual({ map: [['a', 1]], set: ['x', 'y'], date: '1970-01-02T00:00:00.000Z', big: String(2n ** 40n), bytes: [1, 2, 3] });
+  });
+
+  it('fails with NOT_SERIALIZABLE when what it suspends with cannot be persisted', async () => {
+    const run = await runIt(make(), typed, { withFunction: true }, { runId: 'typed-2' });
+    expect(run.result.status).toBe('failed');
+    expect(run.result.error?.code).toBe('NOT_SERIALIZABLE');
+    expect(run.trace).not.toContain('run.suspend');
+    expect(run.of('run.finish')[0]?.status).toBe('failed');
+    const error = await rejection(engine!.resume(typed, 'typed-2', 'ok'));
+    expect(error.code).toBe('RUN_NOT_RESUMABLE');
   });
 
   it('refuses to resume an unknown run with RUN_NOT_FOUND', async () => {

@@ -1,11 +1,22 @@
-import { pack, unpack } from 'msgpackr';
+import { Packr } from 'msgpackr';
 import { WeftError } from '../errors/weft-error.js';
 import type { RunSnapshot } from '../runtime/snapshot.js';
 import type { RunRecord, RunStore } from './run-store.js';
 
 /**
+ * The snapshot codec: msgpack keeping what crosses threads intact (Map, Set, Date, BigInt, typed
+ * arrays, shared references), refusing functions instead of silently dropping them.
+ */
+const codec = new Packr({
+  structuredClone: true,
+  writeFunction: () => {
+    throw new Error('a function cannot be persisted');
+  },
+});
+
+/**
  * The default run store: in memory. Snapshots are stored msgpack-encoded, exactly as a durable
- * store would hold them, so a snapshot that cannot be persisted fails here too.
+ * store would hold them, so a snapshot that cannot be persisted fails here too (NOT_SERIALIZABLE).
  * @example const engine = createEngine({ store: new MemoryRunStore() });
  */
 export class MemoryRunStore implements RunStore {
@@ -26,7 +37,8 @@ export class MemoryRunStore implements RunStore {
 
   async saveSnapshot(runId: string, snapshot: RunSnapshot): Promise<void> {
     try {
-      this.#snapshots.set(runId, pack(snapshot));
+      // A copy: the codec's output is a view on its shared buffer.
+      this.#snapshots.set(runId, Uint8Array.from(codec.pack(snapshot)));
     } catch (cause) {
       throw new WeftError('NOT_SERIALIZABLE', `the snapshot of run ${runId} cannot be serialised: ${(cause as Error).message}`, { cause });
     }
@@ -34,7 +46,7 @@ export class MemoryRunStore implements RunStore {
 
   async loadSnapshot(runId: string): Promise<RunSnapshot | undefined> {
     const bytes = this.#snapshots.get(runId);
-    return bytes === undefined ? undefined : (unpack(bytes) as RunSnapshot);
+    return bytes === undefined ? undefined : (codec.unpack(bytes) as RunSnapshot);
   }
 
   async deleteSnapshot(runId: string): Promise<void> {
