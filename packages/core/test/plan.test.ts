@@ -1,6 +1,7 @@
 import { pack, unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { compile, isWeftError, pipeline, reducers, resolveRetry, type ExecutionPlan, type Pipeline } from '../src/index.js';
+import { compile, isWeftError, next, pipeline, reducers, resolveRetry, type ExecutionPlan, type Pipeline } from '../src/index.js';
+import { createTestHarness } from '../src/testing/index.js';
 
 const inner = (): Pipeline =>
   pipeline('inner')
@@ -101,6 +102,15 @@ describe('the ExecutionPlan', () => {
     }
     const named = compile(pipeline('p').step('constructor', (x: unknown) => x, { to: 'toString' }).step('toString', (x: unknown) => x).build());
     expect(named.nodes['toString']!.parents).toEqual(['constructor']);
+  });
+
+  it('so a run that routes to an Object.prototype name fails cleanly with UNKNOWN_TARGET', async () => {
+    const h = createTestHarness();
+    const p = pipeline('proto-route').step('a', () => next('toString'), { to: 'b' }).step('b', (x: unknown) => x).build();
+    const run = await h.run(p, 0);
+    expect(run.result.status).toBe('failed');
+    expect(run.result.error?.code).toBe('UNKNOWN_TARGET');
+    await h.close();
   });
 });
 
