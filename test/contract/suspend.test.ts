@@ -69,6 +69,17 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     expect(await store.loadSnapshot('run-2')).toBeUndefined();
   });
 
+  it('resumes in another engine that shares the run store (a restart)', async () => {
+    const first = make();
+    await runIt(first, approval, { title: 'Restart' }, { runId: 'restart-1' });
+    await first.close();
+    engine = engineFor(name, { services: h.services, store });
+    const resumed = await resumeIt(engine, approval, 'restart-1', { approved: true, by: 'later' });
+    expect(resumed.result.status).toBe('succeeded');
+    expect((resumed.result.output as { draft: string }).draft).toBe('Draft of Restart');
+    expect([h.count('draft'), h.count('approve'), h.count('publish')]).toEqual([1, 2, 1]);
+  });
+
   it('suspends again when the resumed step asks again, and resumes a second time', async () => {
     const e = make();
     const first = await runIt(e, twoRounds, 'doc', { runId: 'rounds' });
