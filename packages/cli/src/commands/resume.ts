@@ -26,7 +26,7 @@ export async function resumeCommand(runId: string, opts: { input?: string; event
     const source = store.source(runId);
     if (!source) throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" was not started by the weft command, so it cannot be resumed here`, { data: { runId } });
     const loaded = await loadPipeline(source.exportName ? `${source.file}#${source.exportName}` : source.file);
-    checkPipeline(loaded);
+    await checkPipeline(loaded);
     if (record.status === 'succeeded') {
       let outputFile: string | null = null;
       if (source.outDir) {

@@ -45,7 +45,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
   const threads = parseThreads(opts.threads);
   const input = parseInput(opts.input);
   const loaded = await loadPipeline(target);
-  checkPipeline(loaded);
+  await checkPipeline(loaded);
   const { root, store } = openProjectStore();
   try {
     const runId = opts.runId ?? newRunId();

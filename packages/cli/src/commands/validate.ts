@@ -1,21 +1,40 @@
-import { WeftError, compile, toMermaid, validate } from '@weft/core';
+import { WeftError, compile, resolveStep, toMermaid, toWeftError, validate, type ExecutionPlan } from '@weft/core';
 import { loadPipeline, type LoadedPipeline } from '../run/load-pipeline.js';
 import { scanNetworkUse } from '../offline/scan.js';
 import type { Outcome } from '../util/output.js';
 
-/** Throws PIPELINE_INVALID (with every problem) when the pipeline's graph is invalid. */
-export function checkPipeline(loaded: LoadedPipeline): void {
+/**
+ * Throws PIPELINE_INVALID (with every problem) when the pipeline's graph is invalid, and
+ * MODULE_NOT_FOUND / EXPORT_NOT_FOUND when a step's code cannot be found (checked on the main
+ * thread before anything runs).
+ */
+export async function checkPipeline(loaded: LoadedPipeline): Promise<void> {
   const report = validate(loaded.pipeline);
   if (!report.valid) {
     const lines = report.problems.map((p) => `  [${p.code}] ${p.message}`).join('\n');
     throw new WeftError('PIPELINE_INVALID', `${loaded.file}: pipeline "${report.pipeline}" is invalid:\n${lines}`, { data: { file: loaded.file, problems: [...report.problems] } });
+  }
+  await checkRefs(compile(loaded.pipeline), []);
+}
+
+async function checkRefs(plan: ExecutionPlan, path: readonly string[]): Promise<void> {
+  for (const name of plan.order) {
+    const node = plan.nodes[name]!;
+    if (node.sub) await checkRefs(node.sub, [...path, name]);
+    if (!node.ref || node.ref.pipeline !== undefined) continue;
+    try {
+      await resolveStep(node.ref);
+    } catch (e) {
+      const err = toWeftError(e, 'MODULE_NOT_FOUND');
+      throw new WeftError(err.code, `step "${[...path, name].join('/')}": ${err.message}`, { cause: e, data: { ...err.data, step: [...path, name].join('/') } });
+    }
   }
 }
 
 /** `weft validate <pipeline> [--offline]`. */
 export async function validateCommand(target: string, opts: { offline?: boolean }): Promise<Outcome> {
   const loaded = await loadPipeline(target);
-  checkPipeline(loaded);
+  await checkPipeline(loaded);
   const plan = compile(loaded.pipeline);
   const steps = plan.order.map((n) => ({ name: n, kind: plan.nodes[n]!.kind, module: plan.nodes[n]!.ref?.module ?? null, export: plan.nodes[n]!.ref?.export ?? null }));
   const result: Record<string, unknown> = { valid: true, file: loaded.file, pipeline: plan.name, planId: plan.id, steps };
@@ -36,7 +55,7 @@ export async function validateCommand(target: string, opts: { offline?: boolean 
 /** `weft graph <pipeline>`: the Mermaid flowchart. */
 export async function graphCommand(target: string): Promise<Outcome> {
   const loaded = await loadPipeline(target);
-  checkPipeline(loaded);
+  await checkPipeline(loaded);
   const mermaid = toMermaid(compile(loaded.pipeline));
   return { exit: 0, result: { pipeline: loaded.pipeline.name, mermaid }, text: mermaid };
 }
