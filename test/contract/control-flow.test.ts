@@ -37,7 +37,9 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
     it('routes to a step chosen at run time, passing its own input when it gives no output', async () => {
       const run = await runIt(make(), routing, { target: 'small', value: 4, withOutput: false });
       expect(run.result.status).toBe('succeeded');
-      expect(run.result.outputs['small']).toEqual({ small: { target: 'small', value: 4, withOutput: false } });
+      expect(run.result.outputs['small']).toEqual({
+        small: { target: 'small', value: 4, withOutput: false },
+      });
       expect(run.trace).not.toContain('step.start:big');
       // A step reached only by routes is not a static successor: it is not "skipped", it just never runs.
       expect(run.of('step.skip')).toEqual([]);
@@ -177,11 +179,32 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
   });
 
   describe('raised errors', () => {
-    const cases: [ThrowKind, { code: string; name: string; message: string; retryable: boolean; data?: Record<string, unknown> }][] = [
+    const cases: [
+      ThrowKind,
+      { code: string; name: string; message: string; retryable: boolean; data?: Record<string, unknown> },
+    ][] = [
       ['plain', { code: 'STEP_FAILED', name: 'Error', message: 'plain failure', retryable: false }],
       ['type', { code: 'STEP_FAILED', name: 'TypeError', message: 'not a function', retryable: false }],
-      ['coded', { code: 'STEP_FAILED', name: 'Error', message: 'socket hang up', retryable: false, data: { originalCode: 'ECONNRESET' } }],
-      ['weft', { code: 'QUOTA_EXCEEDED', name: 'WeftError', message: 'too many widgets', retryable: false, data: { limit: 3, used: 5 } }],
+      [
+        'coded',
+        {
+          code: 'STEP_FAILED',
+          name: 'Error',
+          message: 'socket hang up',
+          retryable: false,
+          data: { originalCode: 'ECONNRESET' },
+        },
+      ],
+      [
+        'weft',
+        {
+          code: 'QUOTA_EXCEEDED',
+          name: 'WeftError',
+          message: 'too many widgets',
+          retryable: false,
+          data: { limit: 3, used: 5 },
+        },
+      ],
       ['string', { code: 'STEP_FAILED', name: 'Error', message: 'a bare string', retryable: false }],
       ['retryable-plain', { code: 'STEP_FAILED', name: 'Error', message: 'try me again', retryable: true }],
     ];
@@ -191,7 +214,12 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
       expect(run.result.status).toBe('failed');
       const error = run.result.error!;
       expect(isWeftError(error)).toBe(true);
-      expect({ code: error.code, name: error.name, message: error.message, retryable: error.retryable }).toEqual({
+      expect({
+        code: error.code,
+        name: error.name,
+        message: error.message,
+        retryable: error.retryable,
+      }).toEqual({
         code: want.code,
         name: want.name,
         message: want.message,
@@ -199,7 +227,12 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
       });
       if (want.data) expect(error.data).toMatchObject(want.data);
       const stepError = run.of('step.error')[0]!;
-      expect(stepError).toMatchObject({ step: 'raise', attempt: 1, willRetry: false, error: { code: want.code, message: want.message } });
+      expect(stepError).toMatchObject({
+        step: 'raise',
+        attempt: 1,
+        willRetry: false,
+        error: { code: want.code, message: want.message },
+      });
       const finish = run.of('run.finish')[0]!;
       expect(finish.error).toMatchObject({ code: want.code, message: want.message });
       expect(run.result.metrics.fatalErrors).toBe(1);
@@ -229,11 +262,16 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
       expect(run.result.output).toEqual([2, 'retried 2', 6, 4]);
       expect(run.result.state).toEqual({ total: 4, seen: [1, 3] });
       expect(run.of('state.update').map((e) => e.step)).toEqual(['each', 'each']);
-      expect(run.of('step.retry').map((e) => [e.attempt, e.delayMs, e.reason])).toEqual([[2, 7, 'item 1: item 1 of map "each" asked to be retried: item 2 warming up']]);
+      expect(run.of('step.retry').map((e) => [e.attempt, e.delayMs, e.reason])).toEqual([
+        [2, 7, 'item 1: item 1 of map "each" asked to be retried: item 2 warming up'],
+      ]);
     });
 
     it('refuses the controls only a step can return', async () => {
-      const run = await runIt(make(), itemControls, [{ n: 1, act: 'plain' }, { n: 2, act: 'next' }]);
+      const run = await runIt(make(), itemControls, [
+        { n: 1, act: 'plain' },
+        { n: 2, act: 'next' },
+      ]);
       expect(run.result.status).toBe('failed');
       expect(run.result.error?.code).toBe('STEP_FAILED');
       expect(run.result.error?.message).toContain('returned next(), which only a step can return');

@@ -1,7 +1,17 @@
 // Test-side helpers shared by the control-flow, retry, switch, sub, suspend, handler, hook and state
 // suites: collect a run's events, and drive a SimulatedClock from the run's own retry events (never
 // from wall-clock time), so that the same test is deterministic in-process and across threads.
-import type { Engine, EventOf, EventType, Pipeline, RunEvent, RunHandle, RunOptions, RunResult, SimulatedClock } from '@weft/core';
+import type {
+  Engine,
+  EventOf,
+  EventType,
+  Pipeline,
+  RunEvent,
+  RunHandle,
+  RunOptions,
+  RunResult,
+  SimulatedClock,
+} from '@weft/core';
 
 /** A finished run with every event it emitted. */
 export interface Observed<O = unknown> {
@@ -27,12 +37,24 @@ export async function observe<O>(handle: RunHandle<O>, clock?: SimulatedClock): 
 }
 
 /** Starts a run and observes it to the end. */
-export function runIt<O = unknown>(engine: Engine, p: Pipeline, input?: unknown, options: RunOptions = {}, clock?: SimulatedClock): Promise<Observed<O>> {
+export function runIt<O = unknown>(
+  engine: Engine,
+  p: Pipeline,
+  input?: unknown,
+  options: RunOptions = {},
+  clock?: SimulatedClock,
+): Promise<Observed<O>> {
   return observe(engine.start<O>(p, input, options), clock);
 }
 
 /** Resumes a suspended run and observes it to the end. */
-export async function resumeIt<O = unknown>(engine: Engine, p: Pipeline, runId: string, value?: unknown, clock?: SimulatedClock): Promise<Observed<O>> {
+export async function resumeIt<O = unknown>(
+  engine: Engine,
+  p: Pipeline,
+  runId: string,
+  value?: unknown,
+  clock?: SimulatedClock,
+): Promise<Observed<O>> {
   return observe(await engine.resume<O>(p, runId, value), clock);
 }
 
@@ -42,7 +64,9 @@ export function observed<O>(result: RunResult<O>, events: readonly RunEvent[]): 
     result,
     events,
     of: <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type),
-    trace: events.map((e) => ('step' in e && typeof e.step === 'string' ? `${e.type}:${[...e.path, e.step].join('/')}` : e.type)),
+    trace: events.map((e) =>
+      'step' in e && typeof e.step === 'string' ? `${e.type}:${[...e.path, e.step].join('/')}` : e.type,
+    ),
   };
 }
 

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, isWeftError, type Engine } from '@weft/core';
-import { guarded, handled, journal, nodeHandlers, unhandled, wrapped, type HandlerPlan } from '../dist/fixtures/handlers.js';
+import {
+  guarded,
+  handled,
+  journal,
+  nodeHandlers,
+  unhandled,
+  wrapped,
+  type HandlerPlan,
+} from '../dist/fixtures/handlers.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
 import { runIt } from './control-support.js';
 
@@ -22,7 +30,13 @@ describe.each(ORCHESTRATORS)('error handlers and middleware on %s', (name: Orche
     it('lets the step handler recover with an output, once the attempts are spent', async () => {
       const run = await runPlan({ step: 'recover', pipeline: 'none', raise: 'weft' });
       expect(run.result.status).toBe('succeeded');
-      const recovered = { recoveredBy: 'step', code: 'QUOTA_EXCEEDED', message: 'weft failure on attempt 2', attempt: 2, step: 'work' };
+      const recovered = {
+        recoveredBy: 'step',
+        code: 'QUOTA_EXCEEDED',
+        message: 'weft failure on attempt 2',
+        attempt: 2,
+        step: 'work',
+      };
       expect(run.result.output).toEqual({ tail: { after: recovered } });
       expect(run.of('step.error').map((e) => [e.attempt, e.willRetry])).toEqual([
         [1, true],
@@ -35,20 +49,37 @@ describe.each(ORCHESTRATORS)('error handlers and middleware on %s', (name: Orche
     it('passes a rethrown error to the pipeline handler, which may recover', async () => {
       const run = await runPlan({ step: 'rethrow', pipeline: 'recover', raise: 'weft' });
       expect(run.result.status).toBe('succeeded');
-      expect(run.result.output).toEqual({ tail: { after: { recoveredBy: 'pipeline', code: 'QUOTA_EXCEEDED', message: 'weft failure on attempt 2', step: 'work' } } });
+      expect(run.result.output).toEqual({
+        tail: {
+          after: {
+            recoveredBy: 'pipeline',
+            code: 'QUOTA_EXCEEDED',
+            message: 'weft failure on attempt 2',
+            step: 'work',
+          },
+        },
+      });
     });
 
     it('fails with the original error, code and data, when every handler rethrows it', async () => {
       const run = await runPlan({ step: 'rethrow', pipeline: 'rethrow', raise: 'weft' });
       expect(run.result.status).toBe('failed');
-      expect(run.result.error).toMatchObject({ code: 'QUOTA_EXCEEDED', message: 'weft failure on attempt 2', data: { attempt: 2 } });
+      expect(run.result.error).toMatchObject({
+        code: 'QUOTA_EXCEEDED',
+        message: 'weft failure on attempt 2',
+        data: { attempt: 2 },
+      });
       expect(run.trace).not.toContain('step.start:after');
     });
 
     it('keeps a plain error as STEP_FAILED with its original code when rethrown', async () => {
       const run = await runPlan({ step: 'rethrow', pipeline: 'rethrow', raise: 'plain' });
       expect(run.result.status).toBe('failed');
-      expect(run.result.error).toMatchObject({ code: 'STEP_FAILED', message: 'plain failure on attempt 1', data: { originalCode: 'EPIPE' } });
+      expect(run.result.error).toMatchObject({
+        code: 'STEP_FAILED',
+        message: 'plain failure on attempt 1',
+        data: { originalCode: 'EPIPE' },
+      });
       expect(run.of('step.error')).toHaveLength(1);
     });
 
@@ -64,24 +95,41 @@ describe.each(ORCHESTRATORS)('error handlers and middleware on %s', (name: Orche
 
     it('hands the HOOK_FAILED of a broken step handler to the pipeline handler', async () => {
       const run = await runPlan({ step: 'throw-plain', pipeline: 'recover', raise: 'weft' });
-      expect(run.result.output).toEqual({ tail: { after: { recoveredBy: 'pipeline', code: 'HOOK_FAILED', message: 'error handler of step "work" failed: step handler bug', step: 'work' } } });
+      expect(run.result.output).toEqual({
+        tail: {
+          after: {
+            recoveredBy: 'pipeline',
+            code: 'HOOK_FAILED',
+            message: 'error handler of step "work" failed: step handler bug',
+            step: 'work',
+          },
+        },
+      });
     });
 
     it('reports a broken pipeline handler as HOOK_FAILED', async () => {
       const run = await runPlan({ step: 'rethrow', pipeline: 'throw-plain', raise: 'weft' });
-      expect(run.result.error).toMatchObject({ code: 'HOOK_FAILED', message: 'error handler of step "work" failed: pipeline handler bug' });
+      expect(run.result.error).toMatchObject({
+        code: 'HOOK_FAILED',
+        message: 'error handler of step "work" failed: pipeline handler bug',
+      });
     });
 
     it('keeps the code of a Weft error thrown by a handler', async () => {
       const run = await runPlan({ step: 'throw-weft', pipeline: 'rethrow', raise: 'weft' });
-      expect(run.result.error).toMatchObject({ code: 'QUOTA_EXCEEDED', message: 'step handler says: over quota' });
+      expect(run.result.error).toMatchObject({
+        code: 'QUOTA_EXCEEDED',
+        message: 'step handler says: over quota',
+      });
       expect(isWeftError(run.result.error)).toBe(true);
     });
 
     it('awaits an async handler', async () => {
       const run = await runPlan({ step: 'async-recover', pipeline: 'none', raise: 'weft' });
       expect(run.result.status).toBe('succeeded');
-      expect(run.result.output).toEqual({ tail: { after: { recoveredBy: 'async step handler', code: 'QUOTA_EXCEEDED' } } });
+      expect(run.result.output).toEqual({
+        tail: { after: { recoveredBy: 'async step handler', code: 'QUOTA_EXCEEDED' } },
+      });
     });
 
     it('lets a handler return a control result: skip()', async () => {
@@ -96,7 +144,9 @@ describe.each(ORCHESTRATORS)('error handlers and middleware on %s', (name: Orche
 
     it('lets a handler return a control result: next()', async () => {
       const run = await runPlan({ step: 'route', pipeline: 'none', raise: 'weft' });
-      expect(run.result.output).toEqual({ fallback: { fallback: { from: 'handler', code: 'QUOTA_EXCEEDED' } } });
+      expect(run.result.output).toEqual({
+        fallback: { fallback: { from: 'handler', code: 'QUOTA_EXCEEDED' } },
+      });
       expect(run.of('step.skip').map((e) => e.step)).toEqual(['after', 'tail']);
     });
 

@@ -21,7 +21,10 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
     engine = undefined;
   });
   /** Journals step starts from an event hook, so they interleave with what the hooks journal. */
-  const stepStarts = (runId: string) => ({ runId, on: { 'step.start': (e: RunEvent) => journal.add(runId, ['step.start', (e as { step: string }).step]) } });
+  const stepStarts = (runId: string) => ({
+    runId,
+    on: { 'step.start': (e: RunEvent) => journal.add(runId, ['step.start', (e as { step: string }).step]) },
+  });
 
   describe('startup and shutdown', () => {
     it('runs startup before the first step (with input and initial state) and shutdown at the end', async () => {
@@ -50,7 +53,10 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
       const run = await done;
       expect(run.result.status).toBe('cancelled');
       expect(run.result.error?.code).toBe('RUN_CANCELLED');
-      expect(journal.take('cancel-1').at(-1)).toEqual(['shutdown', { runId: 'cancel-1', status: 'cancelled' }]);
+      expect(journal.take('cancel-1').at(-1)).toEqual([
+        'shutdown',
+        { runId: 'cancel-1', status: 'cancelled' },
+      ]);
     });
 
     it('runs shutdown when the run times out', async () => {
@@ -61,7 +67,10 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
       const run = await done;
       expect(run.result.status).toBe('timedOut');
       expect(run.result.error?.code).toBe('RUN_TIMEOUT');
-      expect(journal.take('timeout-1').at(-1)).toEqual(['shutdown', { runId: 'timeout-1', status: 'timedOut' }]);
+      expect(journal.take('timeout-1').at(-1)).toEqual([
+        'shutdown',
+        { runId: 'timeout-1', status: 'timedOut' },
+      ]);
     });
 
     it('runs shutdown when the run suspends, and startup again (resumed, restored state) when it resumes', async () => {
@@ -95,7 +104,9 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
     it('reports a failing shutdown hook as a HOOK_FAILED warning without changing the status', async () => {
       const run = await runIt(make(), shutdownFails, { mode: 'ok' });
       expect(run.result.status).toBe('succeeded');
-      expect(run.of('warning').map((w) => [w.code, w.message])).toEqual([['HOOK_FAILED', 'shutdown hook failed: could not close']]);
+      expect(run.of('warning').map((w) => [w.code, w.message])).toEqual([
+        ['HOOK_FAILED', 'shutdown hook failed: could not close'],
+      ]);
       expect(run.trace.slice(-2)).toEqual(['warning', 'run.finish']);
     });
   });
@@ -103,13 +114,21 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
   describe('event hooks and observers', () => {
     it('calls RunOptions.on hooks with the events of their type, in stream order', async () => {
       const seen: [string, number][] = [];
-      const run = await runIt(make(), hooked, { mode: 'ok' }, {
-        on: {
-          'step.end': (e) => void seen.push([e.step, e.seq]),
-          'run.finish': (e) => void seen.push([e.status, e.seq]),
+      const run = await runIt(
+        make(),
+        hooked,
+        { mode: 'ok' },
+        {
+          on: {
+            'step.end': (e) => void seen.push([e.step, e.seq]),
+            'run.finish': (e) => void seen.push([e.status, e.seq]),
+          },
         },
-      });
-      expect(seen).toEqual([...run.of('step.end').map((e): [string, number] => [e.step, e.seq]), ['succeeded', run.of('run.finish')[0]!.seq]]);
+      );
+      expect(seen).toEqual([
+        ...run.of('step.end').map((e): [string, number] => [e.step, e.seq]),
+        ['succeeded', run.of('run.finish')[0]!.seq],
+      ]);
     });
 
     it('feeds engine observers and run observers every event in order, engine observers first', async () => {
@@ -117,7 +136,12 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
       const engineSeen: RunEvent[] = [];
       const runSeen: RunEvent[] = [];
       const e = make([{ onEvent: (ev) => void (engineSeen.push(ev), calls.push(`engine:${ev.seq}`)) }]);
-      const run = await runIt(e, hooked, { mode: 'ok' }, { observers: [{ onEvent: (ev) => void (runSeen.push(ev), calls.push(`run:${ev.seq}`)) }] });
+      const run = await runIt(
+        e,
+        hooked,
+        { mode: 'ok' },
+        { observers: [{ onEvent: (ev) => void (runSeen.push(ev), calls.push(`run:${ev.seq}`)) }] },
+      );
       expect(engineSeen).toEqual(run.events);
       expect(runSeen).toEqual(run.events);
       expect(calls.slice(0, 4)).toEqual(['engine:1', 'run:1', 'engine:2', 'run:2']);
@@ -135,7 +159,9 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
       expect(run.result.status).toBe('succeeded');
       expect(run.result.output).toEqual({ done: 'ok' });
       const warnings = run.of('warning');
-      expect(warnings.map((w) => [w.code, w.message])).toEqual([['OBSERVER_FAILED', 'observer failed on step.end: observer bug']]);
+      expect(warnings.map((w) => [w.code, w.message])).toEqual([
+        ['OBSERVER_FAILED', 'observer failed on step.end: observer bug'],
+      ]);
       expect(seen).toEqual(run.events.map((e) => e.type));
       expect(seen.at(-1)).toBe('run.finish');
     });
@@ -159,13 +185,18 @@ describe.each(ORCHESTRATORS)('run hooks and observers on %s', (name: Orchestrato
     });
 
     it('treats a throwing event hook like a throwing observer', async () => {
-      const run = await runIt(make(), hooked, { mode: 'ok' }, {
-        on: {
-          'step.start': () => {
-            throw new Error('hook bug');
+      const run = await runIt(
+        make(),
+        hooked,
+        { mode: 'ok' },
+        {
+          on: {
+            'step.start': () => {
+              throw new Error('hook bug');
+            },
           },
         },
-      });
+      );
       expect(run.result.status).toBe('succeeded');
       expect(run.of('warning').map((w) => w.message)).toEqual([
         'observer failed on step.start: hook bug',

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Engine } from '@weft/core';
 import { createTestHost, type TestHost } from '../dist/fixtures/control-host.js';
-import { backoff, itemRetries, retryAll, retryListed, retryShorthand, retryableOnly, type FailureKind } from '../dist/fixtures/retry.js';
+import {
+  backoff,
+  itemRetries,
+  retryAll,
+  retryListed,
+  retryShorthand,
+  retryableOnly,
+  type FailureKind,
+} from '../dist/fixtures/retry.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
 import { runIt, sequence } from './control-support.js';
 
@@ -22,7 +30,13 @@ describe.each(ORCHESTRATORS)('retries on %s', (name: OrchestratorName) => {
   });
 
   it('retries with exponential backoff, capped, with injected jitter: exact delays', async () => {
-    const run = await runIt(make(sequence(0.2, 0.6, 0.9)), backoff, { kind: 'retryable', succeedAt: 4 }, {}, clock);
+    const run = await runIt(
+      make(sequence(0.2, 0.6, 0.9)),
+      backoff,
+      { kind: 'retryable', succeedAt: 4 },
+      {},
+      clock,
+    );
     expect(run.result.status).toBe('succeeded');
     expect(run.result.output).toBe('after(flaky ok at attempt 4)');
     // base = min(500, 100·3^(n-1)); delay = round(base − 0.5·base·random)
@@ -53,7 +67,13 @@ describe.each(ORCHESTRATORS)('retries on %s', (name: OrchestratorName) => {
   });
 
   it('fails with the last error once the attempts are spent', async () => {
-    const run = await runIt(make(sequence(0.2, 0.6, 0.9)), backoff, { kind: 'retryable', succeedAt: 99 }, {}, clock);
+    const run = await runIt(
+      make(sequence(0.2, 0.6, 0.9)),
+      backoff,
+      { kind: 'retryable', succeedAt: 99 },
+      {},
+      clock,
+    );
     expect(run.result.status).toBe('failed');
     expect(run.result.error?.code).toBe('QUOTA_EXCEEDED');
     expect(run.result.error?.message).toBe('busy on attempt 4');
@@ -65,7 +85,13 @@ describe.each(ORCHESTRATORS)('retries on %s', (name: OrchestratorName) => {
   });
 
   it('uses the default backoff for the `retry: n` shorthand (100 ms doubling, full jitter)', async () => {
-    const run = await runIt(make(sequence(0.25, 0.5)), retryShorthand, { kind: 'retryable', succeedAt: 3 }, {}, clock);
+    const run = await runIt(
+      make(sequence(0.25, 0.5)),
+      retryShorthand,
+      { kind: 'retryable', succeedAt: 3 },
+      {},
+      clock,
+    );
     expect(run.result.status).toBe('succeeded');
     expect(run.of('step.retry').map((e) => e.delayMs)).toEqual([75, 100]);
   });
@@ -96,7 +122,13 @@ describe.each(ORCHESTRATORS)('retries on %s', (name: OrchestratorName) => {
 
   describe('map items', () => {
     it('retries each failing item on its own, keeping results in input order', async () => {
-      const run = await runIt(make(), itemRetries, { items: [1, 2, 3, 4, 5, 6], failOnce: [2, 5], failAlways: [] }, {}, clock);
+      const run = await runIt(
+        make(),
+        itemRetries,
+        { items: [1, 2, 3, 4, 5, 6], failOnce: [2, 5], failAlways: [] },
+        {},
+        clock,
+      );
       expect(run.result.status).toBe('succeeded');
       expect(run.result.output).toBe(91);
       const squares = run.result.outputs['square'] as { value: number; index: number; attempt: number }[];
@@ -108,7 +140,12 @@ describe.each(ORCHESTRATORS)('retries on %s', (name: OrchestratorName) => {
         [25, 4, 2],
         [36, 5, 1],
       ]);
-      expect(run.of('step.retry').map((e) => [e.attempt, e.delayMs, e.reason]).sort()).toEqual([
+      expect(
+        run
+          .of('step.retry')
+          .map((e) => [e.attempt, e.delayMs, e.reason])
+          .sort(),
+      ).toEqual([
         [2, 40, 'item 1: item 2 busy on attempt 1'],
         [2, 40, 'item 4: item 5 busy on attempt 1'],
       ]);
@@ -120,7 +157,13 @@ describe.each(ORCHESTRATORS)('retries on %s', (name: OrchestratorName) => {
     });
 
     it('fails the map with the item index once an item spends its attempts', async () => {
-      const run = await runIt(make(), itemRetries, { items: [1, 2, 3, 4], failOnce: [], failAlways: [3] }, {}, clock);
+      const run = await runIt(
+        make(),
+        itemRetries,
+        { items: [1, 2, 3, 4], failOnce: [], failAlways: [3] },
+        {},
+        clock,
+      );
       expect(run.result.status).toBe('failed');
       expect(run.result.error?.code).toBe('QUOTA_EXCEEDED');
       expect(run.result.error?.message).toBe('item 3 busy on attempt 3');

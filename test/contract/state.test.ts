@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Engine } from '@weft/core';
-import { allReducers, appendOnce, badState, completion, fanState, raceState, type BadWrite } from '../dist/fixtures/state.js';
+import {
+  allReducers,
+  appendOnce,
+  badState,
+  completion,
+  fanState,
+  raceState,
+  type BadWrite,
+} from '../dist/fixtures/state.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
 import { runIt, watch } from './control-support.js';
 
@@ -19,8 +27,26 @@ describe.each(ORCHESTRATORS)('run state on %s', (name: OrchestratorName) => {
   it('merges with every built-in reducer and a custom one', async () => {
     const run = await runIt(make(), allReducers, 5);
     expect(run.result.status).toBe('succeeded');
-    const initial = { r: 'init', a: [], s: 10, mx: Number.NEGATIVE_INFINITY, mn: Number.POSITIVE_INFINITY, mg: { x: 1 }, u: [], c: 1 };
-    const final = { r: 'two', a: ['a1', 'a2', 'a3'], s: 13, mx: 7, mn: -1, mg: { x: 9, y: 2 }, u: ['a', 'b', 'c'], c: 10 };
+    const initial = {
+      r: 'init',
+      a: [],
+      s: 10,
+      mx: Number.NEGATIVE_INFINITY,
+      mn: Number.POSITIVE_INFINITY,
+      mg: { x: 1 },
+      u: [],
+      c: 1,
+    };
+    const final = {
+      r: 'two',
+      a: ['a1', 'a2', 'a3'],
+      s: 13,
+      mx: 7,
+      mn: -1,
+      mg: { x: 9, y: 2 },
+      u: ['a', 'b', 'c'],
+      c: 10,
+    };
     expect(run.result.output).toEqual({ initial, final });
     expect(run.result.state).toEqual(final);
   });
@@ -50,7 +76,14 @@ describe.each(ORCHESTRATORS)('run state on %s', (name: OrchestratorName) => {
 
   it('merges parallel updates to the same state whatever order the branches complete in (property)', async () => {
     const e = make();
-    const merged = { total: 17, peak: 11, low: -4, tags: ['b0', 'b1', 'b2', 'b3', 't0', 't1', 't2'], parts: { b0: 3, b1: 11, b2: -4, b3: 7 }, product: -924 };
+    const merged = {
+      total: 17,
+      peak: 11,
+      low: -4,
+      tags: ['b0', 'b1', 'b2', 'b3', 't0', 't1', 't2'],
+      parts: { b0: 3, b1: 11, b2: -4, b3: 7 },
+      product: -924,
+    };
     await fc.assert(
       fc.asyncProperty(fc.shuffledSubarray(BRANCHES, { minLength: BRANCHES.length }), async (order) => {
         const run = await fanInOrder(e, order);
@@ -88,9 +121,21 @@ describe.each(ORCHESTRATORS)('run state on %s', (name: OrchestratorName) => {
   });
 
   it.each<[BadWrite, string, string]>([
-    ['unknown-key', 'STATE_UNKNOWN_KEY', 'step "write" wrote state key "totl", which is not declared (did you mean "total"?)'],
-    ['sum-of-string', 'STATE_REDUCER_FAILED', 'reducer "sum" of state key "total" failed for step "write": expected a number, got string'],
-    ['custom-throws', 'STATE_REDUCER_FAILED', 'reducer "custom" of state key "capped" failed for step "write": cap of 10 exceeded by 25'],
+    [
+      'unknown-key',
+      'STATE_UNKNOWN_KEY',
+      'step "write" wrote state key "totl", which is not declared (did you mean "total"?)',
+    ],
+    [
+      'sum-of-string',
+      'STATE_REDUCER_FAILED',
+      'reducer "sum" of state key "total" failed for step "write": expected a number, got string',
+    ],
+    [
+      'custom-throws',
+      'STATE_REDUCER_FAILED',
+      'reducer "custom" of state key "capped" failed for step "write": cap of 10 exceeded by 25',
+    ],
   ])('fails a step whose state patch is refused (%s -> %s)', async (kind, code, message) => {
     const run = await runIt(make(), badState, kind);
     expect(run.result.status).toBe('failed');
@@ -100,6 +145,7 @@ describe.each(ORCHESTRATORS)('run state on %s', (name: OrchestratorName) => {
     expect(run.of('state.update')).toEqual([]);
     expect(run.of('step.error').map((e) => [e.step, e.error.code])).toEqual([['write', code]]);
     expect(run.trace).not.toContain('step.start:after');
-    if (kind === 'custom-throws') expect((run.result.error?.cause as Error).message).toBe('cap of 10 exceeded by 25');
+    if (kind === 'custom-throws')
+      expect((run.result.error?.cause as Error).message).toBe('cap of 10 exceeded by 25');
   });
 });

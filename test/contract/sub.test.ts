@@ -25,7 +25,11 @@ describe.each(ORCHESTRATORS)('sub-pipelines on %s', (name: OrchestratorName) => 
     const run = await runIt(make(), outer, 4);
     expect(run.result.status).toBe('succeeded');
     expect(run.result.output).toEqual({ finished: 'n=10', outerState: { seen: 1 } });
-    expect(run.result.outputs['inner']).toEqual({ label: 'n=10', innerState: { doubled: 10 }, path: ['inner'] });
+    expect(run.result.outputs['inner']).toEqual({
+      label: 'n=10',
+      innerState: { doubled: 10 },
+      path: ['inner'],
+    });
     expect(run.result.state).toEqual({ seen: 1 });
   });
 
@@ -56,7 +60,9 @@ describe.each(ORCHESTRATORS)('sub-pipelines on %s', (name: OrchestratorName) => 
   it('nests a sub-pipeline inside a sub-pipeline, with the full path', async () => {
     const run = await runIt(make(), nested, 2);
     expect(run.result.status).toBe('succeeded');
-    expect(run.result.output).toEqual({ out: { label: 'n=40', innerState: { doubled: 40 }, path: ['mid', 'deep'] } });
+    expect(run.result.output).toEqual({
+      out: { label: 'n=40', innerState: { doubled: 40 }, path: ['mid', 'deep'] },
+    });
     expect(run.trace.filter((t) => t.startsWith('step.end'))).toEqual([
       'step.end:mid/enter',
       'step.end:mid/deep/double',
@@ -85,8 +91,15 @@ describe.each(ORCHESTRATORS)('sub-pipelines on %s', (name: OrchestratorName) => 
     expect(run.result.status).toBe('succeeded');
     expect(run.result.output).toEqual({ after: 'inner ok on call 2' });
     expect(h.count('explode')).toBe(2);
-    expect(run.of('step.retry').map((e) => [e.path.join('/'), e.step, e.attempt, e.delayMs])).toEqual([['', 'job', 2, 5]]);
-    expect(run.of('step.start').filter((e) => e.step === 'start').map((e) => e.path.join('/'))).toEqual(['job', 'job']);
+    expect(run.of('step.retry').map((e) => [e.path.join('/'), e.step, e.attempt, e.delayMs])).toEqual([
+      ['', 'job', 2, 5],
+    ]);
+    expect(
+      run
+        .of('step.start')
+        .filter((e) => e.step === 'start')
+        .map((e) => e.path.join('/')),
+    ).toEqual(['job', 'job']);
   });
 
   it('ends only the sub-pipeline on stop() inside it: its output is the sub step output', async () => {

@@ -36,7 +36,18 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     expect(run.result.status).toBe('suspended');
     expect(run.result.error).toBeUndefined();
     expect(run.result.output).toBeUndefined();
-    const reason = { step: 'approve', reason: 'needs sign-off', data: { draft: 'Draft of Weft', state: { drafts: 1, notes: ['drafted'], meta: { nested: { list: [1, 2, 3], when: 'now' }, none: null } } } };
+    const reason = {
+      step: 'approve',
+      reason: 'needs sign-off',
+      data: {
+        draft: 'Draft of Weft',
+        state: {
+          drafts: 1,
+          notes: ['drafted'],
+          meta: { nested: { list: [1, 2, 3], when: 'now' }, none: null },
+        },
+      },
+    };
     expect(run.result.suspended).toEqual([reason]);
     expect(run.of('run.suspend')[0]?.reasons).toEqual([reason]);
     expect(run.trace.slice(-2)).toEqual(['run.suspend', 'run.finish']);
@@ -55,16 +66,27 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     const resumed = await resumeIt(e, approval, 'run-2', { approved: true, by: 'ada' });
     expect(resumed.result.status).toBe('succeeded');
     expect(resumed.result.runId).toBe('run-2');
-    const state = { drafts: 1, notes: ['approved', 'drafted'], meta: { nested: { list: [1, 2, 3], when: 'now' }, none: null } };
+    const state = {
+      drafts: 1,
+      notes: ['approved', 'drafted'],
+      meta: { nested: { list: [1, 2, 3], when: 'now' }, none: null },
+    };
     expect(resumed.result.output).toEqual({ published: true, by: 'ada', draft: 'Draft of Weft', state });
     expect(resumed.result.state).toEqual(state);
     // The state survived the msgpack round trip, and so did the completed step's output.
     expect(resumed.result.outputs['draft']).toEqual({ text: 'Draft of Weft', words: ['Weft', 'by', 'weft'] });
-    expect((resumed.result.outputs['approve'] as { stateSeen: unknown }).stateSeen).toEqual({ drafts: 1, notes: ['drafted'], meta: { nested: { list: [1, 2, 3], when: 'now' }, none: null } });
+    expect((resumed.result.outputs['approve'] as { stateSeen: unknown }).stateSeen).toEqual({
+      drafts: 1,
+      notes: ['drafted'],
+      meta: { nested: { list: [1, 2, 3], when: 'now' }, none: null },
+    });
     expect([h.count('draft'), h.count('approve'), h.count('publish')]).toEqual([1, 2, 1]);
     expect(resumed.of('run.start')[0]?.resumed).toBe(true);
     expect(resumed.trace).not.toContain('step.start:draft');
-    expect(resumed.trace.filter((t) => t.startsWith('step.end'))).toEqual(['step.end:approve', 'step.end:publish']);
+    expect(resumed.trace.filter((t) => t.startsWith('step.end'))).toEqual([
+      'step.end:approve',
+      'step.end:publish',
+    ]);
     expect((await store.get('run-2'))?.status).toBe('succeeded');
     expect(await store.loadSnapshot('run-2')).toBeUndefined();
   });
@@ -101,7 +123,13 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     expect(first.result.suspended[0]?.data).toEqual({ when: new Date(86_400_000) });
     const resumed = await resumeIt(e, typed, 'typed-1', 'ok');
     expect(resumed.result.status).toBe('succeeded');
-    expect(resumed.result.output).toEqual({ map: [['a', 1]], set: ['x', 'y'], date: '1970-01-02T00:00:00.000Z', big: String(2n ** 40n), bytes: [1, 2, 3] });
+    expect(resumed.result.output).toEqual({
+      map: [['a', 1]],
+      set: ['x', 'y'],
+      date: '1970-01-02T00:00:00.000Z',
+      big: String(2n ** 40n),
+      bytes: [1, 2, 3],
+    });
   });
 
   it('fails with NOT_SERIALIZABLE when what it suspends with cannot be persisted', async () => {
@@ -133,7 +161,10 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
   it('refuses a second resume of the same suspended run while the first goes on', async () => {
     const e = make();
     await runIt(e, approval, { title: 'x' }, { runId: 'run-twice' });
-    const results = await Promise.allSettled([e.resume(approval, 'run-twice', { approved: true, by: 'a' }), e.resume(approval, 'run-twice', { approved: true, by: 'b' })]);
+    const results = await Promise.allSettled([
+      e.resume(approval, 'run-twice', { approved: true, by: 'a' }),
+      e.resume(approval, 'run-twice', { approved: true, by: 'b' }),
+    ]);
     const accepted = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(accepted).toHaveLength(1);
@@ -159,14 +190,23 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
       const run = await runIt(e, nestedSuspend, 'memo', { runId: 'nested' });
       expect(run.result.status).toBe('suspended');
       // A step inside a sub-pipeline is named by its qualified name.
-      expect(run.result.suspended).toEqual([{ step: 'review/sign', reason: 'signature needed', data: { doc: 'checked MEMO' } }]);
+      expect(run.result.suspended).toEqual([
+        { step: 'review/sign', reason: 'signature needed', data: { doc: 'checked MEMO' } },
+      ]);
       expect(run.of('run.suspend')[0]?.reasons).toEqual(run.result.suspended);
       expect(run.trace).not.toContain('step.end:review');
       const resumed = await resumeIt(e, nestedSuspend, 'nested', 'grace');
       expect(resumed.result.status).toBe('succeeded');
-      expect(resumed.result.output).toEqual({ shipped: { sealed: 'checked MEMO, signed by grace', path: ['review'], resume: null } });
+      expect(resumed.result.output).toEqual({
+        shipped: { sealed: 'checked MEMO, signed by grace', path: ['review'], resume: null },
+      });
       expect([h.count('prep'), h.count('check'), h.count('sign'), h.count('ship')]).toEqual([1, 1, 2, 1]);
-      expect(resumed.trace.filter((t) => t.startsWith('step.end'))).toEqual(['step.end:review/sign', 'step.end:review/seal', 'step.end:review', 'step.end:ship']);
+      expect(resumed.trace.filter((t) => t.startsWith('step.end'))).toEqual([
+        'step.end:review/sign',
+        'step.end:review/seal',
+        'step.end:review',
+        'step.end:ship',
+      ]);
     });
   });
 
@@ -176,7 +216,9 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
       const input = { suspend: ['left'], items: [1, 2, 3] };
       const run = await runIt(e, parallelSuspend, input, { runId: 'par-1' });
       expect(run.result.status).toBe('suspended');
-      expect(run.result.suspended).toEqual([{ step: 'left', reason: 'left waits', data: { branch: 'left' } }]);
+      expect(run.result.suspended).toEqual([
+        { step: 'left', reason: 'left waits', data: { branch: 'left' } },
+      ]);
       expect(run.result.state).toEqual({ done: ['square:1', 'square:2', 'square:3'] });
       expect(run.trace).toContain('step.end:right');
       expect(run.trace).toContain('step.end:square');
@@ -188,29 +230,52 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
         right: { branch: 'right', resume: null },
         square: [1, 4, 9],
       });
-      expect([h.count('left'), h.count('right'), h.count('square:1'), h.count('square:3')]).toEqual([2, 1, 1, 1]);
+      expect([h.count('left'), h.count('right'), h.count('square:1'), h.count('square:3')]).toEqual([
+        2, 1, 1, 1,
+      ]);
       expect(resumed.result.state).toEqual({ done: ['square:1', 'square:2', 'square:3'] });
-      expect(resumed.trace.filter((t) => t.startsWith('step.start'))).toEqual(['step.start:left', 'step.start:join']);
+      expect(resumed.trace.filter((t) => t.startsWith('step.start'))).toEqual([
+        'step.start:left',
+        'step.start:join',
+      ]);
     });
 
     it('still retries a branch that fails while another branch suspends', async () => {
       const e = make();
-      const run = await runIt(e, parallelSuspend, { suspend: ['left'], items: [], flaky: ['right'] }, { runId: 'par-3' });
+      const run = await runIt(
+        e,
+        parallelSuspend,
+        { suspend: ['left'], items: [], flaky: ['right'] },
+        { runId: 'par-3' },
+      );
       expect(run.result.status).toBe('suspended');
       expect(run.of('step.error').map((x) => [x.step, x.willRetry])).toEqual([['right', true]]);
       const resumed = await resumeIt(e, parallelSuspend, 'par-3', 'ok');
       expect(resumed.result.status).toBe('succeeded');
-      expect(resumed.result.output).toEqual({ left: { branch: 'left', resume: 'ok' }, right: { branch: 'right', resume: null }, square: [] });
+      expect(resumed.result.output).toEqual({
+        left: { branch: 'left', resume: 'ok' },
+        right: { branch: 'right', resume: null },
+        square: [],
+      });
       expect(h.count('right')).toBe(2);
     });
 
     it('gathers every branch that suspends; one resume value reaches them all', async () => {
       const e = make();
-      const run = await runIt(e, parallelSuspend, { suspend: ['left', 'right'], items: [] }, { runId: 'par-2' });
+      const run = await runIt(
+        e,
+        parallelSuspend,
+        { suspend: ['left', 'right'], items: [] },
+        { runId: 'par-2' },
+      );
       expect(run.result.status).toBe('suspended');
       expect(run.result.suspended.map((s) => s.step).sort()).toEqual(['left', 'right']);
       const resumed = await resumeIt(e, parallelSuspend, 'par-2', 'both');
-      expect(resumed.result.output).toEqual({ left: { branch: 'left', resume: 'both' }, right: { branch: 'right', resume: 'both' }, square: [] });
+      expect(resumed.result.output).toEqual({
+        left: { branch: 'left', resume: 'both' },
+        right: { branch: 'right', resume: 'both' },
+        square: [],
+      });
     });
   });
 });

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '@weft/core';
-import { byKind, byValue, converge, rescuedSwitch, skippingSwitch, strict, switchNext } from '../dist/fixtures/switch.js';
+import {
+  byKind,
+  byValue,
+  converge,
+  rescuedSwitch,
+  skippingSwitch,
+  strict,
+  switchNext,
+} from '../dist/fixtures/switch.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
 import { runIt } from './control-support.js';
 
@@ -17,7 +25,12 @@ describe.each(ORCHESTRATORS)('switch on %s', (name: OrchestratorName) => {
     expect(run.result.status).toBe('succeeded');
     expect(run.result.output).toEqual({ groceries: { shelf: 'groceries', amount: 12 } });
     expect(run.of('step.end').find((e) => e.step === 'route')?.output).toBe('food');
-    expect(run.of('step.skip').map((e) => [e.step, e.reason]).sort()).toEqual([
+    expect(
+      run
+        .of('step.skip')
+        .map((e) => [e.step, e.reason])
+        .sort(),
+    ).toEqual([
       ['books', 'parent "route" was skipped'],
       ['other', 'parent "route" was skipped'],
     ]);
@@ -66,13 +79,23 @@ describe.each(ORCHESTRATORS)('switch on %s', (name: OrchestratorName) => {
     const run = await runIt(make(), converge, { kind: 'x', amount: -1 });
     expect(run.result.status).toBe('succeeded');
     expect(run.result.output).toBeUndefined();
-    expect(run.of('step.skip').map((e) => e.step).sort()).toEqual(['approve', 'done', 'drop', 'review']);
+    expect(
+      run
+        .of('step.skip')
+        .map((e) => e.step)
+        .sort(),
+    ).toEqual(['approve', 'done', 'drop', 'review']);
   });
 
   it('may skip itself: every case is skipped', async () => {
     const run = await runIt(make(), skippingSwitch, { kind: 'book', amount: 0 });
     expect(run.result.status).toBe('succeeded');
-    expect(run.of('step.skip').map((e) => [e.step, e.reason]).sort()).toEqual([
+    expect(
+      run
+        .of('step.skip')
+        .map((e) => [e.step, e.reason])
+        .sort(),
+    ).toEqual([
       ['books', 'parent "route" was skipped'],
       ['other', 'parent "route" was skipped'],
       ['route', 'empty order'],

@@ -1,20 +1,36 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WeftError, pipeline, reducers, suspend, systemClock, update, type StepContext } from '../src/index.js';
+import {
+  WeftError,
+  pipeline,
+  reducers,
+  suspend,
+  systemClock,
+  update,
+  type StepContext,
+} from '../src/index.js';
 import { SimulatedClock, createTestHarness, type TestHarness } from '../src/testing/index.js';
 
 // Users' pipelines, as a user would write them: the harness replaces some steps with in-process code.
 const lookup = pipeline<string>('lookup', { module: import.meta.url })
   .step('normalise', (q: string) => q.trim().toLowerCase(), { to: 'fetch' })
-  .step('fetch', () => {
-    throw new Error('would call the network');
-  }, { to: 'render' })
+  .step(
+    'fetch',
+    () => {
+      throw new Error('would call the network');
+    },
+    { to: 'render' },
+  )
   .step('render', (doc: { title: string }) => `<h1>${doc.title}</h1>`)
   .build();
 
 const enrich = pipeline<string>('enrich', { module: import.meta.url })
-  .step('geocode', () => {
-    throw new Error('would call a geocoding service');
-  }, { to: 'format' })
+  .step(
+    'geocode',
+    () => {
+      throw new Error('would call a geocoding service');
+    },
+    { to: 'format' },
+  )
   .step('format', (g: { lat: number; lon: number }) => `${g.lat},${g.lon}`)
   .build();
 
@@ -25,10 +41,15 @@ const withSub = pipeline<string>('with-sub', { module: import.meta.url })
   .build();
 
 const flaky = pipeline<string>('flaky', { module: import.meta.url })
-  .step('call', (x: string, ctx: StepContext) => {
-    if (ctx.attempt < 3) throw new WeftError('QUOTA_EXCEEDED', `busy (${ctx.attempt})`, { retryable: true });
-    return `${x} on attempt ${ctx.attempt}`;
-  }, { retry: { attempts: 3, initialDelayMs: 1_000, factor: 2 } })
+  .step(
+    'call',
+    (x: string, ctx: StepContext) => {
+      if (ctx.attempt < 3)
+        throw new WeftError('QUOTA_EXCEEDED', `busy (${ctx.attempt})`, { retryable: true });
+      return `${x} on attempt ${ctx.attempt}`;
+    },
+    { retry: { attempts: 3, initialDelayMs: 1_000, factor: 2 } },
+  )
   .build();
 
 const slow = pipeline('slow', { module: import.meta.url })
@@ -36,20 +57,36 @@ const slow = pipeline('slow', { module: import.meta.url })
   .build();
 
 const streaming = pipeline<number>('streaming', { module: import.meta.url })
-  .step('count', async function* (n: number) {
-    for (let i = 1; i <= n; i++) yield `token ${i}`;
-    return n;
-  }, { to: 'after' })
+  .step(
+    'count',
+    async function* (n: number) {
+      for (let i = 1; i <= n; i++) yield `token ${i}`;
+      return n;
+    },
+    { to: 'after' },
+  )
   .step('after', (n: number) => n * 2)
   .build();
 
-const approval = pipeline<string, { notes: string[] }>('harness-approval', { module: import.meta.url, state: { notes: reducers.append<string>() } })
+const approval = pipeline<string, { notes: string[] }>('harness-approval', {
+  module: import.meta.url,
+  state: { notes: reducers.append<string>() },
+})
   .step('draft', (x: string) => update({ notes: ['drafted'] }, `draft of ${x}`), { to: 'approve' })
-  .step('approve', (d: string, ctx: StepContext) => (ctx.resume === undefined ? suspend('sign-off', { d }) : `${d} approved by ${String(ctx.resume)}`), { to: 'publish' })
-  .step('publish', (x: string, ctx: StepContext) => {
-    if (ctx.attempt === 1) throw new WeftError('QUOTA_EXCEEDED', 'publisher busy', { retryable: true });
-    return `published: ${x}`;
-  }, { retry: { attempts: 2, initialDelayMs: 400, jitter: 0 } })
+  .step(
+    'approve',
+    (d: string, ctx: StepContext) =>
+      ctx.resume === undefined ? suspend('sign-off', { d }) : `${d} approved by ${String(ctx.resume)}`,
+    { to: 'publish' },
+  )
+  .step(
+    'publish',
+    (x: string, ctx: StepContext) => {
+      if (ctx.attempt === 1) throw new WeftError('QUOTA_EXCEEDED', 'publisher busy', { retryable: true });
+      return `published: ${x}`;
+    },
+    { retry: { attempts: 2, initialDelayMs: 400, jitter: 0 } },
+  )
   .build();
 
 describe('test harness (@weft/core/testing)', () => {
@@ -79,7 +116,9 @@ describe('test harness (@weft/core/testing)', () => {
   });
 
   it('replaces a step inside a sub-pipeline by its qualified name', async () => {
-    h = createTestHarness({ overrides: { 'enrich/geocode': (place: string) => ({ lat: place.length, lon: -1 }) } });
+    h = createTestHarness({
+      overrides: { 'enrich/geocode': (place: string) => ({ lat: place.length, lon: -1 }) },
+    });
     const run = await h.run(withSub, 'paris');
     expect(run.result.status).toBe('succeeded');
     expect(run.result.output).toEqual({ coordinates: '5,-1' });
@@ -148,7 +187,9 @@ describe('test harness (@weft/core/testing)', () => {
     h = createTestHarness();
     const first = await h.run(approval, 'memo', { runId: 'harness-1' });
     expect(first.result.status).toBe('suspended');
-    expect(first.result.suspended).toEqual([{ step: 'approve', reason: 'sign-off', data: { d: 'draft of memo' } }]);
+    expect(first.result.suspended).toEqual([
+      { step: 'approve', reason: 'sign-off', data: { d: 'draft of memo' } },
+    ]);
     const resumed = await h.resume(approval, 'harness-1', 'ada');
     expect(resumed.result.status).toBe('succeeded');
     expect(resumed.result.output).toBe('published: draft of memo approved by ada');

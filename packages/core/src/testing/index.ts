@@ -43,7 +43,12 @@ export interface TestHarness {
   /** Runs to the end; with a simulated clock, timers fire as soon as nothing else can happen. */
   run<O = unknown>(p: Pipeline, input?: unknown, run?: RunOptions): Promise<HarnessRun<O>>;
   /** Resumes a suspended run (with the harness overrides) and runs it to the end, like `run`. */
-  resume<O = unknown>(p: Pipeline, runId: string, value?: unknown, run?: Omit<RunOptions, 'runId'>): Promise<HarnessRun<O>>;
+  resume<O = unknown>(
+    p: Pipeline,
+    runId: string,
+    value?: unknown,
+    run?: Omit<RunOptions, 'runId'>,
+  ): Promise<HarnessRun<O>>;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,10 @@ export function createTestHarness(options: HarnessOptions = {}): TestHarness {
   const { overrides = {}, simulated, ...engineOptions } = options;
   const clock: Clock = options.clock ?? (simulated === false ? systemClock : new SimulatedClock());
   const engine: Engine = createEngine({ random: () => 0.5, ...engineOptions, clock });
-  const withOverrides = <R extends RunOptions>(run: R): R => ({ ...run, overrides: { ...overrides, ...run.overrides } });
+  const withOverrides = <R extends RunOptions>(run: R): R => ({
+    ...run,
+    overrides: { ...overrides, ...run.overrides },
+  });
 
   /** Collects every event of a handle (subscribed in the same tick as the run started). */
   function collect<O>(handle: RunHandle<O>): Promise<HarnessRun<O>> {
@@ -100,7 +108,12 @@ export function createTestHarness(options: HarnessOptions = {}): TestHarness {
     clock,
     start,
     run: <O>(p: Pipeline, input?: unknown, run: RunOptions = {}) => drive(start<O>(p, input, run).done),
-    async resume<O>(p: Pipeline, runId: string, value?: unknown, run: Omit<RunOptions, 'runId'> = {}): Promise<HarnessRun<O>> {
+    async resume<O>(
+      p: Pipeline,
+      runId: string,
+      value?: unknown,
+      run: Omit<RunOptions, 'runId'> = {},
+    ): Promise<HarnessRun<O>> {
       const handle = await engine.resume<O>(p, runId, value, withOverrides(run));
       return drive(collect(handle));
     },
