@@ -15,9 +15,11 @@ export interface NetworkUse {
 const IMPORT = /(?:\bimport\s*(?:[^'"`;]*?\sfrom\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*|\bexport\s+[^'"`;]*?\sfrom\s*)['"]([^'"]+)['"]/g;
 const FETCH = /(?<![.\w$])(fetch|WebSocket)\s*\(/g;
 
+/** The package name of a specifier: `node:http` → `http`, `@scope/pkg/sub` → `@scope/pkg`. */
 function bare(spec: string): string {
   const s = spec.startsWith('node:') ? spec.slice(5) : spec;
-  return s.split('/')[0]!.replace(/^@[^/]+$/, s);
+  const parts = s.split('/');
+  return s.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
 
 /**

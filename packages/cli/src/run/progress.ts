@@ -16,15 +16,11 @@ interface StepLine {
  */
 export class Progress {
   readonly #steps = new Map<string, StepLine>();
-  #startedAt = 0;
   #finished: { status: string; durationMs: number } | null = null;
 
   onEvent(e: RunEvent, now: number): void {
     const key = 'step' in e ? [...e.path, e.step].join('/') : '';
     switch (e.type) {
-      case 'run.start':
-        this.#startedAt = now;
-        break;
       case 'step.start':
         this.#line(key, now).status = 'running';
         break;

@@ -37,7 +37,7 @@ function storeError(e: unknown, file: string, what: string): WeftError {
   }
   if (e instanceof WeftError) return e;
   if (e instanceof Error && /serializ|clone/i.test(e.message) || e instanceof TypeError) {
-    return new WeftError('NOT_SERIALIZABLE', `cannot store a value while ${what}: ${(e as Error).message}`, { cause: e });
+    return new WeftError('NOT_SERIALIZABLE', `cannot store a value while ${what}: ${(e).message}`, { cause: e });
   }
   return new WeftError('STORE_CORRUPT', `the run store ${file} failed while ${what}: ${(e as Error).message}`, { cause: e, data: { file, ...(typeof code === 'string' ? { sqlite: code } : {}) } });
 }
