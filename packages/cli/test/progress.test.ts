@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@weft/core';
 import { Progress, formatSeconds } from '../src/run/progress.js';
 
-const ev = (body: Record<string, unknown>): RunEvent => ({ runId: 'r', seq: 1, time: 0, path: [], ...body }) as RunEvent;
+const ev = (body: Record<string, unknown>): RunEvent => ({ runId: 'r', seq: 1, time: 0, path: [], ...body }) as unknown as RunEvent;
 
 describe('Progress', () => {
   it('shows per-step status, map items done/total, rate and ETA', () => {
