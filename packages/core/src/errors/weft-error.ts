@@ -103,11 +103,17 @@ export function toWeftError(error: unknown, code: ErrorCode = 'STEP_FAILED'): We
   return deserializeError({ ...s, code: s.code === 'STEP_FAILED' ? code : s.code });
 }
 
+/** A description of any thrown value; never throws (cycles, BigInts, null-prototype objects). */
 function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
   try {
-    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    try {
+      return String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
   }
 }
 
