@@ -102,10 +102,11 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .option('-i, --input <value>', 'resume value for a suspended run (JSON, string or @file)')
     .option('--orchestrator <mode>', 'override the orchestration mode the run was started with')
     .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--offline', 'refuse network use inside steps (required for a run started with --offline)')
     .option('--events', 'print every event as a JSON line on stdout')
     .addOption(json())
     .addOption(quiet())
-    .action((runId: string, opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string }) => act(() => resumeCommand(runId, opts, io))());
+    .action((runId: string, opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean }) => act(() => resumeCommand(runId, opts, io))());
 
   program
     .command('validate')

@@ -17,7 +17,7 @@ import { checkPipeline } from './validate.js';
  * a step that was interrupted gets its last checkpoint. A run that succeeded is not run again
  * (its output file is rewritten if it is missing).
  */
-export async function resumeCommand(runId: string, opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string }, io: Io): Promise<Outcome> {
+export async function resumeCommand(runId: string, opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean }, io: Io): Promise<Outcome> {
   const threads = parseThreads(opts.threads);
   const { root, store } = openProjectStore();
   try {
@@ -45,6 +45,9 @@ export async function resumeCommand(runId: string, opts: { input?: string; event
         result: { runId, status: 'succeeded', alreadyFinished: true, output: record.output, files: { output: outputFile } },
         text: `run ${runId} had already succeeded; nothing to do${outputFile ? `\noutput: ${outputFile}` : ''}`,
       };
+    }
+    if (source.offline && (globalThis as Record<string, unknown>)['__weftOffline'] !== true) {
+      throw new WeftError('USAGE_INVALID', `run "${runId}" was started with --offline: resume it with --offline too`, { data: { runId } });
     }
     const suspended = record.status === 'suspended';
     if (!suspended && opts.input !== undefined) {

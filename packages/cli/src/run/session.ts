@@ -112,7 +112,13 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   let handle: RunHandle;
   if (o.mode === 'resume') handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
   else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
-  const result = await handle.result;
+  // Ctrl-C cancels the run cooperatively (it can be resumed); a second one ends the process.
+  const onSigint = (): void => {
+    handle.cancel('interrupted (SIGINT)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  const result = await handle.result.finally(() => process.off('SIGINT', onSigint));
   flushEvents();
   const summary = progress?.stop();
   let outputFile: string | null = null;
