@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { expose } from 'comlink';
 import type { HostServices, SerializedError } from '@weft/core';
 import { FrameReader, FrameWriter } from '../codec/frame.js';
@@ -44,6 +44,8 @@ export class WorkerHandle {
   state: 'live' | 'closing' | 'dead' = 'live';
   /** The worker sent at least one message (it came up and serves). */
   heard = false;
+  /** The worker announced it serves its port; tasks go only to ready workers. */
+  ready = false;
   /** Set when the host terminated the worker to stop this cancelled task. */
   killedFor: HostJob | null = null;
   closedErrors: readonly SerializedError[] = [];
@@ -51,6 +53,7 @@ export class WorkerHandle {
   readonly #control: MessagePort;
   readonly #kill = new AbortController();
   #onClosed: (() => void) | undefined;
+  readonly #onFrame: (data: unknown) => void;
 
   constructor(init: WorkerHandleInit) {
     this.index = init.index;
@@ -61,13 +64,14 @@ export class WorkerHandle {
     this.#port = hot.port1;
     this.#control = control.port1;
     this.writer = new FrameWriter<HostToWorker>((data, transfer) => this.#port.postMessage(data, transfer));
-    this.#port.on('message', (data: unknown) => {
+    this.#onFrame = (data: unknown) => {
       try {
         this.reader.read(data, (m) => init.onMessage(this, m));
       } catch (e) {
         init.onProtocolError(this, e);
       }
-    });
+    };
+    this.#port.on('message', this.#onFrame);
     expose(init.services, nodeEndpoint(this.#control));
     const req: AttachRequest = {
       protocol: PROTOCOL_VERSION,
@@ -112,6 +116,14 @@ export class WorkerHandle {
   onClosed(errors: readonly SerializedError[]): void {
     this.closedErrors = errors;
     this.#onClosed?.();
+  }
+
+  /**
+   * Reads the frames the worker posted before it died but the host has not handled yet: a result
+   * sent just before a crash is a result, not a task to run again.
+   */
+  drain(): void {
+    for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port)) this.#onFrame(m.message);
   }
 
   /** Releases the ports (after the worker is gone). */

@@ -152,7 +152,8 @@ export class WorkersOrchestrator implements Orchestrator {
   #pick(io: boolean): WorkerHandle | undefined {
     let best: WorkerHandle | undefined;
     for (const w of this.#workers) {
-      if (w.state !== 'live' || w.slots.available === 0) continue;
+      // A worker still starting up (importing) would sit on the task while another one could run it.
+      if (w.state !== 'live' || !w.ready || w.slots.available === 0) continue;
       if (!io && w.cpu >= this.options.tasksPerThread) continue;
       const load = io ? w.load : w.cpu;
       if (!best || load < (io ? best.load : best.cpu)) best = w;
@@ -228,6 +229,9 @@ export class WorkersOrchestrator implements Orchestrator {
     }
     switch (m.type) {
       case 'ready':
+        w.ready = true;
+        this.#pump();
+        this.#rebalance(w);
         return;
       case 'started': {
         const job = w.jobs.get(m.id);
@@ -339,12 +343,17 @@ export class WorkersOrchestrator implements Orchestrator {
   /** A worker ended: cleanly at close, or it died (crash, memory cap, hard kill). */
   #onExit(w: WorkerHandle, cause: unknown): void {
     if (w.state === 'dead') return;
+    w.drain();
     const clean = w.state === 'closing';
     w.state = 'dead';
     this.#deadBytes += w.bytes;
     w.dispose();
     const jobs = [...w.jobs.values()];
-    const running = new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
+    // Whose code ran when the worker died: known exactly for synchronous step code (the slab's
+    // `current` cell); otherwise every task the worker had claimed and not finished is a suspect.
+    const current = w.slab.current();
+    const culprit = jobs.find((j) => j.id === current && !j.cancelReason);
+    const running = culprit ? new Set([culprit]) : new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
     const items = new Map(jobs.map((j) => [j, w.slab.item(j.slot)] as const));
     for (const j of jobs) this.#detach(j);
     const killed = w.killedFor;

@@ -4,10 +4,12 @@
 // when a worker dies), and token credit (so a fast generator never waits for a message to continue).
 
 const CELLS = 4;
-const CLAIM = 0; // dispatch id while queued, -id once the worker claimed it, 0 when stolen or free
+const CLAIM = 0; // dispatch id while queued, -id while the worker runs it, 0 when stolen, finished or free
 const CANCEL = 1; // 1 once cancelled
 const ITEM = 2; // absolute index of the item being run, -1 before the first
 const GRANTED = 3; // tokens the host has accepted (wraps; compared by difference)
+// Row 0 holds worker-wide cells; slot n lives in row n + 1.
+const CURRENT = 0; // dispatch id whose step code is executing synchronously right now, 0 otherwise
 
 /** `Atomics.waitAsync` (Node ≥ 16; typed in lib es2024, newer than this project's lib). */
 interface AtomicsWaitAsync {
@@ -23,19 +25,19 @@ export class Slab {
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.#i32 = new Int32Array(buffer);
-    this.slots = Math.floor(this.#i32.length / CELLS);
+    this.slots = Math.floor(this.#i32.length / CELLS) - 1;
   }
 
   /** A fresh slab with `slots` slots. */
   static create(slots: number): Slab {
-    return new Slab(new SharedArrayBuffer(slots * CELLS * 4));
+    return new Slab(new SharedArrayBuffer((slots + 1) * CELLS * 4));
   }
 
   // ------------------------------------------------------------------ host side
 
   /** Prepares a slot for dispatch `id` with `credit` tokens of credit. */
   reset(slot: number, id: number, credit: number): void {
-    const b = slot * CELLS;
+    const b = (slot + 1) * CELLS;
     Atomics.store(this.#i32, b + CANCEL, 0);
     Atomics.store(this.#i32, b + ITEM, -1);
     Atomics.store(this.#i32, b + GRANTED, credit);
@@ -44,62 +46,77 @@ export class Slab {
 
   /** Takes a task back before the worker claimed it; false when the worker already began it. */
   steal(slot: number, id: number): boolean {
-    return Atomics.compareExchange(this.#i32, slot * CELLS + CLAIM, id, 0) === id;
+    return Atomics.compareExchange(this.#i32, (slot + 1) * CELLS + CLAIM, id, 0) === id;
   }
 
   /** True once the worker claimed dispatch `id`. */
   claimed(slot: number, id: number): boolean {
-    return Atomics.load(this.#i32, slot * CELLS + CLAIM) === -id;
+    return Atomics.load(this.#i32, (slot + 1) * CELLS + CLAIM) === -id;
   }
 
   /** Sets the cancellation flag a step reads synchronously (and wakes a producer waiting for credit). */
   cancel(slot: number): void {
-    Atomics.store(this.#i32, slot * CELLS + CANCEL, 1);
-    Atomics.notify(this.#i32, slot * CELLS + GRANTED);
+    Atomics.store(this.#i32, (slot + 1) * CELLS + CANCEL, 1);
+    Atomics.notify(this.#i32, (slot + 1) * CELLS + GRANTED);
   }
 
   /** Gives `n` tokens of credit back and wakes a producer waiting for it. */
   grant(slot: number, n: number): void {
-    const i = slot * CELLS + GRANTED;
+    const i = (slot + 1) * CELLS + GRANTED;
     Atomics.add(this.#i32, i, n);
     Atomics.notify(this.#i32, i);
   }
 
   /** The item a chunk was running (-1 before the first). */
   item(slot: number): number {
-    return Atomics.load(this.#i32, slot * CELLS + ITEM);
+    return Atomics.load(this.#i32, (slot + 1) * CELLS + ITEM);
   }
 
   // ------------------------------------------------------------------ worker side
 
   /** Claims dispatch `id`; false when the host stole it back (drop it silently). */
   claim(slot: number, id: number): boolean {
-    return Atomics.compareExchange(this.#i32, slot * CELLS + CLAIM, id, -id) === id;
+    return Atomics.compareExchange(this.#i32, (slot + 1) * CELLS + CLAIM, id, -id) === id;
+  }
+
+  /** The task whose step code was executing when the worker stopped (0: none, e.g. a crash in a timer). */
+  current(): number {
+    return Atomics.load(this.#i32, CURRENT);
+  }
+
+  /** Records that step code of dispatch `id` runs now (0 when it returned or yielded). */
+  setCurrent(id: number): void {
+    Atomics.store(this.#i32, CURRENT, id);
+  }
+
+  /** Marks dispatch `id` finished (its results may still be on their way): it no longer counts as running. */
+  finish(slot: number, id: number): void {
+    Atomics.compareExchange(this.#i32, (slot + 1) * CELLS + CLAIM, -id, 0);
   }
 
   /** The cancellation flag. */
   cancelled(slot: number): boolean {
-    return Atomics.load(this.#i32, slot * CELLS + CANCEL) !== 0;
+    return Atomics.load(this.#i32, (slot + 1) * CELLS + CANCEL) !== 0;
   }
 
   /** The array and index of a slot's cancellation cell, for the tightest polling loop. */
   cancelCell(slot: number): { readonly array: Int32Array; readonly index: number } {
-    return { array: this.#i32, index: slot * CELLS + CANCEL };
+    return { array: this.#i32, index: (slot + 1) * CELLS + CANCEL };
   }
 
   /** Records the item about to run. */
   setItem(slot: number, index: number): void {
-    Atomics.store(this.#i32, slot * CELLS + ITEM, index);
+    Atomics.store(this.#i32, (slot + 1) * CELLS + ITEM, index);
   }
 
   /** Tokens granted so far (compare by difference: the cell wraps). */
   granted(slot: number): number {
-    return Atomics.load(this.#i32, slot * CELLS + GRANTED);
+    return Atomics.load(this.#i32, (slot + 1) * CELLS + GRANTED);
   }
 
   /** Resolves when the granted count differs from `seen` (or at once if it already does). */
   async waitGrant(slot: number, seen: number): Promise<void> {
-    const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.#i32, slot * CELLS + GRANTED, seen);
+    const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.#i32, (slot + 1) * CELLS + GRANTED, seen);
     if (r.async) await r.value;
   }
 }

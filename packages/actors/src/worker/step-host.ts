@@ -142,13 +142,14 @@ export class StepHost {
       outcome = { ok: false, error: serializeError(error) };
     }
     this.#jobs.delete(job.id);
+    this.#slab.finish(job.slot, job.id);
     this.#done(job, outcome);
   }
 
   async #runStep(job: WorkerJob, code: StepCode): Promise<TaskOutcome> {
     const s = job.spec;
     const value = await this.#actors.run(refKey(s.ref), code, s.params, s.node, (actor) =>
-      invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job)),
+      this.#enter(job, () => invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job))),
     );
     job.tokens?.end();
     return { ok: true, value };
@@ -174,10 +175,18 @@ export class StepHost {
         let value: unknown;
         if (plain) {
           const ctx = this.#context(job, attempt, index, undefined);
-          const r = fn(item, ctx);
+          this.#slab.setCurrent(job.id);
+          let r: unknown;
+          try {
+            r = fn(item, ctx);
+          } finally {
+            this.#slab.setCurrent(0);
+          }
           value = isPending(r) ? await settleStepResult(r, ctx, this.#sink(job)) : r;
         } else {
-          value = await this.#actors.run(key, code, s.params, s.node, (actor) => invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job)));
+          value = await this.#actors.run(key, code, s.params, s.node, (actor) =>
+            this.#enter(job, () => invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job))),
+          );
         }
         outcome = { ok: true, value };
       } catch (error) {
@@ -196,6 +205,16 @@ export class StepHost {
     job.tokens?.end();
     this.#items(job, indices, outcomes);
     return { ok: true, value: null };
+  }
+
+  /** Runs the synchronous part of step code with the slab saying whose code it is (to blame a crash). */
+  #enter<T>(job: WorkerJob, fn: () => T): T {
+    this.#slab.setCurrent(job.id);
+    try {
+      return fn();
+    } finally {
+      this.#slab.setCurrent(0);
+    }
   }
 
   #context(job: WorkerJob, attempt: number, index: number | undefined, actor: unknown): StepContext {
