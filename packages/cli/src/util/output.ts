@@ -70,7 +70,7 @@ export function finish(io: Io, o: Outcome): number {
     return o.exit;
   }
   for (const w of io.warnings) io.err(`warning [${w.code}] ${w.message}\n`);
-  if (o.text) io.out(o.text.endsWith('\n') ? o.text : o.text + '\n');
+  if (o.text && !io.quiet) io.out(o.text.endsWith('\n') ? o.text : o.text + '\n');
   if (o.error) io.err(`error [${o.error.code}] ${o.error.message}\n`);
   return o.exit;
 }
