@@ -73,6 +73,14 @@ describe('bad input gives a coded error and exit 2, never a stack trace', () => 
     expect(r.env.error?.data.problems.map((p: { path: string }) => p.path)).toEqual(['/steps/list/retry/attempts', '/steps/list/timeoutMs']);
   });
 
+  it('an unknown orchestration mode is ORCHESTRATOR_UNKNOWN and records no run', () => {
+    const dir = project();
+    const r = weftJson(['run', join(MISC, 'sum.json'), '--orchestrator', 'frob'], dir);
+    expect(r.code).toBe(2);
+    expect(r.env.error?.code).toBe('ORCHESTRATOR_UNKNOWN');
+    expect(weftJson(['runs'], dir).env.result.runs).toEqual([]);
+  });
+
   it('a missing --input file is INPUT_INVALID', () => {
     const r = weftJson(['run', join(MISC, 'sum.json'), '--input', '@nope.json'], project());
     expect(r.code).toBe(2);
@@ -207,6 +215,7 @@ describe('locks', () => {
     expect(held.code).toBe(2);
     expect(held.env.error?.code).toBe('LOCK_HELD');
     expect(held.env.error?.data.holder.pid).toBe(sleeper.pid);
+    expect(weftJson(['runs'], dir).env.result.runs).toEqual([]);
     const exited = new Promise((r) => sleeper.once('exit', r));
     sleeper.kill('SIGKILL');
     await exited;

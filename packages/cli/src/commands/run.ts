@@ -4,7 +4,7 @@ import { WeftError } from '@weft/core';
 import { parseInput } from '../util/input.js';
 import type { Io, Outcome } from '../util/output.js';
 import { openProjectStore } from '../store/open.js';
-import { defaultOrchestrator } from '../run/engine.js';
+import { cliRegistry, defaultOrchestrator } from '../run/engine.js';
 import { loadPipeline } from '../run/load-pipeline.js';
 import { runSession } from '../run/session.js';
 import { checkPipeline } from './validate.js';
@@ -54,9 +54,10 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
       throw new WeftError('USAGE_INVALID', `run "${runId}" already exists (${existing.status}); continue it with: weft resume ${runId}`, { data: { runId, status: existing.status } });
     }
     const orchestrator = opts.orchestrator ?? (await defaultOrchestrator());
+    (await cliRegistry()).get(orchestrator);
     const outDir = opts.out !== undefined ? resolve(opts.out) : null;
-    store.saveSource(runId, loaded.pipeline.name, { file: loaded.file, exportName: loaded.exportName, outDir, orchestrator, offline: opts.offline === true, cache: opts.cache }, input);
     return await runSession({
+      source: { file: loaded.file, exportName: loaded.exportName, outDir, orchestrator, offline: opts.offline === true, cache: opts.cache },
       root,
       store,
       loaded,

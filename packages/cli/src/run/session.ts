@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
 import { failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
-import type { SqliteRunStore } from '../store/sqlite-store.js';
+import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
 import { AuditLog, isAudited } from './audit.js';
 import { cliEngine } from './engine.js';
 import type { LoadedPipeline } from './load-pipeline.js';
@@ -30,6 +30,8 @@ export interface SessionOptions {
   /** Print every event as a JSON line on stdout. */
   readonly events: boolean;
   readonly io: Io;
+  /** For a new run: how it was started, recorded once its locks are held. */
+  readonly source?: RunSource;
 }
 
 /** The result a run command reports. */
@@ -69,6 +71,7 @@ export async function runSession(o: SessionOptions): Promise<Outcome> {
 
 async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise<Outcome> {
   const { store, runId, io } = o;
+  if (o.source) store.saveSource(runId, o.loaded.pipeline.name, o.source, o.input);
   const dir = runDir(o.root, runId);
   const session = store.openSession(runId);
   const audit = new AuditLog(join(dir, 'audit.jsonl'), (count, head) => store.putAuditHead(runId, count, head));
