@@ -5,6 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from './program.js';
 
+// A closed pipe (`weft runs | head`) ends the output quietly instead of with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const argv = process.argv.slice(2);
 const offline = argv.includes('--offline') && argv[0] !== 'validate';
 const guarded = (globalThis as Record<string, unknown>)['__weftOffline'] === true;

@@ -106,7 +106,12 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       setImmediate(flushEvents);
     }
     progress?.onEvent(e);
-    if (o.events) io.out(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
+    if (o.events) {
+      // With --json, stdout holds only the envelope: event lines go to stderr then.
+      const line = JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n';
+      if (io.json) io.err(line);
+      else io.out(line);
+    }
   };
   const runOptions = {
     observers: [{ onEvent }],
