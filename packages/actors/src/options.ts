@@ -11,9 +11,10 @@ export const DEFAULT_CHUNK_SIZE = 256;
 
 /**
  * Options of the `workers` orchestrator, passed as `EngineOptions.orchestratorOptions`. Every one
- * is optional; {@link resolveWorkersOptions} fills in the defaults once.
+ * is optional; {@link resolveWorkersOptions} fills in the defaults once. (A type alias, not an
+ * interface, so that it is assignable to `orchestratorOptions`.)
  */
-export interface WorkersOptions {
+export type WorkersOptions = {
   /** Worker threads in the pool. Default: `os.availableParallelism()`. */
   readonly threads?: number;
   /** Map items per task (one message each way per chunk). Default {@link DEFAULT_CHUNK_SIZE}. */
@@ -49,7 +50,7 @@ export interface WorkersOptions {
   readonly crashRetries?: number;
   /** Called when a worker ended unexpectedly and was replaced (supervision: logs, alerts, tests). */
   readonly onWorkerExit?: (info: WorkerExitInfo) => void;
-}
+};
 
 /** What {@link WorkersOptions.onWorkerExit} receives. */
 export interface WorkerExitInfo {

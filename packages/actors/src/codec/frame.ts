@@ -2,7 +2,7 @@
 // exact-length buffer that is transferred. Never post msgpackr's own output: it is a view on the
 // Packr's internal buffer, and posting it clones that whole buffer (measured 18× slower for small
 // messages). The first byte of a frame is the protocol version.
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr, RESET_BUFFER_MODE, Unpackr } from 'msgpackr';
 import { WeftError } from '@weft/core';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { restoreBinary, type BinRef } from './binary.js';
@@ -31,15 +31,20 @@ export type FrameData = Uint8Array | { readonly f: Uint8Array; readonly a: reado
 /** Posts a frame (the port's postMessage). */
 export type PostFrame = (data: FrameData, transfer: ArrayBuffer[]) => void;
 
+/** An accumulator larger than this is dropped after its frame went out, not kept for reuse. */
+const KEEP_BYTES = 4 << 20;
+
 /**
  * Collects messages into frames. `add` encodes at once (so an unserialisable value is reported to
- * the caller, never to the whole frame); frames go out on the next microtask, or at once with `flush`.
+ * the caller, never to the whole frame) into a reused accumulator; frames go out on the next
+ * microtask, or at once with `flush`, as one exact-length copy. msgpackr packs in its reset mode, so
+ * its internal buffer is reused too: no allocation per message but the frame itself.
  */
 export class FrameWriter<M> {
   readonly #packr = createPackr();
   readonly #post: PostFrame;
-  #parts: Uint8Array[] = [];
-  #size = 0;
+  #buf = new Uint8Array(16 << 10);
+  #size = 1;
   #attachments: ArrayBuffer[] = [];
   #scheduled = false;
   /** Bytes posted so far (frames and transferred binaries). */
@@ -51,9 +56,15 @@ export class FrameWriter<M> {
 
   /** Encodes a message into the pending frame. Throws what the encoder throws (nothing is added then). */
   add(message: M): void {
-    const view = this.#packr.pack(message);
-    this.#parts.push(view);
-    this.#size += view.length;
+    const view = this.#packr.pack(message, RESET_BUFFER_MODE);
+    const end = this.#size + view.length;
+    if (end > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(end, this.#buf.length * 2));
+      grown.set(this.#buf.subarray(0, this.#size));
+      this.#buf = grown;
+    }
+    this.#buf.set(view, this.#size);
+    this.#size = end;
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());
@@ -77,17 +88,12 @@ export class FrameWriter<M> {
   /** Posts the pending frame now. */
   flush(): void {
     this.#scheduled = false;
-    if (this.#parts.length === 0) return;
-    const frame = new Uint8Array(this.#size + 1);
-    frame[0] = PROTOCOL_VERSION;
-    let at = 1;
-    for (const p of this.#parts) {
-      frame.set(p, at);
-      at += p.length;
-    }
+    if (this.#size === 1) return;
+    this.#buf[0] = PROTOCOL_VERSION;
+    const frame = this.#buf.slice(0, this.#size);
     const attachments = this.#attachments;
-    this.#parts = [];
-    this.#size = 0;
+    this.#size = 1;
+    if (this.#buf.length > KEEP_BYTES) this.#buf = new Uint8Array(16 << 10);
     let moved = frame.length;
     if (attachments.length === 0) {
       this.#post(frame, [frame.buffer]);

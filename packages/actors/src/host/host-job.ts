@@ -28,6 +28,8 @@ export class HostJob {
   /** Worker deaths this task was running through. */
   crashes = 0;
   checkpoint: { value: unknown } | undefined;
+  /** Called once when the task settles (drops its abort listener). */
+  onSettled: (() => void) | undefined;
 
   constructor(task: Task, hooks: TaskHooks) {
     this.task = task;
@@ -100,6 +102,7 @@ export class HostJob {
   complete(outcome: TaskOutcome): void {
     if (this.settled) return;
     this.settled = true;
+    this.onSettled?.();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.cancelReason) return this.#resolve({ ok: false, error: this.cancelReason });
     if (!outcome.ok || !this.#outcomes) return this.#resolve(outcome);

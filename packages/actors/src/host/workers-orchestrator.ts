@@ -96,7 +96,9 @@ export class WorkersOrchestrator implements Orchestrator {
     const job = new HostJob(task, hooks);
     this.#tasks++;
     this.#live.add(job);
-    signal.addEventListener('abort', () => this.#cancel(job, reasonOf(signal)), { once: true });
+    const onAbort = (): void => this.#cancel(job, reasonOf(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    job.onSettled = () => signal.removeEventListener('abort', onAbort);
     queue.push(job);
     this.#pump();
     return job.promise;

@@ -1,0 +1,12 @@
+// The suites of @weft/actors (issue 3), in run order. `suites/index.ts` lists them with the others.
+import type { Suite } from '../suite.js';
+import { actorsCancelSuite } from './actors-cancel.js';
+import { actorsCpu64usSuite, actorsCpu6msSuite } from './actors-cpu-map.js';
+import { actorsPayloadSuite } from './actors-payload.js';
+import { actorsTokensSuite } from './actors-tokens.js';
+import { actorsTrivialMapSuite } from './actors-trivial-map.js';
+
+/** Worker-thread suites: CPU map speedup, trivial-map throughput, tokens, cancellation, payloads. */
+export const actorsSuites: readonly Suite[] = [actorsCpu6msSuite, actorsCpu64usSuite, actorsTrivialMapSuite, actorsTokensSuite, actorsCancelSuite, actorsPayloadSuite];
+
+export { actorsCancelSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsPayloadSuite, actorsTokensSuite, actorsTrivialMapSuite };
