@@ -39,15 +39,28 @@ export function weftJson(args: readonly string[], cwd: string): Ran & { env: { o
  * the kill happened (the process may finish first).
  */
 export function killAfterLines(args: readonly string[], cwd: string, lines: number): Promise<{ seen: number; killed: boolean; code: number | null }> {
+  return killWhen(args, cwd, (_line, n) => n >= lines);
+}
+
+/** Starts `weft args…` and SIGKILLs it at the first stdout line for which `when(line, count)` holds. */
+export function killWhen(
+  args: readonly string[],
+  cwd: string,
+  when: (line: string, count: number) => boolean,
+  env: Record<string, string> = {},
+): Promise<{ seen: number; killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let seen = 0;
     let killed = false;
     child.stdout.setEncoding('utf8');
+    let partial = '';
     child.stdout.on('data', (chunk: string) => {
-      for (const ch of chunk) if (ch === '\n') seen++;
-      if (!killed && seen >= lines) {
-        killed = child.kill('SIGKILL');
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) {
+        seen++;
+        if (!killed && when(line, seen)) killed = child.kill('SIGKILL');
       }
     });
     child.stderr.resume();

@@ -4,7 +4,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, killAfterLines, tempProject, weft, weftJson, writeLines } from './cli.js';
+import { FIXTURES, killAfterLines, killWhen, tempProject, weft, weftJson, writeLines } from './cli.js';
 
 const PIPELINE = join(FIXTURES, 'crash', 'pipeline.json');
 const LINES = 120;
@@ -66,6 +66,24 @@ describe('weft resume after SIGKILL', () => {
     // Most points must really have interrupted the run (the last ones may see it finish first).
     expect(killedAt.length).toBeGreaterThanOrEqual(20);
   }, 600_000);
+
+  it('a step killed after a checkpoint continues from it, and writes no line twice', async () => {
+    const { dir, input } = project();
+    const args = ['run', PIPELINE, '--out', 'out', '--input', JSON.stringify({ file: input }), '--run-id', 'cp', '--events'];
+    const isCheckpointAt = (line: string, next: number): boolean => {
+      const e = JSON.parse(line) as { type: string; value?: { next: number } };
+      return e.type === 'checkpoint' && (e.value?.next ?? 0) >= next;
+    };
+    // The copy step hangs right after its checkpoint at line 50 (a fixture hook), so the kill lands there.
+    const kill = await killWhen(args, dir, (line) => isCheckpointAt(line, 50), { WEFT_FIXTURE_HANG_AT: '50' });
+    expect(kill.killed).toBe(true);
+    const resumed = weft(['resume', 'cp', '--events'], dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const checkpoints = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; value?: { next: number } }).filter((e) => e.type === 'checkpoint');
+    // Restarted from scratch, the first checkpoint would be at 10 lines.
+    expect(checkpoints[0]!.value!.next).toBeGreaterThan(50);
+    expect(read(dir)).toEqual(reference);
+  });
 
   it('a second run over the same input does no step work', () => {
     const { dir, input } = project();
