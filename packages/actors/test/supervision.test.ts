@@ -55,6 +55,10 @@ describe('supervision', () => {
     // The replacement worker serves the next run.
     const after = await r.engine.execute<number[]>(plusOne, [1, 2, 3]);
     expect(after.output).toEqual([2, 3, 4]);
+    // Finish metrics are per run: the restart is the failed run's, not the next one's.
+    expect(run.result.metrics.workerRestarts).toBe(1);
+    expect(after.metrics.workerRestarts).toBe(0);
+    expect(after.metrics.bytesMoved).toBeGreaterThan(0);
     expect((await stats(r.engine)).workerRestarts).toBe(1);
   });
 

@@ -54,8 +54,8 @@ export class FrameWriter<M> {
     this.#post = post;
   }
 
-  /** Encodes a message into the pending frame. Throws what the encoder throws (nothing is added then). */
-  add(message: M): void {
+  /** Encodes a message into the pending frame and returns its size in bytes. Throws what the encoder throws (nothing is added then). */
+  add(message: M): number {
     const view = this.#packr.pack(message, RESET_BUFFER_MODE);
     const end = this.#size + view.length;
     if (end > this.#buf.length) {
@@ -69,6 +69,7 @@ export class FrameWriter<M> {
       this.#scheduled = true;
       queueMicrotask(() => this.flush());
     }
+    return view.length;
   }
 
   /** Registers a buffer to transfer with the pending frame; returns its attachment index. */
@@ -112,8 +113,8 @@ export class FrameReader<M> {
   /** Bytes received so far. */
   bytes = 0;
 
-  /** Decodes one posted frame and calls `onMessage` for each message in order. */
-  read(data: unknown, onMessage: (message: M) => void): void {
+  /** Decodes one posted frame and calls `onMessage` for each message in order, with its size in bytes. */
+  read(data: unknown, onMessage: (message: M, bytes: number) => void): void {
     let frame: Uint8Array;
     let attachments: readonly ArrayBuffer[] | undefined;
     if (data instanceof Uint8Array) frame = data;
@@ -130,10 +131,14 @@ export class FrameReader<M> {
     }
     this.bytes += frame.length;
     if (attachments) for (const a of attachments) this.bytes += a.byteLength;
-    this.#unpackr.unpackMultiple(frame.subarray(1), (m: unknown) => {
+    this.#unpackr.unpackMultiple(frame.subarray(1), (m: unknown, start?: number, end?: number) => {
+      let bytes = (end ?? 0) - (start ?? 0);
       const bin = (m as { bin?: readonly BinRef[] }).bin;
-      if (bin && attachments) restoreBinary(m as Record<string, unknown>, bin, attachments);
-      onMessage(m as M);
+      if (bin && attachments) {
+        restoreBinary(m as Record<string, unknown>, bin, attachments);
+        for (const ref of bin) bytes += attachments[ref[1]]?.byteLength ?? 0;
+      }
+      onMessage(m as M, bytes);
     });
   }
 }

@@ -20,7 +20,7 @@ export interface WorkerHandleInit {
   readonly transferThreshold: number;
   /** Starts the worker's attach task (piscina `run`); rejects when the worker dies. */
   readonly attach: (req: AttachRequest, transfer: MessagePort[], signal: AbortSignal) => Promise<unknown>;
-  readonly onMessage: (h: WorkerHandle, m: WorkerToHost) => void;
+  readonly onMessage: (h: WorkerHandle, m: WorkerToHost, bytes: number) => void;
   readonly onProtocolError: (h: WorkerHandle, e: unknown) => void;
 }
 
@@ -66,7 +66,7 @@ export class WorkerHandle {
     this.writer = new FrameWriter<HostToWorker>((data, transfer) => this.#port.postMessage(data, transfer));
     this.#onFrame = (data: unknown) => {
       try {
-        this.reader.read(data, (m) => init.onMessage(this, m));
+        this.reader.read(data, (m, bytes) => init.onMessage(this, m, bytes));
       } catch (e) {
         init.onProtocolError(this, e);
       }

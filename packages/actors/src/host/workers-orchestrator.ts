@@ -24,6 +24,14 @@ import { WorkerHandle } from './worker-handle.js';
 /** What `workers` can do. */
 export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
 
+/** Runs whose counters are kept until the engine asks for them. */
+const MAX_TRACKED_RUNS = 4096;
+
+interface RunCounters {
+  restarts: number;
+  bytes: number;
+}
+
 /** Consecutive workers dying before serving anything after which the pool is declared broken. */
 const BROKEN_AFTER = 3;
 
@@ -53,6 +61,7 @@ export class WorkersOrchestrator implements Orchestrator {
   #restarts = 0;
   #deadBytes = 0;
   #tasks = 0;
+  readonly #runs = new Map<string, RunCounters>();
   #dispatches = 0;
   #steals = 0;
   #barren = 0;
@@ -104,12 +113,18 @@ export class WorkersOrchestrator implements Orchestrator {
     return job.promise;
   }
 
-  stats(): OrchestratorStats {
+  /**
+   * Counters since the pool started, or, with `runId` (as the engine asks at the end of a run), the
+   * worker restarts that hit that run's tasks and the bytes its messages moved.
+   */
+  stats(runId?: string): OrchestratorStats {
     let bytes = this.#deadBytes;
     for (const w of this.#workers) bytes += w.bytes;
+    const run = runId === undefined ? undefined : this.#runs.get(runId);
+    if (runId !== undefined) this.#runs.delete(runId);
     return {
-      workerRestarts: this.#restarts,
-      bytesMoved: bytes,
+      workerRestarts: run ? run.restarts : runId === undefined ? this.#restarts : 0,
+      bytesMoved: run ? run.bytes : runId === undefined ? bytes : 0,
       extra: {
         threads: this.options.threads,
         chunkSize: this.options.chunkSize,
@@ -169,7 +184,7 @@ export class WorkersOrchestrator implements Orchestrator {
     w.slab.reset(slot, id, this.options.tokenCredit);
     const spec = job.spec();
     try {
-      w.writer.add({ type: 'run', id, slot, job: spec });
+      this.#run(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec });
     } catch (cause) {
       w.slots.give(slot);
       job.complete(failure(notSerializable(`the task of step "${job.node}"`, spec, cause, 'task')));
@@ -224,7 +239,22 @@ export class WorkersOrchestrator implements Orchestrator {
 
   // ---------------------------------------------------------------- messages
 
-  #onMessage(w: WorkerHandle, m: WorkerToHost): void {
+  /** Per-run counters (bounded: the oldest runs are forgotten first). */
+  #run(runId: string): RunCounters {
+    let c = this.#runs.get(runId);
+    if (!c) {
+      c = { restarts: 0, bytes: 0 };
+      this.#runs.set(runId, c);
+      if (this.#runs.size > MAX_TRACKED_RUNS) this.#runs.delete(this.#runs.keys().next().value!);
+    }
+    return c;
+  }
+
+  #onMessage(w: WorkerHandle, m: WorkerToHost, bytes: number): void {
+    if ('id' in m) {
+      const job = w.jobs.get(m.id);
+      if (job) this.#run(job.task.runId).bytes += bytes;
+    }
     if (!w.heard) {
       w.heard = true;
       this.#barren = 0;
@@ -328,7 +358,7 @@ export class WorkersOrchestrator implements Orchestrator {
       tokenFlushMs: o.tokenFlushMs,
       transferThreshold: o.transferThreshold,
       attach: (req, transfer, signal) => this.#pool.run(req, { transferList: transfer, signal }),
-      onMessage: (h, m) => this.#onMessage(h, m),
+      onMessage: (h, m, bytes) => this.#onMessage(h, m, bytes),
       onProtocolError: (h, e) => {
         h.killedFor = null;
         h.terminate();
@@ -358,6 +388,7 @@ export class WorkersOrchestrator implements Orchestrator {
     const running = culprit ? new Set([culprit]) : new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
     const items = new Map(jobs.map((j) => [j, w.slab.item(j.slot)] as const));
     for (const j of jobs) this.#detach(j);
+    if (!clean) for (const runId of new Set(jobs.map((j) => j.task.runId))) this.#run(runId).restarts++;
     const killed = w.killedFor;
     const oom = (cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
     const requeue: HostJob[] = [];

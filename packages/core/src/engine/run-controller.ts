@@ -234,7 +234,7 @@ export class RunController {
     const finalStatus: RunStatus = persistError ? 'failed' : status;
     const error = persistError ?? (outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'timedOut' ? outcome.error : undefined);
     const durationMs = this.#o.clock.now() - this.#startedAt;
-    const stats = this.#orchestrator.stats();
+    const stats = this.#orchestrator.stats(this.#runId);
     const metrics = this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats);
     this.#flushObserverErrors();
     this.#emit([], { type: 'run.finish', status: finalStatus, durationMs, ...(error ? { error: serializeError(error) } : {}), metrics });

@@ -83,7 +83,8 @@ export interface Orchestrator {
   /** Default number of map items per task for this backend. */
   readonly defaultChunkSize: number;
   run(task: Task, hooks: TaskHooks): Promise<TaskOutcome>;
-  stats(): OrchestratorStats;
+  /** Counters since the orchestrator started; with `runId`, those of that run where the backend tracks them. */
+  stats(runId?: string): OrchestratorStats;
   close(): Promise<void>;
 }
 
