@@ -9,7 +9,7 @@ import type { WorkersOptions } from './options.js';
  * const engine = createEngine({ orchestrator });
  */
 export function createWorkersOrchestrator(options: WorkersOptions = {}, services: HostServices = {}): WorkersOrchestrator {
-  return new WorkersOrchestrator(options as Readonly<Record<string, unknown>>, services);
+  return new WorkersOrchestrator(options, services);
 }
 
 /** The registry entry of `workers`: options come from `EngineOptions.orchestratorOptions` (see {@link WorkersOptions}). */
