@@ -128,6 +128,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   process.once('SIGINT', onSigint);
   const result = await handle.result.finally(() => process.off('SIGINT', onSigint));
   flushEvents();
+  store.flushOutputs();
   const summary = progress?.stop();
   let outputFile: string | null = null;
   if (result.status === 'succeeded' && o.outDir) {

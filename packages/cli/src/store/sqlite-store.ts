@@ -67,11 +67,23 @@ export class SqliteRunStore implements RunStore {
   readonly file: string;
   readonly #db: Database.Database;
   readonly #stmts: ReturnType<SqliteRunStore['prepare']>;
+  /** Step outputs waiting to be committed (write-behind: one transaction per batch). */
+  readonly #pending = new Map<string, Buffer>();
+  #flushScheduled = false;
+  readonly #writeOutputs: Database.Transaction<(rows: readonly (readonly [string, Buffer])[]) => void>;
 
   private constructor(file: string, db: Database.Database) {
     this.file = file;
     this.#db = db;
     this.#stmts = this.prepare();
+    const now = (): number => Date.now();
+    this.#writeOutputs = db.transaction((rows: readonly (readonly [string, Buffer])[]) => {
+      const t = now();
+      for (const [key, blob] of rows) {
+        this.#stmts.putOutput.run(key, blob, t);
+        this.#stmts.deleteCheckpoint.run(key);
+      }
+    });
   }
 
   /** Opens (creating when missing) the store; a damaged or foreign file gives STORE_CORRUPT. */
@@ -222,27 +234,48 @@ export class SqliteRunStore implements RunStore {
     return rows.map((r) => ({ session: r.session, seq: r.seq, type: r.type, step: r.step, time: r.time, event: JSON.parse(r.body) as RunEvent }));
   }
 
-  /** The stored output of a completed invocation key. */
+  /** The stored output of a completed invocation key (including outputs not yet committed). */
   output(key: string): { value: unknown } | undefined {
+    const pending = this.#pending.get(key);
+    if (pending) return { value: decode(pending) };
     const row = this.#do('reading a step output', () => this.#stmts.getOutput.get(key) as { value: Buffer } | undefined);
     return row ? { value: this.#do('decoding a step output', () => decode(row.value)) } : undefined;
   }
 
-  /** Stores a completed invocation's output; its checkpoint is no longer needed (same transaction). */
+  /**
+   * Stores a completed invocation's output and drops its checkpoint, in one transaction. Outputs are
+   * committed in batches (at 512, at the end of the current event-loop turn, and on flush/close): a
+   * crash loses at most the last batch, whose invocations simply run again. The value is encoded at
+   * once, so NOT_SERIALIZABLE is thrown here.
+   */
   putOutput(key: string, value: unknown): void {
-    const blob = encode(value);
-    this.#tx('saving a step output', () => {
-      this.#stmts.putOutput.run(key, blob, Date.now());
-      this.#stmts.deleteCheckpoint.run(key);
-    });
+    this.#pending.set(key, encode(value));
+    if (this.#pending.size >= 512) this.flushOutputs();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        if (this.#db.open) this.flushOutputs();
+      });
+    }
+  }
+
+  /** Commits the outputs waiting in memory. */
+  flushOutputs(): void {
+    if (this.#pending.size === 0) return;
+    const rows = [...this.#pending];
+    this.#pending.clear();
+    this.#do('saving step outputs', () => this.#writeOutputs.immediate(rows));
   }
 
   checkpoint(key: string): { value: unknown } | undefined {
+    if (this.#pending.has(key)) return undefined;
     const row = this.#do('reading a checkpoint', () => this.#stmts.getCheckpoint.get(key) as { value: Buffer } | undefined);
     return row ? { value: this.#do('decoding a checkpoint', () => decode(row.value)) } : undefined;
   }
 
   putCheckpoint(key: string, value: unknown): void {
+    if (this.#pending.has(key)) return;
     const blob = encode(value);
     this.#tx('saving a checkpoint', () => this.#stmts.putCheckpoint.run(key, blob, Date.now()));
   }
@@ -261,7 +294,9 @@ export class SqliteRunStore implements RunStore {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.flushOutputs();
+    this.#db.close();
   }
 }
 
