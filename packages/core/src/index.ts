@@ -56,3 +56,4 @@ export type { EngineOptions, RunOptions, ResolvedEngineOptions } from './engine/
 export type { RunHandle, RunResult } from './engine/run-result.js';
 export { RunSupervisor, runMachine, type RunState } from './supervisor/run-machine.js';
 export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
+export * from './catalogue/index.js';

@@ -49,6 +49,8 @@ export interface RunOptions {
   readonly chunkSize?: number;
   /** Replace steps by qualified name (`step` or `sub/step`) with in-process code (test harness). */
   readonly overrides?: Readonly<Record<string, StepCode>>;
+  /** Warnings known before the run starts (a stale catalogue, say): emitted as `warning` events right after `run.start`. */
+  readonly warnings?: readonly { readonly code: string; readonly message: string }[];
 }
 
 /** Engine options with every default filled in. */

@@ -95,6 +95,7 @@ export class RunController {
       switch (effect) {
         case 'runStartup':
           this.#emit([], { type: 'run.start', pipeline: this.#plan.name, planId: this.#plan.id, orchestrator: this.#orchestrator.name, resumed: this.#resumeFrom !== undefined });
+          for (const w of this.#run.warnings ?? []) this.#emit([], { type: 'warning', code: w.code, message: w.message });
           if (this.#run.timeoutMs !== undefined) {
             const ms = this.#run.timeoutMs;
             this.#timer = this.#o.clock.setTimeout(() => this.#timeout(ms), ms);

@@ -51,6 +51,13 @@ export const ERROR_CODES = [
   'LOCK_HELD',
   'NETWORK_REFUSED',
   'AUDIT_BROKEN',
+  // configuration and the processor catalogue
+  'CONFIG_INVALID',
+  'CATALOGUE_INVALID',
+  'CATALOGUE_UNAVAILABLE',
+  'CATALOGUE_FETCH_FAILED',
+  'CATALOGUE_STALE',
+  'PROCESSOR_UNKNOWN',
   'INTERNAL',
 ] as const;
 
