@@ -183,8 +183,11 @@ export class WorkersOrchestrator implements Orchestrator {
     const id = (this.#seq = this.#seq >= 0x7ffffffe ? 1 : this.#seq + 1);
     w.slab.reset(slot, id, this.options.tokenCredit);
     const spec = job.spec();
+    // An idle worker begins the task as soon as the message lands: count it as started now (the
+    // step's timeout runs from here) and spare the `started` answer.
+    const ack = job.started || w.jobs.size > 0;
     try {
-      this.#run(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec });
+      this.#run(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec, ack });
     } catch (cause) {
       w.slots.give(slot);
       job.complete(failure(notSerializable(`the task of step "${job.node}"`, spec, cause, 'task')));
@@ -201,6 +204,10 @@ export class WorkersOrchestrator implements Orchestrator {
       w.io++;
       this.#ioInflight++;
     } else w.cpu++;
+    if (!ack) {
+      job.started = true;
+      job.hooks.started();
+    }
   }
 
   /** Takes a task off its worker's books (it ended, was stolen, or the worker died). */
