@@ -25,7 +25,7 @@ export type EventBody =
   | { readonly type: 'step.end'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly durationMs: number; readonly output: unknown }
   | { readonly type: 'step.error'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly error: SerializedError; readonly willRetry: boolean }
   | { readonly type: 'step.retry'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly delayMs: number; readonly reason: string }
-  | { readonly type: 'step.skip'; readonly step: string; readonly reason: string }
+  | { readonly type: 'step.skip'; readonly step: string; readonly reason: string; readonly cached?: boolean }
   | { readonly type: 'token'; readonly step: string; readonly invocation: number; readonly tokens: readonly unknown[] }
   | { readonly type: 'checkpoint'; readonly step: string; readonly invocation: number; readonly value: unknown }
   | { readonly type: 'state.update'; readonly step: string; readonly keys: readonly string[] }
@@ -33,7 +33,7 @@ export type EventBody =
   | { readonly type: 'barrier.release'; readonly step: string; readonly join: 'all' | 'any'; readonly arrived: readonly string[]; readonly waitedMs: number; readonly skipped: boolean }
   | { readonly type: 'barrier.timeout'; readonly step: string; readonly arrived: readonly string[]; readonly missing: readonly string[] }
   | { readonly type: 'map.start'; readonly step: string; readonly total: number | null }
-  | { readonly type: 'map.item'; readonly step: string; readonly index: number; readonly ok: boolean }
+  | { readonly type: 'map.item'; readonly step: string; readonly index: number; readonly ok: boolean; readonly cached?: boolean }
   | { readonly type: 'map.complete'; readonly step: string; readonly count: number; readonly failed: number }
   | { readonly type: 'warning'; readonly code: string; readonly message: string; readonly step?: string };
 

@@ -118,6 +118,13 @@ export interface MapDeps {
   now(): number;
   /** Settles a control result returned by an item: its output, or an error (`requested` for retry()). */
   itemControl(index: number, control: Control): ItemOutcome | { readonly ok: false; readonly error: SerializedError; readonly requested: true };
+  /** Idempotency ports: completed items are not dispatched again. */
+  readonly memo?: {
+    key(index: number, item: unknown): string | undefined;
+    get(key: string): { readonly value: unknown } | undefined;
+    /** Stores an item's value; returns the outcome to use (an error when the value cannot be stored). */
+    put(key: string, value: unknown): TaskOutcome;
+  };
 }
 
 interface Chunk {
@@ -139,6 +146,7 @@ export class MapRun {
   readonly #results: unknown[] = [];
   readonly #chunks = new Map<number, Chunk>();
   readonly #retryQueue: { index: number; item: unknown; attempt: number }[] = [];
+  readonly #keys = new Map<number, string>();
   #retryTimers = 0;
   #next = 0;
   #inflightItems = 0;
@@ -167,9 +175,36 @@ export class MapRun {
       if (items.length === 0) break;
       const base = this.#next;
       this.#next += items.length;
-      this.#send(items, base, items.map(() => 1));
+      if (d.memo) this.#sendUncached(items, base, d.memo);
+      else this.#send(items, base, items.map(() => 1));
     }
     this.#checkDone();
+  }
+
+  /** Items with a stored result complete at once; contiguous runs of the others are sent as chunks. */
+  #sendUncached(items: unknown[], base: number, memo: NonNullable<MapDeps['memo']>): void {
+    let run: unknown[] = [];
+    let runBase = base;
+    const flush = (): void => {
+      if (run.length > 0) this.#send(run, runBase, run.map(() => 1));
+      run = [];
+    };
+    for (let k = 0; k < items.length; k++) {
+      const index = base + k;
+      const key = memo.key(index, items[k]);
+      const hit = key === undefined ? undefined : memo.get(key);
+      if (hit) {
+        flush();
+        runBase = index + 1;
+        this.#results[index] = hit.value;
+        this.#done++;
+        this.#d.emit({ type: 'map.item', step: this.node.name, index, ok: true, cached: true });
+        continue;
+      }
+      if (key !== undefined) this.#keys.set(index, key);
+      run.push(items[k]);
+    }
+    flush();
   }
 
   #send(items: unknown[], base: number, attempts: number[]): void {
@@ -209,9 +244,12 @@ export class MapRun {
   #handle(index: number, raw: ItemOutcome, item: unknown, attempt: number, invocation: number): void {
     const d = this.#d;
     // A control result (update(), retry()) is settled by the execution: state patches apply at once.
-    const outcome = raw.ok && isControl(raw.value) ? d.itemControl(index, raw.value) : raw;
-    const requested = !outcome.ok && 'requested' in outcome && outcome.requested === true;
+    const result = raw.ok && isControl(raw.value) ? d.itemControl(index, raw.value) : raw;
+    const requested = !result.ok && 'requested' in result && result.requested === true;
+    const key = this.#keys.get(index);
+    const outcome = result.ok && key !== undefined && d.memo ? d.memo.put(key, result.value) : result;
     if (outcome.ok) {
+      this.#keys.delete(index);
       this.#results[index] = outcome.value;
       this.#done++;
       d.emit({ type: 'map.item', step: this.node.name, index, ok: true });

@@ -8,7 +8,7 @@ import type { ItemOutcome, TaskHooks, TaskOutcome } from '../orchestrator/types.
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import { Barrier } from '../supervisor/barrier-machine.js';
 import type { ExecutionDeps } from './execution-deps.js';
-import { MapRun, toItemSource } from './map-run.js';
+import { MapRun, toItemSource, type MapDeps } from './map-run.js';
 import type { ActivationData, RunSnapshot } from './snapshot.js';
 import { LazyAbortController, withLazySignal } from './lazy-abort.js';
 import { StateBox } from './state-box.js';
@@ -29,6 +29,8 @@ interface Inflight {
   startedAt: number | null;
   timer: TimerHandle | null;
   lastCheckpoint: unknown;
+  /** Idempotency key of this invocation (set when a memo hook is installed). */
+  memoKey?: string | undefined;
   map?: MapRun;
   abortSub?: (e: WeftError) => void;
 }
@@ -190,12 +192,25 @@ export class RunExecution {
       this.#fail(new WeftError('UNKNOWN_TARGET', `no step "${act.node}" in "${this.#plan.name}"`));
       return;
     }
+    const memoKey = this.#memoKey(node, act);
+    if (memoKey !== undefined) {
+      const hit = this.#d.options.memo!.get(memoKey);
+      if (hit) {
+        this.#onValue(node, act, hit.value, null, true);
+        return;
+      }
+    }
     if (node.kind === 'map') {
-      this.#startMap(node, act);
+      this.#startMap(node, act, memoKey);
       return;
     }
     this.#runningByNode.set(node.name, (this.#runningByNode.get(node.name) ?? 0) + 1);
     const inv = this.#newInflight(node, act, node.kind === 'sub' ? 'sub' : 'step');
+    if (memoKey !== undefined) {
+      inv.memoKey = memoKey;
+      const cp = inv.lastCheckpoint === undefined ? this.#d.options.memo!.lastCheckpoint?.(memoKey) : undefined;
+      if (cp) inv.lastCheckpoint = cp.value;
+    }
     this.#emit({ type: 'step.start', step: node.name, invocation: inv.id, attempt: act.attempt });
     if (node.kind === 'sub') {
       this.#runSub(inv);
@@ -255,6 +270,13 @@ export class RunExecution {
       checkpoint: (value) => {
         if (this.#mode === 'done' || !this.#inflight.has(inv.id)) return;
         inv.lastCheckpoint = value;
+        if (inv.memoKey !== undefined) {
+          try {
+            this.#d.options.memo?.checkpoint?.(inv.memoKey, value);
+          } catch (e) {
+            this.#emit({ type: 'warning', code: 'NOT_SERIALIZABLE', step: node.name, message: `checkpoint not persisted: ${(e as Error).message}` });
+          }
+        }
         this.#emit({ type: 'checkpoint', step: node.name, invocation: inv.id, value });
       },
       item: (index, outcome) => inv.map?.onItem(inv, index, outcome),
@@ -308,26 +330,27 @@ export class RunExecution {
 
   #onStepOutcome(inv: Inflight, outcome: TaskOutcome): void {
     if (this.#mode === 'done' || !this.#release(inv)) return;
-    if (!outcome.ok) {
-      this.#onError(inv.node, inv.act, outcome.error, inv);
+    const stored = outcome.ok && inv.memoKey !== undefined ? this.#memoPut(inv.memoKey, outcome.value) : outcome;
+    if (!stored.ok) {
+      this.#onError(inv.node, inv.act, stored.error, inv);
     } else {
-      this.#onValue(inv.node, inv.act, outcome.value, inv);
+      this.#onValue(inv.node, inv.act, stored.value, inv);
     }
     this.#pump();
   }
 
-  #onValue(node: PlanNode, act: ActivationData, value: unknown, inv: Inflight | null): void {
+  #onValue(node: PlanNode, act: ActivationData, value: unknown, inv: Inflight | null, cached = false): void {
     const id = inv?.id ?? 0;
     const duration = inv?.startedAt != null ? this.#d.clock.now() - inv.startedAt : 0;
     if (!isControl(value)) {
-      this.#complete(node, act, value, id, duration, null);
+      this.#complete(node, act, value, id, duration, null, cached);
       return;
     }
     const c = value;
     switch (c.$weft) {
       case 'update':
         if (!this.#patch(node, act, c.state, inv)) return;
-        this.#complete(node, act, c.output, id, duration, null);
+        this.#complete(node, act, c.output, id, duration, null, cached);
         return;
       case 'next': {
         if ('state' in c && c.state && !this.#patch(node, act, c.state, inv)) return;
@@ -336,13 +359,14 @@ export class RunExecution {
           this.#onError(node, act, serializeError(new WeftError('UNKNOWN_TARGET', `step "${node.name}" routed to unknown step(s) ${unknown.map((u) => `"${u}"`).join(', ')}`)), inv);
           return;
         }
-        this.#complete(node, act, 'output' in c ? c.output : act.input, id, duration, c.targets);
+        this.#complete(node, act, 'output' in c ? c.output : act.input, id, duration, c.targets, cached);
         return;
       }
       case 'stop':
         if ('state' in c && c.state && !this.#patch(node, act, c.state, inv)) return;
         this.#outputs[node.name] = c.output;
-        this.#emit({ type: 'step.end', step: node.name, invocation: id, attempt: act.attempt, durationMs: duration, output: c.output });
+        if (cached) this.#emit({ type: 'step.skip', step: node.name, reason: 'cached', cached: true });
+        else this.#emit({ type: 'step.end', step: node.name, invocation: id, attempt: act.attempt, durationMs: duration, output: c.output });
         this.#stopOutput = { value: c.output };
         this.#finish({ status: 'succeeded', output: c.output });
         return;
@@ -359,7 +383,7 @@ export class RunExecution {
     }
   }
 
-  #complete(node: PlanNode, act: ActivationData, output: unknown, invocation: number, durationMs: number, dynamic: readonly string[] | null): void {
+  #complete(node: PlanNode, act: ActivationData, output: unknown, invocation: number, durationMs: number, dynamic: readonly string[] | null, cached = false): void {
     const route = node.kind === 'switch' && dynamic === null ? switchTarget(node, output) : undefined;
     if (route === null) {
       // No case and no default: a step error like any other (handlers may recover with a case key).
@@ -369,7 +393,8 @@ export class RunExecution {
       return;
     }
     this.#outputs[node.name] = output;
-    this.#emit({ type: 'step.end', step: node.name, invocation, attempt: act.attempt, durationMs, output });
+    if (cached) this.#emit({ type: 'step.skip', step: node.name, reason: 'cached', cached: true });
+    else this.#emit({ type: 'step.end', step: node.name, invocation, attempt: act.attempt, durationMs, output });
     if (route !== undefined) return this.#routeSwitch(node, act, route);
     const targets = dynamic ?? node.to;
     for (const t of node.to) if (!targets.includes(t)) this.#arrive(t, node.name, undefined, true);
@@ -553,7 +578,7 @@ export class RunExecution {
 
   // ---------------------------------------------------------------- maps and subs
 
-  #startMap(node: PlanNode, act: ActivationData): void {
+  #startMap(node: PlanNode, act: ActivationData, memoKey: string | undefined): void {
     const source = toItemSource(act.input);
     if (!source.ok) {
       this.#emit({ type: 'step.start', step: node.name, invocation: 0, attempt: act.attempt });
@@ -581,6 +606,7 @@ export class RunExecution {
       finish: (result) => {
         this.#maps.delete(id);
         if (this.#mode === 'done') return;
+        if (result.ok && memoKey !== undefined) result = this.#memoPut(memoKey, result.value);
         if (result.ok) this.#complete(node, act, result.value, id, this.#d.clock.now() - m.startedAt, null);
         else this.#onError(node, { ...act, attempt: Math.max(act.attempt, node.retry.attempts) }, result.error, null);
         this.#pump();
@@ -595,6 +621,7 @@ export class RunExecution {
       },
       now: () => this.#d.clock.now(),
       itemControl: (index, control) => this.#itemControl(node, index, control),
+      ...(this.#itemMemo(node, act) ?? {}),
     });
     this.#maps.set(id, m);
     this.#emit({ type: 'step.start', step: node.name, invocation: id, attempt: act.attempt });
@@ -667,6 +694,53 @@ export class RunExecution {
           return;
       }
     });
+  }
+
+  // ---------------------------------------------------------------- idempotency
+
+  /** The invocation's memo key, or undefined when it is not memoised. */
+  #memoKey(node: PlanNode, act: ActivationData, kind: 'step' | 'map' | 'item' = node.kind === 'map' ? 'map' : 'step', input: unknown = act.input, index?: number): string | undefined {
+    if (!this.#memoEligible(node, act)) return undefined;
+    return this.#d.options.memo!.key({
+      kind,
+      pipeline: this.#plan.name,
+      path: this.#d.path,
+      node: node.name,
+      ref: node.ref!,
+      version: node.version,
+      params: node.params,
+      state: this.#state.value,
+      input,
+      ...(index !== undefined ? { index } : {}),
+    });
+  }
+
+  #memoEligible(node: PlanNode, act: ActivationData): boolean {
+    if (!this.#d.options.memo || node.ref === null || node.cache === false || act.resume !== undefined) return false;
+    return !this.#d.options.overrides.has([...this.#d.path, node.name].join('/'));
+  }
+
+  /** Stores a completed invocation's raw value; a value the store refuses becomes the step's error. */
+  #memoPut(key: string, value: unknown): TaskOutcome {
+    if (isControl(value) && value.$weft !== 'update' && value.$weft !== 'next' && value.$weft !== 'stop') return { ok: true, value };
+    try {
+      this.#d.options.memo!.put(key, value);
+      return { ok: true, value };
+    } catch (e) {
+      return { ok: false, error: serializeError(e instanceof Error && 'code' in e ? e : new WeftError('NOT_SERIALIZABLE', `the result cannot be stored: ${(e as Error).message}`, { cause: e })) };
+    }
+  }
+
+  /** Per-item memo ports for a map. */
+  #itemMemo(node: PlanNode, act: ActivationData): { memo: NonNullable<MapDeps['memo']> } | undefined {
+    if (!this.#memoEligible(node, act)) return undefined;
+    return {
+      memo: {
+        key: (index, item) => this.#memoKey(node, act, 'item', item, index),
+        get: (key) => this.#d.options.memo!.get(key),
+        put: (key, value) => this.#memoPut(key, value),
+      },
+    };
   }
 
   // ---------------------------------------------------------------- finishing
