@@ -53,6 +53,18 @@ export type { StepMemo, MemoCall } from './runtime/memo.js';
 export * from './spec/index.js';
 export { Engine, createEngine } from './engine/engine.js';
 export type { EngineOptions, RunOptions, ResolvedEngineOptions } from './engine/options.js';
+export {
+  MACHINE_TUNING_FILE,
+  MACHINE_TUNING_SCHEMA,
+  checkMachineTuning,
+  checkTuningValues,
+  encodeMachineTuning,
+  parseMachineTuning,
+  type EngineTuning,
+  type MachineTuning,
+  type TunedMachine,
+  type TuningValues,
+} from './tuning/machine-tuning.js';
 export type { RunHandle, RunResult } from './engine/run-result.js';
 export { RunSupervisor, runMachine, type RunState } from './supervisor/run-machine.js';
 export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';

@@ -33,7 +33,10 @@ export class Engine {
     if (!this.#orchestrator) {
       const o = this.options.orchestrator;
       this.#orchestrator = typeof o === 'string'
-        ? Promise.resolve().then(() => this.options.registry.create(o, { services: this.options.services, options: this.options.orchestratorOptions }))
+        ? Promise.resolve().then(() => {
+            const { services, orchestratorOptions: options, tuning } = this.options;
+            return this.options.registry.create(o, { services, options, ...(tuning ? { tuning: tuning.values } : {}) });
+          })
         : Promise.resolve(o);
     }
     return this.#orchestrator;

@@ -8,6 +8,7 @@ import type { HostServices } from '../runtime/step-context.js';
 import { MemoryRunStore } from '../store/memory-store.js';
 import type { RunStore } from '../store/run-store.js';
 import type { StepMemo } from '../runtime/memo.js';
+import { checkTuningValues, type EngineTuning } from '../tuning/machine-tuning.js';
 
 /** Options of an engine. */
 export interface EngineOptions {
@@ -32,6 +33,12 @@ export interface EngineOptions {
   readonly chunkSize?: number;
   /** Idempotency hook: completed invocations are not run again (see StepMemo). Default none. */
   readonly memo?: StepMemo;
+  /**
+   * A machine tuning profile (from `weft bench tune`; read it with `loadTuningProfile` of
+   * @weft/bench). Its values become the orchestrator's defaults (explicit `orchestratorOptions`
+   * win), and every run reports it in `metrics.extra.tuning`. Default none.
+   */
+  readonly tuning?: EngineTuning;
 }
 
 /** Options of one run. */
@@ -68,6 +75,7 @@ export interface ResolvedEngineOptions {
   readonly maxConcurrency: number;
   readonly chunkSize: number | null;
   readonly memo: StepMemo | null;
+  readonly tuning: EngineTuning | null;
 }
 
 /** Resolves engine options once, failing fast with OPTION_INVALID. */
@@ -76,6 +84,7 @@ export function resolveEngineOptions(o: EngineOptions = {}): ResolvedEngineOptio
   checkPositive('maxSteps', o.maxSteps);
   checkPositive('maxConcurrency', o.maxConcurrency);
   checkPositive('chunkSize', o.chunkSize);
+  checkTuning(o.tuning);
   return {
     orchestrator: o.orchestrator ?? 'direct',
     orchestratorOptions: o.orchestratorOptions ?? {},
@@ -90,6 +99,7 @@ export function resolveEngineOptions(o: EngineOptions = {}): ResolvedEngineOptio
     maxConcurrency: o.maxConcurrency ?? 256,
     chunkSize: o.chunkSize ?? null,
     memo: o.memo ?? null,
+    tuning: o.tuning ?? null,
   };
 }
 
@@ -103,6 +113,13 @@ export function checkRunOptions(o: RunOptions): void {
   if (o.runId !== undefined && (typeof o.runId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(o.runId))) {
     throw new WeftError('OPTION_INVALID', `runId must be 1–128 characters of letters, digits, ".", "_" or "-", got ${JSON.stringify(o.runId)}`);
   }
+}
+
+function checkTuning(t: EngineTuning | undefined): void {
+  if (t === undefined) return;
+  const problems = typeof t === 'object' && t !== null ? checkTuningValues(t.values, 'tuning.values') : ['tuning must be an object { profile, values }'];
+  if (typeof t === 'object' && t !== null && typeof t.profile !== 'string') problems.push('tuning.profile must be a string (where the profile was read)');
+  if (problems.length > 0) throw new WeftError('OPTION_INVALID', `option tuning is invalid: ${problems.join('; ')}`, { data: { problems } });
 }
 
 function checkPositive(name: string, v: unknown): void {

@@ -56,6 +56,7 @@ export class RunController {
     this.#resumeFrom = resumeFrom;
     this.#hub = new EventHub(run.eventBuffer ?? o.eventBuffer);
     this.#hub.observe((e) => this.#metrics.onEvent(e));
+    if (o.tuning) this.#metrics.extra['tuning'] = { profile: o.tuning.profile, values: o.tuning.values };
     for (const obs of [...o.observers, ...(run.observers ?? [])]) this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
     if (run.on) {
       const on = run.on as Record<string, ((e: RunEvent) => void) | undefined>;

@@ -53,6 +53,7 @@ export const ERROR_CODES = [
   'AUDIT_BROKEN',
   // configuration and the processor catalogue
   'CONFIG_INVALID',
+  'TUNING_INVALID',
   'CATALOGUE_INVALID',
   'CATALOGUE_UNAVAILABLE',
   'CATALOGUE_FETCH_FAILED',

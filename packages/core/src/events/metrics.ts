@@ -57,6 +57,8 @@ export class MetricsCollector {
   #retryable = 0;
   #fatal = 0;
   #events = 0;
+  /** Facts the engine adds to the orchestrator's `extra` (the tuning profile in use). */
+  readonly extra: Record<string, unknown> = {};
 
   onEvent(e: RunEvent): void {
     this.#events++;
@@ -134,7 +136,7 @@ export class MetricsCollector {
       workerRestarts: stats.workerRestarts,
       bytesMoved: stats.bytesMoved,
       events: this.#events + 1,
-      extra: stats.extra ?? {},
+      extra: { ...(stats.extra ?? {}), ...this.extra },
     };
   }
 

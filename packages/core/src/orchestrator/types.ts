@@ -1,6 +1,7 @@
 import type { StepCode, StepRef, Placement } from '../definition/types.js';
 import type { SerializedError } from '../errors/weft-error.js';
 import type { CancelFlag, HostServices } from '../runtime/step-context.js';
+import type { TuningValues } from '../tuning/machine-tuning.js';
 
 /** What a backend can do. The entry points consult these before accepting a run. */
 export interface OrchestratorCapabilities {
@@ -92,6 +93,8 @@ export interface Orchestrator {
 export interface OrchestratorContext {
   readonly services: HostServices;
   readonly options: Readonly<Record<string, unknown>>;
+  /** The engine's machine tuning profile, if any: a backend takes from it what applies to it (explicit `options` win). */
+  readonly tuning?: TuningValues;
 }
 
 /** A registered backend: a factory plus the capabilities it declares. */
