@@ -45,8 +45,11 @@ export class HostJob {
     return this.task.node;
   }
 
-  /** The message body for the next dispatch (for a re-dispatch: only the items still missing). */
-  spec(): JobSpec {
+  /**
+   * The message body for the next dispatch (for a re-dispatch: only the items still missing).
+   * `withState` false leaves the run state out: the worker still holds that very object.
+   */
+  spec(withState = true): JobSpec {
     const t = this.task;
     const base: JobSpec = {
       kind: t.kind,
@@ -55,7 +58,7 @@ export class HostJob {
       path: t.path,
       node: t.node,
       attempt: t.attempt,
-      state: t.state,
+      ...(withState ? { state: t.state } : {}),
       params: t.params,
       ...('resume' in t ? { resume: { value: t.resume } } : {}),
       ...(this.checkpoint ? { lastCheckpoint: this.checkpoint.value } : t.lastCheckpoint !== undefined ? { lastCheckpoint: t.lastCheckpoint } : {}),

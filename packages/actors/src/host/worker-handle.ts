@@ -10,6 +10,9 @@ import { nodeEndpoint } from '../shared/endpoint.js';
 import { Slab, SlotPool } from '../shared/slab.js';
 import type { HostJob } from './host-job.js';
 
+/** Marks a worker that has received no state yet. */
+export const NO_STATE: unique symbol = Symbol('no state');
+
 /** What a handle needs from the pool. */
 export interface WorkerHandleInit {
   readonly index: number;
@@ -49,6 +52,8 @@ export class WorkerHandle {
   /** Set when the host terminated the worker to stop this cancelled task. */
   killedFor: HostJob | null = null;
   closedErrors: readonly SerializedError[] = [];
+  /** The run state object last sent to this worker (consecutive tasks of a run usually share it). */
+  lastState: unknown = NO_STATE;
   readonly #port: MessagePort;
   readonly #control: MessagePort;
   readonly #kill = new AbortController();

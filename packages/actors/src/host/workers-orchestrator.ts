@@ -182,7 +182,8 @@ export class WorkersOrchestrator implements Orchestrator {
     const slot = w.slots.take()!;
     const id = (this.#seq = this.#seq >= 0x7ffffffe ? 1 : this.#seq + 1);
     w.slab.reset(slot, id, this.options.tokenCredit);
-    const spec = job.spec();
+    const sameState = job.task.state === w.lastState;
+    const spec = job.spec(!sameState);
     // An idle worker begins the task as soon as the message lands: count it as started now (the
     // step's timeout runs from here) and spare the `started` answer.
     const ack = job.started || w.jobs.size > 0;
@@ -195,6 +196,7 @@ export class WorkersOrchestrator implements Orchestrator {
       return;
     }
     this.#dispatches++;
+    w.lastState = job.task.state;
     job.worker = w;
     job.slot = slot;
     job.id = id;

@@ -11,7 +11,8 @@ export interface JobSpec {
   readonly path: readonly string[];
   readonly node: string;
   readonly attempt: number;
-  readonly state: unknown;
+  /** The run state at dispatch; absent when it is the same object the worker received last (not sent again). */
+  readonly state?: unknown;
   readonly params: Readonly<Record<string, unknown>>;
   /** Present when the step is re-run after it suspended the run. */
   readonly resume?: { readonly value: unknown };

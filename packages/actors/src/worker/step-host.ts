@@ -41,11 +41,14 @@ class WorkerJob {
   readonly spec: JobSpec;
   readonly controller = new AbortController();
   readonly flag: { readonly cancelled: boolean };
+  /** The run state as of dispatch. */
+  readonly state: unknown;
   reason: SerializedError | undefined;
   tokens: TokenStream | undefined;
 
-  constructor(m: RunMessage, slab: Slab) {
+  constructor(m: RunMessage, slab: Slab, state: unknown) {
     this.id = m.id;
+    this.state = state;
     this.slot = m.slot;
     this.spec = m.job;
     const cells = slab.cancelCell(m.slot);
@@ -78,6 +81,8 @@ export class StepHost {
   readonly #jobs = new Map<number, WorkerJob>();
   readonly #host: HostServices;
   readonly #probe = createPackr();
+  /** The run state the host sent last: a task without `state` uses it (the host sends each state object once). */
+  #state: unknown;
   #close!: () => void;
 
   constructor(req: AttachRequest) {
@@ -106,9 +111,12 @@ export class StepHost {
 
   #onMessage(m: HostToWorker): void {
     switch (m.type) {
-      case 'run':
-        void this.#run(m);
+      case 'run': {
+        // The state as of this message (a later one may bring a newer state before this task runs).
+        if ('state' in m.job) this.#state = m.job.state;
+        void this.#run(m, this.#state);
         return;
+      }
       case 'cancel':
         this.#jobs.get(m.id)?.abort(m.reason);
         return;
@@ -118,7 +126,7 @@ export class StepHost {
     }
   }
 
-  async #run(m: RunMessage): Promise<void> {
+  async #run(m: RunMessage, state: unknown): Promise<void> {
     let code: StepCode | undefined;
     let failed: unknown;
     try {
@@ -129,7 +137,7 @@ export class StepHost {
     // Claim right before running: until then the host may steal the task back for an idle worker,
     // and a task counts as running (to blame for a crash) only while it really runs.
     if (!this.#slab.claim(m.slot, m.id)) return;
-    const job = new WorkerJob(m, this.#slab);
+    const job = new WorkerJob(m, this.#slab, state);
     this.#jobs.set(job.id, job);
     let outcome: TaskOutcome;
     try {
@@ -227,7 +235,7 @@ export class StepHost {
       path: s.path,
       attempt,
       index,
-      state: s.state,
+      state: job.state,
       params: s.params,
       resume: s.resume?.value,
       signal: job.controller.signal,
