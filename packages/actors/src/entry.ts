@@ -1,6 +1,6 @@
 import { Engine, createRegistry as createCoreRegistry, type EngineOptions, type HostServices, type OrchestratorEntry, type OrchestratorRegistry } from '@weft/core';
 import { WORKERS_CAPABILITIES, WorkersOrchestrator } from './host/workers-orchestrator.js';
-import type { WorkersOptions } from './options.js';
+import { tunedWorkersOptions, type WorkersOptions } from './options.js';
 
 /**
  * Creates the `workers` orchestrator directly (an engine usually creates it from the registry).
@@ -12,12 +12,12 @@ export function createWorkersOrchestrator(options: WorkersOptions = {}, services
   return new WorkersOrchestrator(options, services);
 }
 
-/** The registry entry of `workers`: options come from `EngineOptions.orchestratorOptions` (see {@link WorkersOptions}). */
+/** The registry entry of `workers`: options come from `EngineOptions.orchestratorOptions` (see {@link WorkersOptions}), defaulted from `EngineOptions.tuning`. */
 export const workersEntry: OrchestratorEntry = {
   name: 'workers',
   description: 'steps as actors on a piscina pool of worker threads (parallel, cooperative cancellation, token streaming)',
   capabilities: WORKERS_CAPABILITIES,
-  create: (ctx) => new WorkersOrchestrator(ctx.options, ctx.services),
+  create: (ctx) => new WorkersOrchestrator(tunedWorkersOptions(ctx.options, ctx.tuning), ctx.services),
 };
 
 /**

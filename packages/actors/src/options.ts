@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
-import { WeftError } from '@weft/core';
+import { WeftError, type TuningValues } from '@weft/core';
 
 /**
  * Map items per task when neither the map nor the engine names a chunk size. Measured on the
@@ -153,4 +153,16 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     crashRetries: int('crashRetries', 3, 0),
     onWorkerExit: o.onWorkerExit,
   };
+}
+
+/**
+ * Workers options with a machine tuning profile's values (from `weft bench tune`) as defaults:
+ * `threads`, `chunkSize`, and `codecThreshold` as `transferThreshold`. Options given explicitly win.
+ * @example tunedWorkersOptions({ threads: 1 }, profile.values) // threads 1, the profile's chunkSize and threshold
+ */
+export function tunedWorkersOptions(options: Readonly<Record<string, unknown>>, tuning: TuningValues | undefined): Readonly<Record<string, unknown>> {
+  if (!tuning) return options;
+  const tuned: Record<string, unknown> = { threads: tuning.threads, chunkSize: tuning.chunkSize, transferThreshold: tuning.codecThreshold };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) tuned[k] = v;
+  return tuned;
 }
