@@ -4,6 +4,8 @@ import { auditVerifyCommand, runsCommand } from './commands/runs.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { graphCommand, validateCommand } from './commands/validate.js';
+import { initCommand } from './commands/init.js';
+import { catalogueCommands } from './commands/catalogue.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
 
 /** The version printed by `weft --version`. */
@@ -76,6 +78,7 @@ function build(io: Io, act: (fn: () => Promise<Outcome>) => () => Promise<void>)
 Pipelines are JSON declarations (pipeline.json) or JS modules exporting one (file.js or file.js#name).
 Runs, events, snapshots, checkpoints and step outputs live in .weft/weft.db under the project root
 (the nearest directory holding .weft/, else the current directory).
+Configuration: .weft/config.json (weft init writes it); WEFT_CATALOGUE_URL overrides the catalogue URL.
 Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   );
 
@@ -114,14 +117,14 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .argument('<pipeline>', 'pipeline.json, or module.js[#export]')
     .option('--offline', 'also report step modules that import network modules or call fetch')
     .addOption(json())
-    .action((target: string, opts: { offline?: boolean }) => act(() => validateCommand(target, opts))());
+    .action((target: string, opts: { offline?: boolean }) => act(() => validateCommand(target, opts, io))());
 
   program
     .command('graph')
     .description('print the pipeline as a Mermaid flowchart')
     .argument('<pipeline>', 'pipeline.json, or module.js[#export]')
     .addOption(json())
-    .action((target: string) => act(() => graphCommand(target))());
+    .action((target: string) => act(() => graphCommand(target, io))());
 
   program
     .command('runs')
@@ -144,6 +147,17 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .addOption(json())
     .action(() => act(async () => ({ exit: 0, result: pipelineSchema, text: JSON.stringify(pipelineSchema, null, 2) }))());
 
-  for (const c of [...program.commands, ...audit.commands]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (io.json ? undefined : io.err(s)), outputError: (s, write) => (io.json ? undefined : write(s)) });
+  program
+    .command('init')
+    .description('make the current directory a project (.weft/, a starter config); with a remote catalogue, prime its cache for offline use')
+    .option('--catalogue <url|file>', 'set the catalogue: an http(s) URL, or a local catalogue file (relative to the project root)')
+    .option('--offline', 'do not prime the catalogue cache (init still succeeds, with a warning)')
+    .addOption(json())
+    .addOption(quiet())
+    .action((opts: { catalogue?: string; offline?: boolean }) => act(() => initCommand(opts, io))());
+
+  const catalogue = catalogueCommands(program, io, act, json);
+
+  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (io.json ? undefined : io.err(s)), outputError: (s, write) => (io.json ? undefined : write(s)) });
   return program;
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE_CACHE_SCHEMA, checkCatalogue, decodeCacheEntry, encodeCacheEntry, isWeftError, parseCatalogue, parseProcessorRef } from '../src/index.js';
+import {
+  CATALOGUE_CACHE_SCHEMA,
+  checkCatalogue,
+  decodeCacheEntry,
+  encodeCacheEntry,
+  isWeftError,
+  parseCatalogue,
+  parseProcessorRef,
+} from '../src/index.js';
 
 const good = {
   weftCatalogue: 1,
@@ -11,12 +19,20 @@ const good = {
   profiles: { 'cpu-heavy': { threads: 8, chunkSize: 64, maxConcurrency: 16, orchestrator: 'workers' } },
 };
 
-function invalid(text: string): { code: string; message: string; problems: { path: string; message: string }[] } {
+function invalid(text: string): {
+  code: string;
+  message: string;
+  problems: { path: string; message: string }[];
+} {
   try {
     parseCatalogue(text, 'https://example.test/c.json');
   } catch (e) {
     if (!isWeftError(e)) throw e;
-    return { code: e.code, message: e.message, problems: e.data['problems'] as { path: string; message: string }[] };
+    return {
+      code: e.code,
+      message: e.message,
+      problems: e.data['problems'] as { path: string; message: string }[],
+    };
   }
   throw new Error('parseCatalogue accepted an invalid catalogue');
 }
@@ -60,7 +76,9 @@ describe('catalogue documents', () => {
       { path: '/processors/text~1up@1/export', message: 'export must be an export name, got nothing' },
     ]);
     expect(checkCatalogue({}).map((p) => p.path)).toEqual(['/weftCatalogue', '/processors']);
-    expect(checkCatalogue([1])).toEqual([{ path: '', message: 'a catalogue must be a JSON object, got [1]' }]);
+    expect(checkCatalogue([1])).toEqual([
+      { path: '', message: 'a catalogue must be a JSON object, got [1]' },
+    ]);
   });
 
   it('parseCatalogue gives CATALOGUE_INVALID for text that is not JSON, and for a document that breaks the format', () => {
@@ -77,7 +95,8 @@ describe('catalogue documents', () => {
   it('splits processor references', () => {
     expect(parseProcessorRef('text/uppercase@2')).toEqual({ name: 'text/uppercase', version: '2' });
     expect(parseProcessorRef('a@1.2.3-rc.1')).toEqual({ name: 'a', version: '1.2.3-rc.1' });
-    for (const bad of ['text/uppercase', '@2', 'a@', 'a b@1', '/a@1', 'a//b@1']) expect(parseProcessorRef(bad), bad).toBeUndefined();
+    for (const bad of ['text/uppercase', '@2', 'a@', 'a b@1', '/a@1', 'a//b@1'])
+      expect(parseProcessorRef(bad), bad).toBeUndefined();
   });
 });
 
@@ -87,12 +106,26 @@ describe('the catalogue cache entry', () => {
 
   it('round-trips the raw document with its URL, fetch time and schema version', () => {
     const encoded = encodeCacheEntry({ url, fetchedAt: '2030-01-02T03:04:05.000Z', text });
-    expect(JSON.parse(encoded)).toMatchObject({ weftCatalogueCache: CATALOGUE_CACHE_SCHEMA, url, document: text });
-    expect(decodeCacheEntry(encoded, url)).toEqual({ ok: true, entry: { url, fetchedAt: '2030-01-02T03:04:05.000Z', text, document: good } });
+    expect(JSON.parse(encoded)).toMatchObject({
+      weftCatalogueCache: CATALOGUE_CACHE_SCHEMA,
+      url,
+      document: text,
+    });
+    expect(decodeCacheEntry(encoded, url)).toEqual({
+      ok: true,
+      entry: { url, fetchedAt: '2030-01-02T03:04:05.000Z', text, document: good },
+    });
   });
 
   it('rejects cleanly: corrupt, another schema, another URL, a bad time, a document that no longer validates', () => {
-    const entry = (over: Record<string, unknown>): string => JSON.stringify({ weftCatalogueCache: 1, url, fetchedAt: '2030-01-01T00:00:00Z', document: text, ...over });
+    const entry = (over: Record<string, unknown>): string =>
+      JSON.stringify({
+        weftCatalogueCache: 1,
+        url,
+        fetchedAt: '2030-01-01T00:00:00Z',
+        document: text,
+        ...over,
+      });
     const reason = (t: string): string => {
       const v = decodeCacheEntry(t, url);
       if (v.ok) throw new Error('accepted');
@@ -100,7 +133,9 @@ describe('the catalogue cache entry', () => {
     };
     expect(reason('{"weftCatalogueCache": 1, "url"')).toContain('corrupt (not JSON)');
     expect(reason('[]')).toContain('corrupt');
-    expect(reason(entry({ weftCatalogueCache: 0 }))).toBe('the cache file has cache schema 0, and this Weft reads schema 1 only');
+    expect(reason(entry({ weftCatalogueCache: 0 }))).toBe(
+      'the cache file has cache schema 0, and this Weft reads schema 1 only',
+    );
     expect(reason(JSON.stringify({ url, fetchedAt: 'x', document: text }))).toContain('cache schema none');
     expect(reason(entry({ url: 'https://other.test/' }))).toContain('not of https://example.test/c.json');
     expect(reason(entry({ fetchedAt: 'yesterday' }))).toContain('no valid fetch time');

@@ -1,23 +1,49 @@
 // Fetching with retries on a simulated clock: no test waits on real time.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOGUE_RETRY, SimulatedClock, catalogueBackoff, describeNetworkError, fetchCatalogueText, isTransientStatus, isWeftError, type FetchLike } from '../src/index.js';
+import {
+  DEFAULT_CATALOGUE_RETRY,
+  SimulatedClock,
+  catalogueBackoff,
+  describeNetworkError,
+  fetchCatalogueText,
+  isTransientStatus,
+  isWeftError,
+  type FetchLike,
+} from '../src/index.js';
 
 const URL_ = 'https://catalogue.test/weft.json';
 
 type Answer = { status: number; body?: string } | 'refused' | 'hang' | 'reset-body';
 
 /** A scripted fetch: one answer per call (the last repeats), recording the simulated time of each call. */
-function scripted(clock: SimulatedClock, answers: Answer[]): FetchLike & { calls: number[]; signals: AbortSignal[] } {
+function scripted(
+  clock: SimulatedClock,
+  answers: Answer[],
+): FetchLike & { calls: number[]; signals: AbortSignal[] } {
   const calls: number[] = [];
   const signals: AbortSignal[] = [];
   const f = async (_url: string, init: { signal: AbortSignal }) => {
     calls.push(clock.now());
     signals.push(init.signal);
     const a = answers[Math.min(calls.length - 1, answers.length - 1)]!;
-    if (a === 'refused') throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+    if (a === 'refused')
+      throw Object.assign(new TypeError('fetch failed'), {
+        cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      });
     if (a === 'hang') return new Promise<never>(() => {});
-    if (a === 'reset-body') return { ok: true, status: 200, statusText: 'OK', text: () => Promise.reject(new TypeError('terminated')) };
-    return { ok: a.status >= 200 && a.status < 300, status: a.status, statusText: a.status === 503 ? 'Service Unavailable' : '', text: async () => a.body ?? '' };
+    if (a === 'reset-body')
+      return {
+        ok: true,
+        status: 200,
+        statusText: 'OK',
+        text: () => Promise.reject(new TypeError('terminated')),
+      };
+    return {
+      ok: a.status >= 200 && a.status < 300,
+      status: a.status,
+      statusText: a.status === 503 ? 'Service Unavailable' : '',
+      text: async () => a.body ?? '',
+    };
   };
   return Object.assign(f, { calls, signals });
 }
@@ -43,7 +69,11 @@ describe('fetchCatalogueText', () => {
   it('returns the body of the first successful attempt, with no timer left behind', async () => {
     const clock = new SimulatedClock();
     const f = scripted(clock, [{ status: 200, body: '{"ok":1}' }]);
-    expect(await drive(clock, fetchCatalogueText(URL_, { fetch: f, clock }))).toEqual({ ok: true, text: '{"ok":1}', attempts: 1 });
+    expect(await drive(clock, fetchCatalogueText(URL_, { fetch: f, clock }))).toEqual({
+      ok: true,
+      text: '{"ok":1}',
+      attempts: 1,
+    });
     expect(f.calls).toEqual([0]);
     expect(clock.pending).toBe(0);
   });
@@ -59,15 +89,31 @@ describe('fetchCatalogueText', () => {
   it('gives up after the attempts with the last transient reason and the delays it waited', async () => {
     const clock = new SimulatedClock();
     const f = scripted(clock, ['refused']);
-    const r = await drive(clock, fetchCatalogueText(URL_, { fetch: f, clock, random: noJitter, retry: { attempts: 4, initialDelayMs: 100, factor: 3, maxDelayMs: 500 } }));
-    expect(r).toEqual({ ok: false, reason: 'connect ECONNREFUSED 127.0.0.1:9', attempts: 4, delaysMs: [100, 300, 500] });
+    const r = await drive(
+      clock,
+      fetchCatalogueText(URL_, {
+        fetch: f,
+        clock,
+        random: noJitter,
+        retry: { attempts: 4, initialDelayMs: 100, factor: 3, maxDelayMs: 500 },
+      }),
+    );
+    expect(r).toEqual({
+      ok: false,
+      reason: 'connect ECONNREFUSED 127.0.0.1:9',
+      attempts: 4,
+      delaysMs: [100, 300, 500],
+    });
     expect(f.calls).toEqual([0, 100, 400, 900]);
   });
 
   it('times out a silent attempt on the clock (aborting it) and retries', async () => {
     const clock = new SimulatedClock();
     const f = scripted(clock, ['hang', { status: 200, body: 'late but fine' }]);
-    const r = await drive(clock, fetchCatalogueText(URL_, { fetch: f, clock, random: noJitter, retry: { timeoutMs: 1000 } }));
+    const r = await drive(
+      clock,
+      fetchCatalogueText(URL_, { fetch: f, clock, random: noJitter, retry: { timeoutMs: 1000 } }),
+    );
     expect(r).toEqual({ ok: true, text: 'late but fine', attempts: 2 });
     expect(f.calls).toEqual([0, 1250]);
     expect(f.signals[0]!.aborted).toBe(true);
@@ -77,7 +123,10 @@ describe('fetchCatalogueText', () => {
   it('a body cut off mid-way is transient too', async () => {
     const clock = new SimulatedClock();
     const f = scripted(clock, ['reset-body']);
-    const r = await drive(clock, fetchCatalogueText(URL_, { fetch: f, clock, random: noJitter, retry: { attempts: 2 } }));
+    const r = await drive(
+      clock,
+      fetchCatalogueText(URL_, { fetch: f, clock, random: noJitter, retry: { attempts: 2 } }),
+    );
     expect(r).toMatchObject({ ok: false, reason: 'terminated', attempts: 2 });
   });
 
@@ -99,7 +148,9 @@ describe('fetchCatalogueText', () => {
 describe('backoff and classification', () => {
   it('grows by the factor, caps, and takes jitter off the delay', () => {
     const r = DEFAULT_CATALOGUE_RETRY;
-    expect([1, 2, 3, 4, 5].map((n) => catalogueBackoff(r, n, noJitter))).toEqual([250, 500, 1000, 2000, 2000]);
+    expect([1, 2, 3, 4, 5].map((n) => catalogueBackoff(r, n, noJitter))).toEqual([
+      250, 500, 1000, 2000, 2000,
+    ]);
     expect(catalogueBackoff(r, 1, () => 1)).toBe(200);
     expect(catalogueBackoff(r, 5, () => 0.5)).toBe(1800);
   });
@@ -110,9 +161,17 @@ describe('backoff and classification', () => {
   });
 
   it('describes the hidden cause of "fetch failed"', () => {
-    const e = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo ENOTFOUND catalogue.test'), { code: 'ENOTFOUND' }) });
+    const e = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND catalogue.test'), { code: 'ENOTFOUND' }),
+    });
     expect(describeNetworkError(e)).toBe('getaddrinfo ENOTFOUND catalogue.test');
-    expect(describeNetworkError(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }))).toBe('ECONNRESET: socket hang up');
+    expect(
+      describeNetworkError(
+        Object.assign(new TypeError('fetch failed'), {
+          cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+        }),
+      ),
+    ).toBe('ECONNRESET: socket hang up');
     expect(describeNetworkError(new Error('plain'))).toBe('plain');
     expect(describeNetworkError('odd')).toBe('odd');
   });

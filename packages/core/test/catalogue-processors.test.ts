@@ -24,9 +24,26 @@ const document = {
   },
   profiles: { 'cpu-heavy': { threads: 8 } },
 };
-const fresh: CatalogueProvenance = { source: 'fresh', kind: 'url', location: 'https://c.test/w.json', snapshotAt: '2030-05-01T12:00:00.000Z', attempts: 1 };
-const cached: CatalogueProvenance = { ...fresh, source: 'cached', snapshotAt: '2030-04-28T12:00:00.000Z', reason: 'https://c.test/w.json could not be reached after 3 attempts (ECONNREFUSED)' };
-const file: CatalogueProvenance = { source: 'fresh', kind: 'file', location: '/proj/catalogue.json', snapshotAt: '2030-05-01T12:00:00.000Z', attempts: 0 };
+const fresh: CatalogueProvenance = {
+  source: 'fresh',
+  kind: 'url',
+  location: 'https://c.test/w.json',
+  snapshotAt: '2030-05-01T12:00:00.000Z',
+  attempts: 1,
+};
+const cached: CatalogueProvenance = {
+  ...fresh,
+  source: 'cached',
+  snapshotAt: '2030-04-28T12:00:00.000Z',
+  reason: 'https://c.test/w.json could not be reached after 3 attempts (ECONNREFUSED)',
+};
+const file: CatalogueProvenance = {
+  source: 'fresh',
+  kind: 'file',
+  location: '/proj/catalogue.json',
+  snapshotAt: '2030-05-01T12:00:00.000Z',
+  attempts: 0,
+};
 const loaded = (provenance: CatalogueProvenance): LoadedCatalogue => ({ document, provenance, warnings: [] });
 const base = 'file:///proj/';
 const resolve = (m: string): string => (m.startsWith('./') ? new URL(m, base).href : m);
@@ -40,27 +57,44 @@ describe('lookupProcessor', () => {
   it('finds name@version and resolves its module', () => {
     expect(lookupProcessor(loaded(fresh), 'text/uppercase@2', resolve)).toEqual({
       ok: true,
-      processor: { ref: 'text/uppercase@2', name: 'text/uppercase', version: '2', module: 'file:///proj/text.mjs', export: 'uppercase' },
+      processor: {
+        ref: 'text/uppercase@2',
+        name: 'text/uppercase',
+        version: '2',
+        module: 'file:///proj/text.mjs',
+        export: 'uppercase',
+      },
     });
-    expect(lookupProcessor(loaded(fresh), 'text/split@1', resolve)).toMatchObject({ ok: true, processor: { module: '@acme/steps', description: 'splits lines' } });
+    expect(lookupProcessor(loaded(fresh), 'text/split@1', resolve)).toMatchObject({
+      ok: true,
+      processor: { module: '@acme/steps', description: 'splits lines' },
+    });
   });
 
   it('fresh catalogue: says so, and that refreshing will not help; gives a "did you mean"', () => {
     const m = miss(lookupProcessor(loaded(fresh), 'text/upercase@2'));
-    expect(m).toContain('processor "text/upercase@2" is not in the catalogue fetched fresh from https://c.test/w.json at 2030-05-01T12:00:00.000Z');
+    expect(m).toContain(
+      'processor "text/upercase@2" is not in the catalogue fetched fresh from https://c.test/w.json at 2030-05-01T12:00:00.000Z',
+    );
     expect(m).toContain('(did you mean "text/uppercase@2"?)');
     expect(m).toContain('The catalogue was fresh: the catalogue is current, so refreshing it will not help');
   });
 
   it('cached catalogue: says so, with the snapshot time and why, and that refreshing may help', () => {
     const m = miss(lookupProcessor(loaded(cached), 'text/uppercase@3'));
-    expect(m).toContain('not in a cached copy of the catalogue of https://c.test/w.json from 2030-04-28T12:00:00.000Z, used because https://c.test/w.json could not be reached');
+    expect(m).toContain(
+      'not in a cached copy of the catalogue of https://c.test/w.json from 2030-04-28T12:00:00.000Z, used because https://c.test/w.json could not be reached',
+    );
     expect(m).toContain('it has text/uppercase in versions 1, 2');
-    expect(m).toContain('The catalogue was cached: the cached catalogue may be out of date and the processor published since: go online and run `weft init`');
+    expect(m).toContain(
+      'The catalogue was cached: the cached catalogue may be out of date and the processor published since: go online and run `weft init`',
+    );
   });
 
   it('local file: names the file to add it to; a malformed reference says how to write one', () => {
-    expect(miss(lookupProcessor(loaded(file), 'nothing/like-it@1'))).toContain('add it to /proj/catalogue.json');
+    expect(miss(lookupProcessor(loaded(file), 'nothing/like-it@1'))).toContain(
+      'add it to /proj/catalogue.json',
+    );
     expect(miss(lookupProcessor(loaded(fresh), 'text/uppercase'))).toContain('write "name@version"');
     expect(miss(lookupProcessor(loaded(fresh), 'constructor@1'))).toContain('not in');
   });
@@ -93,7 +127,10 @@ describe('scanProcessors and expandProcessors', () => {
       ],
       subFiles: ['./other.json'],
     });
-    expect(scanProcessors({ name: 'plain', steps: { a: { run: './s.mjs#a' } } })).toEqual({ uses: [], subFiles: [] });
+    expect(scanProcessors({ name: 'plain', steps: { a: { run: './s.mjs#a' } } })).toEqual({
+      uses: [],
+      subFiles: [],
+    });
     expect(scanProcessors('not a pipeline')).toEqual({ uses: [], subFiles: [] });
   });
 
@@ -108,13 +145,26 @@ describe('scanProcessors and expandProcessors', () => {
       ['/steps/inner/sub/steps/again/processor', 'text/uppercase@1'],
     ]);
     const steps = (r.doc as typeof spec & { steps: Record<string, Record<string, unknown>> }).steps;
-    expect(steps['split']).toEqual({ run: { module: '@acme/steps', export: 'split' }, version: 'processor:text/split@1', to: 'up' });
-    expect(steps['up']).toEqual({ map: { module: 'file:///proj/text.mjs', export: 'uppercase' }, version: '7+processor:text/uppercase@2', to: 'inner' });
-    expect((steps['inner']['sub'] as { steps: Record<string, unknown> }).steps['again']).toEqual({ run: { module: 'file:///proj/text.mjs', export: 'upperV1' }, version: 'processor:text/uppercase@1' });
+    expect(steps['split']).toEqual({
+      run: { module: '@acme/steps', export: 'split' },
+      version: 'processor:text/split@1',
+      to: 'up',
+    });
+    expect(steps['up']).toEqual({
+      map: { module: 'file:///proj/text.mjs', export: 'uppercase' },
+      version: '7+processor:text/uppercase@2',
+      to: 'inner',
+    });
+    expect((steps['inner']['sub'] as { steps: Record<string, unknown> }).steps['again']).toEqual({
+      run: { module: 'file:///proj/text.mjs', export: 'upperV1' },
+      version: 'processor:text/uppercase@1',
+    });
   });
 
-  it('the expanded document compiles, and the processor version is the node version (the idempotency key\'s code version)', () => {
-    const r = expandProcessors({ name: 'p', steps: { up: { processor: 'text/uppercase@2' } } }, (ref) => lookupProcessor(loaded(fresh), ref, resolve));
+  it("the expanded document compiles, and the processor version is the node version (the idempotency key's code version)", () => {
+    const r = expandProcessors({ name: 'p', steps: { up: { processor: 'text/uppercase@2' } } }, (ref) =>
+      lookupProcessor(loaded(fresh), ref, resolve),
+    );
     const spec2 = pipelineFromSpec(r.doc, { url: 'file:///proj/p.json' });
     if (!spec2.ok) throw new Error(JSON.stringify(spec2.problems));
     const node = compile(spec2.pipeline).nodes['up']!;
@@ -122,7 +172,7 @@ describe('scanProcessors and expandProcessors', () => {
     expect(node.version).toBe('processor:text/uppercase@2');
   });
 
-  it('reports unknown and malformed references at their JSON Pointer, with the look-up\'s wording', () => {
+  it("reports unknown and malformed references at their JSON Pointer, with the look-up's wording", () => {
     const bad = {
       name: 'bad',
       steps: {
@@ -146,12 +196,18 @@ describe('scanProcessors and expandProcessors', () => {
 
 describe('run warnings', () => {
   it('warnings given to a run come out as warning events right after run.start', async () => {
-    const p = pipeline('w', { module: import.meta.url }).step('a', (x: number) => x + 1).build();
+    const p = pipeline('w', { module: import.meta.url })
+      .step('a', (x: number) => x + 1)
+      .build();
     const h = createTestHarness();
-    const run = await h.run(p, 1, { warnings: [{ code: 'CATALOGUE_STALE', message: 'using a cached catalogue' }] });
+    const run = await h.run(p, 1, {
+      warnings: [{ code: 'CATALOGUE_STALE', message: 'using a cached catalogue' }],
+    });
     expect(run.result.status).toBe('succeeded');
     expect(run.types.slice(0, 3)).toEqual(['run.start', 'warning', 'step.start']);
-    expect(run.of('warning')).toEqual([expect.objectContaining({ code: 'CATALOGUE_STALE', message: 'using a cached catalogue', path: [] })]);
+    expect(run.of('warning')).toEqual([
+      expect.objectContaining({ code: 'CATALOGUE_STALE', message: 'using a cached catalogue', path: [] }),
+    ]);
     const plain = await h.run(p, 1);
     expect(plain.of('warning')).toEqual([]);
   });

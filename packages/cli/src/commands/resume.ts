@@ -9,6 +9,7 @@ import { loadPipeline } from '../run/load-pipeline.js';
 import { OUTPUT_FILE, runSession, writeOutput } from '../run/session.js';
 import { parseThreads } from './run.js';
 import { checkPipeline } from './validate.js';
+import { warnInto } from '../catalogue/report.js';
 
 /**
  * `weft resume <run-id>`: continues a run. A suspended run resumes from its snapshot with
@@ -25,7 +26,7 @@ export async function resumeCommand(runId: string, opts: { input?: string; event
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in ${store.file}`, { data: { runId } });
     const source = store.source(runId);
     if (!source) throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" was not started by the weft command, so it cannot be resumed here`, { data: { runId } });
-    const loaded = await loadPipeline(source.exportName ? `${source.file}#${source.exportName}` : source.file);
+    const loaded = await loadPipeline(source.exportName ? `${source.file}#${source.exportName}` : source.file, process.cwd(), warnInto(io));
     await checkPipeline(loaded);
     if (record.status === 'succeeded') {
       let outputFile: string | null = null;

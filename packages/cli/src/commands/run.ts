@@ -8,6 +8,7 @@ import { cliRegistry, defaultOrchestrator } from '../run/engine.js';
 import { loadPipeline } from '../run/load-pipeline.js';
 import { runSession } from '../run/session.js';
 import { checkPipeline } from './validate.js';
+import { warnInto } from '../catalogue/report.js';
 
 /** Options of `weft run`. */
 export interface RunCommandOptions {
@@ -44,7 +45,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
   }
   const threads = parseThreads(opts.threads);
   const input = parseInput(opts.input);
-  const loaded = await loadPipeline(target);
+  const loaded = await loadPipeline(target, process.cwd(), warnInto(io));
   await checkPipeline(loaded);
   const { root, store } = openProjectStore();
   try {

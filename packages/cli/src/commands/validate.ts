@@ -1,7 +1,10 @@
 import { WeftError, compile, resolveStep, toMermaid, toWeftError, validate, type ExecutionPlan } from '@weft/core';
 import { loadPipeline, type LoadedPipeline } from '../run/load-pipeline.js';
 import { scanNetworkUse } from '../offline/scan.js';
-import type { Outcome } from '../util/output.js';
+import type { Io, Outcome } from '../util/output.js';
+import { catalogueResult, warnInto } from '../catalogue/report.js';
+import { offlineProcess, projectCatalogue } from '../catalogue/project-catalogue.js';
+import { findProjectRoot } from '../util/project.js';
 
 /**
  * Throws PIPELINE_INVALID (with every problem) when the pipeline's graph is invalid, and
@@ -32,13 +35,16 @@ async function checkRefs(plan: ExecutionPlan, path: readonly string[]): Promise<
 }
 
 /** `weft validate <pipeline> [--offline]`. */
-export async function validateCommand(target: string, opts: { offline?: boolean }): Promise<Outcome> {
-  const loaded = await loadPipeline(target);
+export async function validateCommand(target: string, opts: { offline?: boolean }, io?: Io): Promise<Outcome> {
+  // With --offline the catalogue is not fetched either: its cached copy is used (with a warning).
+  const offline = opts.offline === true || offlineProcess();
+  const loaded = await loadPipeline(target, process.cwd(), { catalogue: () => projectCatalogue(findProjectRoot(), { offline }), ...(io ? warnInto(io) : {}) });
   await checkPipeline(loaded);
   const plan = compile(loaded.pipeline);
   const steps = plan.order.map((n) => ({ name: n, kind: plan.nodes[n]!.kind, module: plan.nodes[n]!.ref?.module ?? null, export: plan.nodes[n]!.ref?.export ?? null }));
-  const result: Record<string, unknown> = { valid: true, file: loaded.file, pipeline: plan.name, planId: plan.id, steps };
+  const result: Record<string, unknown> = { valid: true, file: loaded.file, pipeline: plan.name, planId: plan.id, steps, ...catalogueResult(loaded) };
   const text = [`${loaded.file}: pipeline "${plan.name}" is valid (${steps.length} steps, plan ${plan.id})`];
+  if (loaded.catalogue) text.push(`catalogue: ${loaded.catalogue.provenance.source} (${loaded.catalogue.provenance.location}, snapshot ${loaded.catalogue.provenance.snapshotAt}); ${loaded.catalogue.processors.length} processor reference(s) resolved`);
   if (opts.offline) {
     const uses = scanNetworkUse(loaded.modules);
     result['network'] = uses;
@@ -53,8 +59,8 @@ export async function validateCommand(target: string, opts: { offline?: boolean 
 }
 
 /** `weft graph <pipeline>`: the Mermaid flowchart. */
-export async function graphCommand(target: string): Promise<Outcome> {
-  const loaded = await loadPipeline(target);
+export async function graphCommand(target: string, io?: Io): Promise<Outcome> {
+  const loaded = await loadPipeline(target, process.cwd(), io ? warnInto(io) : {});
   await checkPipeline(loaded);
   const mermaid = toMermaid(compile(loaded.pipeline));
   return { exit: 0, result: { pipeline: loaded.pipeline.name, mermaid }, text: mermaid };

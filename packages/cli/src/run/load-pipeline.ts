@@ -2,6 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WeftError, isPipeline, pipelineFromSpec, type Pipeline, type SpecProblem, type SpecQuotas } from '@weft/core';
+import { prepareProcessors, type CatalogueSource, type PipelineCatalogue } from '../catalogue/pipeline-processors.js';
+import { offlineProcess, projectCatalogue } from '../catalogue/project-catalogue.js';
+import { findProjectRoot } from '../util/project.js';
 
 /** A pipeline read from a file, ready to run. */
 export interface LoadedPipeline {
@@ -14,6 +17,16 @@ export interface LoadedPipeline {
   readonly quotas: SpecQuotas;
   /** Step module URLs (JSON pipelines: every `run`/`map`/`switch` module; modules: the module itself). */
   readonly modules: readonly string[];
+  /** Set when a JSON pipeline names processors: the catalogue's provenance, its warnings, and what was resolved. */
+  readonly catalogue?: PipelineCatalogue;
+}
+
+/** Options of `loadPipeline`. */
+export interface LoadPipelineOptions {
+  /** The catalogue for processor references (default: the project's, from `.weft/config.json`; offline in a `--offline` process). Consulted only when the pipeline names a processor. */
+  readonly catalogue?: CatalogueSource;
+  /** Called with each catalogue warning (a stale copy used, say) as soon as the catalogue is loaded, so that it is reported even when loading then fails. */
+  readonly onWarning?: (warning: { readonly code: string; readonly message: string }) => void;
 }
 
 /** Splits `file#name`. */
@@ -49,26 +62,31 @@ export function readJson(file: string, code: 'SPEC_INVALID' | 'INPUT_INVALID' = 
  * Loads a pipeline from a JSON declaration (`.json`) or from a JS module that exports one
  * (`file.js#name` picks an export or a pipeline name; without it the module must export one).
  */
-export async function loadPipeline(target: string, cwd = process.cwd()): Promise<LoadedPipeline> {
+export async function loadPipeline(target: string, cwd = process.cwd(), options: LoadPipelineOptions = {}): Promise<LoadedPipeline> {
   const { path, name } = splitTarget(target);
   const file = resolve(cwd, path);
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new WeftError('INPUT_INVALID', `pipeline file not found: ${file}`, { data: { file } });
   }
   const ext = extname(file).toLowerCase();
-  if (ext === '.json') return loadJson(file);
+  if (ext === '.json') return loadJson(file, options.catalogue ?? (() => projectCatalogue(findProjectRoot(cwd), { offline: offlineProcess() })), options.onWarning);
   if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
     throw new WeftError('USAGE_INVALID', `${path} is TypeScript source: compile it (tsc) and pass the emitted .js module`, { data: { file } });
   }
   return loadModule(file, name);
 }
 
-function loadJson(file: string): LoadedPipeline {
+async function loadJson(file: string, catalogue: CatalogueSource, onWarning?: LoadPipelineOptions['onWarning']): Promise<LoadedPipeline> {
   const url = pathToFileURL(file).href;
   const doc = readJson(file);
-  const r = pipelineFromSpec(doc, { url, load: (u) => readJson(fileURLToPath(u)) });
+  const read = (u: string): unknown => readJson(fileURLToPath(u));
+  // Processor references are resolved through the catalogue, which is consulted only when there are some.
+  const pass = await prepareProcessors(doc, url, read, catalogue);
+  for (const w of pass?.info.warnings ?? []) onWarning?.(w);
+  const r = pass ? pipelineFromSpec(pass.transform(doc, url), { url, load: (u) => pass.transform(read(u), u) }) : pipelineFromSpec(doc, { url, load: read });
+  pass?.check(file);
   if (!r.ok) throw specError(file, r.problems);
-  return { pipeline: r.pipeline, file, kind: 'json', exportName: null, quotas: r.quotas, modules: r.modules };
+  return { pipeline: r.pipeline, file, kind: 'json', exportName: null, quotas: r.quotas, modules: r.modules, ...(pass ? { catalogue: pass.info } : {}) };
 }
 
 /** One SPEC_INVALID error listing every problem with its JSON path. */

@@ -11,6 +11,7 @@ import type { LoadedPipeline } from './load-pipeline.js';
 import { sqliteMemo, type MemoStats } from './memo.js';
 import { buildMetricsFile, type CacheCounts } from './metrics-file.js';
 import { TtyProgress } from './progress.js';
+import { noteCatalogue } from '../catalogue/report.js';
 
 /** How to run one session (one `weft run` or `weft resume` invocation) of a run. */
 export interface SessionOptions {
@@ -44,6 +45,8 @@ export interface RunReport {
   readonly cached: CacheCounts;
   readonly suspended?: RunResult['suspended'];
   readonly files: { readonly output: string | null; readonly metrics: string; readonly audit: string };
+  /** Where the pipeline's processors came from (JSON pipelines that name processors). */
+  readonly catalogue?: Record<string, unknown>;
 }
 
 /** Name of the output file written in `--out`. */
@@ -113,9 +116,13 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       else io.out(line);
     }
   };
+  // A stale (cached) catalogue is reported in the envelope's warnings and on the run's event stream.
+  noteCatalogue(o.loaded, io);
+  const catalogueWarnings = o.loaded.catalogue?.warnings ?? [];
   const runOptions = {
     observers: [{ onEvent }],
     ...quotas(o.loaded),
+    ...(catalogueWarnings.length > 0 ? { warnings: catalogueWarnings } : {}),
   };
   let handle: RunHandle;
   if (o.mode === 'resume') handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
@@ -146,6 +153,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     cached: cachedCounts,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
     files: { output: outputFile, metrics: metricsFile, audit: audit.file },
+    ...(o.loaded.catalogue ? { catalogue: { ...o.loaded.catalogue.provenance, processors: o.loaded.catalogue.processors } } : {}),
   };
   const text = [summary ?? `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`];
   if (result.status === 'succeeded') text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));

@@ -26,14 +26,26 @@ export interface CacheEntry {
 }
 
 /** Why a cache entry cannot be used. */
-export type CacheVerdict = { readonly ok: true; readonly entry: CacheEntry } | { readonly ok: false; readonly reason: string };
+export type CacheVerdict =
+  { readonly ok: true; readonly entry: CacheEntry } | { readonly ok: false; readonly reason: string };
 
 /** Encodes a cache entry: the raw document text plus its URL, fetch time and the cache schema version. */
-export function encodeCacheEntry(e: { readonly url: string; readonly fetchedAt: string; readonly text: string }): string {
-  return JSON.stringify({ weftCatalogueCache: CATALOGUE_CACHE_SCHEMA, url: e.url, fetchedAt: e.fetchedAt, document: e.text }, null, 2) + '\n';
+export function encodeCacheEntry(e: {
+  readonly url: string;
+  readonly fetchedAt: string;
+  readonly text: string;
+}): string {
+  return (
+    JSON.stringify(
+      { weftCatalogueCache: CATALOGUE_CACHE_SCHEMA, url: e.url, fetchedAt: e.fetchedAt, document: e.text },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Decodes and validates a cache entry for `url`. Any defect (not JSON, another cache schema, another
@@ -52,15 +64,26 @@ export function decodeCacheEntry(text: string, url: string): CacheVerdict {
   if (!isObject(raw)) return { ok: false, reason: 'the cache file is corrupt (not a cache entry)' };
   const schema = raw['weftCatalogueCache'];
   if (schema !== CATALOGUE_CACHE_SCHEMA) {
-    return { ok: false, reason: `the cache file has cache schema ${JSON.stringify(schema) ?? 'none'}, and this Weft reads schema ${CATALOGUE_CACHE_SCHEMA} only` };
+    return {
+      ok: false,
+      reason: `the cache file has cache schema ${JSON.stringify(schema) ?? 'none'}, and this Weft reads schema ${CATALOGUE_CACHE_SCHEMA} only`,
+    };
   }
-  if (raw['url'] !== url) return { ok: false, reason: `the cache file holds the catalogue of ${JSON.stringify(raw['url'])}, not of ${url}` };
+  if (raw['url'] !== url)
+    return {
+      ok: false,
+      reason: `the cache file holds the catalogue of ${JSON.stringify(raw['url'])}, not of ${url}`,
+    };
   const fetchedAt = raw['fetchedAt'];
-  if (typeof fetchedAt !== 'string' || Number.isNaN(Date.parse(fetchedAt))) return { ok: false, reason: 'the cache file is corrupt (no valid fetch time)' };
+  if (typeof fetchedAt !== 'string' || Number.isNaN(Date.parse(fetchedAt)))
+    return { ok: false, reason: 'the cache file is corrupt (no valid fetch time)' };
   const doc = raw['document'];
   if (typeof doc !== 'string') return { ok: false, reason: 'the cache file is corrupt (no document)' };
   try {
-    return { ok: true, entry: { url, fetchedAt, text: doc, document: parseCatalogue(doc, `the cache of ${url}`) } };
+    return {
+      ok: true,
+      entry: { url, fetchedAt, text: doc, document: parseCatalogue(doc, `the cache of ${url}`) },
+    };
   } catch (e) {
     return { ok: false, reason: `the cached document no longer validates: ${(e as Error).message}` };
   }
@@ -72,7 +95,9 @@ export function decodeCacheEntry(text: string, url: string): CacheVerdict {
  * const cache = memoryCatalogueCache();
  * await loadRemoteCatalogue({ url, cache });
  */
-export function memoryCatalogueCache(options: { initial?: string; failWrites?: Error } = {}): CatalogueCache & { text: string | undefined; writes: number } {
+export function memoryCatalogueCache(
+  options: { initial?: string; failWrites?: Error } = {},
+): CatalogueCache & { text: string | undefined; writes: number } {
   const cache = {
     location: 'memory',
     text: options.initial,

@@ -39,14 +39,16 @@ export interface CatalogueProblem {
 }
 
 /** `name@version`: name segments separated by `/` (`text/uppercase`), then a version (`2`, `1.4.0`). */
-export const PROCESSOR_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9][A-Za-z0-9_.-]*)*@[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+export const PROCESSOR_REF =
+  /^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9][A-Za-z0-9_.-]*)*@[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const EXPORT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const DOC_KEYS = ['$schema', 'weftCatalogue', 'name', 'description', 'processors', 'profiles'];
 const PROCESSOR_KEYS = ['module', 'export', 'description'];
 const PROFILE_KEYS = ['description', 'orchestrator', 'threads', 'chunkSize', 'maxConcurrency'];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
@@ -69,46 +71,82 @@ export function checkCatalogue(doc: unknown): CatalogueProblem[] {
   }
   unknownKeys(doc, DOC_KEYS, '', 'catalogue', push);
   if (doc['weftCatalogue'] !== CATALOGUE_FORMAT) {
-    push('/weftCatalogue', doc['weftCatalogue'] === undefined ? `"weftCatalogue": ${CATALOGUE_FORMAT} is required (the format version)` : `unsupported catalogue format ${show(doc['weftCatalogue'])}; this Weft reads format ${CATALOGUE_FORMAT}`);
+    push(
+      '/weftCatalogue',
+      doc['weftCatalogue'] === undefined
+        ? `"weftCatalogue": ${CATALOGUE_FORMAT} is required (the format version)`
+        : `unsupported catalogue format ${show(doc['weftCatalogue'])}; this Weft reads format ${CATALOGUE_FORMAT}`,
+    );
   }
-  for (const k of ['name', 'description', '$schema']) if (doc[k] !== undefined && typeof doc[k] !== 'string') push(pointer(k), `${k} must be a string, got ${show(doc[k])}`);
+  for (const k of ['name', 'description', '$schema'])
+    if (doc[k] !== undefined && typeof doc[k] !== 'string')
+      push(pointer(k), `${k} must be a string, got ${show(doc[k])}`);
   const processors = doc['processors'];
-  if (!isObject(processors)) push('/processors', `"processors" must be an object of "name@version" to { "module", "export" }, got ${show(processors)}`);
+  if (!isObject(processors))
+    push(
+      '/processors',
+      `"processors" must be an object of "name@version" to { "module", "export" }, got ${show(processors)}`,
+    );
   else {
     for (const [ref, entry] of Object.entries(processors)) {
       const at = `/processors${pointer(ref)}`;
-      if (!PROCESSOR_REF.test(ref)) push(at, `processor key "${ref}" must be "name@version" (e.g. "text/uppercase@2")`);
+      if (!PROCESSOR_REF.test(ref))
+        push(at, `processor key "${ref}" must be "name@version" (e.g. "text/uppercase@2")`);
       if (!isObject(entry)) {
         push(at, `a processor must be { "module", "export" }, got ${show(entry)}`);
         continue;
       }
       unknownKeys(entry, PROCESSOR_KEYS, at, 'processor', push);
-      if (typeof entry['module'] !== 'string' || entry['module'].length === 0) push(`${at}/module`, `module must be a non-empty module specifier, got ${show(entry['module'])}`);
-      if (typeof entry['export'] !== 'string' || !EXPORT.test(entry['export'])) push(`${at}/export`, `export must be an export name, got ${show(entry['export'])}`);
-      if (entry['description'] !== undefined && typeof entry['description'] !== 'string') push(`${at}/description`, `description must be a string, got ${show(entry['description'])}`);
+      if (typeof entry['module'] !== 'string' || entry['module'].length === 0)
+        push(`${at}/module`, `module must be a non-empty module specifier, got ${show(entry['module'])}`);
+      if (typeof entry['export'] !== 'string' || !EXPORT.test(entry['export']))
+        push(`${at}/export`, `export must be an export name, got ${show(entry['export'])}`);
+      if (entry['description'] !== undefined && typeof entry['description'] !== 'string')
+        push(`${at}/description`, `description must be a string, got ${show(entry['description'])}`);
     }
   }
   const profiles = doc['profiles'];
   if (profiles !== undefined) {
-    if (!isObject(profiles)) push('/profiles', `"profiles" must be an object of name to profile, got ${show(profiles)}`);
-    else for (const [name, p] of Object.entries(profiles)) checkProfile(name, p, `/profiles${pointer(name)}`, push);
+    if (!isObject(profiles))
+      push('/profiles', `"profiles" must be an object of name to profile, got ${show(profiles)}`);
+    else
+      for (const [name, p] of Object.entries(profiles))
+        checkProfile(name, p, `/profiles${pointer(name)}`, push);
   }
   return problems;
 }
 
-function checkProfile(name: string, p: unknown, at: string, push: (path: string, message: string) => void): void {
+function checkProfile(
+  name: string,
+  p: unknown,
+  at: string,
+  push: (path: string, message: string) => void,
+): void {
   if (!PROFILE_NAME.test(name)) push(at, `profile name "${name}" must be letters, digits, "_", "." or "-"`);
   if (!isObject(p)) return push(at, `a profile must be an object, got ${show(p)}`);
   unknownKeys(p, PROFILE_KEYS, at, 'profile', push);
-  for (const k of ['description', 'orchestrator']) if (p[k] !== undefined && typeof p[k] !== 'string') push(`${at}/${k}`, `${k} must be a string, got ${show(p[k])}`);
-  for (const k of ['threads', 'chunkSize', 'maxConcurrency']) if (p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) >= 1)) push(`${at}/${k}`, `${k} must be an integer ≥ 1, got ${show(p[k])}`);
+  for (const k of ['description', 'orchestrator'])
+    if (p[k] !== undefined && typeof p[k] !== 'string')
+      push(`${at}/${k}`, `${k} must be a string, got ${show(p[k])}`);
+  for (const k of ['threads', 'chunkSize', 'maxConcurrency'])
+    if (p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) >= 1))
+      push(`${at}/${k}`, `${k} must be an integer ≥ 1, got ${show(p[k])}`);
 }
 
-function unknownKeys(o: Record<string, unknown>, known: readonly string[], at: string, what: string, push: (path: string, message: string) => void): void {
+function unknownKeys(
+  o: Record<string, unknown>,
+  known: readonly string[],
+  at: string,
+  what: string,
+  push: (path: string, message: string) => void,
+): void {
   for (const k of Object.keys(o)) {
     if (known.includes(k)) continue;
     const guess = didYouMean(k, known);
-    push(`${at}${pointer(k)}`, `unknown ${what} property "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}`);
+    push(
+      `${at}${pointer(k)}`,
+      `unknown ${what} property "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+    );
   }
 }
 
@@ -124,14 +162,22 @@ export function parseCatalogue(text: string, where: string): CatalogueDocument {
     doc = JSON.parse(text) as unknown;
   } catch (e) {
     const snippet = text.trimStart().slice(0, 40).replace(/\s+/g, ' ');
-    throw new WeftError('CATALOGUE_INVALID', `the catalogue from ${where} is not JSON (${(e as Error).message}); it begins "${snippet}"`, {
-      data: { location: where, problems: [{ path: '', message: 'not JSON' }] },
-    });
+    throw new WeftError(
+      'CATALOGUE_INVALID',
+      `the catalogue from ${where} is not JSON (${(e as Error).message}); it begins "${snippet}"`,
+      {
+        data: { location: where, problems: [{ path: '', message: 'not JSON' }] },
+      },
+    );
   }
   const problems = checkCatalogue(doc);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path || '/'}: ${p.message}`).join('\n');
-    throw new WeftError('CATALOGUE_INVALID', `the catalogue from ${where} is not a valid catalogue:\n${lines}`, { data: { location: where, problems } });
+    throw new WeftError(
+      'CATALOGUE_INVALID',
+      `the catalogue from ${where} is not a valid catalogue:\n${lines}`,
+      { data: { location: where, problems } },
+    );
   }
   return doc as CatalogueDocument;
 }

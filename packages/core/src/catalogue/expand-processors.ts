@@ -25,7 +25,8 @@ export interface ExpandResult {
 }
 
 const KINDS = ['run', 'map', 'switch'] as const;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Lists the processor references of a JSON pipeline document (inline `sub` pipelines included) and
@@ -41,7 +42,8 @@ export function scanProcessors(doc: unknown): ProcessorScan {
     if (step['processor'] !== undefined) uses.push({ path: `${at}/processor`, ref: step['processor'] });
     for (const k of KINDS) {
       const code = step[k];
-      if (isObject(code) && code['processor'] !== undefined) uses.push({ path: `${at}/${k}/processor`, ref: code['processor'] });
+      if (isObject(code) && code['processor'] !== undefined)
+        uses.push({ path: `${at}/${k}/processor`, ref: code['processor'] });
     }
     if (typeof step['sub'] === 'string') subFiles.push(step['sub']);
   });
@@ -63,15 +65,25 @@ export function expandProcessors(doc: unknown, lookup: (ref: string) => Processo
   const problems: SpecProblem[] = [];
   const used: { path: string; processor: ResolvedProcessor }[] = [];
   const copy = structuredClone(doc);
-  const push = (code: ErrorCode, path: string, message: string, hint?: string): void => void problems.push({ code, path, message, ...(hint !== undefined ? { hint } : {}) });
+  const push = (code: ErrorCode, path: string, message: string, hint?: string): void =>
+    void problems.push({ code, path, message, ...(hint !== undefined ? { hint } : {}) });
   const resolve = (ref: unknown, path: string): ResolvedProcessor | undefined => {
     if (typeof ref !== 'string' || !PROCESSOR_REF.test(ref)) {
-      push('SPEC_INVALID', path, `processor must be "name@version" (e.g. "text/uppercase@2"), got ${JSON.stringify(ref) ?? String(ref)}`);
+      push(
+        'SPEC_INVALID',
+        path,
+        `processor must be "name@version" (e.g. "text/uppercase@2"), got ${JSON.stringify(ref) ?? String(ref)}`,
+      );
       return undefined;
     }
     const r = lookup(ref);
     if (!r.ok) {
-      push('PROCESSOR_UNKNOWN', path, r.message, r.suggestion !== undefined ? `did you mean "${r.suggestion}"?` : undefined);
+      push(
+        'PROCESSOR_UNKNOWN',
+        path,
+        r.message,
+        r.suggestion !== undefined ? `did you mean "${r.suggestion}"?` : undefined,
+      );
       return undefined;
     }
     used.push({ path, processor: r.processor });
@@ -85,7 +97,11 @@ export function expandProcessors(doc: unknown, lookup: (ref: string) => Processo
     if (step['processor'] !== undefined) {
       const others = [...KINDS, 'sub'].filter((k) => step[k] !== undefined);
       if (others.length > 0) {
-        push('SPEC_INVALID', `${at}/processor`, `a step has exactly one of "run", "map", "switch", "sub" or "processor"; this one also has ${others.map((k) => `"${k}"`).join(' and ')}`);
+        push(
+          'SPEC_INVALID',
+          `${at}/processor`,
+          `a step has exactly one of "run", "map", "switch", "sub" or "processor"; this one also has ${others.map((k) => `"${k}"`).join(' and ')}`,
+        );
       } else {
         const p = resolve(step['processor'], `${at}/processor`);
         if (p) {
@@ -100,7 +116,11 @@ export function expandProcessors(doc: unknown, lookup: (ref: string) => Processo
       if (!isObject(code) || code['processor'] === undefined) continue;
       const extra = Object.keys(code).filter((x) => x !== 'processor');
       if (extra.length > 0) {
-        push('SPEC_INVALID', `${at}/${k}${pointer(extra[0]!)}`, `a processor reference is { "processor": "name@version" } alone; it cannot also have ${extra.map((x) => `"${x}"`).join(', ')}`);
+        push(
+          'SPEC_INVALID',
+          `${at}/${k}${pointer(extra[0]!)}`,
+          `a processor reference is { "processor": "name@version" } alone; it cannot also have ${extra.map((x) => `"${x}"`).join(', ')}`,
+        );
         continue;
       }
       const p = resolve(code['processor'], `${at}/${k}/processor`);

@@ -5,7 +5,12 @@ import { WeftError } from '../errors/weft-error.js';
 export type FetchLike = (
   url: string,
   init: { readonly signal: AbortSignal; readonly headers: Readonly<Record<string, string>> },
-) => Promise<{ readonly ok: boolean; readonly status: number; readonly statusText: string; text(): Promise<string> }>;
+) => Promise<{
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  text(): Promise<string>;
+}>;
 
 /** How often and how patiently a catalogue fetch is retried. */
 export interface CatalogueRetry {
@@ -22,12 +27,24 @@ export interface CatalogueRetry {
 }
 
 /** Default retry policy of catalogue fetches. */
-export const DEFAULT_CATALOGUE_RETRY: CatalogueRetry = { attempts: 3, initialDelayMs: 250, factor: 2, maxDelayMs: 2000, jitter: 0.2, timeoutMs: 10_000 };
+export const DEFAULT_CATALOGUE_RETRY: CatalogueRetry = {
+  attempts: 3,
+  initialDelayMs: 250,
+  factor: 2,
+  maxDelayMs: 2000,
+  jitter: 0.2,
+  timeoutMs: 10_000,
+};
 
 /** What one fetch with retries gives: the body, or the transient failure that exhausted the attempts. */
 export type FetchOutcome =
   | { readonly ok: true; readonly text: string; readonly attempts: number }
-  | { readonly ok: false; readonly reason: string; readonly attempts: number; readonly delaysMs: readonly number[] };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly attempts: number;
+      readonly delaysMs: readonly number[];
+    };
 
 /** Options of `fetchCatalogueText`. */
 export interface FetchCatalogueOptions {
@@ -55,7 +72,12 @@ export function describeNetworkError(e: unknown): string {
   const err = e as { message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
   const cause = err?.cause;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const msg = typeof cause?.message === 'string' ? cause.message : typeof err?.message === 'string' ? err.message : String(e);
+  const msg =
+    typeof cause?.message === 'string'
+      ? cause.message
+      : typeof err?.message === 'string'
+        ? err.message
+        : String(e);
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
 
@@ -81,16 +103,23 @@ export async function fetchCatalogueText(url: string, o: FetchCatalogueOptions):
     const r = await attemptOnce(url, o, retry.timeoutMs);
     if (r.kind === 'ok') return { ok: true, text: r.text, attempts: attempt };
     if (r.kind === 'fatal') {
-      throw new WeftError('CATALOGUE_FETCH_FAILED', `the catalogue server at ${url} answered HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}: check the catalogue URL (and any credentials it needs)`, {
-        data: { url, status: r.status, attempts: attempt },
-      });
+      throw new WeftError(
+        'CATALOGUE_FETCH_FAILED',
+        `the catalogue server at ${url} answered HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}: check the catalogue URL (and any credentials it needs)`,
+        {
+          data: { url, status: r.status, attempts: attempt },
+        },
+      );
     }
     reason = r.reason;
   }
   return { ok: false, reason, attempts: Math.max(1, retry.attempts), delaysMs };
 }
 
-type Attempt = { kind: 'ok'; text: string } | { kind: 'transient'; reason: string } | { kind: 'fatal'; status: number; statusText: string };
+type Attempt =
+  | { kind: 'ok'; text: string }
+  | { kind: 'transient'; reason: string }
+  | { kind: 'fatal'; status: number; statusText: string };
 
 async function attemptOnce(url: string, o: FetchCatalogueOptions, timeoutMs: number): Promise<Attempt> {
   const controller = new AbortController();
@@ -105,7 +134,11 @@ async function attemptOnce(url: string, o: FetchCatalogueOptions, timeoutMs: num
     try {
       const res = await o.fetch(url, { signal: controller.signal, headers: { accept: 'application/json' } });
       if (res.ok) return { kind: 'ok', text: await res.text() };
-      if (isTransientStatus(res.status)) return { kind: 'transient', reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}` };
+      if (isTransientStatus(res.status))
+        return {
+          kind: 'transient',
+          reason: `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`,
+        };
       return { kind: 'fatal', status: res.status, statusText: res.statusText };
     } catch (e) {
       return { kind: 'transient', reason: describeNetworkError(e) };

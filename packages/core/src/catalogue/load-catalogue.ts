@@ -1,6 +1,11 @@
 import { systemClock, type Clock } from '../clock/clock.js';
 import { WeftError } from '../errors/weft-error.js';
-import { decodeCacheEntry, encodeCacheEntry, type CatalogueCache, type CacheVerdict } from './catalogue-cache.js';
+import {
+  decodeCacheEntry,
+  encodeCacheEntry,
+  type CatalogueCache,
+  type CacheVerdict,
+} from './catalogue-cache.js';
 import { parseCatalogue, type CatalogueDocument } from './catalogue-document.js';
 import { fetchCatalogueText, type CatalogueRetry, type FetchLike } from './fetch-catalogue.js';
 
@@ -57,7 +62,8 @@ export interface LoadCatalogueOptions {
 }
 
 /** The two ways out of a missing catalogue, for error messages. */
-export const CATALOGUE_REMEDY = 'go online and run `weft init` to fetch and cache the catalogue, or use a local catalogue file ("catalogue": { "file": "…" } in .weft/config.json)';
+export const CATALOGUE_REMEDY =
+  'go online and run `weft init` to fetch and cache the catalogue, or use a local catalogue file ("catalogue": { "file": "…" } in .weft/config.json)';
 
 /**
  * Loads a remote catalogue. Fetched (with retries): validated — an invalid document is
@@ -92,37 +98,83 @@ export async function loadRemoteCatalogue(o: LoadCatalogueOptions): Promise<Load
     throw new WeftError(
       'CATALOGUE_STALE',
       `${o.purpose ?? 'this command'} needs a fresh catalogue: ${reason}.${also} committed artefacts are never made from a cached catalogue: go online and try again.`,
-      { data: { url: o.url, reason, attempts, ...(cached.ok ? { cachedSnapshotAt: cached.entry.fetchedAt } : {}) } },
+      {
+        data: {
+          url: o.url,
+          reason,
+          attempts,
+          ...(cached.ok ? { cachedSnapshotAt: cached.entry.fetchedAt } : {}),
+        },
+      },
     );
   }
   const cached = await readCache(o);
   if (!cached.ok) {
-    throw new WeftError('CATALOGUE_UNAVAILABLE', `no catalogue to use: ${reason}, and ${cached.reason} (${o.cache.location}). To fix it, ${CATALOGUE_REMEDY}.`, {
-      data: { url: o.url, reason, attempts, cache: o.cache.location, cacheProblem: cached.reason },
-    });
+    throw new WeftError(
+      'CATALOGUE_UNAVAILABLE',
+      `no catalogue to use: ${reason}, and ${cached.reason} (${o.cache.location}). To fix it, ${CATALOGUE_REMEDY}.`,
+      {
+        data: { url: o.url, reason, attempts, cache: o.cache.location, cacheProblem: cached.reason },
+      },
+    );
   }
   const { fetchedAt, document } = cached.entry;
   const age = describeAge(now() - Date.parse(fetchedAt));
   return {
     document,
-    provenance: { source: 'cached', kind: 'url', location: o.url, snapshotAt: fetchedAt, attempts, reason, cache: o.cache.location },
-    warnings: [{ code: 'CATALOGUE_STALE', message: `using the cached catalogue of ${o.url} from ${fetchedAt} (${age} old), because ${reason}` }],
+    provenance: {
+      source: 'cached',
+      kind: 'url',
+      location: o.url,
+      snapshotAt: fetchedAt,
+      attempts,
+      reason,
+      cache: o.cache.location,
+    },
+    warnings: [
+      {
+        code: 'CATALOGUE_STALE',
+        message: `using the cached catalogue of ${o.url} from ${fetchedAt} (${age} old), because ${reason}`,
+      },
+    ],
   };
 }
 
-async function storeFresh(o: LoadCatalogueOptions, text: string, attempts: number, fetchedAt: string): Promise<LoadedCatalogue> {
+async function storeFresh(
+  o: LoadCatalogueOptions,
+  text: string,
+  attempts: number,
+  fetchedAt: string,
+): Promise<LoadedCatalogue> {
   const document = parseCatalogue(text, o.url);
   const warnings: CatalogueWarning[] = [];
   try {
     await o.cache.write(encodeCacheEntry({ url: o.url, fetchedAt, text }));
   } catch (e) {
-    warnings.push({ code: 'CATALOGUE_CACHE_WRITE', message: `the catalogue was fetched, but its cache could not be written (${o.cache.location}: ${(e as Error).message}); offline runs will not find it` });
+    warnings.push({
+      code: 'CATALOGUE_CACHE_WRITE',
+      message: `the catalogue was fetched, but its cache could not be written (${o.cache.location}: ${(e as Error).message}); offline runs will not find it`,
+    });
   }
-  return { document, provenance: { source: 'fresh', kind: 'url', location: o.url, snapshotAt: fetchedAt, attempts, cache: o.cache.location }, warnings };
+  return {
+    document,
+    provenance: {
+      source: 'fresh',
+      kind: 'url',
+      location: o.url,
+      snapshotAt: fetchedAt,
+      attempts,
+      cache: o.cache.location,
+    },
+    warnings,
+  };
 }
 
 /** Reads and decodes the cache entry of `o.url`; a missing or unreadable one is unusable, with the reason. */
-export async function readCache(o: { readonly url: string; readonly cache: CatalogueCache }): Promise<CacheVerdict> {
+export async function readCache(o: {
+  readonly url: string;
+  readonly cache: CatalogueCache;
+}): Promise<CacheVerdict> {
   let text: string | undefined;
   try {
     text = await o.cache.read();
@@ -139,7 +191,17 @@ export async function readCache(o: { readonly url: string; readonly cache: Catal
  * const loaded = catalogueFromFile(readFileSync(path, 'utf8'), path);
  */
 export function catalogueFromFile(text: string, path: string, now: () => number = Date.now): LoadedCatalogue {
-  return { document: parseCatalogue(text, path), provenance: { source: 'fresh', kind: 'file', location: path, snapshotAt: new Date(now()).toISOString(), attempts: 0 }, warnings: [] };
+  return {
+    document: parseCatalogue(text, path),
+    provenance: {
+      source: 'fresh',
+      kind: 'file',
+      location: path,
+      snapshotAt: new Date(now()).toISOString(),
+      attempts: 0,
+    },
+    warnings: [],
+  };
 }
 
 /** "3 days", "5 hours", "12 minutes", "40 seconds". */

@@ -17,7 +17,12 @@ export interface ResolvedProcessor {
 /** The outcome of a processor look-up. */
 export type ProcessorLookup =
   | { readonly ok: true; readonly processor: ResolvedProcessor }
-  | { readonly ok: false; readonly message: string; readonly suggestion?: string; readonly versions: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      readonly suggestion?: string;
+      readonly versions: readonly string[];
+    };
 
 /** Splits `name@version` (undefined when malformed). */
 export function parseProcessorRef(ref: string): { name: string; version: string } | undefined {
@@ -39,7 +44,8 @@ export function describeProvenance(p: CatalogueProvenance): string {
 /** What to do about an unknown processor, which depends on whether the catalogue could be stale. */
 function advice(p: CatalogueProvenance): string {
   if (p.kind === 'file') return `add it to ${p.location}, or fix the reference`;
-  if (p.source === 'fresh') return 'the catalogue is current, so refreshing it will not help: fix the reference';
+  if (p.source === 'fresh')
+    return 'the catalogue is current, so refreshing it will not help: fix the reference';
   return 'the cached catalogue may be out of date and the processor published since: go online and run `weft init` to refresh it, or fix the reference';
 }
 
@@ -50,24 +56,43 @@ function advice(p: CatalogueProvenance): string {
  * @example
  * const r = lookupProcessor(loaded, 'text/uppercase@2', (m) => new URL(m, base).href);
  */
-export function lookupProcessor(loaded: LoadedCatalogue, ref: string, resolveModule: (specifier: string) => string = (s) => s): ProcessorLookup {
+export function lookupProcessor(
+  loaded: LoadedCatalogue,
+  ref: string,
+  resolveModule: (specifier: string) => string = (s) => s,
+): ProcessorLookup {
   const processors = loaded.document.processors;
   const parsed = parseProcessorRef(ref);
   const where = describeProvenance(loaded.provenance);
   if (!parsed) {
-    return { ok: false, message: `"${ref}" is not a processor reference: write "name@version" (e.g. "text/uppercase@2"); looked up in ${where}`, versions: [] };
+    return {
+      ok: false,
+      message: `"${ref}" is not a processor reference: write "name@version" (e.g. "text/uppercase@2"); looked up in ${where}`,
+      versions: [],
+    };
   }
   const entry: ProcessorEntry | undefined = Object.hasOwn(processors, ref) ? processors[ref] : undefined;
   if (entry) {
     return {
       ok: true,
-      processor: { ref, ...parsed, module: resolveModule(entry.module), export: entry.export, ...(entry.description !== undefined ? { description: entry.description } : {}) },
+      processor: {
+        ref,
+        ...parsed,
+        module: resolveModule(entry.module),
+        export: entry.export,
+        ...(entry.description !== undefined ? { description: entry.description } : {}),
+      },
     };
   }
   const keys = Object.keys(processors);
-  const versions = keys.filter((k) => k.slice(0, k.lastIndexOf('@')) === parsed.name).map((k) => k.slice(k.lastIndexOf('@') + 1));
+  const versions = keys
+    .filter((k) => k.slice(0, k.lastIndexOf('@')) === parsed.name)
+    .map((k) => k.slice(k.lastIndexOf('@') + 1));
   const suggestion = versions.length > 0 ? undefined : didYouMean(ref, keys);
-  const has = versions.length > 0 ? `; it has ${parsed.name} in version${versions.length === 1 ? '' : 's'} ${versions.join(', ')}` : '';
+  const has =
+    versions.length > 0
+      ? `; it has ${parsed.name} in version${versions.length === 1 ? '' : 's'} ${versions.join(', ')}`
+      : '';
   const guess = suggestion !== undefined ? ` (did you mean "${suggestion}"?)` : '';
   return {
     ok: false,
@@ -78,9 +103,15 @@ export function lookupProcessor(loaded: LoadedCatalogue, ref: string, resolveMod
 }
 
 /** Finds a tuning profile by name (undefined with a "did you mean" when missing). Pure. */
-export function lookupProfile(loaded: LoadedCatalogue, name: string): { ok: true; profile: TuningProfile } | { ok: false; message: string } {
+export function lookupProfile(
+  loaded: LoadedCatalogue,
+  name: string,
+): { ok: true; profile: TuningProfile } | { ok: false; message: string } {
   const profiles = loaded.document.profiles ?? {};
   if (Object.hasOwn(profiles, name)) return { ok: true, profile: profiles[name]! };
   const guess = didYouMean(name, Object.keys(profiles));
-  return { ok: false, message: `tuning profile "${name}" is not in ${describeProvenance(loaded.provenance)}${guess ? ` (did you mean "${guess}"?)` : ''}. The catalogue was ${loaded.provenance.source}: ${advice(loaded.provenance)}.` };
+  return {
+    ok: false,
+    message: `tuning profile "${name}" is not in ${describeProvenance(loaded.provenance)}${guess ? ` (did you mean "${guess}"?)` : ''}. The catalogue was ${loaded.provenance.source}: ${advice(loaded.provenance)}.`,
+  };
 }

@@ -1,5 +1,10 @@
 import { isWeftError } from '../errors/weft-error.js';
-import { loadRemoteCatalogue, readCache, type CatalogueWarning, type LoadCatalogueOptions } from './load-catalogue.js';
+import {
+  loadRemoteCatalogue,
+  readCache,
+  type CatalogueWarning,
+  type LoadCatalogueOptions,
+} from './load-catalogue.js';
 
 /** What priming the cache achieved, judged by reading the cache back. */
 export interface PrimeReport {
@@ -25,22 +30,43 @@ export interface PrimeReport {
  * const report = await primeCatalogue({ url, cache });
  * if (!report.primed) warn(report.reason);
  */
-export async function primeCatalogue(o: Omit<LoadCatalogueOptions, 'requireFresh' | 'purpose'>): Promise<PrimeReport> {
+export async function primeCatalogue(
+  o: Omit<LoadCatalogueOptions, 'requireFresh' | 'purpose'>,
+): Promise<PrimeReport> {
   const base = { url: o.url, cache: o.cache.location };
   let loaded;
   try {
     loaded = await loadRemoteCatalogue({ ...o, requireFresh: true, purpose: 'priming the catalogue cache' });
   } catch (e) {
     if (isWeftError(e) && e.code === 'CATALOGUE_STALE') {
-      return { ...base, primed: false, reason: String(e.data['reason']), attempts: Number(e.data['attempts'] ?? 0), warnings: [] };
+      return {
+        ...base,
+        primed: false,
+        reason: String(e.data['reason']),
+        attempts: Number(e.data['attempts'] ?? 0),
+        warnings: [],
+      };
     }
     throw e;
   }
   const { provenance, warnings } = loaded;
   const back = await readCache(o);
-  if (!back.ok) return { ...base, primed: false, reason: `reading the cache back: ${back.reason}`, attempts: provenance.attempts, warnings };
+  if (!back.ok)
+    return {
+      ...base,
+      primed: false,
+      reason: `reading the cache back: ${back.reason}`,
+      attempts: provenance.attempts,
+      warnings,
+    };
   if (back.entry.fetchedAt !== provenance.snapshotAt) {
-    return { ...base, primed: false, reason: `reading the cache back: it holds the snapshot of ${back.entry.fetchedAt}, not the one just fetched (${provenance.snapshotAt})`, attempts: provenance.attempts, warnings };
+    return {
+      ...base,
+      primed: false,
+      reason: `reading the cache back: it holds the snapshot of ${back.entry.fetchedAt}, not the one just fetched (${provenance.snapshotAt})`,
+      attempts: provenance.attempts,
+      warnings,
+    };
   }
   const doc = back.entry.document;
   return {

@@ -1,7 +1,10 @@
+import { PROCESSOR_REF } from '../catalogue/catalogue-document.js';
+
 /**
  * The JSON Schema (draft 2020-12) of a JSON pipeline declaration, format 1. The same file is
  * published as `@weft/core/pipeline.schema.json`; `checkSpec` enforces it (plus the graph rules the
- * schema cannot say) with errors that point at the exact JSON path.
+ * schema cannot say) with errors that point at the exact JSON path. `processor` references (catalogue
+ * processors) are replaced by module references by `expandProcessors` before `checkSpec` sees the file.
  */
 const name = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', maxLength: 128 } as const;
 const names = { oneOf: [{ $ref: '#/$defs/name' }, { type: 'array', items: { $ref: '#/$defs/name' }, uniqueItems: true }] } as const;
@@ -51,11 +54,17 @@ export const pipelineSchema = {
         },
       },
     },
+    processor: {
+      type: 'string',
+      pattern: PROCESSOR_REF.source,
+      description: 'A processor from the project\'s catalogue, "name@version" (e.g. "text/uppercase@2"): a run step, or { "processor" } as the code of a map or switch. Its version feeds the step\'s idempotency key.',
+    },
     code: {
       description: '"./module.js#export" or { module, export }; a relative module is resolved against the pipeline file.',
       oneOf: [
         { type: 'string', pattern: '^[^#]+#[A-Za-z_$][A-Za-z0-9_$]*$' },
         { type: 'object', required: ['module', 'export'], additionalProperties: false, properties: { module: { type: 'string', minLength: 1 }, export: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$' } } },
+        { type: 'object', required: ['processor'], additionalProperties: false, properties: { processor: { $ref: '#/$defs/processor' } } },
       ],
     },
     retry: {
@@ -78,11 +87,12 @@ export const pipelineSchema = {
     },
     step: {
       type: 'object',
-      description: 'Exactly one of run, map, switch or sub.',
-      oneOf: [{ required: ['run'] }, { required: ['map'] }, { required: ['switch'] }, { required: ['sub'] }],
+      description: 'Exactly one of run, map, switch, sub or processor.',
+      oneOf: [{ required: ['run'] }, { required: ['map'] }, { required: ['switch'] }, { required: ['sub'] }, { required: ['processor'] }],
       additionalProperties: false,
       properties: {
         run: { $ref: '#/$defs/code' },
+        processor: { $ref: '#/$defs/processor' },
         map: { $ref: '#/$defs/code' },
         switch: { $ref: '#/$defs/code' },
         sub: { oneOf: [{ type: 'string', minLength: 1, description: 'Path of another JSON pipeline file.' }, { $ref: '#/$defs/pipeline' }] },
