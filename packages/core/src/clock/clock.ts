@@ -44,6 +44,7 @@ export class SimulatedClock implements Clock {
   #now: number;
   #seq = 0;
   readonly #timers = new Map<number, { at: number; fn: () => void }>();
+  #pendingWaiters: { n: number; resolve: () => void }[] = [];
 
   constructor(start = 0) {
     this.#now = start;
@@ -56,7 +57,24 @@ export class SimulatedClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = ++this.#seq;
     this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
+    if (this.#pendingWaiters.length > 0) this.#checkPending();
     return { id };
+  }
+
+  /**
+   * Resolves once at least `n` timers are pending: say, once a step that runs in another thread has
+   * started and armed its timeout, so that advancing the clock is sure to reach it.
+   */
+  whenPending(n = 1): Promise<void> {
+    if (this.#timers.size >= n) return Promise.resolve();
+    return new Promise((resolve) => this.#pendingWaiters.push({ n, resolve }));
+  }
+
+  #checkPending(): void {
+    const ready = this.#pendingWaiters.filter((w) => this.#timers.size >= w.n);
+    if (ready.length === 0) return;
+    this.#pendingWaiters = this.#pendingWaiters.filter((w) => this.#timers.size < w.n);
+    for (const w of ready) w.resolve();
   }
 
   clearTimeout(handle: TimerHandle): void {

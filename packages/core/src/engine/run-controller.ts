@@ -35,6 +35,7 @@ export class RunController {
   #timer: TimerHandle | null = null;
   #outcome: ExecutionOutcome | undefined;
   #observerErrors: string[] = [];
+  #pendingCancel: string | undefined;
   #resolve!: (r: RunResult) => void;
 
   constructor(
@@ -83,12 +84,23 @@ export class RunController {
       this.#orchestrator = await getOrchestrator();
     } catch (e) {
       this.#orchestrator = placeholder;
-      this.#outcome = { status: 'failed', error: toWeftError(e, 'ORCHESTRATOR_UNKNOWN') };
-      this.#perform(this.#supervisor.send({ type: 'FAIL' }));
+      this.#failToStart(toWeftError(e, 'ORCHESTRATOR_UNKNOWN'));
       return;
     }
-    await this.#o.store.put({ runId: this.#runId, pipeline: this.#plan.name, module: this.#plan.module, planId: this.#plan.id, status: 'running', startedAt: Date.now(), input: this.#input });
+    try {
+      await this.#o.store.put({ runId: this.#runId, pipeline: this.#plan.name, module: this.#plan.module, planId: this.#plan.id, status: 'running', startedAt: Date.now(), input: this.#input });
+    } catch (e) {
+      this.#failToStart(toWeftError(e, 'INTERNAL'));
+      return;
+    }
     this.#perform(this.#supervisor.send({ type: 'START' }));
+  }
+
+  /** The run could not start (no orchestrator, a failing store): still one run.start and one run.finish. */
+  #failToStart(error: WeftError): void {
+    this.#emit([], { type: 'run.start', pipeline: this.#plan.name, planId: this.#plan.id, orchestrator: this.#orchestrator.name, resumed: this.#resumeFrom !== undefined });
+    this.#outcome = { status: 'failed', error };
+    this.#perform(this.#supervisor.send({ type: 'FAIL' }));
   }
 
   #perform(effects: RunEffect[]): void {
@@ -97,6 +109,9 @@ export class RunController {
         case 'runStartup':
           this.#emit([], { type: 'run.start', pipeline: this.#plan.name, planId: this.#plan.id, orchestrator: this.#orchestrator.name, resumed: this.#resumeFrom !== undefined });
           for (const w of this.#run.warnings ?? []) this.#emit([], { type: 'warning', code: w.code, message: w.message });
+          if (this.#pendingCancel !== undefined) this.#cancel(this.#pendingCancel);
+          // Cancelled before the start, or by an observer of run.start.
+          if (this.#supervisor.done) break;
           if (this.#run.timeoutMs !== undefined) {
             const ms = this.#run.timeoutMs;
             this.#timer = this.#o.clock.setTimeout(() => this.#timeout(ms), ms);
@@ -192,8 +207,8 @@ export class RunController {
   #cancel(reason: string): void {
     if (this.#supervisor.done || this.#outcome) return;
     if (this.#supervisor.state === 'created') {
-      // Cancelled before it began: still one start and one finish.
-      queueMicrotask(() => this.#cancel(reason));
+      // Cancelled before it began: still one start and one finish, and no step runs in between.
+      this.#pendingCancel ??= reason;
       return;
     }
     this.#emit([], { type: 'run.cancel', reason });
@@ -237,8 +252,9 @@ export class RunController {
     const error = persistError ?? (outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'timedOut' ? outcome.error : undefined);
     const durationMs = this.#o.clock.now() - this.#startedAt;
     const stats = this.#orchestrator.stats(this.#runId);
-    const metrics = this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats);
     this.#flushObserverErrors();
+    // Counted by seq: events emitted while another was being delivered reach the metrics observer later.
+    const metrics = { ...this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats), events: this.#seq + 1 };
     this.#emit([], { type: 'run.finish', status: finalStatus, durationMs, ...(error ? { error: serializeError(error) } : {}), metrics });
     this.#hub.close();
     const output = outcome.status === 'succeeded' ? outcome.output : undefined;

@@ -20,6 +20,8 @@ export class EventHub {
   #waiters: (() => void)[] = [];
   #closed = false;
   #count = 0;
+  #delivering = false;
+  readonly #pending: RunEvent[] = [];
 
   constructor(capacity: number) {
     this.#capacity = Math.max(1, capacity);
@@ -35,10 +37,29 @@ export class EventHub {
     this.#observers.push(fn);
   }
 
-  /** Delivers an event to every observer and subscriber, in order. */
+  /**
+   * Delivers an event to every observer and subscriber, in order. An event emitted by an observer
+   * while another is being delivered (say, an observer cancels the run) waits for that delivery to
+   * end, so every observer and subscriber sees the events in emission (seq) order.
+   */
   emit(event: RunEvent): void {
     if (this.#closed) throw new Error(`event after the stream closed: ${event.type}`);
     this.#count++;
+    if (this.#delivering) {
+      this.#pending.push(event);
+      return;
+    }
+    this.#delivering = true;
+    try {
+      this.#deliver(event);
+      for (let i = 0; i < this.#pending.length; i++) this.#deliver(this.#pending[i]!);
+    } finally {
+      this.#pending.length = 0;
+      this.#delivering = false;
+    }
+  }
+
+  #deliver(event: RunEvent): void {
     for (const o of this.#observers) o(event);
     for (const s of this.#subs) {
       if (s.closed) continue;

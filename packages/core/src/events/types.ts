@@ -23,18 +23,22 @@ export type EventBody =
   | { readonly type: 'run.timeout'; readonly timeoutMs: number }
   | { readonly type: 'step.start'; readonly step: string; readonly invocation: number; readonly attempt: number }
   | { readonly type: 'step.end'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly durationMs: number; readonly output: unknown }
-  | { readonly type: 'step.error'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly error: SerializedError; readonly willRetry: boolean }
-  | { readonly type: 'step.retry'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly delayMs: number; readonly reason: string }
-  | { readonly type: 'step.skip'; readonly step: string; readonly reason: string; readonly cached?: boolean }
+  /** `index` is set for one map item's failure (the invocation is then the map's, and the map goes on). */
+  | { readonly type: 'step.error'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly error: SerializedError; readonly willRetry: boolean; readonly index?: number }
+  /** `index` is set for one map item's retry. */
+  | { readonly type: 'step.retry'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly delayMs: number; readonly reason: string; readonly index?: number }
+  /** `invocation` is set when the step ran and returned skip() (it closes that invocation). */
+  | { readonly type: 'step.skip'; readonly step: string; readonly reason: string; readonly cached?: boolean; readonly invocation?: number }
   | { readonly type: 'token'; readonly step: string; readonly invocation: number; readonly tokens: readonly unknown[] }
   | { readonly type: 'checkpoint'; readonly step: string; readonly invocation: number; readonly value: unknown }
   | { readonly type: 'state.update'; readonly step: string; readonly keys: readonly string[] }
   | { readonly type: 'barrier.wait'; readonly step: string; readonly from: string; readonly arrived: number; readonly expected: number }
   | { readonly type: 'barrier.release'; readonly step: string; readonly join: 'all' | 'any'; readonly arrived: readonly string[]; readonly waitedMs: number; readonly skipped: boolean }
   | { readonly type: 'barrier.timeout'; readonly step: string; readonly arrived: readonly string[]; readonly missing: readonly string[] }
-  | { readonly type: 'map.start'; readonly step: string; readonly total: number | null }
-  | { readonly type: 'map.item'; readonly step: string; readonly index: number; readonly ok: boolean; readonly cached?: boolean }
-  | { readonly type: 'map.complete'; readonly step: string; readonly count: number; readonly failed: number }
+  /** Map events carry the invocation of the map (its `step.start`). */
+  | { readonly type: 'map.start'; readonly step: string; readonly invocation: number; readonly total: number | null }
+  | { readonly type: 'map.item'; readonly step: string; readonly invocation: number; readonly index: number; readonly ok: boolean; readonly cached?: boolean }
+  | { readonly type: 'map.complete'; readonly step: string; readonly invocation: number; readonly count: number; readonly failed: number }
   | { readonly type: 'warning'; readonly code: string; readonly message: string; readonly step?: string };
 
 /** One event of a run's ordered stream. */

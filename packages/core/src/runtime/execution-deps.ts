@@ -33,5 +33,14 @@ export interface ExecutionDeps {
   readonly options: ExecutionOptions;
   /** Invocation ids, shared by nested executions of one run. */
   readonly ids: { next: number };
+  /** The run's task slots (`maxConcurrency`), shared by nested executions; a top-level execution makes its own. */
+  readonly slots?: TaskSlots;
   emit(path: readonly string[], body: EventBody): void;
+}
+
+/** Tasks in flight across a run and its sub-pipelines, against the run's `maxConcurrency`. */
+export interface TaskSlots {
+  inflight: number;
+  /** Wakers of executions that found no free slot: each is called once when a slot frees. */
+  readonly starved: Set<() => void>;
 }

@@ -12,6 +12,8 @@ export interface ItemSource {
   /** Up to `n` items available now ([] when an async pull is under way). */
   take(n: number): unknown[];
   readonly exhausted: boolean;
+  /** Set when the iterator threw: the map fails with that error. */
+  readonly failed: { readonly error: unknown } | undefined;
   /** Called when an async pull delivered items. */
   onReady: (() => void) | undefined;
 }
@@ -32,6 +34,7 @@ export function toItemSource(input: unknown): { ok: true; source: ItemSource; to
         get exhausted() {
           return i >= input.length;
         },
+        failed: undefined,
         onReady: undefined,
       },
     };
@@ -41,21 +44,30 @@ export function toItemSource(input: unknown): { ok: true; source: ItemSource; to
     if (typeof sync === 'function') {
       const it: Iterator<unknown> = sync.call(input);
       let done = false;
+      let failed: { error: unknown } | undefined;
       return {
         ok: true,
         total: input instanceof Map || input instanceof Set ? input.size : null,
         source: {
           take(n) {
             const out: unknown[] = [];
-            while (!done && out.length < n) {
-              const r = it.next();
-              if (r.done) done = true;
-              else out.push(r.value);
+            try {
+              while (!done && out.length < n) {
+                const r = it.next();
+                if (r.done) done = true;
+                else out.push(r.value);
+              }
+            } catch (error) {
+              done = true;
+              failed = { error };
             }
             return out;
           },
           get exhausted() {
             return done;
+          },
+          get failed() {
+            return failed;
           },
           onReady: undefined,
         },
@@ -71,7 +83,8 @@ function asyncSource(it: AsyncIterator<unknown>): ItemSource {
   const buffer: unknown[] = [];
   let done = false;
   let pulling = false;
-  const src: ItemSource = {
+  const src: ItemSource & { failed: { error: unknown } | undefined } = {
+    failed: undefined,
     take(n) {
       if (buffer.length < n && !done && !pulling) {
         pulling = true;
@@ -82,6 +95,9 @@ function asyncSource(it: AsyncIterator<unknown>): ItemSource {
               if (r.done) done = true;
               else buffer.push(r.value);
             }
+          } catch (error) {
+            done = true;
+            src.failed = { error };
           } finally {
             pulling = false;
             src.onReady?.();
@@ -142,6 +158,8 @@ export class MapRun {
   readonly node: PlanNode;
   readonly act: ActivationData;
   readonly startedAt: number;
+  /** The map's invocation id (its step.start); chunks have ids of their own. */
+  readonly id: number;
   readonly #d: MapDeps;
   readonly #results: unknown[] = [];
   readonly #chunks = new Map<number, Chunk>();
@@ -158,6 +176,7 @@ export class MapRun {
     this.#d = d;
     this.node = d.node;
     this.act = d.act;
+    this.id = d.id;
     this.startedAt = d.now();
     d.source.onReady = () => d.wake();
   }
@@ -198,7 +217,7 @@ export class MapRun {
         runBase = index + 1;
         this.#results[index] = hit.value;
         this.#done++;
-        this.#d.emit({ type: 'map.item', step: this.node.name, index, ok: true, cached: true });
+        this.#d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: true, cached: true });
         continue;
       }
       if (key !== undefined) this.#keys.set(index, key);
@@ -241,7 +260,7 @@ export class MapRun {
     this.#checkDone();
   }
 
-  #handle(index: number, raw: ItemOutcome, item: unknown, attempt: number, invocation: number): void {
+  #handle(index: number, raw: ItemOutcome, item: unknown, attempt: number, _chunk: number): void {
     const d = this.#d;
     // A control result (update(), retry()) is settled by the execution: state patches apply at once.
     const result = raw.ok && isControl(raw.value) ? d.itemControl(index, raw.value) : raw;
@@ -252,15 +271,15 @@ export class MapRun {
       this.#keys.delete(index);
       this.#results[index] = outcome.value;
       this.#done++;
-      d.emit({ type: 'map.item', step: this.node.name, index, ok: true });
+      d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: true });
       return;
     }
     const policy = this.node.retry;
     const willRetry = attempt < policy.attempts && (requested || isRetryable(policy, outcome.error));
-    d.emit({ type: 'step.error', step: this.node.name, invocation, attempt, error: outcome.error, willRetry });
+    d.emit({ type: 'step.error', step: this.node.name, invocation: d.id, attempt, error: outcome.error, willRetry, index });
     if (willRetry) {
       const delayMs = backoffDelay(policy, attempt, d.random);
-      d.emit({ type: 'step.retry', step: this.node.name, invocation, attempt: attempt + 1, delayMs, reason: `item ${index}: ${outcome.error.message}` });
+      d.emit({ type: 'step.retry', step: this.node.name, invocation: d.id, attempt: attempt + 1, delayMs, reason: `item ${index}: ${outcome.error.message}`, index });
       this.#retryTimers++;
       d.timer(delayMs, () => {
         this.#retryTimers--;
@@ -270,18 +289,35 @@ export class MapRun {
       return;
     }
     this.#failed++;
-    d.emit({ type: 'map.item', step: this.node.name, index, ok: false });
+    d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: false });
     this.#finished = true;
     const error = { ...outcome.error, data: { ...outcome.error.data, index } };
-    d.emit({ type: 'map.complete', step: this.node.name, count: this.#done + this.#failed, failed: this.#failed });
+    d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done + this.#failed, failed: this.#failed });
     d.cancelChunks(new WeftError('STEP_CANCELLED', `map "${this.node.name}" failed at item ${index}`));
     d.finish({ ok: false, error });
   }
 
+  /** Stops the map from outside (an ANY-join loser): no more items, chunks in flight cancelled. */
+  cancel(error: WeftError): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.id, count: this.#done + this.#failed, failed: this.#failed });
+    this.#d.cancelChunks(error);
+  }
+
   #checkDone(): void {
+    if (!this.#finished && this.#d.source.failed) {
+      const cause = this.#d.source.failed.error;
+      const error = new WeftError('STEP_FAILED', `the input of map "${this.node.name}" failed after ${this.#next} items: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, data: { after: this.#next } });
+      this.#finished = true;
+      this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.id, count: this.#done + this.#failed, failed: this.#failed });
+      this.#d.cancelChunks(error);
+      this.#d.finish({ ok: false, error: serializeError(error) });
+      return;
+    }
     if (this.#finished || this.#inflightItems > 0 || this.#retryQueue.length > 0 || this.#retryTimers > 0 || !this.#d.source.exhausted) return;
     this.#finished = true;
-    this.#d.emit({ type: 'map.complete', step: this.node.name, count: this.#done, failed: 0 });
+    this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done, failed: 0 });
     this.#d.finish({ ok: true, value: this.#results });
   }
 }

@@ -7,7 +7,7 @@ import type { ExecutionPlan, PlanNode } from '../plan/execution-plan.js';
 import type { ItemOutcome, TaskHooks, TaskOutcome } from '../orchestrator/types.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import { Barrier } from '../supervisor/barrier-machine.js';
-import type { ExecutionDeps } from './execution-deps.js';
+import type { ExecutionDeps, TaskSlots } from './execution-deps.js';
 import { MapRun, toItemSource, type MapDeps } from './map-run.js';
 import type { ActivationData, RunSnapshot } from './snapshot.js';
 import { LazyAbortController, withLazySignal } from './lazy-abort.js';
@@ -62,11 +62,14 @@ export class RunExecution {
   readonly #suspended: (ActivationData & { reason: string; data?: unknown })[] = [];
   #input: unknown;
   #activations = 0;
-  #tasksInflight = 0;
+  /** Task slots shared with the parent and sub-pipelines: `maxConcurrency` bounds the whole run. */
+  readonly #slots: TaskSlots;
+  readonly #wake = (): void => queueMicrotask(() => this.#pump());
   #mode: 'idle' | 'running' | 'suspending' | 'done' = 'idle';
   #stopOutput: { value: unknown } | undefined;
   #waitingForDrain = false;
   #pumping = false;
+  #repump = false;
   /** Async error handlers still running. */
   #handling = 0;
   #resolve!: (o: ExecutionOutcome) => void;
@@ -74,6 +77,7 @@ export class RunExecution {
 
   constructor(deps: ExecutionDeps, plan: ExecutionPlan) {
     this.#d = deps;
+    this.#slots = deps.slots ?? { inflight: 0, starved: new Set() };
     this.#plan = plan;
     this.#state = new StateBox(plan, deps.pipeline);
     this.#done = new Promise((r) => (this.#resolve = r));
@@ -143,29 +147,37 @@ export class RunExecution {
   }
 
   #pump(): void {
-    if (this.#pumping || this.#mode === 'idle' || this.#mode === 'done') return;
+    if (this.#pumping) {
+      // Called from inside a pump (say, a map that completed at once): the outer pump goes round again.
+      this.#repump = true;
+      return;
+    }
+    if (this.#mode === 'idle' || this.#mode === 'done') return;
     this.#pumping = true;
     try {
-      while (this.#mode === 'running') {
-        if (this.#d.hub.saturated) {
-          this.#waitDrain();
-          break;
+      do {
+        this.#repump = false;
+        while (this.#mode === 'running') {
+          if (this.#d.hub.saturated) {
+            this.#waitDrain();
+            break;
+          }
+          if (!this.#slotFree()) break;
+          const i = this.#ready.findIndex((a) => this.#hasCapacity(this.#plan.nodes[a.node]!));
+          if (i < 0) break;
+          const [act] = this.#ready.splice(i, 1);
+          this.#activate(act!);
         }
-        if (this.#tasksInflight >= this.#d.options.maxConcurrency) break;
-        const i = this.#ready.findIndex((a) => this.#hasCapacity(this.#plan.nodes[a.node]!));
-        if (i < 0) break;
-        const [act] = this.#ready.splice(i, 1);
-        this.#activate(act!);
-      }
-      // A map that has started cannot be snapshotted half-way: it goes on while the run suspends.
-      for (const m of this.#maps.values()) {
-        if ((this.#mode as string) === 'done') break;
-        if (this.#d.hub.saturated) {
-          this.#waitDrain();
-          break;
+        // A map that has started cannot be snapshotted half-way: it goes on while the run suspends.
+        for (const m of this.#maps.values()) {
+          if ((this.#mode as string) === 'done') break;
+          if (this.#d.hub.saturated) {
+            this.#waitDrain();
+            break;
+          }
+          m.fill();
         }
-        m.fill();
-      }
+      } while (this.#repump && (this.#mode as string) !== 'done');
     } finally {
       this.#pumping = false;
     }
@@ -192,6 +204,14 @@ export class RunExecution {
       this.#fail(new WeftError('UNKNOWN_TARGET', `no step "${act.node}" in "${this.#plan.name}"`));
       return;
     }
+    if (this.#anyPending.size > 0) {
+      // A parent that lost an ANY race (or missed a barrier timeout) before it started does not run.
+      for (const [join, losers] of this.#anyPending) {
+        if (!losers.has(act.node)) continue;
+        this.#skip(act.node, `lost the race into "${join}"`);
+        return;
+      }
+    }
     const memoKey = this.#memoKey(node, act);
     if (memoKey !== undefined) {
       const hit = this.#d.options.memo!.get(memoKey);
@@ -217,7 +237,7 @@ export class RunExecution {
       return;
     }
     this.#d.metrics.tasks++;
-    this.#tasksInflight++;
+    this.#slots.inflight++;
     void this.#dispatch(inv, { kind: 'step', input: act.input }).then((o) => this.#onStepOutcome(inv, o));
   }
 
@@ -277,7 +297,7 @@ export class RunExecution {
             this.#emit({ type: 'warning', code: 'NOT_SERIALIZABLE', step: node.name, message: `checkpoint not persisted: ${(e as Error).message}` });
           }
         }
-        this.#emit({ type: 'checkpoint', step: node.name, invocation: inv.id, value });
+        this.#emit({ type: 'checkpoint', step: node.name, invocation: inv.map?.id ?? inv.id, value });
       },
       item: (index, outcome) => inv.map?.onItem(inv, index, outcome),
     };
@@ -306,7 +326,8 @@ export class RunExecution {
 
   #onTokens(inv: Inflight, batch: unknown[]): void | Promise<void> {
     if (this.#mode === 'done' || !this.#inflight.has(inv.id)) return;
-    this.#emit({ type: 'token', step: inv.node.name, invocation: inv.id, tokens: batch });
+    // A map item's tokens belong to the map's invocation (chunks are an internal matter).
+    this.#emit({ type: 'token', step: inv.node.name, invocation: inv.map?.id ?? inv.id, tokens: batch });
     if (this.#d.hub.saturated) return this.#d.hub.drained();
   }
 
@@ -322,8 +343,23 @@ export class RunExecution {
     if (!this.#inflight.delete(inv.id)) return false;
     if (inv.timer) this.#clear(inv.timer);
     if (inv.kind !== 'items') this.#runningByNode.set(inv.node.name, (this.#runningByNode.get(inv.node.name) ?? 1) - 1);
-    if (inv.kind !== 'sub') this.#tasksInflight--;
+    if (inv.kind !== 'sub') this.#freeSlot();
     return true;
+  }
+
+  /** True when the run has a task slot free; otherwise asks to be woken when one frees. */
+  #slotFree(): boolean {
+    if (this.#slots.inflight < this.#d.options.maxConcurrency) return true;
+    this.#slots.starved.add(this.#wake);
+    return false;
+  }
+
+  #freeSlot(): void {
+    this.#slots.inflight--;
+    if (this.#slots.starved.size === 0) return;
+    const wakers = [...this.#slots.starved];
+    this.#slots.starved.clear();
+    for (const w of wakers) w();
   }
 
   // ---------------------------------------------------------------- outcomes
@@ -371,7 +407,7 @@ export class RunExecution {
         this.#finish({ status: 'succeeded', output: c.output });
         return;
       case 'skip':
-        this.#skip(node.name, c.reason ?? 'skipped by the step');
+        this.#skip(node.name, c.reason ?? 'skipped by the step', inv?.id);
         return;
       case 'retry':
         this.#onError(node, act, serializeError(new WeftError('STEP_FAILED', `step "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`, { retryable: true })), inv, true);
@@ -486,7 +522,7 @@ export class RunExecution {
   #patch(node: PlanNode, act: ActivationData, patch: StatePatch, inv: Inflight | null): boolean {
     const result = this.#state.apply(patch, inv?.stateVersion ?? this.#state.version, node.name);
     if (!result.ok) {
-      this.#onError(node, act, serializeError(result.error), null);
+      this.#onError(node, act, serializeError(result.error), inv);
       return false;
     }
     for (const w of result.races) this.#emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
@@ -549,6 +585,12 @@ export class RunExecution {
     this.#emit({ type: 'barrier.timeout', step: node.name, arrived, missing: b.barrier.missing });
     const error = new WeftError('BARRIER_TIMEOUT', `join "${node.name}" waited ${node.barrierTimeoutMs} ms; still missing ${b.barrier.missing.join(', ')}`, { data: { arrived, missing: b.barrier.missing } });
     this.#onError(node, { node: node.name, input: b.inputs, from: null, attempt: node.retry.attempts }, serializeError(error), null);
+    // Should a handler recover the join, the parents that missed it are cancelled and their arrivals absorbed.
+    const missing = b.barrier.missing;
+    if (missing.length > 0 && (this.#mode as string) !== 'done') {
+      this.#anyPending.set(node.name, new Set(missing));
+      for (const l of missing) this.#cancelNode(l, `missed the barrier timeout of "${node.name}"`);
+    }
     this.#pump();
   }
 
@@ -563,6 +605,14 @@ export class RunExecution {
       this.#emit({ type: 'step.error', step: name, invocation: inv.id, attempt: inv.act.attempt, error: serializeError(error), willRetry: false });
       for (const t of inv.node.to) this.#arrive(t, name, undefined, true);
     }
+    for (const m of [...this.#maps.values()]) {
+      if (m.node.name !== name) continue;
+      const error = new WeftError('STEP_CANCELLED', `map "${name}" cancelled: ${reason}`);
+      this.#maps.delete(m.id);
+      m.cancel(error);
+      this.#emit({ type: 'step.error', step: name, invocation: m.id, attempt: m.act.attempt, error: serializeError(error), willRetry: false });
+      for (const t of m.node.to) this.#arrive(t, name, undefined, true);
+    }
     for (let i = this.#ready.length - 1; i >= 0; i--) {
       if (this.#ready[i]!.node === name) {
         this.#ready.splice(i, 1);
@@ -571,8 +621,8 @@ export class RunExecution {
     }
   }
 
-  #skip(name: string, reason: string): void {
-    this.#emit({ type: 'step.skip', step: name, reason });
+  #skip(name: string, reason: string, invocation?: number): void {
+    this.#emit(invocation ? { type: 'step.skip', step: name, reason, invocation } : { type: 'step.skip', step: name, reason });
     for (const t of this.#plan.nodes[name]!.to) this.#arrive(t, name, undefined, true);
   }
 
@@ -581,8 +631,9 @@ export class RunExecution {
   #startMap(node: PlanNode, act: ActivationData, memoKey: string | undefined): void {
     const source = toItemSource(act.input);
     if (!source.ok) {
-      this.#emit({ type: 'step.start', step: node.name, invocation: 0, attempt: act.attempt });
-      this.#onError(node, act, serializeError(new WeftError('MAP_INPUT_INVALID', `map "${node.name}" needs an array or (async) iterable input, got ${source.got}`)), null);
+      const bad = this.#d.ids.next++;
+      this.#emit({ type: 'step.start', step: node.name, invocation: bad, attempt: act.attempt });
+      this.#onError(node, act, serializeError(new WeftError('MAP_INPUT_INVALID', `map "${node.name}" needs an array or (async) iterable input, got ${source.got}`)), { id: bad } as Inflight);
       return;
     }
     const id = this.#d.ids.next++;
@@ -599,7 +650,7 @@ export class RunExecution {
       concurrency,
       random: this.#d.random,
       emit: (b) => this.#emit(b),
-      canDispatch: () => (this.#mode === 'running' || this.#mode === 'suspending') && !this.#d.hub.saturated && this.#tasksInflight < this.#d.options.maxConcurrency,
+      canDispatch: () => (this.#mode === 'running' || this.#mode === 'suspending') && !this.#d.hub.saturated && this.#slotFree(),
       dispatch: (items, baseIndex, attempts) => this.#dispatchChunk(m, items, baseIndex, attempts),
       timer: (ms, fn) => this.#timer(ms, fn),
       wake: () => this.#pump(),
@@ -608,7 +659,7 @@ export class RunExecution {
         if (this.#mode === 'done') return;
         if (result.ok && memoKey !== undefined) result = this.#memoPut(memoKey, result.value);
         if (result.ok) this.#complete(node, act, result.value, id, this.#d.clock.now() - m.startedAt, null);
-        else this.#onError(node, { ...act, attempt: Math.max(act.attempt, node.retry.attempts) }, result.error, null);
+        else this.#onError(node, { ...act, attempt: Math.max(act.attempt, node.retry.attempts) }, result.error, { id } as Inflight);
         this.#pump();
       },
       cancelChunks: (error) => {
@@ -625,7 +676,7 @@ export class RunExecution {
     });
     this.#maps.set(id, m);
     this.#emit({ type: 'step.start', step: node.name, invocation: id, attempt: act.attempt });
-    this.#emit({ type: 'map.start', step: node.name, total: source.total });
+    this.#emit({ type: 'map.start', step: node.name, invocation: id, total: source.total });
   }
 
   /** A map item may return update() (its state patch applies now) or retry(); nothing else. */
@@ -652,7 +703,7 @@ export class RunExecution {
     const inv = this.#newInflight(m.node, m.act, 'items');
     inv.map = m;
     this.#d.metrics.tasks += items.length;
-    this.#tasksInflight++;
+    this.#slots.inflight++;
     void this.#dispatch(inv, { kind: 'items', items, baseIndex, attempts }).then((o) => this.#settle(inv, o));
     return inv;
   }
@@ -664,6 +715,7 @@ export class RunExecution {
     const child = new RunExecution(
       {
         ...this.#d,
+        slots: this.#slots,
         plan,
         pipeline: subPipeline,
         path: [...this.#d.path, inv.node.name],
@@ -795,10 +847,13 @@ export class RunExecution {
     if (this.#mode === 'done') return;
     this.#mode = 'done';
     const reason = outcome.status === 'succeeded' || outcome.status === 'suspended' ? new WeftError('STEP_CANCELLED', 'the run ended') : outcome.error;
+    this.#slots.starved.delete(this.#wake);
     for (const inv of this.#inflight.values()) {
       if (inv.timer) this.#d.clock.clearTimeout(inv.timer);
       inv.controller.abort(serializeError(reason));
       inv.abortSub?.(reason);
+      // A sub-pipeline that ends early gives its slots back to the run.
+      if (inv.kind !== 'sub') this.#freeSlot();
     }
     this.#inflight.clear();
     for (const t of this.#timers) this.#d.clock.clearTimeout(t);
