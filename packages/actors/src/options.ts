@@ -48,6 +48,12 @@ export type WorkersOptions = {
   readonly transferThreshold?: number;
   /** Worker deaths an invocation may ride through when it was not the one that killed the worker. Default 3. */
   readonly crashRetries?: number;
+  /**
+   * A task of a plain-function step whose measured cost (µs per item, learnt from earlier tasks)
+   * times its items is at most this runs on the main thread instead: a thread hop costs more than
+   * such work. Only steps without a placement; 0 turns it off. Default 50.
+   */
+  readonly inlineUs?: number;
   /** Called when a worker ended unexpectedly and was replaced (supervision: logs, alerts, tests). */
   readonly onWorkerExit?: (info: WorkerExitInfo) => void;
 };
@@ -79,6 +85,7 @@ export interface ResolvedWorkersOptions {
   readonly tokenCredit: number;
   readonly transferThreshold: number;
   readonly crashRetries: number;
+  readonly inlineUs: number;
   readonly onWorkerExit: ((info: WorkerExitInfo) => void) | undefined;
 }
 
@@ -96,6 +103,7 @@ const KNOWN = [
   'tokenCredit',
   'transferThreshold',
   'crashRetries',
+  'inlineUs',
   'onWorkerExit',
 ] as const;
 
@@ -151,6 +159,7 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     tokenCredit: int('tokenCredit', 32_768),
     transferThreshold: int('transferThreshold', 65_536, 0),
     crashRetries: int('crashRetries', 3, 0),
+    inlineUs: num('inlineUs', 50),
     onWorkerExit: o.onWorkerExit,
   };
 }

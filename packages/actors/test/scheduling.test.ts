@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '@weft/core';
-import { gatedMap, ioSlots, plusOne, queuedTimeout } from './dist/fixtures/pipelines.js';
+import { gatedMap, ioSlots, plusOne, queuedTimeout, tinyPinned, tinyWhere } from './dist/fixtures/pipelines.js';
 import { rig, runIt, stats, type Rig } from './support.js';
 
 describe('scheduling and quotas', () => {
@@ -25,6 +25,30 @@ describe('scheduling and quotas', () => {
     expect(run.result.output).toEqual(items.map((i) => i + 1));
     expect((await stats(r.engine)).tasks - before).toBe(8);
     expect(run.of('map.item')).toHaveLength(64);
+  });
+
+  it('runs tasks of a tiny plain step on the main thread once a worker has measured them', async () => {
+    // A generous budget, so that the decision does not depend on how busy the machine is.
+    r = rig({ threads: 2, inlineUs: 1_000_000, chunkSize: 16 });
+    const items = Array.from({ length: 64 }, (_, i) => i + 1);
+    const first = await r.engine.execute<number[]>(tinyWhere, items);
+    // Every chunk left before any was measured: every item ran on a worker.
+    expect(first.output).toEqual(items);
+    const second = await r.engine.execute<number[]>(tinyWhere, items);
+    expect(second.output).toEqual(items.map((x) => -x));
+    const inlined = Number((await r.engine.orchestrator()).stats().extra?.['inlined']);
+    expect(inlined).toBeGreaterThan(0);
+    // `placement: 'worker'` keeps a step on the workers however cheap it is.
+    await r.engine.execute(tinyPinned, items);
+    expect((await r.engine.execute<number[]>(tinyPinned, items)).output).toEqual(items);
+    expect(Number((await r.engine.orchestrator()).stats().extra?.['inlined'])).toBe(inlined);
+  });
+
+  it('never runs a step inline with inlineUs 0', async () => {
+    r = rig({ threads: 1, inlineUs: 0 });
+    const items = [1, 2, 3];
+    await r.engine.execute(tinyWhere, items);
+    expect((await r.engine.execute<number[]>(tinyWhere, items)).output).toEqual(items);
   });
 
   it('counts a timeout from when the worker begins the step, not while it waits for a slot', async () => {

@@ -4,6 +4,7 @@ import {
   DirectOrchestrator,
   WeftError,
   isWeftError,
+  refKey,
   serializeError,
   type HostServices,
   type Orchestrator,
@@ -23,6 +24,12 @@ import { WorkerHandle } from './worker-handle.js';
 
 /** What `workers` can do. */
 export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
+
+/** One inlineable task in this many still goes to a worker, which measures it again. */
+const PROBE_EVERY = 16;
+
+/** Steps whose cost is remembered (the oldest are forgotten first). */
+const MAX_TRACKED_STEPS = 4096;
 
 /** Runs whose counters are kept until the engine asks for them. */
 const MAX_TRACKED_RUNS = 4096;
@@ -62,6 +69,8 @@ export class WorkersOrchestrator implements Orchestrator {
   #deadBytes = 0;
   #tasks = 0;
   readonly #runs = new Map<string, RunCounters>();
+  readonly #costs = new Map<string, { us: number; inlined: number }>();
+  #inlined = 0;
   #dispatches = 0;
   #steals = 0;
   #barren = 0;
@@ -94,6 +103,7 @@ export class WorkersOrchestrator implements Orchestrator {
     if (this.#closed) return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the workers orchestrator is closed')));
     if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '') return this.#direct.run(task, hooks);
     if (this.#broken) return Promise.resolve(failure(this.#broken));
+    if (this.#inlineable(task)) return this.#inline(task, hooks);
     const signal = task.signal;
     if (signal.aborted) return Promise.resolve({ ok: false, error: reasonOf(signal) });
     const queue = task.io === true ? this.#ioQueue : this.#cpuQueue;
@@ -135,6 +145,8 @@ export class WorkersOrchestrator implements Orchestrator {
         dispatches: this.#dispatches,
         /** Tasks an idle worker took back from a busy one. */
         steals: this.#steals,
+        /** Tiny tasks run on the main thread instead (see `inlineUs`). */
+        inlined: this.#inlined,
       },
     };
   }
@@ -142,6 +154,42 @@ export class WorkersOrchestrator implements Orchestrator {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  // ---------------------------------------------------------------- tiny tasks on the main thread
+
+  /** True for a task cheaper than a thread hop: a plain-function step, measured, without a placement. */
+  #inlineable(task: Task): boolean {
+    if (this.options.inlineUs <= 0 || task.placement !== null || task.io === true) return false;
+    const cost = this.#costs.get(refKey(task.ref));
+    if (cost === undefined || cost.us * itemsOf(task) > this.options.inlineUs) return false;
+    // Now and then a worker runs it anyway, to keep the measurement current.
+    return ++cost.inlined % PROBE_EVERY !== 0;
+  }
+
+  /** Runs a tiny task on the main thread (the `direct` path). */
+  #inline(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
+    this.#inlined++;
+    return this.#direct.run(task, hooks);
+  }
+
+  /**
+   * Updates what a step costs per item (moving average) from a worker's report; a step that was not
+   * timed (an actor, an async step, a generator) is forgotten: it is never run inline.
+   */
+  #learn(task: Task, us: number | undefined): void {
+    const key = refKey(task.ref);
+    if (us === undefined) {
+      this.#costs.delete(key);
+      return;
+    }
+    const perItem = us / Math.max(1, itemsOf(task));
+    const cost = this.#costs.get(key);
+    if (cost) cost.us = cost.us / 2 + perItem / 2;
+    else {
+      this.#costs.set(key, { us: perItem, inlined: 0 });
+      if (this.#costs.size > MAX_TRACKED_STEPS) this.#costs.delete(this.#costs.keys().next().value!);
+    }
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -314,6 +362,7 @@ export class WorkersOrchestrator implements Orchestrator {
         const job = w.jobs.get(m.id);
         if (!job) return;
         this.#detach(job);
+        if (m.outcome.ok) this.#learn(job.task, m.us);
         job.complete(m.outcome);
         this.#settled(job);
         this.#pump();
@@ -494,6 +543,10 @@ export class WorkersOrchestrator implements Orchestrator {
       throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, { data: { errors: [...errors] } });
     }
   }
+}
+
+function itemsOf(task: Task): number {
+  return task.kind === 'items' ? (task.items?.length ?? 0) : 1;
 }
 
 function failure(error: WeftError | SerializedError): TaskOutcome {

@@ -43,6 +43,11 @@ export interface DoneMessage {
   readonly type: 'done';
   readonly id: number;
   readonly outcome: TaskOutcome;
+  /**
+   * Time the step code took, µs, present only when it is a plain function that ran synchronously
+   * from start to end: the host learns what such a step costs (see `inlineUs`).
+   */
+  readonly us?: number;
   /** Binary values moved out of the message and transferred (see codec/binary.ts). */
   readonly bin?: readonly BinRef[];
 }

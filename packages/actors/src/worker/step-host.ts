@@ -45,6 +45,8 @@ class WorkerJob {
   readonly state: unknown;
   reason: SerializedError | undefined;
   tokens: TokenStream | undefined;
+  /** Time the step code took, µs, when it ran synchronously from start to end (plain functions only). */
+  syncUs: number | undefined;
 
   constructor(m: RunMessage, slab: Slab, state: unknown) {
     this.id = m.id;
@@ -153,11 +155,24 @@ export class StepHost {
     }
     this.#jobs.delete(job.id);
     this.#slab.finish(job.slot, job.id);
-    this.#done(job, outcome);
+    this.#done(job, outcome, job.syncUs === undefined ? {} : { us: job.syncUs });
   }
 
   async #runStep(job: WorkerJob, code: StepCode): Promise<TaskOutcome> {
     const s = job.spec;
+    if (typeof code === 'function') {
+      // A plain function is stateless: no actor instance, and a synchronous one is timed.
+      const ctx = this.#context(job, s.attempt, undefined, undefined);
+      const began = performance.now();
+      const r = this.#enter(job, () => code(s.input, ctx));
+      if (!isPending(r)) {
+        job.syncUs = (performance.now() - began) * 1000;
+        return { ok: true, value: r };
+      }
+      const value = await settleStepResult(r, ctx, this.#sink(job));
+      job.tokens?.end();
+      return { ok: true, value };
+    }
     const value = await this.#actors.run(refKey(s.ref), code, s.params, s.node, (actor) =>
       this.#enter(job, () => invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job))),
     );
@@ -174,6 +189,8 @@ export class StepHost {
     let indices: number[] = [];
     let outcomes: ItemOutcome[] = [];
     let lastFlush = performance.now();
+    const began = lastFlush;
+    let sync = plain;
     for (let k = 0; k < items.length; k++) {
       if (job.flag.cancelled) return { ok: false, error: job.cancelError() };
       const index = s.indices?.[k] ?? k;
@@ -192,7 +209,10 @@ export class StepHost {
           } finally {
             this.#slab.setCurrent(0);
           }
-          value = isPending(r) ? await settleStepResult(r, ctx, this.#sink(job)) : r;
+          if (isPending(r)) {
+            sync = false;
+            value = await settleStepResult(r, ctx, this.#sink(job));
+          } else value = r;
         } else {
           value = await this.#actors.run(key, code, s.params, s.node, (actor) =>
             this.#enter(job, () => invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job))),
@@ -212,6 +232,7 @@ export class StepHost {
         lastFlush = performance.now();
       }
     }
+    if (sync) job.syncUs = (performance.now() - began) * 1000;
     job.tokens?.end();
     this.#items(job, indices, outcomes);
     return { ok: true, value: null };
@@ -293,20 +314,20 @@ export class StepHost {
     this.#writer.add({ type: 'items', id: job.id, indices, outcomes: checked });
   }
 
-  #done(job: WorkerJob, outcome: TaskOutcome): void {
+  #done(job: WorkerJob, outcome: TaskOutcome, cost: { readonly us?: number }): void {
     if (outcome.ok && outcome.value !== null) {
       const bin: BinRef[] = [];
       const before = this.#writer.attachmentCount;
       const value = extractBinary(outcome.value, ['outcome', 'value'], this.#req.transferThreshold, (b) => this.#writer.attach(b), bin);
       try {
-        this.#writer.add({ type: 'done', id: job.id, outcome: { ok: true, value }, ...(bin.length > 0 ? { bin } : {}) });
+        this.#writer.add({ type: 'done', id: job.id, outcome: { ok: true, value }, ...cost, ...(bin.length > 0 ? { bin } : {}) });
         return;
       } catch (cause) {
         this.#writer.dropAttachments(before);
         outcome = { ok: false, error: serializeError(notSerializable(`the output of step "${job.spec.node}"`, outcome.value, cause, 'output')) };
       }
     }
-    this.#writer.add({ type: 'done', id: job.id, outcome });
+    this.#writer.add({ type: 'done', id: job.id, outcome, ...cost });
   }
 
   async #teardown(): Promise<void> {
