@@ -25,8 +25,8 @@ import { WorkerHandle } from './worker-handle.js';
 /** What `workers` can do. */
 export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
 
-/** One inlineable task in this many still goes to a worker, which measures it again. */
-const PROBE_EVERY = 16;
+/** A step run inline goes to a worker again once this long after its last measurement, to refresh it. */
+const PROBE_AFTER_MS = 1000;
 
 /** Steps whose cost is remembered (the oldest are forgotten first). */
 const MAX_TRACKED_STEPS = 4096;
@@ -69,7 +69,7 @@ export class WorkersOrchestrator implements Orchestrator {
   #deadBytes = 0;
   #tasks = 0;
   readonly #runs = new Map<string, RunCounters>();
-  readonly #costs = new Map<string, { us: number; inlined: number }>();
+  readonly #costs = new Map<string, { us: number; measuredAt: number }>();
   #inlined = 0;
   #dispatches = 0;
   #steals = 0;
@@ -164,7 +164,10 @@ export class WorkersOrchestrator implements Orchestrator {
     const cost = this.#costs.get(refKey(task.ref));
     if (cost === undefined || cost.us * itemsOf(task) > this.options.inlineUs) return false;
     // Now and then a worker runs it anyway, to keep the measurement current.
-    return ++cost.inlined % PROBE_EVERY !== 0;
+    const now = performance.now();
+    if (now - cost.measuredAt < PROBE_AFTER_MS) return true;
+    cost.measuredAt = now;
+    return false;
   }
 
   /** Runs a tiny task on the main thread (the `direct` path). */
@@ -185,9 +188,11 @@ export class WorkersOrchestrator implements Orchestrator {
     }
     const perItem = us / Math.max(1, itemsOf(task));
     const cost = this.#costs.get(key);
-    if (cost) cost.us = cost.us / 2 + perItem / 2;
-    else {
-      this.#costs.set(key, { us: perItem, inlined: 0 });
+    if (cost) {
+      cost.us = cost.us / 2 + perItem / 2;
+      cost.measuredAt = performance.now();
+    } else {
+      this.#costs.set(key, { us: perItem, measuredAt: performance.now() });
       if (this.#costs.size > MAX_TRACKED_STEPS) this.#costs.delete(this.#costs.keys().next().value!);
     }
   }

@@ -3,10 +3,19 @@ import type { Suite } from '../suite.js';
 import { actorsCancelSuite } from './actors-cancel.js';
 import { actorsCpu64usSuite, actorsCpu6msSuite } from './actors-cpu-map.js';
 import { actorsPayloadSuite } from './actors-payload.js';
+import { actorsShortMapSuite } from './actors-short-map.js';
 import { actorsTokensSuite } from './actors-tokens.js';
 import { actorsTrivialMapSuite } from './actors-trivial-map.js';
 
-/** Worker-thread suites: CPU map speedup, trivial-map throughput, tokens, cancellation, payloads. */
-export const actorsSuites: readonly Suite[] = [actorsCpu6msSuite, actorsCpu64usSuite, actorsTrivialMapSuite, actorsTokensSuite, actorsCancelSuite, actorsPayloadSuite];
+/** Worker-thread suites: CPU map speedup, trivial-map throughput, short maps, tokens, cancellation, payloads. */
+export const actorsSuites: readonly Suite[] = [
+  actorsCpu6msSuite,
+  actorsCpu64usSuite,
+  actorsTrivialMapSuite,
+  actorsShortMapSuite,
+  actorsTokensSuite,
+  actorsCancelSuite,
+  actorsPayloadSuite,
+];
 
-export { actorsCancelSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsPayloadSuite, actorsTokensSuite, actorsTrivialMapSuite };
+export { actorsCancelSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsPayloadSuite, actorsShortMapSuite, actorsTokensSuite, actorsTrivialMapSuite };
