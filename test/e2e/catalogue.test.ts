@@ -99,6 +99,9 @@ describe('weft with a remote catalogue', () => {
       fetchedAt: r.env.result.catalogue.snapshotAt,
     });
     expect(entry['document']).toBe(JSON.stringify(catalogue, null, 2));
+    const graph = await weftJsonAsync(['graph', 'upper.json'], dir, env);
+    expect(graph.env.result.catalogue).toMatchObject({ source: 'fresh', location: server.url });
+    expect(graph.env.result.mermaid).toContain('up');
   });
 
   it('a processor module path in a remote catalogue resolves against the project root, and runs on worker threads', async () => {

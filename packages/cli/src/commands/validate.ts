@@ -63,5 +63,5 @@ export async function graphCommand(target: string, io?: Io): Promise<Outcome> {
   const loaded = await loadPipeline(target, process.cwd(), io ? warnInto(io) : {});
   await checkPipeline(loaded);
   const mermaid = toMermaid(compile(loaded.pipeline));
-  return { exit: 0, result: { pipeline: loaded.pipeline.name, mermaid }, text: mermaid };
+  return { exit: 0, result: { pipeline: loaded.pipeline.name, mermaid, ...catalogueResult(loaded) }, text: mermaid };
 }
