@@ -7,6 +7,7 @@ import {
   barriersAny,
   barriersAnyDeep,
   barriersAnyMap,
+  barriersAnyRouted,
   barriersSkipAll,
   barriersSkipAny,
   barriersTimeout,
@@ -195,6 +196,22 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
       expect(note).toMatchObject({ how: 'abort', aborted: true });
       expect(events.some(isStep('step.end', 'slow'))).toBe(false);
     });
+  });
+
+  it('ANY with parents next() can bypass: a barrier holding only skips is skipped once nothing can arrive', async () => {
+    const e = setup();
+    const direct = await watch(e.start(barriersAnyRouted, 'direct')).done;
+    expect(direct.result.status).toBe('succeeded');
+    expect(direct.result.output).toBe('s4 got s0:direct');
+    assertOrdered(direct.events, { complete: true });
+    expect(direct.events.filter(isStep('step.end', 's4'))).toHaveLength(1);
+    expect(direct.events.find(isStep('barrier.release', 's4'))).toMatchObject({ join: 'any', arrived: ['s2'], skipped: true });
+    const viaS3 = await watch(e.start(barriersAnyRouted, 'via-s3')).done;
+    expect(viaS3.result.status).toBe('succeeded');
+    expect(viaS3.result.output).toBe('s4 got s3:via-s3');
+    assertOrdered(viaS3.events, { complete: true });
+    const plain = await watch(e.start(barriersAnyRouted, 'x')).done;
+    expect(plain.result.output).toBe('s4 got s2:x');
   });
 
   it('barrier metrics: waits counted and timed from the first arrival to the release', async () => {

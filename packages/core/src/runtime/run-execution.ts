@@ -558,8 +558,14 @@ export class RunExecution {
     if (b.barrier.state !== 'released') return;
     this.#barriers.delete(target);
     if (b.timer) this.#clear(b.timer);
+    this.#releaseBarrier(node, b);
+  }
+
+  /** Runs a released join (or skips it when every parent that arrived was skipped); losers of an ANY race are cancelled. */
+  #releaseBarrier(node: PlanNode, b: BarrierRun): void {
+    const target = node.name;
     const ok = b.barrier.arrivedOk;
-    this.#emit({ type: 'barrier.release', step: target, join: node.join, arrived: Object.keys(b.barrier.context.arrived), waitedMs: this.#d.clock.now() - b.firstAt, skipped: ok.length === 0 });
+    this.#emit({ type: 'barrier.release', step: target, join: b.barrier.context.kind, arrived: Object.keys(b.barrier.context.arrived), waitedMs: this.#d.clock.now() - b.firstAt, skipped: ok.length === 0 });
     if (ok.length === 0) {
       this.#skip(target, 'every parent was skipped');
       return;
@@ -574,6 +580,39 @@ export class RunExecution {
       for (const p of node.parents) if (p in b.inputs) input[p] = b.inputs[p];
       this.#enqueue({ node: target, input, from: null, attempt: 1 });
     }
+  }
+
+  /**
+   * Nothing is running, queued or waiting on a timer, so no parent can still arrive: one waiting join
+   * is settled with what it holds (released with its outputs, or skipped when it holds only skips).
+   * The first is one that no other waiting join can reach, so joins settle in graph order.
+   */
+  #settleStuckBarrier(): void {
+    const waiting = [...this.#barriers.keys()];
+    const target = waiting.find((n) => !waiting.some((o) => o !== n && this.#reaches(o, n))) ?? waiting[0]!;
+    const node = this.#plan.nodes[target]!;
+    const b = this.#barriers.get(target)!;
+    this.#barriers.delete(target);
+    if (b.timer) this.#clear(b.timer);
+    this.#releaseBarrier(node, b);
+  }
+
+  /** True when `to` can be reached from `from` through static edges and declared routes. */
+  #reaches(from: string, to: string): boolean {
+    const seen = new Set<string>([from]);
+    const stack = [from];
+    while (stack.length > 0) {
+      const n = this.#plan.nodes[stack.pop()!];
+      if (!n) continue;
+      for (const t of [...n.to, ...n.routes]) {
+        if (t === to) return true;
+        if (!seen.has(t)) {
+          seen.add(t);
+          stack.push(t);
+        }
+      }
+    }
+    return false;
   }
 
   #barrierTimeout(node: PlanNode): void {
@@ -799,15 +838,18 @@ export class RunExecution {
 
   #maybeFinish(): void {
     if (this.#mode === 'done' || this.#mode === 'idle') return;
-    if (this.#inflight.size > 0 || this.#maps.size > 0 || this.#timers.size > 0 || this.#handling > 0) return;
+    if (this.#inflight.size > 0 || this.#maps.size > 0 || this.#handling > 0) return;
     if (this.#mode === 'running' && this.#ready.length > 0) return;
+    // Barrier timers alone do not keep a running execution alive: their joins are settled below.
+    const barrierTimers = this.#mode === 'running' ? [...this.#barriers.values()].filter((b) => b.timer !== null).length : 0;
+    if (this.#timers.size > barrierTimers) return;
     if (this.#mode === 'suspending') {
       this.#finish({ status: 'suspended', snapshot: this.#snapshot(), reasons: suspendReasons(this.#suspended, []) });
       return;
     }
     if (this.#barriers.size > 0) {
-      const stuck = [...this.#barriers.entries()].map(([n, b]) => `"${n}" (missing ${b.barrier.missing.join(', ')})`);
-      this.#fail(new WeftError('BARRIER_UNRELEASED', `the run ended with join(s) still waiting: ${stuck.join('; ')}`, { data: { joins: [...this.#barriers.keys()] } }));
+      this.#settleStuckBarrier();
+      this.#pump();
       return;
     }
     this.#finish({ status: 'succeeded', output: this.#stopOutput ? this.#stopOutput.value : this.#runOutput() });
