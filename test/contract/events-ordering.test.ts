@@ -130,6 +130,10 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     const start = ofType(events, 'step.start')[0]!;
     const final = ofType(events, 'step.error').filter((e) => e.index === undefined);
     expect(final).toHaveLength(1);
+    // The failure is told once: by the item's map.item (with its error), then the map's one step.error.
+    expect(ofType(events, 'step.error')).toHaveLength(1);
+    expect(ofType(events, 'map.item').find((e) => !e.ok)).toMatchObject({ index: 2, attempt: 1, error: { code: 'STEP_FAILED' } });
+    expect(ofType(events, 'run.finish')[0]!.metrics.fatalErrors).toBe(1);
     expect(final[0]!.invocation).toBe(start.invocation);
     expect(events.indexOf(final[0]!)).toBeGreaterThan(events.indexOf(complete));
   });

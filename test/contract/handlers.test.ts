@@ -161,9 +161,9 @@ describe.each(ORCHESTRATORS)('error handlers and middleware on %s', (name: Orche
       expect(run.result.status).toBe('succeeded');
       expect(run.result.outputs['each']).toEqual({ mapFailedAt: 2, message: 'three is bad' });
       expect(run.result.output).toEqual({ subFailed: 'QUOTA_EXCEEDED', message: 'inner failed' });
-      // The failing item reports its error, then the map node its own (which the handler recovers).
+      // The failing item reports its error on its map.item, then the map node its own step.error (which the handler recovers).
+      expect(run.of('map.item').find((e) => !e.ok)?.error?.message).toBe('three is bad');
       expect(run.of('step.error').map((e) => [e.path.join('/'), e.step])).toEqual([
-        ['', 'each'],
         ['', 'each'],
         ['inner', 'explode'],
         ['', 'inner'],

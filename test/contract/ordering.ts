@@ -12,6 +12,8 @@
 //  5. A map invocation: `map.start` after its `step.start`; its `map.item` events (each index once) and
 //     item-level `step.error`/`step.retry` (those carrying `index`) between `map.start` and
 //     `map.complete`; `map.complete` counts them and comes before the map's `step.end`/`step.error`.
+//     An item-level `step.error` always has `willRetry`: an item's final failure is its `map.item` with
+//     `ok: false` and its `error`, and the map's own `step.error` reports it once more to the run.
 //  6. A join: `barrier.wait` events before the `barrier.release` (or `barrier.timeout`) that closes
 //     them; the release names exactly the parents that arrived.
 //  7. Events of a sub-pipeline carry its path and come while the sub step that runs it is open.
@@ -170,6 +172,8 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
           const inv = open(e, 'item step.error');
           if (!inv) break;
           if (!inv.map?.started || inv.map.completed) bad(e, 'an item error outside map.start … map.complete');
+          // An item's final failure is its map.item (ok: false), not a step.error: each failure is told once.
+          if (!e.willRetry) bad(e, 'an item step.error that will not retry (a final item failure is its map.item with ok: false)');
           if (e.willRetry && inv.map) inv.map.retryPending.set(e.index, (inv.map.retryPending.get(e.index) ?? 0) + 1);
           break;
         }
@@ -242,7 +246,10 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         }
         if (inv.map.items.has(e.index)) bad(e, `item ${e.index} reported twice`);
         inv.map.items.add(e.index);
-        if (!e.ok) inv.map.failedItems++;
+        if (!e.ok) {
+          inv.map.failedItems++;
+          if (!e.error) bad(e, `item ${e.index} failed without its error`);
+        }
         break;
       }
       case 'map.complete': {
@@ -345,6 +352,11 @@ function checkFinish(
   if (f.metrics.tokens !== tokens) bad(`metrics.tokens ${f.metrics.tokens} but ${tokens} tokens`);
   const retries = events.filter((e) => e.type === 'step.retry').length;
   if (f.metrics.retries !== retries) bad(`metrics.retries ${f.metrics.retries} but ${retries} step.retry events`);
+  // Each failure is counted once: one step.error per failed attempt (a map item's final failure has none).
+  const errors = events.filter((e) => e.type === 'step.error');
+  const fatal = errors.filter((e) => !e.willRetry).length;
+  if (f.metrics.fatalErrors !== fatal) bad(`metrics.fatalErrors ${f.metrics.fatalErrors} but ${fatal} final step.error events`);
+  if (f.metrics.retryableErrors !== errors.length - fatal) bad(`metrics.retryableErrors ${f.metrics.retryableErrors} but ${errors.length - fatal} step.error events that retry`);
   const items = events.filter((e) => e.type === 'map.item').length;
   if (f.metrics.tasks < items) bad(`metrics.tasks ${f.metrics.tasks} is below the ${items} map items`);
   const ends = new Map<string, number>();

@@ -23,7 +23,10 @@ export type EventBody =
   | { readonly type: 'run.timeout'; readonly timeoutMs: number }
   | { readonly type: 'step.start'; readonly step: string; readonly invocation: number; readonly attempt: number }
   | { readonly type: 'step.end'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly durationMs: number; readonly output: unknown }
-  /** `index` is set for one map item's failure (the invocation is then the map's, and the map goes on). */
+  /**
+   * `index` is set for a map item's attempt that will be retried (the invocation is then the map's). An
+   * item's final failure is its `map.item` with `ok: false`; the map then ends with one `step.error`.
+   */
   | { readonly type: 'step.error'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly error: SerializedError; readonly willRetry: boolean; readonly index?: number }
   /** `index` is set for one map item's retry. */
   | { readonly type: 'step.retry'; readonly step: string; readonly invocation: number; readonly attempt: number; readonly delayMs: number; readonly reason: string; readonly index?: number }
@@ -37,7 +40,8 @@ export type EventBody =
   | { readonly type: 'barrier.timeout'; readonly step: string; readonly arrived: readonly string[]; readonly missing: readonly string[] }
   /** Map events carry the invocation of the map (its `step.start`). */
   | { readonly type: 'map.start'; readonly step: string; readonly invocation: number; readonly total: number | null }
-  | { readonly type: 'map.item'; readonly step: string; readonly invocation: number; readonly index: number; readonly ok: boolean; readonly cached?: boolean }
+  /** `error` and `attempt` are set when the item failed for good (`ok: false`). */
+  | { readonly type: 'map.item'; readonly step: string; readonly invocation: number; readonly index: number; readonly ok: boolean; readonly cached?: boolean; readonly error?: SerializedError; readonly attempt?: number }
   | { readonly type: 'map.complete'; readonly step: string; readonly invocation: number; readonly count: number; readonly failed: number }
   | { readonly type: 'warning'; readonly code: string; readonly message: string; readonly step?: string };
 

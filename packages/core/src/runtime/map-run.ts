@@ -276,8 +276,10 @@ export class MapRun {
     }
     const policy = this.node.retry;
     const willRetry = attempt < policy.attempts && (requested || isRetryable(policy, outcome.error));
-    d.emit({ type: 'step.error', step: this.node.name, invocation: d.id, attempt, error: outcome.error, willRetry, index });
     if (willRetry) {
+      // An attempt that will be retried is a step.error of its own; a final failure is told once, by
+      // the item's map.item (ok: false) and then the map's step.error.
+      d.emit({ type: 'step.error', step: this.node.name, invocation: d.id, attempt, error: outcome.error, willRetry, index });
       const delayMs = backoffDelay(policy, attempt, d.random);
       d.emit({ type: 'step.retry', step: this.node.name, invocation: d.id, attempt: attempt + 1, delayMs, reason: `item ${index}: ${outcome.error.message}`, index });
       this.#retryTimers++;
@@ -289,7 +291,7 @@ export class MapRun {
       return;
     }
     this.#failed++;
-    d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: false });
+    d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: false, error: outcome.error, attempt });
     this.#finished = true;
     const error = { ...outcome.error, data: { ...outcome.error.data, index } };
     d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done + this.#failed, failed: this.#failed });
