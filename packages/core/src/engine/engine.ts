@@ -1,6 +1,6 @@
 import { isPipeline, type Pipeline } from '../definition/pipeline.js';
 import { WeftError } from '../errors/weft-error.js';
-import type { Orchestrator } from '../orchestrator/types.js';
+import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/types.js';
 import { registerPipeline } from '../orchestrator/resolve-step.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
@@ -59,23 +59,39 @@ export class Engine {
     return plan;
   }
 
-  /** Starts a run and returns its handle at once. */
+  /** Starts a run and returns its handle at once (the backend must declare `detached`). */
   start<O = unknown>(p: Pipeline, input?: unknown, options: RunOptions = {}): RunHandle<O> {
+    return this.#start<O>(p, input, options, 'detached');
+  }
+
+  /** Runs to the end and returns the result (a failed run resolves with status `failed`; the backend must declare `blocking`). */
+  execute<O = unknown>(p: Pipeline, input?: unknown, options: RunOptions = {}): Promise<RunResult<O>> {
+    return this.#start<O>(p, input, options, 'blocking').result;
+  }
+
+  #start<O>(p: Pipeline, input: unknown, options: RunOptions, needs: keyof OrchestratorCapabilities): RunHandle<O> {
     this.#assertOpen();
+    this.#assertCapability(needs, needs === 'detached' ? 'start' : 'execute');
     checkRunOptions(options);
     const plan = this.plan(p);
     const runId = options.runId ?? globalThis.crypto.randomUUID();
     return new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator()).handle as RunHandle<O>;
   }
 
-  /** Runs to the end and returns the result (a failed run resolves with status `failed`). */
-  execute<O = unknown>(p: Pipeline, input?: unknown, options: RunOptions = {}): Promise<RunResult<O>> {
-    return this.start<O>(p, input, options).result;
+  /** Throws ORCHESTRATOR_CAPABILITY when the backend does not declare what an entry point needs. */
+  #assertCapability(needs: keyof OrchestratorCapabilities, entry: string): void {
+    const o = this.options.orchestrator;
+    const { name, capabilities } = typeof o === 'string' ? this.options.registry.get(o) : o;
+    if (capabilities[needs]) return;
+    throw new WeftError('ORCHESTRATOR_CAPABILITY', `orchestrator "${name}" does not declare the "${needs}" capability that ${entry}() needs`, {
+      data: { orchestrator: name, capability: needs, entry },
+    });
   }
 
   /** Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`). */
   async resume<O = unknown>(p: Pipeline, runId: string, value?: unknown, options: Omit<RunOptions, 'runId'> = {}): Promise<RunHandle<O>> {
     this.#assertOpen();
+    this.#assertCapability('detached', 'resume');
     checkRunOptions(options);
     const plan = this.plan(p);
     // Claimed before the first await, so two resumes of one run in this engine never both start.
