@@ -4,4 +4,4 @@ export { WorkersOrchestrator, WORKERS_CAPABILITIES } from './host/workers-orches
 export { DEFAULT_CHUNK_SIZE, resolveWorkersOptions, tunedWorkersOptions, type ResolvedWorkersOptions, type WorkersOptions, type WorkerExitInfo } from './options.js';
 export { PROTOCOL_VERSION } from './protocol/version.js';
 export type { HostToWorker, JobSpec, RunMessage, CancelMessage, TeardownMessage } from './protocol/host-to-worker.js';
-export type { WorkerToHost, ReadyMessage, StartedMessage, TokensMessage, CheckpointMessage, ItemsMessage, DoneMessage, ClosedMessage } from './protocol/worker-to-host.js';
+export type { WorkerToHost, ReadyMessage, TokensMessage, CheckpointMessage, ItemsMessage, DoneMessage, ClosedMessage } from './protocol/worker-to-host.js';

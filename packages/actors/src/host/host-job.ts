@@ -19,8 +19,6 @@ export class HostJob {
   worker: WorkerHandle | null = null;
   slot = -1;
   id = 0;
-  /** The worker said it began the current dispatch. */
-  claimed = false;
   started = false;
   settled = false;
   cancelReason: SerializedError | null = null;

@@ -25,6 +25,9 @@ import { WorkerHandle } from './worker-handle.js';
 /** What `workers` can do. */
 export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
 
+/** How often the host looks for tasks a busy worker began (their timeouts start then), ms. */
+const START_POLL_MS = 4;
+
 /** A step run inline goes to a worker again once this long after its last measurement, to refresh it. */
 const PROBE_AFTER_MS = 1000;
 
@@ -70,6 +73,8 @@ export class WorkersOrchestrator implements Orchestrator {
   #tasks = 0;
   readonly #runs = new Map<string, RunCounters>();
   readonly #costs = new Map<string, { us: number; measuredAt: number }>();
+  readonly #awaitingStart = new Set<HostJob>();
+  #startTimer: NodeJS.Timeout | undefined;
   #inlined = 0;
   #dispatches = 0;
   #steals = 0;
@@ -237,11 +242,11 @@ export class WorkersOrchestrator implements Orchestrator {
     w.slab.reset(slot, id, this.options.tokenCredit);
     const sameState = job.task.state === w.lastState;
     const spec = job.spec(!sameState);
-    // An idle worker begins the task as soon as the message lands: count it as started now (the
-    // step's timeout runs from here) and spare the `started` answer.
-    const ack = job.started || w.jobs.size > 0;
+    // An idle worker begins the task as soon as the message lands: it counts as started now (the
+    // step's timeout runs from here). Behind other tasks, it starts when the worker claims it.
+    const idle = w.jobs.size === 0;
     try {
-      this.#run(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec, ack });
+      this.#run(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec });
     } catch (cause) {
       w.slots.give(slot);
       job.complete(failure(notSerializable(`the task of step "${job.node}"`, spec, cause, 'task')));
@@ -253,15 +258,43 @@ export class WorkersOrchestrator implements Orchestrator {
     job.worker = w;
     job.slot = slot;
     job.id = id;
-    job.claimed = false;
     w.jobs.set(id, job);
     if (job.io) {
       w.io++;
       this.#ioInflight++;
     } else w.cpu++;
-    if (!ack) {
-      job.started = true;
-      job.hooks.started();
+    if (job.started) return;
+    if (idle) this.#started(job);
+    else this.#watchStart(job);
+  }
+
+  /** Tells the runtime the task began (once): its timeout counts from here. */
+  #started(job: HostJob): void {
+    if (job.started) return;
+    job.started = true;
+    this.#awaitingStart.delete(job);
+    job.hooks.started();
+  }
+
+  /**
+   * A task waiting behind others on its worker starts when the worker claims it in the slab. The
+   * host looks at the claims whenever a frame arrives and every few ms while such tasks exist: no
+   * message per task, so a busy worker never wakes the main thread just to say it moved on.
+   */
+  #watchStart(job: HostJob): void {
+    this.#awaitingStart.add(job);
+    this.#startTimer ??= setInterval(() => this.#checkStarts(), START_POLL_MS);
+  }
+
+  #checkStarts(): void {
+    for (const job of this.#awaitingStart) {
+      const w = job.worker;
+      if (job.settled || job.started || !w) this.#awaitingStart.delete(job);
+      else if (w.slab.claimed(job.slot, job.id)) this.#started(job);
+    }
+    if (this.#awaitingStart.size === 0 && this.#startTimer) {
+      clearInterval(this.#startTimer);
+      this.#startTimer = undefined;
     }
   }
 
@@ -285,7 +318,7 @@ export class WorkersOrchestrator implements Orchestrator {
     for (const v of donors) {
       const waiting = [...v.jobs.values()].reverse();
       for (const job of waiting) {
-        if (job.io || job.claimed || job.cancelReason || job.settled) continue;
+        if (job.io || job.started || job.cancelReason || job.settled) continue;
         if (!v.slab.steal(job.slot, job.id)) continue;
         this.#steals++;
         this.#detach(job);
@@ -321,25 +354,17 @@ export class WorkersOrchestrator implements Orchestrator {
       w.heard = true;
       this.#barren = 0;
     }
+    if (this.#awaitingStart.size > 0) this.#checkStarts();
     switch (m.type) {
       case 'ready':
         w.ready = true;
         this.#pump();
         this.#rebalance(w);
         return;
-      case 'started': {
-        const job = w.jobs.get(m.id);
-        if (!job) return;
-        job.claimed = true;
-        if (!job.started) {
-          job.started = true;
-          job.hooks.started();
-        }
-        return;
-      }
       case 'tokens': {
         const job = w.jobs.get(m.id);
         if (!job) return;
+        this.#started(job);
         const { slot, id } = job;
         const n = m.tokens.length;
         const grant = (): void => {
@@ -353,6 +378,7 @@ export class WorkersOrchestrator implements Orchestrator {
       case 'checkpoint': {
         const job = w.jobs.get(m.id);
         if (!job || job.cancelReason) return;
+        this.#started(job);
         job.checkpoint = { value: m.value };
         job.hooks.checkpoint(m.value);
         return;
@@ -360,12 +386,14 @@ export class WorkersOrchestrator implements Orchestrator {
       case 'items': {
         const job = w.jobs.get(m.id);
         if (!job || job.cancelReason) return;
+        this.#started(job);
         for (let k = 0; k < m.indices.length; k++) job.report(m.indices[k]!, m.outcomes[k]!);
         return;
       }
       case 'done': {
         const job = w.jobs.get(m.id);
         if (!job) return;
+        this.#started(job);
         this.#detach(job);
         if (m.outcome.ok) this.#learn(job.task, m.us);
         job.complete(m.outcome);
@@ -391,7 +419,7 @@ export class WorkersOrchestrator implements Orchestrator {
       this.#settled(job);
       return;
     }
-    if (!job.claimed && w.slab.steal(job.slot, job.id)) {
+    if (!job.started && w.slab.steal(job.slot, job.id)) {
       this.#detach(job);
       job.complete(failure(reason));
       this.#settled(job);
@@ -532,6 +560,8 @@ export class WorkersOrchestrator implements Orchestrator {
 
   async #shutdown(): Promise<void> {
     this.#closed = true;
+    if (this.#startTimer) clearInterval(this.#startTimer);
+    this.#startTimer = undefined;
     const reason = serializeError(new WeftError('STEP_CANCELLED', 'the workers orchestrator was closed'));
     for (const job of [...this.#cpuQueue.drain(), ...this.#ioQueue.drain()]) this.#cancel(job, reason);
     for (const job of [...this.#live]) this.#cancel(job, reason);

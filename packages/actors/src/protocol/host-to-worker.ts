@@ -33,11 +33,6 @@ export interface RunMessage {
   readonly id: number;
   readonly slot: number;
   readonly job: JobSpec;
-  /**
-   * Answer with `started` when the task begins. False when the worker was idle at dispatch: the
-   * host counted the task as started then, and one message per task is saved.
-   */
-  readonly ack: boolean;
 }
 
 /** The task was cancelled: abort `ctx.signal` (the slab flag is already set). */

@@ -8,12 +8,6 @@ export interface ReadyMessage {
   readonly worker: number;
 }
 
-/** The worker claimed the task and began it (timeouts count from here). */
-export interface StartedMessage {
-  readonly type: 'started';
-  readonly id: number;
-}
-
 /** A batch of tokens from a streaming step, in order. */
 export interface TokensMessage {
   readonly type: 'tokens';
@@ -59,4 +53,4 @@ export interface ClosedMessage {
 }
 
 /** Worker → host. */
-export type WorkerToHost = ReadyMessage | StartedMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;
+export type WorkerToHost = ReadyMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;

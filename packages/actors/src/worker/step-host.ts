@@ -144,10 +144,6 @@ export class StepHost {
     let outcome: TaskOutcome;
     try {
       if (code === undefined) throw failed;
-      if (m.ack) {
-        this.#writer.add({ type: 'started', id: job.id });
-        this.#writer.flush();
-      }
       if (job.flag.cancelled) outcome = { ok: false, error: job.cancelError() };
       else outcome = job.spec.kind === 'step' ? await this.#runStep(job, code) : await this.#runItems(job, code);
     } catch (error) {
