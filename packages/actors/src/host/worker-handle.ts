@@ -52,6 +52,8 @@ export class WorkerHandle {
   /** Set when the host terminated the worker to stop this cancelled task. */
   killedFor: HostJob | null = null;
   closedErrors: readonly SerializedError[] = [];
+  /** Tasks held here that the host has not seen begin yet (they wait behind others). */
+  readonly awaitingStart = new Set<HostJob>();
   /** The run state object last sent to this worker (consecutive tasks of a run usually share it). */
   lastState: unknown = NO_STATE;
   readonly #port: MessagePort;

@@ -73,7 +73,6 @@ export class WorkersOrchestrator implements Orchestrator {
   #tasks = 0;
   readonly #runs = new Map<string, RunCounters>();
   readonly #costs = new Map<string, { us: number; measuredAt: number }>();
-  readonly #awaitingStart = new Set<HostJob>();
   #startTimer: NodeJS.Timeout | undefined;
   #inlined = 0;
   #dispatches = 0;
@@ -272,7 +271,7 @@ export class WorkersOrchestrator implements Orchestrator {
   #started(job: HostJob): void {
     if (job.started) return;
     job.started = true;
-    this.#awaitingStart.delete(job);
+    job.worker?.awaitingStart.delete(job);
     job.hooks.started();
   }
 
@@ -282,17 +281,21 @@ export class WorkersOrchestrator implements Orchestrator {
    * message per task, so a busy worker never wakes the main thread just to say it moved on.
    */
   #watchStart(job: HostJob): void {
-    this.#awaitingStart.add(job);
-    this.#startTimer ??= setInterval(() => this.#checkStarts(), START_POLL_MS);
+    job.worker!.awaitingStart.add(job);
+    this.#startTimer ??= setInterval(() => this.#checkAllStarts(), START_POLL_MS);
   }
 
-  #checkStarts(): void {
-    for (const job of this.#awaitingStart) {
-      const w = job.worker;
-      if (job.settled || job.started || !w) this.#awaitingStart.delete(job);
-      else if (w.slab.claimed(job.slot, job.id)) this.#started(job);
+  #checkStarts(w: WorkerHandle): void {
+    for (const job of w.awaitingStart) if (w.slab.claimed(job.slot, job.id)) this.#started(job);
+  }
+
+  #checkAllStarts(): void {
+    let waiting = 0;
+    for (const w of this.#workers) {
+      this.#checkStarts(w);
+      waiting += w.awaitingStart.size;
     }
-    if (this.#awaitingStart.size === 0 && this.#startTimer) {
+    if (waiting === 0 && this.#startTimer) {
       clearInterval(this.#startTimer);
       this.#startTimer = undefined;
     }
@@ -303,6 +306,7 @@ export class WorkersOrchestrator implements Orchestrator {
     const w = job.worker;
     if (!w) return;
     w.jobs.delete(job.id);
+    w.awaitingStart.delete(job);
     w.slots.give(job.slot);
     if (job.io) {
       w.io--;
@@ -354,7 +358,7 @@ export class WorkersOrchestrator implements Orchestrator {
       w.heard = true;
       this.#barren = 0;
     }
-    if (this.#awaitingStart.size > 0) this.#checkStarts();
+    if (w.awaitingStart.size > 0) this.#checkStarts(w);
     switch (m.type) {
       case 'ready':
         w.ready = true;
