@@ -54,7 +54,7 @@ export class Engine {
     if (!plan) {
       plan = compile(p);
       this.#plans.set(p, plan);
-      registerPipeline(p);
+      registerPipeline(p, plan);
     }
     return plan;
   }

@@ -1,15 +1,37 @@
 import { WeftError } from '../errors/weft-error.js';
 import { isPipeline, nodeCode, type Pipeline } from '../definition/pipeline.js';
 import type { StepCode, StepRef } from '../definition/types.js';
+import type { ExecutionPlan } from '../plan/execution-plan.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
 const known = new Map<string, Pipeline>();
 const cache = new Map<string, Promise<StepCode>>();
+/** The pipeline object each compiled plan's refs belong to: resolved by identity, never by name. */
+const owners = new WeakMap<StepRef, Pipeline>();
+const byOwner = new WeakMap<Pipeline, Map<string, Promise<StepCode>>>();
 
-/** Registers an in-memory pipeline so refs to it resolve without importing (main thread). */
-export function registerPipeline(p: Pipeline): void {
-  known.set(`${p.module ?? ''}#${p.name}`, p);
-  for (const n of p.nodes) if (n.kind === 'sub' && isPipeline(n.pipeline)) registerPipeline(n.pipeline);
+/**
+ * Registers an in-memory pipeline so refs to it resolve without importing (main thread). A
+ * different pipeline object under the same module and name replaces the earlier one (and its
+ * cached code). With its compiled `plan`, the plan's refs resolve to this very object's steps, so
+ * two pipelines that share a name never share code.
+ */
+export function registerPipeline(p: Pipeline, plan?: ExecutionPlan): void {
+  const key = `${p.module ?? ''}#${p.name}`;
+  if (known.get(key) !== p) {
+    known.set(key, p);
+    for (const k of [...cache.keys()]) if (k.startsWith(`${key}#`)) cache.delete(k);
+  }
+  for (const n of p.nodes) {
+    if (n.kind !== 'sub' || !isPipeline(n.pipeline)) continue;
+    const sub = plan?.nodes[n.name]?.sub;
+    registerPipeline(n.pipeline, sub ?? undefined);
+  }
+  if (!plan) return;
+  for (const node of Object.values(plan.nodes)) {
+    const ref = node.ref;
+    if (ref && ref.pipeline === p.name && ref.module === (p.module ?? '')) owners.set(ref, p);
+  }
 }
 
 /** A cache key for a StepRef. */
@@ -22,6 +44,8 @@ export function refKey(ref: StepRef): string {
  * node of an exported pipeline). Works the same in any thread.
  */
 export function resolveStep(ref: StepRef): Promise<StepCode> {
+  const owner = owners.get(ref);
+  if (owner) return resolveOwned(owner, ref);
   const key = refKey(ref);
   let p = cache.get(key);
   if (!p) {
@@ -32,18 +56,23 @@ export function resolveStep(ref: StepRef): Promise<StepCode> {
   return p;
 }
 
+/** A step of a registered pipeline object, cached per object. */
+function resolveOwned(owner: Pipeline, ref: StepRef): Promise<StepCode> {
+  let steps = byOwner.get(owner);
+  if (!steps) byOwner.set(owner, (steps = new Map()));
+  let p = steps.get(ref.export);
+  if (!p) {
+    p = codeOf(owner, ref);
+    steps.set(ref.export, p);
+    p.catch(() => steps.delete(ref.export));
+  }
+  return p;
+}
+
 async function load(ref: StepRef): Promise<StepCode> {
   if (ref.pipeline !== undefined) {
     const local = known.get(`${ref.module}#${ref.pipeline}`);
-    const pipe = local ?? (await findPipeline(ref.module, ref.pipeline));
-    const code = nodeCode(pipe, ref.export);
-    if (code === undefined || (typeof code === 'object' && 'module' in code)) {
-      if (code && typeof code === 'object' && 'module' in code) return resolveStep(code);
-      const names = pipe.nodes.map((n) => n.name);
-      const guess = didYouMean(ref.export, names);
-      throw new WeftError('STEP_NOT_FOUND', `pipeline "${ref.pipeline}" has no step "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
-    }
-    return code;
+    return codeOf(local ?? (await findPipeline(ref.module, ref.pipeline)), ref);
   }
   const mod = await importModule(ref.module);
   const value = mod[ref.export];
@@ -55,6 +84,17 @@ async function load(ref: StepRef): Promise<StepCode> {
     throw new WeftError('EXPORT_NOT_FOUND', `module ${ref.module} has no export "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
   }
   throw new WeftError('EXPORT_NOT_FOUND', `export "${ref.export}" of ${ref.module} is not a step function or actor`, { data: { ref } });
+}
+
+/** The code of the step `ref.export` of `pipe` (following a `{ module, export }` reference). */
+async function codeOf(pipe: Pipeline, ref: StepRef): Promise<StepCode> {
+  const code = nodeCode(pipe, ref.export);
+  if (code && typeof code === 'object' && 'module' in code) return resolveStep(code);
+  if (code === undefined) {
+    const guess = didYouMean(ref.export, pipe.nodes.map((n) => n.name));
+    throw new WeftError('STEP_NOT_FOUND', `pipeline "${ref.pipeline}" has no step "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
+  }
+  return code;
 }
 
 /** Imports a module and returns the exported pipeline with that name. */
