@@ -1,7 +1,7 @@
 // The idempotency hook (EngineOptions.memo): completed invocations are answered from the store,
 // with step.skip { cached: true } / map.item { cached: true }, and checkpoints are kept per key.
 import { describe, expect, it } from 'vitest';
-import { createEngine, pipeline, type MemoCall, type RunEvent, type StepMemo } from '../src/index.js';
+import { createEngine, pipeline, reducers, update, type MemoCall, type RunEvent, type StepMemo } from '../src/index.js';
 import { stableStringify } from '../src/util/hash.js';
 
 const keyOf = (c: MemoCall): string => stableStringify({ kind: c.kind, ref: c.ref, version: c.version, params: c.params, input: c.input });
@@ -95,6 +95,32 @@ describe('memo hook', () => {
     const call = memo.calls.find((c) => c.node === 'square' && c.kind === 'item');
     expect(call).toMatchObject({ kind: 'item', node: 'square', input: 4, index: 0, version: null, params: {} });
     expect(call?.ref.export).toBe('square');
+  });
+
+  it('a cached map item applies its update() state patch again: a memo-hit run ends with the same state', async () => {
+    const memo = mapMemo();
+    const ran: number[] = [];
+    const p = pipeline<number[], { total: number; seen: number[] }>(`memo-state-${++made}`, { state: { total: reducers.sum(0), seen: reducers.union<number>() } })
+      .step('start', (xs: number[]) => xs, { to: 'add' })
+      .map('add', (x: number) => (ran.push(x), update({ total: x, seen: [x] }, x * 10)), { to: 'end' })
+      .step('end', (xs: number[], ctx) => ({ xs, state: ctx.state }))
+      .build();
+    const engine = createEngine({ memo });
+    const first = await engine.execute(p, [1, 2, 3]);
+    expect(first.output).toEqual({ xs: [10, 20, 30], state: { total: 6, seen: [1, 2, 3] } });
+    expect(ran.sort()).toEqual([1, 2, 3]);
+    ran.length = 0;
+    // The same input: every item is a memo hit, each one's patch applied again.
+    const again = await engine.execute(p, [1, 2, 3]);
+    expect(ran).toEqual([]);
+    expect(again.output).toEqual(first.output);
+    expect(again.state).toEqual(first.state);
+    // One new item: the map runs, the three cached items replay their patches and only 4 runs.
+    const more = await engine.execute(p, [1, 2, 3, 4]);
+    expect(ran).toEqual([4]);
+    expect(more.state).toEqual({ total: 10, seen: [1, 2, 3, 4] });
+    expect(more.output).toEqual({ xs: [10, 20, 30, 40], state: { total: 10, seen: [1, 2, 3, 4] } });
+    await engine.close();
   });
 
   it('a step with cache: false always runs', async () => {

@@ -171,6 +171,8 @@ export class MapRun {
   #done = 0;
   #failed = 0;
   #finished = false;
+  /** Some item changed the run state (update()): the whole map's value alone cannot replay it. */
+  patchedState = false;
 
   constructor(d: MapDeps) {
     this.#d = d;
@@ -212,10 +214,14 @@ export class MapRun {
       const index = base + k;
       const key = memo.key(index, items[k]);
       const hit = key === undefined ? undefined : memo.get(key);
-      if (hit) {
+      // A stored update() applies its state patch again, as the item did when it ran.
+      const control = hit !== undefined && isControl(hit.value);
+      const replayed = hit === undefined ? undefined : control ? this.#d.itemControl(index, hit.value as Control) : { ok: true as const, value: hit.value };
+      if (replayed?.ok) {
+        if (control) this.patchedState = true;
         flush();
         runBase = index + 1;
-        this.#results[index] = hit.value;
+        this.#results[index] = replayed.value;
         this.#done++;
         this.#d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: true, cached: true });
         continue;
@@ -263,10 +269,14 @@ export class MapRun {
   #handle(index: number, raw: ItemOutcome, item: unknown, attempt: number, _chunk: number): void {
     const d = this.#d;
     // A control result (update(), retry()) is settled by the execution: state patches apply at once.
-    const result = raw.ok && isControl(raw.value) ? d.itemControl(index, raw.value) : raw;
+    const control = raw.ok && isControl(raw.value);
+    const result = control ? d.itemControl(index, raw.value as Control) : raw;
+    if (control && result.ok) this.patchedState = true;
     const requested = !result.ok && 'requested' in result && result.requested === true;
     const key = this.#keys.get(index);
-    const outcome = result.ok && key !== undefined && d.memo ? d.memo.put(key, result.value) : result;
+    // The raw value is stored (an update() with its patch), so that a hit can apply the patch again.
+    const stored = result.ok && key !== undefined && d.memo ? d.memo.put(key, (raw as { value: unknown }).value) : result;
+    const outcome = stored.ok ? result : stored;
     if (outcome.ok) {
       this.#keys.delete(index);
       this.#results[index] = outcome.value;

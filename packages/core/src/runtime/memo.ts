@@ -13,7 +13,7 @@ export interface MemoCall {
   /** The node's declared code version, or null (then the module content is the version). */
   readonly version: string | null;
   readonly params: Readonly<Record<string, unknown>>;
-  /** The run state the invocation sees (`ctx.state`). */
+  /** The run state the invocation sees (`ctx.state`); for an `item`, the state as of the map's start. */
   readonly state: unknown;
   readonly input: unknown;
   /** For `item`: the item's index. */
@@ -23,7 +23,8 @@ export interface MemoCall {
 /**
  * The idempotency hook: consulted before every dispatch. A key with a stored value is not run
  * again: the step reports `step.skip` with `cached: true` (map items: `map.item` with `cached: true`)
- * and its stored value flows on as if it had just been returned. Synchronous by design (a durable
+ * and its stored value flows on as if it had just been returned (a stored `update()` applies its state
+ * patch again, so a cached run ends with the state an uncached one would). Synchronous by design (a durable
  * store such as SQLite answers in microseconds), so that a cached invocation changes no ordering.
  * @example
  * const memo: StepMemo = { key: (c) => hash(c), get: (k) => table.get(k), put: (k, v) => table.set(k, { value: v }) };

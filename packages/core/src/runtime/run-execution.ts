@@ -696,7 +696,8 @@ export class RunExecution {
       finish: (result) => {
         this.#maps.delete(id);
         if (this.#mode === 'done') return;
-        if (result.ok && memoKey !== undefined) result = this.#memoPut(memoKey, result.value);
+        // A map whose items changed the state is memoised item by item only (each hit replays its patch).
+        if (result.ok && memoKey !== undefined && !m.patchedState) result = this.#memoPut(memoKey, result.value);
         if (result.ok) this.#complete(node, act, result.value, id, this.#d.clock.now() - m.startedAt, null);
         else this.#onError(node, { ...act, attempt: Math.max(act.attempt, node.retry.attempts) }, result.error, { id } as Inflight);
         this.#pump();
@@ -790,7 +791,7 @@ export class RunExecution {
   // ---------------------------------------------------------------- idempotency
 
   /** The invocation's memo key, or undefined when it is not memoised. */
-  #memoKey(node: PlanNode, act: ActivationData, kind: 'step' | 'map' | 'item' = node.kind === 'map' ? 'map' : 'step', input: unknown = act.input, index?: number): string | undefined {
+  #memoKey(node: PlanNode, act: ActivationData, kind: 'step' | 'map' | 'item' = node.kind === 'map' ? 'map' : 'step', input: unknown = act.input, index?: number, state = this.#state.value): string | undefined {
     if (!this.#memoEligible(node, act)) return undefined;
     return this.#d.options.memo!.key({
       kind,
@@ -800,7 +801,7 @@ export class RunExecution {
       ref: node.ref!,
       version: node.version,
       params: node.params,
-      state: this.#state.value,
+      state,
       input,
       ...(index !== undefined ? { index } : {}),
     });
@@ -825,9 +826,12 @@ export class RunExecution {
   /** Per-item memo ports for a map. */
   #itemMemo(node: PlanNode, act: ActivationData): { memo: NonNullable<MapDeps['memo']> } | undefined {
     if (!this.#memoEligible(node, act)) return undefined;
+    // Items are keyed with the state as of the map's start: the patches items apply while the map
+    // runs (in an order that timing decides) do not change the keys of the items after them.
+    const state = this.#state.value;
     return {
       memo: {
-        key: (index, item) => this.#memoKey(node, act, 'item', item, index),
+        key: (index, item) => this.#memoKey(node, act, 'item', item, index, state),
         get: (key) => this.#d.options.memo!.get(key),
         put: (key, value) => this.#memoPut(key, value),
       },
