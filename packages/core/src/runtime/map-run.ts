@@ -216,7 +216,7 @@ export class MapRun {
       const hit = key === undefined ? undefined : memo.get(key);
       // A stored update() applies its state patch again, as the item did when it ran.
       const control = hit !== undefined && isControl(hit.value);
-      const replayed = hit === undefined ? undefined : control ? this.#d.itemControl(index, hit.value as Control) : { ok: true as const, value: hit.value };
+      const replayed = hit === undefined ? undefined : control ? this.#d.itemControl(index, hit.value) : { ok: true as const, value: hit.value };
       if (replayed?.ok) {
         if (control) this.patchedState = true;
         flush();
@@ -270,7 +270,7 @@ export class MapRun {
     const d = this.#d;
     // A control result (update(), retry()) is settled by the execution: state patches apply at once.
     const control = raw.ok && isControl(raw.value);
-    const result = control ? d.itemControl(index, raw.value as Control) : raw;
+    const result = control ? d.itemControl(index, raw.value) : raw;
     if (control && result.ok) this.patchedState = true;
     const requested = !result.ok && 'requested' in result && result.requested === true;
     const key = this.#keys.get(index);
