@@ -1,11 +1,11 @@
 // Timeouts on a simulated clock: the run timeout (RUN_TIMEOUT), the step timeout (STEP_TIMEOUT), which
-// counts running time and not time spent queued, and step timeouts of map items. (The barrier timeout is
+// counts running time and not time spent queued, step timeouts of map items and of sub-pipelines. (The barrier timeout is
 // in barriers.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Engine, type RunEvent } from '@weft/core';
 import type { StopNote } from '../dist/fixtures/cancel.js';
 import { createProbe, type Probe } from '../dist/fixtures/scheduling-probe.js';
-import { timeoutsMap, timeoutsQueued, timeoutsRetry, timeoutsRun, timeoutsStep } from '../dist/fixtures/timeouts.js';
+import { timeoutsMap, timeoutsQueued, timeoutsRetry, timeoutsRun, timeoutsStep, timeoutsSub } from '../dist/fixtures/timeouts.js';
 import { ORCHESTRATORS, engineFor } from './matrix.js';
 import { assertOrdered, ofType, watch } from './ordering.js';
 
@@ -137,5 +137,33 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     expect(result.error?.data).toMatchObject({ index: 0 });
     assertOrdered(events);
     expect(probe.notes.some(note('items', 'started', 1))).toBe(false);
+  });
+
+  it('sub-pipeline timeout: STEP_TIMEOUT after timeoutMs of the whole sub-pipeline; its inner work is cancelled', async () => {
+    const run = watch(setup().start(timeoutsSub, 1));
+    await probe.noted(note('innerWait', 'started'));
+    await clock.advance(99);
+    expect(run.events.some((e) => e.type === 'step.error')).toBe(false);
+    await clock.advance(1);
+    const { result, events } = await run.done;
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('STEP_TIMEOUT');
+    assertOrdered(events);
+    const error = events.find((e) => isStep('step.error', 'box')(e) && e.path.length === 0);
+    expect(error).toMatchObject({ time: 100, error: { code: 'STEP_TIMEOUT', data: { timeoutMs: 100 } }, willRetry: false });
+    expect(events.some(isStep('step.start', 'after'))).toBe(false);
+    expect((await probe.noted(note('innerWait', 'stopped'))) as StopNote).toMatchObject({ how: 'abort', aborted: true, reason: 'STEP_TIMEOUT' });
+  });
+
+  it('a sub-pipeline that ends in time is not timed out, and leaves no timer behind', async () => {
+    const run = watch(setup().start(timeoutsSub, 1));
+    await probe.noted(note('innerWait', 'started'));
+    await clock.advance(60);
+    probe.open('innerWait');
+    const { result, events } = await run.done;
+    expect(result.status).toBe('succeeded');
+    expect(result.output).toBe(20);
+    assertOrdered(events, { complete: true });
+    expect(clock.pending).toBe(0);
   });
 });

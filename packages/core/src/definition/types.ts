@@ -62,7 +62,7 @@ export interface NodeOptions {
   /** Names that `next()` may route to; declared for validation and rendering. */
   readonly routes?: readonly string[];
   readonly retry?: number | RetryOptions;
-  /** Running-time limit in ms (time spent queued is not counted). */
+  /** Running-time limit in ms (time spent queued is not counted); on a sub, it bounds the whole sub-pipeline. */
   readonly timeoutMs?: number;
   /** Concurrent invocations of this node (map items count each). */
   readonly concurrency?: number;

@@ -18,9 +18,8 @@ export const NODE_OPTION_KEYS: Readonly<Record<NodeDef['kind'], readonly string[
   step: COMMON,
   map: [...COMMON, 'chunkSize'],
   switch: [...COMMON.filter((k) => k !== 'to' && k !== 'routes'), 'cases', 'default'],
-  // A sub's own steps run the code: their options say where and how long. (No timer guards a whole
-  // sub-pipeline yet, so timeoutMs is refused rather than silently ignored.)
-  sub: COMMON.filter((k) => !['placement', 'params', 'io', 'version', 'cache', 'timeoutMs'].includes(k)),
+  // A sub's own steps run the code: their options say where. Its timeoutMs bounds the whole sub-pipeline.
+  sub: COMMON.filter((k) => !['placement', 'params', 'io', 'version', 'cache'].includes(k)),
 };
 const RETRY_KEYS = ['attempts', 'initialDelayMs', 'factor', 'maxDelayMs', 'jitter', 'retryOn'];
 
@@ -38,7 +37,7 @@ export function checkNodeOptions(node: NodeDef, q: string, push: Push): void {
     if (known.includes(k) || (node.kind === 'switch' && (k === 'to' || k === 'routes'))) continue;
     const elsewhere = Object.entries(NODE_OPTION_KEYS).find(([, keys]) => keys.includes(k))?.[0];
     if (node.kind === 'sub' && elsewhere) {
-      push({ code: 'OPTION_INVALID', node: q, option: k, message: `"${q}": option "${k}" does not apply to a sub-pipeline; set it on the inner steps${k === 'timeoutMs' ? ' (or use the run timeout)' : ''}` });
+      push({ code: 'OPTION_INVALID', node: q, option: k, message: `"${q}": option "${k}" does not apply to a sub-pipeline; set it on the inner steps` });
       continue;
     }
     const guess = elsewhere ? undefined : didYouMean(k, known);

@@ -766,6 +766,15 @@ export class RunExecution {
     );
     inv.abortSub = (e) => child.abort('cancelled', e);
     inv.startedAt = this.#d.clock.now();
+    const limit = inv.node.timeoutMs;
+    if (limit !== null) {
+      // The whole sub-pipeline times out like a step: its inner work is cancelled, then the sub step fails.
+      inv.timer = this.#timer(limit, () => {
+        const error = new WeftError('STEP_TIMEOUT', `sub-pipeline "${inv.node.name}" ran longer than ${limit} ms`, { retryable: true, data: { timeoutMs: limit } });
+        child.abort('timedOut', error);
+        this.#onStepOutcome(inv, { ok: false, error: serializeError(error) });
+      });
+    }
     const done = inv.act.sub ? child.resume(inv.act.sub, inv.act.resume?.value) : child.start(inv.act.input);
     void done.then((o) => {
       if (this.#mode === 'done' || !this.#inflight.has(inv.id)) return;
