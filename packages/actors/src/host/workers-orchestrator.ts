@@ -3,8 +3,6 @@ import { Piscina } from 'piscina';
 import {
   DirectOrchestrator,
   WeftError,
-  isWeftError,
-  refKey,
   serializeError,
   type HostServices,
   type Orchestrator,
@@ -19,6 +17,9 @@ import { notSerializable } from '../codec/serializable.js';
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { resolveWorkersOptions, type ResolvedWorkersOptions } from '../options.js';
 import { HostJob } from './host-job.js';
+import { failure, reasonOf, toError } from './outcomes.js';
+import { RunCounterTable } from './run-counters.js';
+import { StepCosts } from './step-costs.js';
 import { JobQueue } from './job-queue.js';
 import { WorkerHandle } from './worker-handle.js';
 
@@ -27,20 +28,6 @@ export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, 
 
 /** How often the host looks for tasks a busy worker began (their timeouts start then), ms. */
 const START_POLL_MS = 4;
-
-/** A step run inline goes to a worker again once this long after its last measurement, to refresh it. */
-const PROBE_AFTER_MS = 1000;
-
-/** Steps whose cost is remembered (the oldest are forgotten first). */
-const MAX_TRACKED_STEPS = 4096;
-
-/** Runs whose counters are kept until the engine asks for them. */
-const MAX_TRACKED_RUNS = 4096;
-
-interface RunCounters {
-  restarts: number;
-  bytes: number;
-}
 
 /** Consecutive workers dying before serving anything after which the pool is declared broken. */
 const BROKEN_AFTER = 3;
@@ -71,8 +58,8 @@ export class WorkersOrchestrator implements Orchestrator {
   #restarts = 0;
   #deadBytes = 0;
   #tasks = 0;
-  readonly #runs = new Map<string, RunCounters>();
-  readonly #costs = new Map<string, { us: number; measuredAt: number }>();
+  readonly #runs = new RunCounterTable();
+  readonly #costs: StepCosts;
   #startTimer: NodeJS.Timeout | undefined;
   #inlined = 0;
   #dispatches = 0;
@@ -87,6 +74,7 @@ export class WorkersOrchestrator implements Orchestrator {
     this.parallelism = this.options.threads;
     this.defaultChunkSize = this.options.chunkSize;
     this.#services = services;
+    this.#costs = new StepCosts(this.options.inlineUs);
     this.#direct = new DirectOrchestrator(services);
     const o = this.options;
     this.#pool = new Piscina({
@@ -107,7 +95,7 @@ export class WorkersOrchestrator implements Orchestrator {
     if (this.#closed) return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the workers orchestrator is closed')));
     if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '') return this.#direct.run(task, hooks);
     if (this.#broken) return Promise.resolve(failure(this.#broken));
-    if (this.#inlineable(task)) return this.#inline(task, hooks);
+    if (this.#costs.inlineable(task)) return this.#inline(task, hooks);
     const signal = task.signal;
     if (signal.aborted) return Promise.resolve({ ok: false, error: reasonOf(signal) });
     const queue = task.io === true ? this.#ioQueue : this.#cpuQueue;
@@ -134,11 +122,10 @@ export class WorkersOrchestrator implements Orchestrator {
   stats(runId?: string): OrchestratorStats {
     let bytes = this.#deadBytes;
     for (const w of this.#workers) bytes += w.bytes;
-    const run = runId === undefined ? undefined : this.#runs.get(runId);
-    if (runId !== undefined) this.#runs.delete(runId);
+    const run = runId === undefined ? undefined : this.#runs.take(runId);
     return {
-      workerRestarts: run ? run.restarts : runId === undefined ? this.#restarts : 0,
-      bytesMoved: run ? run.bytes : runId === undefined ? bytes : 0,
+      workerRestarts: run ? run.restarts : this.#restarts,
+      bytesMoved: run ? run.bytes : bytes,
       extra: {
         threads: this.options.threads,
         chunkSize: this.options.chunkSize,
@@ -162,43 +149,10 @@ export class WorkersOrchestrator implements Orchestrator {
 
   // ---------------------------------------------------------------- tiny tasks on the main thread
 
-  /** True for a task cheaper than a thread hop: a plain-function step, measured, without a placement. */
-  #inlineable(task: Task): boolean {
-    if (this.options.inlineUs <= 0 || task.placement !== null || task.io === true) return false;
-    const cost = this.#costs.get(refKey(task.ref));
-    if (cost === undefined || cost.us * itemsOf(task) > this.options.inlineUs) return false;
-    // Now and then a worker runs it anyway, to keep the measurement current.
-    const now = performance.now();
-    if (now - cost.measuredAt < PROBE_AFTER_MS) return true;
-    cost.measuredAt = now;
-    return false;
-  }
-
   /** Runs a tiny task on the main thread (the `direct` path). */
   #inline(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
     this.#inlined++;
     return this.#direct.run(task, hooks);
-  }
-
-  /**
-   * Updates what a step costs per item (moving average) from a worker's report; a step that was not
-   * timed (an actor, an async step, a generator) is forgotten: it is never run inline.
-   */
-  #learn(task: Task, us: number | undefined): void {
-    const key = refKey(task.ref);
-    if (us === undefined) {
-      this.#costs.delete(key);
-      return;
-    }
-    const perItem = us / Math.max(1, itemsOf(task));
-    const cost = this.#costs.get(key);
-    if (cost) {
-      cost.us = cost.us / 2 + perItem / 2;
-      cost.measuredAt = performance.now();
-    } else {
-      this.#costs.set(key, { us: perItem, measuredAt: performance.now() });
-      if (this.#costs.size > MAX_TRACKED_STEPS) this.#costs.delete(this.#costs.keys().next().value!);
-    }
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -245,7 +199,7 @@ export class WorkersOrchestrator implements Orchestrator {
     // step's timeout runs from here). Behind other tasks, it starts when the worker claims it.
     const idle = w.jobs.size === 0;
     try {
-      this.#run(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec });
+      this.#runs.of(job.task.runId).bytes += w.writer.add({ type: 'run', id, slot, job: spec });
     } catch (cause) {
       w.slots.give(slot);
       job.complete(failure(notSerializable(`the task of step "${job.node}"`, spec, cause, 'task')));
@@ -338,21 +292,10 @@ export class WorkersOrchestrator implements Orchestrator {
 
   // ---------------------------------------------------------------- messages
 
-  /** Per-run counters (bounded: the oldest runs are forgotten first). */
-  #run(runId: string): RunCounters {
-    let c = this.#runs.get(runId);
-    if (!c) {
-      c = { restarts: 0, bytes: 0 };
-      this.#runs.set(runId, c);
-      if (this.#runs.size > MAX_TRACKED_RUNS) this.#runs.delete(this.#runs.keys().next().value!);
-    }
-    return c;
-  }
-
   #onMessage(w: WorkerHandle, m: WorkerToHost, bytes: number): void {
     if ('id' in m) {
       const job = w.jobs.get(m.id);
-      if (job) this.#run(job.task.runId).bytes += bytes;
+      if (job) this.#runs.of(job.task.runId).bytes += bytes;
     }
     if (!w.heard) {
       w.heard = true;
@@ -399,7 +342,7 @@ export class WorkersOrchestrator implements Orchestrator {
         if (!job) return;
         this.#started(job);
         this.#detach(job);
-        if (m.outcome.ok) this.#learn(job.task, m.us);
+        if (m.outcome.ok) this.#costs.learn(job.task, m.us);
         job.complete(m.outcome);
         this.#settled(job);
         this.#pump();
@@ -483,7 +426,7 @@ export class WorkersOrchestrator implements Orchestrator {
     const running = culprit ? new Set([culprit]) : new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
     const items = new Map(jobs.map((j) => [j, w.slab.item(j.slot)] as const));
     for (const j of jobs) this.#detach(j);
-    if (!clean) for (const runId of new Set(jobs.map((j) => j.task.runId))) this.#run(runId).restarts++;
+    if (!clean) for (const runId of new Set(jobs.map((j) => j.task.runId))) this.#runs.of(runId).restarts++;
     const killed = w.killedFor;
     const oom = (cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
     const requeue: HostJob[] = [];
@@ -582,26 +525,4 @@ export class WorkersOrchestrator implements Orchestrator {
       throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, { data: { errors: [...errors] } });
     }
   }
-}
-
-function itemsOf(task: Task): number {
-  return task.kind === 'items' ? (task.items?.length ?? 0) : 1;
-}
-
-function failure(error: WeftError | SerializedError): TaskOutcome {
-  return { ok: false, error: isWeftError(error) ? serializeError(error) : (error) };
-}
-
-/** The abort reason as a SerializedError (the runtime aborts with one; anything else is wrapped). */
-function reasonOf(signal: AbortSignal): SerializedError {
-  const r: unknown = signal.reason;
-  if (typeof r === 'object' && r !== null && typeof (r as SerializedError).code === 'string' && typeof (r as SerializedError).message === 'string' && !(r instanceof Error)) {
-    return r as SerializedError;
-  }
-  if (r === undefined || (r instanceof Error && r.name === 'AbortError')) return serializeError(new WeftError('STEP_CANCELLED', 'the task was cancelled'));
-  return serializeError(r);
-}
-
-function toError(cause: unknown): Error | undefined {
-  return cause instanceof Error ? cause : undefined;
 }
