@@ -4,6 +4,7 @@ import { WeftError, isWeftError } from '@weft/core';
 import { formatReport } from './report.js';
 import { runSuites } from './runner.js';
 import { selectSuites, suites } from './suites/index.js';
+import { engineTuning, loadTuningProfile } from './tuning/profile-file.js';
 
 /** Usage text of the bench command. */
 export const USAGE = `usage: weft-bench [options]
@@ -62,7 +63,7 @@ export async function benchMain(argv: readonly string[], io: BenchIo = processIo
     return 0;
   }
   if (values.list) {
-    for (const s of suites) io.out(`${s.name.padEnd(12)} ${s.description}`);
+    for (const s of suites) io.out(`${s.name.padEnd(16)} ${s.description}`);
     return 0;
   }
   try {
@@ -70,8 +71,10 @@ export async function benchMain(argv: readonly string[], io: BenchIo = processIo
     const runs = values.runs === undefined ? undefined : positiveInt('--runs', values.runs);
     const timeMs = values.time === undefined ? undefined : positiveInt('--time', values.time);
     const json = values.json === true || values.out !== undefined;
+    const tuning = await loadTuningProfile(process.cwd());
     const report = await runSuites(selected, {
       smoke: values.smoke === true,
+      ...(tuning ? { tuning: engineTuning(tuning) } : {}),
       ...(runs !== undefined ? { runs } : {}),
       ...(timeMs !== undefined ? { timeMs } : {}),
       onProgress: (m) => io.err(m),

@@ -44,18 +44,19 @@ export function formatSuite(s: SuiteResult): string {
   const params = Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' ');
   const head = [
     `${s.name}: ${s.description}`,
-    `  ${params ? `${params}; ` : ''}${runs} run${runs === 1 ? '' : 's'}: median (min–max) over the runs of each run's median call; mean = median of the runs' mean calls (GC pauses included)`,
+    `  ${params ? `${params}; ` : ''}${runs} run${runs === 1 ? '' : 's'}${s.iterations !== undefined ? ` of ${s.iterations} call${s.iterations === 1 ? '' : 's'}` : ''}: median (min–max) over the runs of each run's median call; mean = median of the runs' mean calls (GC pauses included)`,
   ];
-  const rows: string[][] = [['case', `µs/${s.unit}`, 'mean', `${s.unit}s/s`, `vs ${s.baseline}`, `+µs/${s.unit}`, 'other']];
+  const rate = s.latency !== true;
+  const rows: string[][] = [['case', `µs/${s.unit}`, 'mean', ...(rate ? [`${s.unit}s/s`] : []), `vs ${s.baseline}`, `+µs/${s.unit}`, 'other']];
   for (const c of s.cases) {
     const other = Object.entries(c.metrics).map(([k, v]) => `${k} ${fmt(v.median)}`).join(', ');
-    rows.push([c.name, range(c.usPerUnit), fmt(c.meanUsPerUnit.median), range(c.unitsPerSecond, fmtRate), versus(c), c.baseline ? '' : fmt(c.overheadUsPerUnit.median), other]);
+    rows.push([c.name, range(c.usPerUnit), fmt(c.meanUsPerUnit.median), ...(rate ? [range(c.unitsPerSecond, fmtRate)] : []), versus(c), c.baseline ? '' : fmt(c.overheadUsPerUnit.median), other]);
   }
   const body = table(rows).split('\n').map((l) => `  ${l}`);
   const targets = s.targets.map((t) => {
     const bound = t.max !== undefined ? `≤ ${fmt(t.max)}` : `≥ ${fmt(t.min ?? Number.NaN)}`;
     const verdict = s.smoke ? 'n/a (smoke)' : t.met ? 'met' : 'MISSED';
-    return `  target ${verdict}  ${t.case}: ${t.metric} ${fmt(t.value)} (${bound}) — ${t.label}`;
+    return `  target ${verdict}  ${t.case}: ${t.metric === 'extra' ? t.extra : t.metric} ${fmt(t.value)} (${bound}) — ${t.label}`;
   });
   return [...head, ...body, ...targets].join('\n');
 }

@@ -1,6 +1,6 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { Bench, type HookMode } from 'tinybench';
-import { WeftError } from '@weft/core';
+import { WeftError, type EngineTuning } from '@weft/core';
 import { summarize, type Summary } from './stats.js';
 import type { BenchCase, Measurement, Suite, SuiteSetup, Target } from './suite.js';
 
@@ -18,6 +18,8 @@ export interface RunnerOptions {
   readonly minIterations?: number;
   /** Progress lines (to stderr in the CLI). */
   readonly onProgress?: (message: string) => void;
+  /** The machine tuning profile in use, handed to the suites (see `SuiteOptions.tuning`). */
+  readonly tuning?: EngineTuning;
 }
 
 /** Runner options with every default filled in. */
@@ -72,6 +74,10 @@ export interface SuiteResult {
   readonly targets: readonly TargetResult[];
   readonly smoke: boolean;
   readonly runs: number;
+  /** Calls per case and repetition when the suite fixed them (no time budget). */
+  readonly iterations?: number;
+  /** The calls report a latency, not an amount of work: the table leaves out the rate column. */
+  readonly latency?: boolean;
   readonly durationMs: number;
 }
 
@@ -146,9 +152,12 @@ export async function runSuites(suites: readonly Suite[], options: RunnerOptions
 export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promise<SuiteResult> {
   const o = resolveRunnerOptions(options);
   const started = performance.now();
-  const setup = await suite.setup({ smoke: o.smoke });
+  const setup = await suite.setup({ smoke: o.smoke, ...(options.tuning ? { tuning: options.tuning } : {}) });
   try {
     checkSetup(suite.name, setup);
+    // A suite whose calls take seconds asks for an exact number of calls instead of a time budget.
+    const iterations = setup.iterations === undefined ? undefined : o.smoke ? 1 : setup.iterations;
+    const budget: ResolvedRunnerOptions = iterations === undefined ? o : { ...o, timeMs: 0, warmupMs: 0, minIterations: iterations };
     const cases = setup.cases;
     const perUnit = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     const meanPerUnit = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -157,7 +166,7 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
     for (let rep = 0; rep < o.runs; rep++) {
       const order = cases.map((_, i) => cases[(i + rep) % cases.length]!);
       options.onProgress?.(`${suite.name}: run ${rep + 1}/${o.runs} (${order.map((c) => c.name).join(', ')})`);
-      const measured = await runRepetition(order, o);
+      const measured = await runRepetition(order, budget);
       for (const c of cases) {
         const m = measured.get(c.name)!;
         perUnit.get(c.name)!.push((m.medianMs * 1000) / c.units);
@@ -200,6 +209,8 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
       targets: (setup.targets ?? []).map((t) => checkTarget(t, results)),
       smoke: o.smoke,
       runs: o.runs,
+      ...(iterations !== undefined ? { iterations } : {}),
+      ...(setup.latency ? { latency: true } : {}),
       durationMs: performance.now() - started,
     };
   } finally {
@@ -282,12 +293,16 @@ function checkSetup(name: string, s: SuiteSetup): void {
   }
   for (const t of s.targets ?? []) {
     if (!names.includes(t.case)) throw new WeftError('OPTION_INVALID', `suite "${name}": target "${t.label}" names no case "${t.case}"`);
+    if ((t.metric === 'extra') !== (t.extra !== undefined)) throw new WeftError('OPTION_INVALID', `suite "${name}": target "${t.label}" needs \`extra\` exactly when its metric is 'extra'`);
   }
+  if (s.iterations !== undefined && !(Number.isInteger(s.iterations) && s.iterations >= 1)) throw new WeftError('OPTION_INVALID', `suite "${name}": iterations must be a positive integer`);
 }
 
 function checkTarget(t: Target, results: readonly CaseResult[]): TargetResult {
   const c = results.find((r) => r.name === t.case)!;
-  const value = { usPerUnit: c.usPerUnit, meanUsPerUnit: c.meanUsPerUnit, unitsPerSecond: c.unitsPerSecond, speedup: c.speedup }[t.metric].median;
+  const summary = t.metric === 'extra' ? c.metrics[t.extra!] : { usPerUnit: c.usPerUnit, meanUsPerUnit: c.meanUsPerUnit, unitsPerSecond: c.unitsPerSecond, speedup: c.speedup }[t.metric];
+  if (!summary) throw new WeftError('INTERNAL', `target "${t.label}": case "${t.case}" reported no figure "${t.extra}"`);
+  const value = summary.median;
   const met = (t.max === undefined || value <= t.max) && (t.min === undefined || value >= t.min);
   return { ...t, value, met };
 }

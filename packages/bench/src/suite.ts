@@ -1,10 +1,13 @@
 // The contract between the runner and a suite. A suite is a module exporting one `Suite`; the
 // runner owns timing, interleaving, repetitions, statistics and reporting.
+import type { EngineTuning } from '@weft/core';
 
 /** What the runner tells a suite when it sets it up. */
 export interface SuiteOptions {
   /** Tiny sizes and no timing budget: check that the suite works, in seconds (used by the tests and CI). */
   readonly smoke: boolean;
+  /** The machine tuning profile in use (`weft bench` passes `.weft/tuning.json` when present); suites that compare tuned and default settings read it. */
+  readonly tuning?: EngineTuning;
 }
 
 /**
@@ -41,9 +44,12 @@ export interface Target {
   readonly case: string;
   /**
    * `usPerUnit`: median µs per unit; `meanUsPerUnit`: mean µs per unit (GC pauses included);
-   * `unitsPerSecond`: median throughput; `speedup`: baseline time ÷ case time.
+   * `unitsPerSecond`: median throughput; `speedup`: baseline time ÷ case time; `extra`: the median
+   * of the case's own figure named by {@link Target.extra} (from `Measurement.metrics`).
    */
-  readonly metric: 'usPerUnit' | 'meanUsPerUnit' | 'unitsPerSecond' | 'speedup';
+  readonly metric: 'usPerUnit' | 'meanUsPerUnit' | 'unitsPerSecond' | 'speedup' | 'extra';
+  /** With `metric: 'extra'`: the name of the figure, e.g. `peak RSS MB`. */
+  readonly extra?: string;
   /** Upper bound (for costs). */
   readonly max?: number;
   /** Lower bound (for throughput and speedups). */
@@ -61,6 +67,17 @@ export interface SuiteSetup {
   /** Run side by side in the same process, interleaved across repetitions. */
   readonly cases: readonly BenchCase[];
   readonly targets?: readonly Target[];
+  /**
+   * Calls per case and repetition, exactly: no warm-up and no time budget. For cases that take
+   * seconds each (a child process per call); by default the runner's budget applies.
+   */
+  readonly iterations?: number;
+  /**
+   * The calls return a latency as `durationMs` (units: 1): the table leaves out the rate column.
+   * Such suites should also fix `iterations`: tinybench counts overridden durations against its
+   * time budget, so sub-millisecond latencies of long calls would make it call them for minutes.
+   */
+  readonly latency?: boolean;
   /** Facts about the setup worth printing (sizes, pool size, chunk size). */
   readonly params?: Readonly<Record<string, string | number | boolean>>;
   /** Releases what setup created (engines, pools). Called once, even when a case failed. */

@@ -2,13 +2,13 @@
 // shape: the suites never rot. No timing is asserted here; figures belong to `npm run bench`.
 import { describe, expect, it } from 'vitest';
 import { isWeftError } from '@weft/core';
-import { benchMain, formatReport, runSuite, runSuites, selectSuites, suites, type BenchIo, type Suite, type SuiteResult } from '../src/index.js';
+import { benchMain, formatReport, runSuite, runSuites, selectSuites, suites, type BenchIo, type Suite, type SuiteResult } from '../dist/index.js';
 
 function checkShape(r: SuiteResult, suite: Suite): void {
   expect(r.name).toBe(suite.name);
   expect(r.smoke).toBe(true);
   expect(r.runs).toBe(1);
-  expect(r.unit).toMatch(/^[a-z]+$/);
+  expect(r.unit).toMatch(/^[a-z][a-z ]*$/);
   expect(r.cases.length).toBeGreaterThan(0);
   expect(r.cases.filter((c) => c.baseline).map((c) => c.name)).toEqual([r.baseline]);
   for (const c of r.cases) {
@@ -64,6 +64,47 @@ describe('suite-specific figures', () => {
   });
 });
 
+describe('peer and tuning suites', () => {
+  const names = (r: SuiteResult): string[] => r.cases.map((c) => c.name);
+
+  it('chain runs on workers too; trivial-map adds the plain loop to the actors suite', async () => {
+    expect(names(await runSuite(selectSuites(['chain'])[0]!, { smoke: true }))).toContain('weft workers');
+    const t = await runSuite(selectSuites(['trivial-map'])[0]!, { smoke: true });
+    expect(names(t)).toEqual(['piscina, one task per item', 'weft workers + events', 'weft direct + events', 'plain loop']);
+    expect(t.targets.map((x) => x.metric)).toEqual(['unitsPerSecond', 'speedup']);
+  });
+
+  it('every CPU size compares Weft with the main thread, raw worker_threads, piscina, tinypool and workerpool', async () => {
+    for (const name of ['cpu-6ms', 'cpu-600us', 'cpu-64us', 'cpu-7us']) {
+      const r = await runSuite(selectSuites([name])[0]!, { smoke: true });
+      expect(names(r)).toEqual(['main thread', 'raw worker_threads, static split', 'piscina, one task per item', 'tinypool, one task per item', 'workerpool, one task per item', 'weft workers']);
+    }
+  });
+
+  it('tokens-latency reports p50 as its figure and p99 beside it, without a rate column', async () => {
+    const r = await runSuite(selectSuites(['tokens-latency'])[0]!, { smoke: true });
+    expect(r.latency).toBe(true);
+    expect(r.iterations).toBe(1);
+    for (const c of r.cases) expect(c.metrics['p99 µs']!.median).toBeGreaterThanOrEqual(c.usPerUnit.median);
+    expect(formatReport({ ...(await runSuites([], { smoke: true })), suites: [r] })).not.toContain('tokens/s  ');
+  });
+
+  it('million-map measures each case in its own process with its peak RSS, against the 300 MB target', async () => {
+    const r = await runSuite(selectSuites(['million-map'])[0]!, { smoke: true });
+    for (const c of r.cases) expect(c.metrics['peak RSS MB']!.median).toBeGreaterThan(10);
+    expect(r.targets.map((t) => [t.case, t.extra, t.max])).toEqual([
+      ['weft workers', 'peak RSS MB', 300],
+      ['weft direct', 'peak RSS MB', 300],
+    ]);
+  });
+
+  it('tuning-gain uses the profile it is given', async () => {
+    const tuning = { profile: '/p/.weft/tuning.json', values: { threads: 1, chunkSize: 64, codecThreshold: 1024 } };
+    const r = await runSuite(selectSuites(['tuning-gain'])[0]!, { smoke: true, tuning });
+    expect(r.params).toMatchObject({ profile: '/p/.weft/tuning.json', tuned: 'threads 1, chunk 64, codec threshold 1024' });
+  });
+});
+
 describe('runner', () => {
   const calls: string[] = [];
   const probe: Suite = {
@@ -92,6 +133,28 @@ describe('runner', () => {
     expect(b.usPerUnit.median).toBe(2000); // 4 ms over 2 units
     expect(b.metrics['x']?.median).toBe(7);
     expect(r.targets[0]?.met).toBe(false);
+  });
+
+  it('a suite may fix its calls per run (no time budget) and set targets on its own figures', async () => {
+    let calls = 0;
+    const fixed: Suite = {
+      name: 'fixed',
+      description: 'three calls per run, a target on a metric',
+      setup: () => ({
+        unit: 'call',
+        baseline: 'a',
+        iterations: 3,
+        cases: [{ name: 'a', units: 1, run: () => (calls++, { durationMs: 1, metrics: { rss: 5 } }) }],
+        targets: [{ case: 'a', metric: 'extra', extra: 'rss', max: 4, label: 'rss ≤ 4' }],
+      }),
+    };
+    const r = await runSuite(fixed, { runs: 2, timeMs: 10_000, warmupMs: 1000 });
+    expect(calls).toBe(6);
+    expect(r.iterations).toBe(3);
+    expect(r.targets[0]).toMatchObject({ value: 5, met: false });
+    expect(formatReport({ ...(await runSuites([], {})), suites: [r] })).toContain('target MISSED  a: rss 5.00 (≤ 4.00) — rss ≤ 4');
+    const bad: Suite = { ...fixed, setup: () => ({ unit: 'call', baseline: 'a', cases: [{ name: 'a', units: 1, run: () => {} }], targets: [{ case: 'a', metric: 'extra', label: 'no name' }] }) };
+    await expect(runSuite(bad, { smoke: true })).rejects.toMatchObject({ code: 'OPTION_INVALID' });
   });
 
   it('tears down and rethrows when a case fails', async () => {

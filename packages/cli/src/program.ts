@@ -6,6 +6,7 @@ import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { graphCommand, validateCommand } from './commands/validate.js';
 import { initCommand } from './commands/init.js';
 import { catalogueCommands } from './commands/catalogue.js';
+import { benchCommands } from './commands/bench.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
 
 /** The version printed by `weft --version`. */
@@ -157,7 +158,8 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .action((opts: { catalogue?: string; offline?: boolean }) => act(() => initCommand(opts, io))());
 
   const catalogue = catalogueCommands(program, io, act, json);
+  const bench = benchCommands(program, io, act, json, quiet);
 
-  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (io.json ? undefined : io.err(s)), outputError: (s, write) => (io.json ? undefined : write(s)) });
+  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (io.json ? undefined : io.err(s)), outputError: (s, write) => (io.json ? undefined : write(s)) });
   return program;
 }

@@ -1,11 +1,40 @@
 // Every suite the runner knows, in the order `--suite` lists them. Add new suites here.
 import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
+import { actorsCancelSuite, actorsPayloadSuite, actorsTokensSuite } from './actors-index.js';
 import { chainSuite } from './chain.js';
+import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
+import { messages100BSuite, messages10KBSuite } from './messages.js';
+import { millionMapSuite } from './million-map.js';
+import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-cpu-map.js';
+import { tokensLatencySuite } from './tokens-latency.js';
+import { trivialMapSuite } from './trivial-map.js';
+import { tuningGainSuite } from './tuning-gain.js';
 
-/** All suites, in run order. */
-export const suites: readonly Suite[] = [chainSuite, mapSuite];
+/**
+ * All suites, in run order. The actors suites that `cpu-6ms`, `cpu-64us` and `trivial-map` extend
+ * with more peers (actors-cpu-6ms, actors-cpu-64us, actors-trivial-map) are not listed twice; they
+ * stay in `actorsSuites` (suites/actors-index.ts).
+ */
+export const suites: readonly Suite[] = [
+  chainSuite,
+  mapSuite,
+  trivialMapSuite,
+  cpu6msSuite,
+  cpu600usSuite,
+  cpu64usSuite,
+  cpu7usSuite,
+  actorsTokensSuite,
+  tokensLatencySuite,
+  messages100BSuite,
+  messages10KBSuite,
+  actorsPayloadSuite,
+  actorsCancelSuite,
+  langGraphSuite,
+  millionMapSuite,
+  tuningGainSuite,
+];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
 export function selectSuites(names: readonly string[], from: readonly Suite[] = suites): Suite[] {
@@ -17,4 +46,21 @@ export function selectSuites(names: readonly string[], from: readonly Suite[] = 
   });
 }
 
-export { chainSuite, mapSuite };
+export {
+  actorsCancelSuite,
+  actorsPayloadSuite,
+  actorsTokensSuite,
+  chainSuite,
+  cpu600usSuite,
+  cpu64usSuite,
+  cpu6msSuite,
+  cpu7usSuite,
+  langGraphSuite,
+  mapSuite,
+  messages100BSuite,
+  messages10KBSuite,
+  millionMapSuite,
+  tokensLatencySuite,
+  trivialMapSuite,
+  tuningGainSuite,
+};

@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { WeftError, type Engine, type RunEvent, type RunHandle, type RunResult } from '@weft/core';
+import { engineTuning, loadTuningProfile } from '@weft/bench/tuning';
+import { WeftError, type Engine, type EngineTuning, type RunEvent, type RunHandle, type RunResult } from '@weft/core';
 import { writeFileAtomic } from '../util/atomic.js';
 import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
 import { failure, type Io, type Outcome } from '../util/output.js';
@@ -74,6 +76,8 @@ export async function runSession(o: SessionOptions): Promise<Outcome> {
 
 async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise<Outcome> {
   const { store, runId, io } = o;
+  // Read before anything is recorded: a damaged profile fails the command, not a half-started run.
+  const tuning = await projectTuning(o.root, io);
   if (o.source) store.saveSource(runId, o.loaded.pipeline.name, o.source, o.input);
   const dir = runDir(o.root, runId);
   const session = store.openSession(runId);
@@ -81,6 +85,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const stats: MemoStats = { hits: 0, misses: 0, stored: 0 };
   const cachedCounts: CacheCounts = { steps: 0, items: 0 };
   const engine = await cliEngine({
+    ...(tuning ? { tuning } : {}),
     orchestrator: o.orchestrator,
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     store,
@@ -187,6 +192,21 @@ function showOutput(output: unknown): string {
     s = String(output);
   }
   return s.length > 4000 ? `${s.slice(0, 4000)}\n… (${s.length} characters; use --out DIR to write it to a file)` : s;
+}
+
+/**
+ * The project's machine tuning profile (`.weft/tuning.json`, from `weft bench tune`), if any: its
+ * values become the workers defaults (explicit options win) and the run's metrics name it. A profile
+ * measured on a machine with another core count is still used, with a warning.
+ */
+async function projectTuning(root: string, io: Io): Promise<EngineTuning | undefined> {
+  const loaded = await loadTuningProfile(root);
+  if (!loaded) return undefined;
+  const cores = availableParallelism();
+  if (loaded.profile.machine.cores !== cores) {
+    io.warnings.push({ code: 'TUNING_MISMATCH', message: `${loaded.path} was measured on ${loaded.profile.machine.cores} cores, this machine has ${cores}: measure again with \`weft bench tune\`` });
+  }
+  return engineTuning(loaded);
 }
 
 function quotas(l: LoadedPipeline): { maxConcurrency?: number; maxSteps?: number; chunkSize?: number; timeoutMs?: number } {
