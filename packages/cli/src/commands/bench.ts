@@ -94,6 +94,13 @@ export async function benchTuneCommand(opts: TuneCommandOptions, io: Io, cwd = p
     ...progress(io),
   });
   const file = await bench.writeTuningProfile(root, profile);
+  const { loadAverage, cores } = profile.machine;
+  if (loadAverage > cores / 2) {
+    io.warnings.push({
+      code: 'MACHINE_BUSY',
+      message: `the load average was ${loadAverage} on ${cores} cores while tuning: other work competed for the CPU, and the profile reflects that (a busy machine favours fewer threads); tune again when it is quiet`,
+    });
+  }
   const v = profile.values;
   const d = profile.defaults;
   const text = [
