@@ -6,6 +6,7 @@ import type { ItemOutcome, TaskOutcome } from '../orchestrator/types.js';
 import type { PlanNode } from '../plan/execution-plan.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import type { ActivationData } from './snapshot.js';
+import type { StateBox } from './state-box.js';
 
 /** Pulls map items from an array, an iterable or an async iterable. */
 export interface ItemSource {
@@ -331,5 +332,34 @@ export class MapRun {
     this.#finished = true;
     this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done, failed: 0 });
     this.#d.finish({ ok: true, value: this.#results });
+  }
+}
+
+/**
+ * The orchestrator's default chunk size, lowered for a short map of known size so that every thread
+ * gets several chunks (64 items on 2 threads: chunks of 8, not one chunk of 64 on one thread).
+ */
+export function autoChunk(o: { readonly defaultChunkSize: number; readonly parallelism: number }, total: number | null): number {
+  if (total === null || o.defaultChunkSize <= 1) return o.defaultChunkSize;
+  return Math.max(1, Math.min(o.defaultChunkSize, Math.ceil(total / (o.parallelism * 4))));
+}
+
+/** Settles a control result a map item returned: update() applies its state patch now, retry() asks for another attempt; nothing else is allowed. */
+export function settleItemControl(state: StateBox, node: PlanNode, index: number, c: Control, emit: (body: EventBody) => void): ItemOutcome | { ok: false; error: SerializedError; requested: true } {
+  switch (c.$weft) {
+    case 'update': {
+      const result = state.apply(c.state, state.version, node.name);
+      if (!result.ok) return { ok: false, error: serializeError(result.error) };
+      for (const w of result.races) emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
+      emit({ type: 'state.update', step: node.name, keys: Object.keys(c.state) });
+      return { ok: true, value: c.output };
+    }
+    case 'retry':
+      return { ok: false, requested: true, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`, { retryable: true })) };
+    case 'next':
+    case 'stop':
+    case 'skip':
+    case 'suspend':
+      return { ok: false, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" returned ${c.$weft}(), which only a step can return (a map item may return update() or retry())`)) };
   }
 }

@@ -1,16 +1,21 @@
 import type { TimerHandle } from '../clock/clock.js';
-import { isControl, type Control, type StatePatch } from '../definition/control.js';
-import type { ErrorHandler, Middleware, StepCode } from '../definition/types.js';
-import { WeftError, deserializeError, isWeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
+import { isControl, type StatePatch } from '../definition/control.js';
+import type { StepCode } from '../definition/types.js';
+import { WeftError, deserializeError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
 import type { ExecutionPlan, PlanNode } from '../plan/execution-plan.js';
-import type { ItemOutcome, TaskHooks, TaskOutcome } from '../orchestrator/types.js';
+import type { TaskOutcome } from '../orchestrator/types.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
-import { Barrier } from '../supervisor/barrier-machine.js';
+import { isThenable, runErrorHandlers } from './error-handlers.js';
 import type { ExecutionDeps, TaskSlots } from './execution-deps.js';
-import { MapRun, toItemSource, type MapDeps } from './map-run.js';
-import type { ActivationData, RunSnapshot } from './snapshot.js';
-import { LazyAbortController, withLazySignal } from './lazy-abort.js';
+import { ExecutionMemo } from './execution-memo.js';
+import { JoinTable } from './join-table.js';
+import type { Inflight } from './inflight.js';
+import { MapRun, autoChunk, settleItemControl, toItemSource } from './map-run.js';
+import { runSub } from './sub-run.js';
+import { dispatchTask, type TaskHost } from './task-dispatch.js';
+import { suspendReasons, type ActivationData, type RunSnapshot } from './snapshot.js';
+import { LazyAbortController } from './lazy-abort.js';
 import { StateBox } from './state-box.js';
 
 /** How an execution (a run, or a sub-pipeline inside one) ended. */
@@ -19,33 +24,11 @@ export type ExecutionOutcome =
   | { readonly status: 'failed' | 'cancelled' | 'timedOut'; readonly error: WeftError }
   | { readonly status: 'suspended'; readonly snapshot: RunSnapshot; readonly reasons: readonly { step: string; reason: string; data?: unknown }[] };
 
-interface Inflight {
-  readonly id: number;
-  readonly node: PlanNode;
-  readonly act: ActivationData;
-  readonly controller: LazyAbortController;
-  readonly kind: 'step' | 'items' | 'sub';
-  readonly stateVersion: number;
-  startedAt: number | null;
-  timer: TimerHandle | null;
-  lastCheckpoint: unknown;
-  /** Idempotency key of this invocation (set when a memo hook is installed). */
-  memoKey?: string | undefined;
-  map?: MapRun;
-  abortSub?: (e: WeftError) => void;
-}
-
-interface BarrierRun {
-  readonly barrier: Barrier;
-  readonly inputs: Record<string, unknown>;
-  readonly firstAt: number;
-  timer: TimerHandle | null;
-}
-
 /**
- * Executes one plan: the scheduler (ready queue, quotas, retry timers, map chunking) and the
- * per-join barrier machines. Per-invocation bookkeeping is plain data. A sub-pipeline runs as a
- * nested execution sharing the run's event stream, clock and orchestrator.
+ * Executes one plan: the ready queue, quotas, retry timers and the outcome of each invocation.
+ * Its parts live beside it: joins (join-table.ts), sending tasks (task-dispatch.ts), maps
+ * (map-run.ts), sub-pipelines (sub-run.ts), error handlers and middleware (error-handlers.ts) and
+ * the idempotency hook (execution-memo.ts). Per-invocation bookkeeping is plain data (inflight.ts).
  */
 export class RunExecution {
   readonly #d: ExecutionDeps;
@@ -55,8 +38,9 @@ export class RunExecution {
   readonly #ready: ActivationData[] = [];
   readonly #inflight = new Map<number, Inflight>();
   readonly #runningByNode = new Map<string, number>();
-  readonly #barriers = new Map<string, BarrierRun>();
-  readonly #anyPending = new Map<string, Set<string>>();
+  readonly #joins: JoinTable;
+  readonly #memo: ExecutionMemo;
+  readonly #tasks: TaskHost;
   readonly #maps = new Map<number, MapRun>();
   readonly #timers = new Set<TimerHandle>();
   readonly #suspended: (ActivationData & { reason: string; data?: unknown })[] = [];
@@ -81,6 +65,29 @@ export class RunExecution {
     this.#plan = plan;
     this.#state = new StateBox(plan, deps.pipeline);
     this.#done = new Promise((r) => (this.#resolve = r));
+    this.#memo = new ExecutionMemo(deps, () => this.#state.value);
+    this.#tasks = {
+      deps,
+      memo: this.#memo,
+      live: (inv) => this.#mode !== 'done' && this.#inflight.has(inv.id),
+      state: () => this.#state.value,
+      emit: (b) => this.#emit(b),
+      timer: (ms, fn) => this.#timer(ms, fn),
+      settle: (inv, outcome) => this.#settle(inv, outcome),
+    };
+    this.#joins = new JoinTable({
+      plan,
+      now: () => this.#d.clock.now(),
+      done: () => this.#mode === 'done',
+      emit: (b) => this.#emit(b),
+      enqueue: (a) => this.#enqueue(a),
+      skip: (name, reason) => this.#skip(name, reason),
+      cancelNode: (name, reason) => this.#cancelNode(name, reason),
+      timer: (ms, fn) => this.#timer(ms, fn),
+      clear: (h) => this.#clear(h),
+      timedOut: (node, act, error) => this.#onError(node, act, serializeError(error), null),
+      pump: () => this.#pump(),
+    });
   }
 
   /** Starts from the beginning with `input`. */
@@ -98,13 +105,7 @@ export class RunExecution {
     this.#state.restore(snapshot.state);
     Object.assign(this.#outputs, snapshot.outputs);
     this.#activations = snapshot.activations;
-    for (const [k, v] of Object.entries(snapshot.anyPending)) this.#anyPending.set(k, new Set(v));
-    for (const b of snapshot.barriers) {
-      const node = this.#plan.nodes[b.node]!;
-      const barrier = new Barrier(node.join ?? 'all', node.parents);
-      for (const [from, how] of Object.entries(b.arrived)) barrier.send({ type: 'ARRIVE', from, skipped: how === 'skipped' });
-      this.#barriers.set(b.node, { barrier, inputs: { ...b.inputs }, firstAt: b.firstAt, timer: null });
-    }
+    this.#joins.restore(snapshot);
     this.#mode = 'running';
     for (const a of snapshot.ready) this.#ready.push(a);
     for (const s of snapshot.suspended) {
@@ -204,17 +205,15 @@ export class RunExecution {
       this.#fail(new WeftError('UNKNOWN_TARGET', `no step "${act.node}" in "${this.#plan.name}"`));
       return;
     }
-    if (this.#anyPending.size > 0) {
-      // A parent that lost an ANY race (or missed a barrier timeout) before it started does not run.
-      for (const [join, losers] of this.#anyPending) {
-        if (!losers.has(act.node)) continue;
-        this.#skip(act.node, `lost the race into "${join}"`);
-        return;
-      }
+    // A parent that lost an ANY race (or missed a barrier timeout) before it started does not run.
+    const lostInto = this.#joins.lostInto(act.node);
+    if (lostInto !== undefined) {
+      this.#skip(act.node, `lost the race into "${lostInto}"`);
+      return;
     }
-    const memoKey = this.#memoKey(node, act);
+    const memoKey = this.#memo.key(node, act);
     if (memoKey !== undefined) {
-      const hit = this.#d.options.memo!.get(memoKey);
+      const hit = this.#memo.get(memoKey);
       if (hit) {
         this.#onValue(node, act, hit.value, null, true);
         return;
@@ -228,7 +227,7 @@ export class RunExecution {
     const inv = this.#newInflight(node, act, node.kind === 'sub' ? 'sub' : 'step');
     if (memoKey !== undefined) {
       inv.memoKey = memoKey;
-      const cp = inv.lastCheckpoint === undefined ? this.#d.options.memo!.lastCheckpoint?.(memoKey) : undefined;
+      const cp = inv.lastCheckpoint === undefined ? this.#memo.lastCheckpoint(memoKey) : undefined;
       if (cp) inv.lastCheckpoint = cp.value;
     }
     this.#emit({ type: 'step.start', step: node.name, invocation: inv.id, attempt: act.attempt });
@@ -238,7 +237,7 @@ export class RunExecution {
     }
     this.#d.metrics.tasks++;
     this.#slots.inflight++;
-    void this.#dispatch(inv, { kind: 'step', input: act.input }).then((o) => this.#onStepOutcome(inv, o));
+    void dispatchTask(this.#tasks, inv, { kind: 'step', input: act.input }).then((o) => this.#onStepOutcome(inv, o));
   }
 
   #newInflight(node: PlanNode, act: ActivationData, kind: Inflight['kind']): Inflight {
@@ -255,80 +254,6 @@ export class RunExecution {
     };
     this.#inflight.set(inv.id, inv);
     return inv;
-  }
-
-  /** Sends a task through middleware to the orchestrator; never rejects. */
-  async #dispatch(
-    inv: Inflight,
-    body: { kind: 'step'; input: unknown } | { kind: 'items'; items: unknown[]; baseIndex: number; attempts: number[] },
-  ): Promise<TaskOutcome> {
-    const { node, act } = inv;
-    const overrides = this.#d.options.overrides;
-    const override = overrides.size === 0 ? undefined : overrides.get([...this.#d.path, node.name].join('/'));
-    const task = withLazySignal({
-      id: inv.id,
-      runId: this.#d.runId,
-      path: this.#d.path,
-      node: node.name,
-      ref: node.ref!,
-      ...(override ? { code: override } : {}),
-      ...body,
-      attempt: act.attempt,
-      state: this.#state.value,
-      params: node.params,
-      ...(act.resume ? { resume: act.resume.value } : {}),
-      ...(inv.lastCheckpoint !== undefined ? { lastCheckpoint: inv.lastCheckpoint } : {}),
-      placement: node.placement,
-      ...(node.io ? { io: true } : {}),
-      version: node.version,
-      // The signal is created only if the orchestrator or the step reads it (see lazy-abort.ts).
-      cancel: inv.controller,
-    });
-    const hooks: TaskHooks = {
-      started: () => this.#onStarted(inv, body.kind === 'items' ? body.items.length : 1),
-      tokens: (batch) => this.#onTokens(inv, batch),
-      checkpoint: (value) => {
-        if (this.#mode === 'done' || !this.#inflight.has(inv.id)) return;
-        inv.lastCheckpoint = value;
-        if (inv.memoKey !== undefined) {
-          try {
-            this.#d.options.memo?.checkpoint?.(inv.memoKey, value);
-          } catch (e) {
-            this.#emit({ type: 'warning', code: 'NOT_SERIALIZABLE', step: node.name, message: `checkpoint not persisted: ${(e as Error).message}` });
-          }
-        }
-        this.#emit({ type: 'checkpoint', step: node.name, invocation: inv.map?.id ?? inv.id, value });
-      },
-      item: (index, outcome) => inv.map?.onItem(inv, index, outcome),
-    };
-    const call = (): Promise<TaskOutcome> => this.#d.orchestrator.run(task, hooks);
-    const middleware = this.#d.middleware;
-    try {
-      if (middleware.length === 0 || body.kind === 'items') return await call();
-      return await runMiddleware(middleware, { runId: this.#d.runId, step: node.name, path: this.#d.path, attempt: act.attempt, input: act.input }, call);
-    } catch (error) {
-      return { ok: false, error: serializeError(error) };
-    }
-  }
-
-  #onStarted(inv: Inflight, items: number): void {
-    if (!this.#inflight.has(inv.id) || inv.startedAt !== null) return;
-    inv.startedAt = this.#d.clock.now();
-    const limit = inv.node.timeoutMs;
-    if (limit !== null) {
-      inv.timer = this.#timer(limit * items, () => {
-        const error = new WeftError('STEP_TIMEOUT', `step "${inv.node.name}" ran longer than ${limit} ms`, { retryable: true, data: { timeoutMs: limit } });
-        inv.controller.abort(serializeError(error));
-        this.#settle(inv, { ok: false, error: serializeError(error) });
-      });
-    }
-  }
-
-  #onTokens(inv: Inflight, batch: unknown[]): void | Promise<void> {
-    if (this.#mode === 'done' || !this.#inflight.has(inv.id)) return;
-    // A map item's tokens belong to the map's invocation (chunks are an internal matter).
-    this.#emit({ type: 'token', step: inv.node.name, invocation: inv.map?.id ?? inv.id, tokens: batch });
-    if (this.#d.hub.saturated) return this.#d.hub.drained();
   }
 
   /** Routes a finished task to the step or map handler exactly once (timeouts race with results). */
@@ -366,7 +291,7 @@ export class RunExecution {
 
   #onStepOutcome(inv: Inflight, outcome: TaskOutcome): void {
     if (this.#mode === 'done' || !this.#release(inv)) return;
-    const stored = outcome.ok && inv.memoKey !== undefined ? this.#memoPut(inv.memoKey, outcome.value) : outcome;
+    const stored = outcome.ok && inv.memoKey !== undefined ? this.#memo.put(inv.memoKey, outcome.value) : outcome;
     if (!stored.ok) {
       this.#onError(inv.node, inv.act, stored.error, inv);
     } else {
@@ -433,13 +358,13 @@ export class RunExecution {
     else this.#emit({ type: 'step.end', step: node.name, invocation, attempt: act.attempt, durationMs, output });
     if (route !== undefined) return this.#routeSwitch(node, act, route);
     const targets = dynamic ?? node.to;
-    for (const t of node.to) if (!targets.includes(t)) this.#arrive(t, node.name, undefined, true);
-    for (const t of targets) this.#arrive(t, node.name, output, false);
+    for (const t of node.to) if (!targets.includes(t)) this.#joins.arrive(t, node.name, undefined, true);
+    for (const t of targets) this.#joins.arrive(t, node.name, output, false);
   }
 
   #routeSwitch(node: PlanNode, act: ActivationData, target: string): void {
-    for (const t of node.to) if (t !== target) this.#arrive(t, node.name, undefined, true);
-    this.#arrive(target, node.name, act.input, false);
+    for (const t of node.to) if (t !== target) this.#joins.arrive(t, node.name, undefined, true);
+    this.#joins.arrive(target, node.name, act.input, false);
   }
 
   #onError(node: PlanNode, act: ActivationData, error: SerializedError, inv: Inflight | null, requested = false): void {
@@ -458,7 +383,7 @@ export class RunExecution {
       });
       return;
     }
-    const handled = this.#handle(node, act, error);
+    const handled = runErrorHandlers(this.#d.pipeline, node, act, error);
     if (handled === undefined) {
       this.#fail(deserializeError(error));
       return;
@@ -483,42 +408,6 @@ export class RunExecution {
   }
 
 
-  /**
-   * Step handler first, then the pipeline's; undefined when nobody handles it. A handler recovers by
-   * returning (or resolving to) an output or a control result; one that throws passes the error to the
-   * next handler. Rethrowing the error it was given, or throwing a Weft error, keeps that error; any
-   * other throw is a bug in the handler and becomes HOOK_FAILED (with the thrown error as cause).
-   */
-  #handle(node: PlanNode, act: ActivationData, error: SerializedError): TaskOutcome | Promise<TaskOutcome> | undefined {
-    const def = this.#d.pipeline.nodes.find((n) => n.name === node.name);
-    const handlers = [def?.options.onError, this.#d.pipeline.options.onError].filter((h): h is ErrorHandler => typeof h === 'function');
-    if (handlers.length === 0) return undefined;
-    const info = { step: node.name, input: act.input, attempt: act.attempt };
-    const original = deserializeError(error);
-    const failed = (current: WeftError, thrown: unknown): WeftError =>
-      isWeftError(thrown)
-        ? thrown
-        : new WeftError('HOOK_FAILED', `error handler of step "${node.name}" failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, {
-            cause: thrown,
-            data: { step: node.name, handling: current.code },
-          });
-    const tryFrom = (i: number, current: WeftError): TaskOutcome | Promise<TaskOutcome> => {
-      if (i >= handlers.length) return { ok: false, error: current === original ? error : serializeError(current) };
-      let value: unknown;
-      try {
-        value = handlers[i]!(current, info);
-      } catch (e) {
-        return tryFrom(i + 1, failed(current, e));
-      }
-      if (!isThenable(value)) return { ok: true, value };
-      return Promise.resolve(value).then(
-        (v): TaskOutcome => ({ ok: true, value: v }),
-        (e: unknown) => tryFrom(i + 1, failed(current, e)),
-      );
-    };
-    return tryFrom(0, original);
-  }
-
   #patch(node: PlanNode, act: ActivationData, patch: StatePatch, inv: Inflight | null): boolean {
     const result = this.#state.apply(patch, inv?.stateVersion ?? this.#state.version, node.name);
     if (!result.ok) {
@@ -532,107 +421,6 @@ export class RunExecution {
 
   // ---------------------------------------------------------------- barriers and skips
 
-  #arrive(target: string, from: string, value: unknown, skipped: boolean): void {
-    if (this.#mode === 'done') return;
-    const node = this.#plan.nodes[target]!;
-    const pendingAny = this.#anyPending.get(target);
-    if (pendingAny?.delete(from)) {
-      if (pendingAny.size === 0) this.#anyPending.delete(target);
-      return;
-    }
-    if (node.join === null || !node.parents.includes(from)) {
-      if (skipped) this.#skip(target, `parent "${from}" was skipped`);
-      else this.#enqueue({ node: target, input: value, from, attempt: 1 });
-      return;
-    }
-    let b = this.#barriers.get(target);
-    if (!b) {
-      b = { barrier: new Barrier(node.join, node.parents), inputs: {}, firstAt: this.#d.clock.now(), timer: null };
-      this.#barriers.set(target, b);
-      if (node.barrierTimeoutMs !== null) b.timer = this.#timer(node.barrierTimeoutMs, () => this.#barrierTimeout(node));
-    }
-    if (!skipped) b.inputs[from] = value;
-    b.barrier.send({ type: 'ARRIVE', from, skipped });
-    const arrived = Object.keys(b.barrier.context.arrived).length;
-    this.#emit({ type: 'barrier.wait', step: target, from, arrived, expected: node.join === 'all' ? node.parents.length : 1 });
-    if (b.barrier.state !== 'released') return;
-    this.#barriers.delete(target);
-    if (b.timer) this.#clear(b.timer);
-    this.#releaseBarrier(node, b);
-  }
-
-  /** Runs a released join (or skips it when every parent that arrived was skipped); losers of an ANY race are cancelled. */
-  #releaseBarrier(node: PlanNode, b: BarrierRun): void {
-    const target = node.name;
-    const ok = b.barrier.arrivedOk;
-    this.#emit({ type: 'barrier.release', step: target, join: b.barrier.context.kind, arrived: Object.keys(b.barrier.context.arrived), waitedMs: this.#d.clock.now() - b.firstAt, skipped: ok.length === 0 });
-    if (ok.length === 0) {
-      this.#skip(target, 'every parent was skipped');
-      return;
-    }
-    if (node.join === 'any') {
-      const losers = b.barrier.missing;
-      if (losers.length > 0) this.#anyPending.set(target, new Set(losers));
-      for (const l of losers) this.#cancelNode(l, `lost the any-join race into "${target}"`);
-      this.#enqueue({ node: target, input: b.inputs[ok[0]!], from: ok[0]!, attempt: 1 });
-    } else {
-      const input: Record<string, unknown> = {};
-      for (const p of node.parents) if (p in b.inputs) input[p] = b.inputs[p];
-      this.#enqueue({ node: target, input, from: null, attempt: 1 });
-    }
-  }
-
-  /**
-   * Nothing is running, queued or waiting on a timer, so no parent can still arrive: one waiting join
-   * is settled with what it holds (released with its outputs, or skipped when it holds only skips).
-   * The first is one that no other waiting join can reach, so joins settle in graph order.
-   */
-  #settleStuckBarrier(): void {
-    const waiting = [...this.#barriers.keys()];
-    const target = waiting.find((n) => !waiting.some((o) => o !== n && this.#reaches(o, n))) ?? waiting[0]!;
-    const node = this.#plan.nodes[target]!;
-    const b = this.#barriers.get(target)!;
-    this.#barriers.delete(target);
-    if (b.timer) this.#clear(b.timer);
-    this.#releaseBarrier(node, b);
-  }
-
-  /** True when `to` can be reached from `from` through static edges and declared routes. */
-  #reaches(from: string, to: string): boolean {
-    const seen = new Set<string>([from]);
-    const stack = [from];
-    while (stack.length > 0) {
-      const n = this.#plan.nodes[stack.pop()!];
-      if (!n) continue;
-      for (const t of [...n.to, ...n.routes]) {
-        if (t === to) return true;
-        if (!seen.has(t)) {
-          seen.add(t);
-          stack.push(t);
-        }
-      }
-    }
-    return false;
-  }
-
-  #barrierTimeout(node: PlanNode): void {
-    const b = this.#barriers.get(node.name);
-    if (!b || this.#mode === 'done') return;
-    b.barrier.send({ type: 'TIMEOUT' });
-    this.#barriers.delete(node.name);
-    const arrived = Object.keys(b.barrier.context.arrived);
-    this.#emit({ type: 'barrier.timeout', step: node.name, arrived, missing: b.barrier.missing });
-    const error = new WeftError('BARRIER_TIMEOUT', `join "${node.name}" waited ${node.barrierTimeoutMs} ms; still missing ${b.barrier.missing.join(', ')}`, { data: { arrived, missing: b.barrier.missing } });
-    this.#onError(node, { node: node.name, input: b.inputs, from: null, attempt: node.retry.attempts }, serializeError(error), null);
-    // Should a handler recover the join, the parents that missed it are cancelled and their arrivals absorbed.
-    const missing = b.barrier.missing;
-    if (missing.length > 0 && (this.#mode as string) !== 'done') {
-      this.#anyPending.set(node.name, new Set(missing));
-      for (const l of missing) this.#cancelNode(l, `missed the barrier timeout of "${node.name}"`);
-    }
-    this.#pump();
-  }
-
   /** Cancels invocations of a node still running (ANY-join losers); their other successors are skipped. */
   #cancelNode(name: string, reason: string): void {
     for (const inv of [...this.#inflight.values()]) {
@@ -642,7 +430,7 @@ export class RunExecution {
       inv.abortSub?.(error);
       this.#release(inv);
       this.#emit({ type: 'step.error', step: name, invocation: inv.id, attempt: inv.act.attempt, error: serializeError(error), willRetry: false });
-      for (const t of inv.node.to) this.#arrive(t, name, undefined, true);
+      for (const t of inv.node.to) this.#joins.arrive(t, name, undefined, true);
     }
     for (const m of [...this.#maps.values()]) {
       if (m.node.name !== name) continue;
@@ -650,7 +438,7 @@ export class RunExecution {
       this.#maps.delete(m.id);
       m.cancel(error);
       this.#emit({ type: 'step.error', step: name, invocation: m.id, attempt: m.act.attempt, error: serializeError(error), willRetry: false });
-      for (const t of m.node.to) this.#arrive(t, name, undefined, true);
+      for (const t of m.node.to) this.#joins.arrive(t, name, undefined, true);
     }
     for (let i = this.#ready.length - 1; i >= 0; i--) {
       if (this.#ready[i]!.node === name) {
@@ -662,7 +450,7 @@ export class RunExecution {
 
   #skip(name: string, reason: string, invocation?: number): void {
     this.#emit(invocation ? { type: 'step.skip', step: name, reason, invocation } : { type: 'step.skip', step: name, reason });
-    for (const t of this.#plan.nodes[name]!.to) this.#arrive(t, name, undefined, true);
+    for (const t of this.#plan.nodes[name]!.to) this.#joins.arrive(t, name, undefined, true);
   }
 
   // ---------------------------------------------------------------- maps and subs
@@ -697,7 +485,7 @@ export class RunExecution {
         this.#maps.delete(id);
         if (this.#mode === 'done') return;
         // A map whose items changed the state is memoised item by item only (each hit replays its patch).
-        if (result.ok && memoKey !== undefined && !m.patchedState) result = this.#memoPut(memoKey, result.value);
+        if (result.ok && memoKey !== undefined && !m.patchedState) result = this.#memo.put(memoKey, result.value);
         if (result.ok) this.#complete(node, act, result.value, id, this.#d.clock.now() - m.startedAt, null);
         else this.#onError(node, { ...act, attempt: Math.max(act.attempt, node.retry.attempts) }, result.error, { id } as Inflight);
         this.#pump();
@@ -711,32 +499,12 @@ export class RunExecution {
         }
       },
       now: () => this.#d.clock.now(),
-      itemControl: (index, control) => this.#itemControl(node, index, control),
-      ...(this.#itemMemo(node, act) ?? {}),
+      itemControl: (index, control) => settleItemControl(this.#state, node, index, control, (b) => this.#emit(b)),
+      ...(this.#memo.itemPorts(node, act) ?? {}),
     });
     this.#maps.set(id, m);
     this.#emit({ type: 'step.start', step: node.name, invocation: id, attempt: act.attempt });
     this.#emit({ type: 'map.start', step: node.name, invocation: id, total: source.total });
-  }
-
-  /** A map item may return update() (its state patch applies now) or retry(); nothing else. */
-  #itemControl(node: PlanNode, index: number, c: Control): ItemOutcome | { ok: false; error: SerializedError; requested: true } {
-    switch (c.$weft) {
-      case 'update': {
-        const result = this.#state.apply(c.state, this.#state.version, node.name);
-        if (!result.ok) return { ok: false, error: serializeError(result.error) };
-        for (const w of result.races) this.#emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
-        this.#emit({ type: 'state.update', step: node.name, keys: Object.keys(c.state) });
-        return { ok: true, value: c.output };
-      }
-      case 'retry':
-        return { ok: false, requested: true, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`, { retryable: true })) };
-      case 'next':
-      case 'stop':
-      case 'skip':
-      case 'suspend':
-        return { ok: false, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" returned ${c.$weft}(), which only a step can return (a map item may return update() or retry())`)) };
-    }
   }
 
   #dispatchChunk(m: MapRun, items: unknown[], baseIndex: number, attempts: number[]): Inflight {
@@ -744,107 +512,28 @@ export class RunExecution {
     inv.map = m;
     this.#d.metrics.tasks += items.length;
     this.#slots.inflight++;
-    void this.#dispatch(inv, { kind: 'items', items, baseIndex, attempts }).then((o) => this.#settle(inv, o));
+    void dispatchTask(this.#tasks, inv, { kind: 'items', items, baseIndex, attempts }).then((o) => this.#settle(inv, o));
     return inv;
   }
 
   #runSub(inv: Inflight): void {
-    const plan = inv.node.sub!;
-    const def = this.#d.pipeline.nodes.find((n) => n.name === inv.node.name);
-    const subPipeline = (def as { pipeline: ExecutionDeps['pipeline'] }).pipeline;
-    const child = new RunExecution(
+    runSub(
       {
-        ...this.#d,
+        deps: this.#d,
         slots: this.#slots,
-        plan,
-        pipeline: subPipeline,
-        path: [...this.#d.path, inv.node.name],
-        // The enclosing pipelines' middleware wraps the inner steps too, outside the inner pipeline's own.
-        middleware: [...this.#d.middleware, ...(subPipeline.options.middleware ?? [])],
-      },
-      plan,
-    );
-    inv.abortSub = (e) => child.abort('cancelled', e);
-    inv.startedAt = this.#d.clock.now();
-    const limit = inv.node.timeoutMs;
-    if (limit !== null) {
-      // The whole sub-pipeline times out like a step: its inner work is cancelled, then the sub step fails.
-      inv.timer = this.#timer(limit, () => {
-        const error = new WeftError('STEP_TIMEOUT', `sub-pipeline "${inv.node.name}" ran longer than ${limit} ms`, { retryable: true, data: { timeoutMs: limit } });
-        child.abort('timedOut', error);
-        this.#onStepOutcome(inv, { ok: false, error: serializeError(error) });
-      });
-    }
-    const done = inv.act.sub ? child.resume(inv.act.sub, inv.act.resume?.value) : child.start(inv.act.input);
-    void done.then((o) => {
-      if (this.#mode === 'done' || !this.#inflight.has(inv.id)) return;
-      switch (o.status) {
-        case 'succeeded':
-          this.#onStepOutcome(inv, { ok: true, value: o.output });
-          return;
-        case 'suspended':
+        child: (deps, plan) => new RunExecution(deps, plan),
+        timer: (ms, fn) => this.#timer(ms, fn),
+        open: () => this.#mode !== 'done' && this.#inflight.has(inv.id),
+        settle: (outcome) => this.#onStepOutcome(inv, outcome),
+        suspend: (sub, reason) => {
           this.#release(inv);
-          this.#suspended.push({ node: inv.act.node, input: inv.act.input, from: inv.act.from, attempt: inv.act.attempt, sub: o.snapshot, reason: o.reasons.map((r) => `${inv.node.name}/${r.step}: ${r.reason}`).join('; ') });
+          this.#suspended.push({ node: inv.act.node, input: inv.act.input, from: inv.act.from, attempt: inv.act.attempt, sub, reason });
           if (this.#mode === 'running') this.#mode = 'suspending';
           this.#pump();
-          return;
-        case 'failed':
-        case 'cancelled':
-        case 'timedOut':
-          this.#onStepOutcome(inv, { ok: false, error: serializeError(o.error) });
-          return;
-      }
-    });
-  }
-
-  // ---------------------------------------------------------------- idempotency
-
-  /** The invocation's memo key, or undefined when it is not memoised. */
-  #memoKey(node: PlanNode, act: ActivationData, kind: 'step' | 'map' | 'item' = node.kind === 'map' ? 'map' : 'step', input: unknown = act.input, index?: number, state = this.#state.value): string | undefined {
-    if (!this.#memoEligible(node, act)) return undefined;
-    return this.#d.options.memo!.key({
-      kind,
-      pipeline: this.#plan.name,
-      path: this.#d.path,
-      node: node.name,
-      ref: node.ref!,
-      version: node.version,
-      params: node.params,
-      state,
-      input,
-      ...(index !== undefined ? { index } : {}),
-    });
-  }
-
-  #memoEligible(node: PlanNode, act: ActivationData): boolean {
-    if (!this.#d.options.memo || node.ref === null || node.cache === false || act.resume !== undefined) return false;
-    return !this.#d.options.overrides.has([...this.#d.path, node.name].join('/'));
-  }
-
-  /** Stores a completed invocation's raw value; a value the store refuses becomes the step's error. */
-  #memoPut(key: string, value: unknown): TaskOutcome {
-    if (isControl(value) && value.$weft !== 'update' && value.$weft !== 'next' && value.$weft !== 'stop') return { ok: true, value };
-    try {
-      this.#d.options.memo!.put(key, value);
-      return { ok: true, value };
-    } catch (e) {
-      return { ok: false, error: serializeError(e instanceof Error && 'code' in e ? e : new WeftError('NOT_SERIALIZABLE', `the result cannot be stored: ${(e as Error).message}`, { cause: e })) };
-    }
-  }
-
-  /** Per-item memo ports for a map. */
-  #itemMemo(node: PlanNode, act: ActivationData): { memo: NonNullable<MapDeps['memo']> } | undefined {
-    if (!this.#memoEligible(node, act)) return undefined;
-    // Items are keyed with the state as of the map's start: the patches items apply while the map
-    // runs (in an order that timing decides) do not change the keys of the items after them.
-    const state = this.#state.value;
-    return {
-      memo: {
-        key: (index, item) => this.#memoKey(node, act, 'item', item, index, state),
-        get: (key) => this.#d.options.memo!.get(key),
-        put: (key, value) => this.#memoPut(key, value),
+        },
       },
-    };
+      inv,
+    );
   }
 
   // ---------------------------------------------------------------- finishing
@@ -854,14 +543,14 @@ export class RunExecution {
     if (this.#inflight.size > 0 || this.#maps.size > 0 || this.#handling > 0) return;
     if (this.#mode === 'running' && this.#ready.length > 0) return;
     // Barrier timers alone do not keep a running execution alive: their joins are settled below.
-    const barrierTimers = this.#mode === 'running' ? [...this.#barriers.values()].filter((b) => b.timer !== null).length : 0;
+    const barrierTimers = this.#mode === 'running' ? this.#joins.timers : 0;
     if (this.#timers.size > barrierTimers) return;
     if (this.#mode === 'suspending') {
       this.#finish({ status: 'suspended', snapshot: this.#snapshot(), reasons: suspendReasons(this.#suspended, []) });
       return;
     }
-    if (this.#barriers.size > 0) {
-      this.#settleStuckBarrier();
+    if (this.#joins.waiting > 0) {
+      this.#joins.settleStuck();
       this.#pump();
       return;
     }
@@ -888,8 +577,7 @@ export class RunExecution {
       outputs: { ...this.#outputs },
       ready: [...this.#ready],
       suspended: [...this.#suspended],
-      barriers: [...this.#barriers.entries()].map(([node, b]) => ({ node, arrived: b.barrier.context.arrived, inputs: b.inputs, firstAt: b.firstAt })),
-      anyPending: Object.fromEntries([...this.#anyPending].map(([k, v]) => [k, [...v]])),
+      ...this.#joins.snapshot(),
       activations: this.#activations,
     };
   }
@@ -913,7 +601,7 @@ export class RunExecution {
     this.#inflight.clear();
     for (const t of this.#timers) this.#d.clock.clearTimeout(t);
     this.#timers.clear();
-    for (const b of this.#barriers.values()) if (b.timer) this.#d.clock.clearTimeout(b.timer);
+    this.#joins.clearTimers((h) => this.#d.clock.clearTimeout(h));
     this.#resolve(outcome);
   }
 
@@ -939,55 +627,11 @@ export class RunExecution {
   }
 }
 
-/**
- * The orchestrator's default chunk size, lowered for a short map of known size so that every thread
- * gets several chunks (64 items on 2 threads: chunks of 8, not one chunk of 64 on one thread).
- */
-function autoChunk(o: { readonly defaultChunkSize: number; readonly parallelism: number }, total: number | null): number {
-  if (total === null || o.defaultChunkSize <= 1) return o.defaultChunkSize;
-  return Math.max(1, Math.min(o.defaultChunkSize, Math.ceil(total / (o.parallelism * 4))));
-}
-
-/** Why an execution is suspended, with steps inside sub-pipelines named by their qualified name (`sub/step`). */
-function suspendReasons(list: RunSnapshot['suspended'], prefix: readonly string[]): { step: string; reason: string; data?: unknown }[] {
-  return list.flatMap((s) =>
-    s.sub ? suspendReasons(s.sub.suspended, [...prefix, s.node]) : [{ step: [...prefix, s.node].join('/'), reason: s.reason, ...(s.data !== undefined ? { data: s.data } : {}) }],
-  );
-}
-
 /** The case a switch's value selects (its default when no case matches), or null when there is none. */
 function switchTarget(node: PlanNode, key: unknown): string | null {
   const sw = node.switch!;
   const hit = sw.cases.find(([k]) => k === String(key));
   return hit ? hit[1] : sw.default;
-}
-
-/**
- * Runs the middleware chain around one invocation, outermost first. `next()` resolves to the step's
- * raw return value (an output or a control result) and rejects with the step's error (a WeftError);
- * what the outermost middleware returns or throws is the invocation's outcome.
- */
-async function runMiddleware(list: readonly Middleware[], info: Parameters<Middleware>[0], last: () => Promise<TaskOutcome>): Promise<TaskOutcome> {
-  let failure: { error: WeftError; outcome: TaskOutcome } | undefined;
-  const step = async (): Promise<unknown> => {
-    const outcome = await last();
-    if (outcome.ok) return outcome.value;
-    const error = deserializeError(outcome.error);
-    failure = { error, outcome };
-    throw error;
-  };
-  const call = (i: number): Promise<unknown> => (i >= list.length ? step() : Promise.resolve(list[i]!(info, () => call(i + 1))));
-  try {
-    return { ok: true, value: await call(0) };
-  } catch (e) {
-    // The step's own error, passed through as it was, keeps its serialised form (original code included).
-    if (failure && e === failure.error) return failure.outcome;
-    return { ok: false, error: serializeError(e) };
-  }
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** Used by the test harness: step code replacing a node, keyed by its qualified name. */
