@@ -16,7 +16,7 @@ export {
 export { summarize, median, type Summary } from './stats.js';
 export { formatReport, formatSuite, fmt, fmtRate } from './report.js';
 export * from './suites/index.js';
-export { extendSuite, type SuiteExtension } from './suites/extend-suite.js';
+export { extendSuite, withIterations, type SuiteExtension } from './suites/extend-suite.js';
 export { loadTuningProfile, writeTuningProfile, engineTuning, tuningProfilePath, type LoadedTuning } from './tuning/profile-file.js';
 export { tuneMachine, builtInDefaults, type TuneOptions, type TuneResult } from './tuning/tune.js';
 export { benchMain, USAGE, type BenchIo } from './main.js';

@@ -31,3 +31,12 @@ export function extendSuite(base: Suite, ext: SuiteExtension): Suite {
     },
   };
 }
+
+/**
+ * The same suite with a fixed number of calls per run. For suites whose cases return a latency as
+ * `durationMs` from calls that take much longer (tinybench counts the overridden durations against
+ * its time budget, so it would call them for a long time).
+ */
+export function withIterations(base: Suite, iterations: number): Suite {
+  return { ...base, setup: async (options) => ({ ...(await base.setup(options)), iterations }) };
+}
