@@ -51,7 +51,8 @@ export type WorkersOptions = {
   /**
    * A task of a plain-function step whose measured cost (µs per item, learnt from earlier tasks)
    * times its items is at most this runs on the main thread instead: a thread hop costs more than
-   * such work. Only steps without a placement; 0 turns it off. Default 50.
+   * such work. Only steps without a placement; 0 turns it off. Default 20 (a chunk of 256 trivial
+   * items costs more, so a long map still spreads over the pool).
    */
   readonly inlineUs?: number;
   /** Called when a worker ended unexpectedly and was replaced (supervision: logs, alerts, tests). */
@@ -159,7 +160,7 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     tokenCredit: int('tokenCredit', 32_768),
     transferThreshold: int('transferThreshold', 65_536, 0),
     crashRetries: int('crashRetries', 3, 0),
-    inlineUs: num('inlineUs', 50),
+    inlineUs: num('inlineUs', 20),
     onWorkerExit: o.onWorkerExit,
   };
 }

@@ -45,7 +45,8 @@ export const actorsTrivialMapSuite: Suite = {
           async run() {
             const { result, events } = await consume(engine.start<number[]>(trivialMap, items));
             expectOutput(result, ok, 'weft workers');
-            return { metrics: { events } };
+            const s = (await engine.orchestrator()).stats().extra ?? {};
+            return { metrics: { events, 'inlined (total)': Number(s['inlined'] ?? 0) } };
           },
         },
         {
