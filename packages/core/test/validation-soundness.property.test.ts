@@ -86,7 +86,8 @@ async function neverStuck(graphs: fc.Arbitrary<Spec[]>): Promise<void> {
   await h.close();
 }
 
-describe('a pipeline that validates never leaves a join waiting', () => {
+// Hundreds of runs per property: on a loaded machine they take far longer than the default timeout.
+describe('a pipeline that validates never leaves a join waiting', { timeout: 180_000 }, () => {
   it('ALL joins, with routes that loop', async () => {
     await neverStuck(graphArb([undefined, 'all'], true));
   });
