@@ -36,6 +36,12 @@ export class StepCosts {
     return false;
   }
 
+  /** The learnt cost of a task in µs (undefined for a step never timed: an actor, an async step). */
+  estimate(task: Task): number | undefined {
+    const cost = this.#costs.get(refKey(task.ref));
+    return cost === undefined ? undefined : cost.us * itemsOf(task);
+  }
+
   /**
    * Updates a step's cost per item (moving average) from a worker's report; a step that was not
    * timed (an actor, an async step, a generator) is forgotten: it is never run inline.

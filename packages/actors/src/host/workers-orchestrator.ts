@@ -26,6 +26,9 @@ import { WorkerHandle } from './worker-handle.js';
 /** What `workers` can do. */
 export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
 
+/** A task measured to take less than this (µs) is not worth stealing: the hop costs about as much. */
+const STEAL_MIN_US = 2000;
+
 /** How often the host looks for tasks a busy worker began (their timeouts start then), ms. */
 const START_POLL_MS = 4;
 
@@ -277,6 +280,9 @@ export class WorkersOrchestrator implements Orchestrator {
       const waiting = [...v.jobs.values()].reverse();
       for (const job of waiting) {
         if (job.io || job.started || job.cancelReason || job.settled) continue;
+        // Moving a short task costs a round trip more than letting its worker get to it.
+        const estimate = this.#costs.estimate(job.task);
+        if (estimate !== undefined && estimate < STEAL_MIN_US) continue;
         if (!v.slab.steal(job.slot, job.id)) continue;
         this.#steals++;
         this.#detach(job);

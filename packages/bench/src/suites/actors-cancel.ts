@@ -19,7 +19,7 @@ function task(id: number, node: 'loop' | 'tiny', signal: AbortSignal, input?: un
     attempt: 1,
     state: {},
     params: {},
-    placement: null,
+    placement: 'worker',
     version: null,
     signal,
   };

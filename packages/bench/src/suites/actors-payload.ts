@@ -38,7 +38,7 @@ export const actorsPayloadSuite: Suite = {
       attempt: 1,
       state: {},
       params: {},
-      placement: null,
+      placement: 'worker',
       version: null,
       signal,
     });
