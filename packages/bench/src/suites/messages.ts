@@ -1,8 +1,10 @@
 import { Worker } from 'node:worker_threads';
+import { Packr } from 'msgpackr';
 import type { Task, TaskHooks } from '@weft/core';
 import { createWorkersOrchestrator } from '@weft/actors';
 import { records } from './actors-fixtures.js';
 import { BASELINE_WORKER } from './actors-shared.js';
+import { PEER_WORKER } from './peers-shared.js';
 import type { Suite } from '../suite.js';
 
 const FIXTURES = new URL('./actors-fixtures.js', import.meta.url).href;
@@ -52,6 +54,15 @@ function messageSuite(name: string, label: string, count: number, target?: numbe
           raw.once('message', resolve);
           raw.postMessage(payload);
         });
+      // The codec floor: the same msgpack records, exact-length copies transferred, and nothing else.
+      const packr = new Packr({ useRecords: true, moreTypes: true });
+      const codec = new Worker(PEER_WORKER, { workerData: { peer: 'msgpack-echo' } });
+      const codecEcho = (): Promise<unknown> =>
+        new Promise((resolve) => {
+          codec.once('message', (bytes: Uint8Array) => resolve(packr.unpack(bytes)));
+          const out = packr.pack(payload).slice();
+          codec.postMessage(out, [out.buffer]);
+        });
       const weftEcho = async (): Promise<void> => {
         const out = await orchestrator.run(echoTask(), hooks);
         if (!out.ok) throw new Error(out.error.message);
@@ -59,6 +70,7 @@ function messageSuite(name: string, label: string, count: number, target?: numbe
       };
       for (let i = 0; i < 20; i++) {
         check(await cloneEcho());
+        check(await codecEcho());
         await weftEcho();
       }
       return {
@@ -67,12 +79,14 @@ function messageSuite(name: string, label: string, count: number, target?: numbe
         params: { records: n, jsonBytes },
         cases: [
           { name: 'structured clone', description: 'postMessage(records) to a raw worker that posts the object back', units: 1, run: async () => check(await cloneEcho()) },
+          { name: 'msgpackr records, raw worker', description: 'the codec alone: msgpackr records, an exact-length copy transferred each way, no engine', units: 1, run: async () => check(await codecEcho()) },
           { name: 'weft message path', description: 'orchestrator.run of an echo step: msgpack records, exact-length transferred frames, both ways', units: 1, run: weftEcho },
         ],
         targets: target === undefined ? [] : [{ case: 'weft message path', metric: 'speedup', min: target, label: `issue 5: ${label} record payloads ≥ ${target}× faster than structured clone` }],
         async teardown() {
           await orchestrator.close();
           await raw.terminate();
+          await codec.terminate();
         },
       };
     },

@@ -6,7 +6,7 @@ import { pacedTokenGen, type PacedTokens } from '../fixtures/peers.js';
 import { spin, type CpuItem } from './actors-fixtures.js';
 
 /** How the peer worker behaves. */
-export type PeerMode = 'split' | 'workerpool' | 'tokens';
+export type PeerMode = 'split' | 'workerpool' | 'tokens' | 'msgpack-echo';
 
 const mode = (workerData as { peer?: PeerMode } | null)?.peer;
 const port = parentPort;
@@ -19,6 +19,14 @@ if (port && mode === 'split') {
   port.on('message', (p: PacedTokens) => {
     for (const t of pacedTokenGen(p)) port.postMessage(t);
     port.postMessage('done');
+  });
+} else if (port && mode === 'msgpack-echo') {
+  // The codec alone: decode the msgpack bytes, encode the value again, post an exact-length copy.
+  const { Packr } = await import('msgpackr');
+  const packr = new Packr({ useRecords: true, moreTypes: true });
+  port.on('message', (bytes: Uint8Array) => {
+    const out = packr.pack(packr.unpack(bytes)).slice();
+    port.postMessage(out, [out.buffer]);
   });
 } else if (mode === 'workerpool') {
   const workerpool = (await import('workerpool')).default;
