@@ -94,6 +94,12 @@ describe('the tuner', () => {
     expect(fastest([1, 2, 3], caseName.threads, result({ 'threads 1': 90, 'threads 2': 101, 'threads 3': 100 })).value).toBe(1);
   });
 
+  it('keeps the built-in default unless another candidate is clearly (> 5%) faster', () => {
+    const r = result({ 'threads 1': 200, 'threads 2': 104, 'threads 3': 100 });
+    expect(fastest([1, 2, 3], caseName.threads, r, 2).value).toBe(2);
+    expect(fastest([1, 2, 3], caseName.threads, result({ 'threads 1': 200, 'threads 2': 110, 'threads 3': 100 }), 2).value).toBe(3);
+  });
+
   it('sets the codec threshold where transferring starts to win for good', () => {
     const sizes = [1024, 4096, 16384];
     const times = (wins: boolean[]) =>

@@ -6,7 +6,7 @@ import { MACHINE_TUNING_SCHEMA, type MachineTuning, type TuningValues } from '@w
 import { environment, runSuite, type RunnerOptions, type SuiteResult } from '../runner.js';
 import { caseName, chunkCandidates, chunkSuite, codecSizes, codecSuite, threadCandidates, threadsSuite } from './tune-suites.js';
 
-/** How the tuner measures (the runner's options; tuning defaults: 3 runs of 300 ms per case). */
+/** How the tuner measures (the runner's options; tuning defaults: 5 runs of 300 ms per case). */
 export interface TuneOptions extends Pick<RunnerOptions, 'smoke' | 'runs' | 'timeMs' | 'onProgress'> {
   /** Cores to size the pool candidates by. Default: `os.availableParallelism()`. */
   readonly cores?: number;
@@ -28,14 +28,22 @@ export function builtInDefaults(): TuningValues {
 /** Within this fraction of the fastest, the smaller candidate wins (fewer threads, smaller chunks: less to lose elsewhere). */
 const TIE = 0.03;
 
-/** The candidate with the lowest median time per unit; near-ties go to the earlier (smaller) one. */
-export function fastest<T>(candidates: readonly T[], name: (c: T) => string, r: SuiteResult): { value: T; usPerUnit: number } {
+/** The built-in default stays unless another candidate is faster by more than this fraction: a profile changes a setting only on clear evidence. */
+const KEEP_DEFAULT = 0.05;
+
+/**
+ * The candidate with the lowest median time per unit; near-ties go to the earlier (smaller) one,
+ * and the built-in default (when it is a candidate) stays unless something beats it clearly.
+ */
+export function fastest<T>(candidates: readonly T[], name: (c: T) => string, r: SuiteResult, fallback?: T): { value: T; usPerUnit: number } {
   const times = candidates.map((c) => {
     const found = r.cases.find((x) => x.name === name(c));
     if (!found) throw new Error(`tune: no case "${name(c)}" in ${r.name}`);
     return found.usPerUnit.median;
   });
   const best = Math.min(...times);
+  const d = fallback === undefined ? -1 : candidates.indexOf(fallback);
+  if (d >= 0 && times[d]! <= best * (1 + KEEP_DEFAULT)) return { value: candidates[d]!, usPerUnit: times[d]! };
   const i = times.findIndex((t) => t <= best * (1 + TIE));
   return { value: candidates[i]!, usPerUnit: times[i]! };
 }
@@ -64,15 +72,16 @@ export async function tuneMachine(options: TuneOptions = {}): Promise<TuneResult
   const smoke = options.smoke ?? false;
   const runner: RunnerOptions = {
     smoke,
-    ...(smoke ? {} : { runs: options.runs ?? 3, timeMs: options.timeMs ?? 300 }),
+    ...(smoke ? {} : { runs: options.runs ?? 5, timeMs: options.timeMs ?? 300 }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
   const env = environment();
   const cores = options.cores ?? availableParallelism();
+  const defaults = builtInDefaults();
   const threadsR = await runSuite(threadsSuite(cores), runner);
-  const threads = fastest(threadCandidates(cores, smoke), caseName.threads, threadsR);
+  const threads = fastest(threadCandidates(cores, smoke), caseName.threads, threadsR, defaults.threads);
   const chunkR = await runSuite(chunkSuite(threads.value), runner);
-  const chunk = fastest(chunkCandidates(smoke), caseName.chunk, chunkR);
+  const chunk = fastest(chunkCandidates(smoke), caseName.chunk, chunkR, defaults.chunkSize);
   const codecR = await runSuite(codecSuite(), runner);
   const sizes = codecSizes(smoke);
   const values: TuningValues = { threads: threads.value, chunkSize: chunk.value, codecThreshold: codecThreshold(sizes, codecR) };
@@ -82,7 +91,7 @@ export async function tuneMachine(options: TuneOptions = {}): Promise<TuneResult
     createdAt: new Date().toISOString(),
     machine: { node: env.node, platform: env.platform, arch: env.arch, cpu: env.cpu, cores: env.cores, memoryGiB: env.memoryGiB, loadAverage: env.loadAverage },
     values,
-    defaults: builtInDefaults(),
+    defaults,
     measurements: {
       how: `${threadsR.runs} runs per candidate, medians; ${smoke ? 'smoke sizes (figures meaningless)' : 'see `weft bench tune --json` for the full tables'}`,
       threads: threadCandidates(cores, smoke).map((t) => ({ threads: t, usPerItem: figure(threadsR, caseName.threads(t)) })),
