@@ -17,8 +17,7 @@ import { tuningGainSuite } from './tuning-gain.js';
  * All suites, in run order. The actors suites that `cpu-6ms`, `cpu-64us` and `trivial-map` extend
  * with more peers (actors-cpu-6ms, actors-cpu-64us, actors-trivial-map) are not listed twice; they
  * stay in `actorsSuites` (suites/actors-index.ts), as does actors-payload: `messages-1mb` measures
- * the same 1 MB round trip with its echo step pinned to the worker (since the orchestrator runs
- * cheap plain steps inline, actors-payload's echo no longer crosses a thread).
+ * the same 1 MB round trip (echo pinned to a worker) and the bare codec beside it.
  */
 export const suites: readonly Suite[] = [
   chainSuite,
