@@ -1,6 +1,7 @@
 // The suites of @weft/actors (issue 3), in run order. `suites/index.ts` lists them with the others.
 import type { Suite } from '../suite.js';
 import { actorsCancelSuite } from './actors-cancel.js';
+import { actorsChunkSizeSuite } from './actors-chunk-size.js';
 import { actorsCpu64usSuite, actorsCpu6msSuite } from './actors-cpu-map.js';
 import { actorsPayloadSuite } from './actors-payload.js';
 import { actorsShortMapSuite } from './actors-short-map.js';
@@ -13,9 +14,10 @@ export const actorsSuites: readonly Suite[] = [
   actorsCpu64usSuite,
   actorsTrivialMapSuite,
   actorsShortMapSuite,
+  actorsChunkSizeSuite,
   actorsTokensSuite,
   actorsCancelSuite,
   actorsPayloadSuite,
 ];
 
-export { actorsCancelSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsPayloadSuite, actorsShortMapSuite, actorsTokensSuite, actorsTrivialMapSuite };
+export { actorsCancelSuite, actorsChunkSizeSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsPayloadSuite, actorsShortMapSuite, actorsTokensSuite, actorsTrivialMapSuite };
