@@ -1,33 +1,9 @@
-// Word frequencies over a generated corpus: the README's main example.
+// Word frequencies declared in JavaScript with the builder (a module exporting a pipeline); the README's main
+// example is pipeline.json over steps.mjs, whose vocabulary, generator and counter this module reuses.
 // generate → map(count, one chunk of text per item) → fan out to (top, totals) → join(report).
 // Steps are found by module and name, so the same module runs on the main thread or in workers.
 import { pipeline, reducers, update } from '@weft/core';
-
-const VOCAB = (() => {
-  // A deterministic Zipf-like vocabulary: short syllable words, a few very common ones.
-  const syl = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'shi', 'en', 'da', 'po', 'li'];
-  const words = [];
-  for (let i = 0; words.length < 5000; i++) {
-    let w = '';
-    for (let n = i; ; n = Math.floor(n / syl.length) - 1) {
-      w = syl[n % syl.length] + w;
-      if (n < syl.length) break;
-    }
-    words.push(w);
-  }
-  return words;
-})();
-
-/** xorshift32: the corpus is the same on every machine for the same seed. */
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
+import { VOCAB, countWords, rng } from './steps.mjs';
 
 /** Describes the chunks to generate; each map item builds its chunk of text and counts it. */
 export function plan({ chunks = 64, wordsPerChunk = 200_000, seed = 42 } = {}) {
@@ -45,12 +21,7 @@ export function count({ seed, words }) {
     if (i % 12 === 11) parts.push('\n');
   }
   const text = parts.join(' ');
-  const counts = new Map();
-  for (const w of text.split(/\s+/)) {
-    if (w.length === 0) continue;
-    counts.set(w, (counts.get(w) ?? 0) + 1);
-  }
-  return { bytes: text.length, counts: Object.fromEntries(counts) };
+  return { bytes: text.length, counts: countWords(text).counts };
 }
 
 export function top(results) {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
-const VOCAB = (() => {
+/** The vocabulary both word-freq pipelines draw from. */
+export const VOCAB = (() => {
   // A deterministic vocabulary of syllable words; draws are Zipf-like (a few words are very common).
   const syl = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'shi', 'en', 'da', 'po', 'li'];
   const words = [];
@@ -25,7 +26,8 @@ const VOCAB = (() => {
   return words;
 })();
 
-function rng(seed) {
+/** xorshift32: the same corpus on every machine for the same seed. */
+export function rng(seed) {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -83,7 +85,11 @@ export function generate({ index, seed, megabytes }) {
 
 /** Counts the words of one file (CPU work). The item carries the file's size and mtime, so an edited file is counted again. */
 export function count({ file, bytes }) {
-  const text = readFileSync(file, 'latin1');
+  return { bytes, ...countWords(readFileSync(file, 'latin1')) };
+}
+
+/** Word count and per-word counts of a text. */
+export function countWords(text) {
   const counts = new Map();
   let words = 0;
   for (const w of text.split(/\s+/)) {
@@ -91,7 +97,7 @@ export function count({ file, bytes }) {
     words++;
     counts.set(w, (counts.get(w) ?? 0) + 1);
   }
-  return { bytes, words, counts: Object.fromEntries(counts) };
+  return { words, counts: Object.fromEntries(counts) };
 }
 
 /** Merges every file's counts; writes the top words as CSV; returns the totals. */
