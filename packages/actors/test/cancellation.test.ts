@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkerExitInfo } from '../dist/index.js';
 import { cooperative, plusOne, signalled, stubborn, whereAmI } from './dist/fixtures/pipelines.js';
@@ -50,5 +51,30 @@ describe('cancellation', () => {
     expect(result.status).toBe('succeeded');
     expect(result.output).toEqual([2, 3, 4]);
     expect(result.metrics.workerRestarts).toBe(1);
+  });
+});
+
+describe('a signal shared by many tasks', () => {
+  it('gets one abort listener, however many tasks wait on it, and aborting it cancels them all', async () => {
+    const { createWorkersOrchestrator } = await import('../dist/index.js');
+    const { createTestHost } = await import('./dist/fixtures/host.js');
+    const host = createTestHost();
+    const orchestrator = createWorkersOrchestrator({ threads: 2 }, host.services);
+    const controller = new AbortController();
+    const hooks = { started: () => undefined, tokens: () => undefined, checkpoint: () => undefined, item: () => undefined };
+    const ref = { module: new URL('./dist/fixtures/pipelines.js', import.meta.url).href, pipeline: 'cooperative', export: 'loop' };
+    const task = (id: number) =>
+      ({ id, runId: 'shared', path: [], node: 'loop', kind: 'step', ref, input: null, attempt: 1, state: {}, params: {}, placement: 'worker', version: null, signal: controller.signal }) as const;
+    try {
+      const outcomes = [1, 2, 3].map((id) => orchestrator.run(task(id), hooks));
+      await host.logged('looping');
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      controller.abort(new Error('all of them'));
+      const settled = await Promise.all(outcomes);
+      expect(settled.map((o) => o.ok)).toEqual([false, false, false]);
+    } finally {
+      host.openAll();
+      await orchestrator.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWeftError } from '@weft/core';
+import { isWeftError, type SerializedError } from '@weft/core';
 import { PROTOCOL_VERSION, resolveWorkersOptions } from '../dist/index.js';
 import { FrameReader, FrameWriter } from '../dist/codec/frame.js';
 
@@ -69,5 +69,61 @@ describe('options', () => {
     [{ thread: 2 }, /unknown workers option\(s\) "thread"/],
   ])('refuses %j', (raw, message) => {
     expect(() => resolveWorkersOptions(raw)).toThrow(message);
+  });
+});
+
+describe('wire form', async () => {
+  const { decodeHostToWorker, decodeWorkerToHost, encodeHostToWorker, encodeWorkerToHost } = await import('../dist/protocol/wire.js');
+  type H = Parameters<typeof encodeHostToWorker>[0];
+  type W = Parameters<typeof encodeWorkerToHost>[0];
+  const ref = { module: 'file:///m.js', pipeline: 'p', export: 'step' };
+  const error: SerializedError = { name: 'WeftError', code: 'STEP_FAILED', message: 'no', retryable: false, data: {} };
+
+  /** Through the frame codec with the wire conversion, as the ports do. */
+  function roundTrip<M>(messages: M[], encode: (m: M) => unknown, decode: (w: unknown) => M): M[] {
+    const posted: unknown[] = [];
+    const writer = new FrameWriter<M>((data) => posted.push(data), encode);
+    for (const m of messages) writer.add(m);
+    writer.flush();
+    const got: M[] = [];
+    new FrameReader<M>(decode).read(posted[0], (m) => got.push(m));
+    return got;
+  }
+
+  it('carries every host → worker message and optional field unchanged', () => {
+    const messages: H[] = [
+      { type: 'run', id: 1, slot: 0, job: { kind: 'step', ref, runId: 'r', path: [], node: 'a', attempt: 1, state: { n: 1 }, params: {}, input: { x: [1, 2] } } },
+      { type: 'run', id: 2, slot: 1, job: { kind: 'step', ref: { module: 'file:///m.js', export: 'fn' }, runId: 'r', path: ['sub'], node: 'b', attempt: 2, params: { k: 'v' }, resume: { value: 'yes' }, lastCheckpoint: 7, input: undefined } },
+      { type: 'run', id: 3, slot: 2, job: { kind: 'items', ref, runId: 'r', path: [], node: 'm', attempt: 1, state: null, params: {}, items: ['a', 'b'], indices: [4, 5], attempts: [1, 3] } },
+      { type: 'cancel', id: 1, reason: error },
+      { type: 'teardown' },
+    ];
+    expect(roundTrip(messages, encodeHostToWorker, decodeHostToWorker)).toEqual(messages);
+  });
+
+  it('carries every worker → host message, item failures among successes included', () => {
+    const messages: W[] = [
+      { type: 'ready', worker: 3 },
+      { type: 'tokens', id: 1, tokens: ['a', { t: 1 }] },
+      { type: 'checkpoint', id: 1, value: { line: 10 } },
+      { type: 'items', id: 2, indices: [0, 1, 2], outcomes: [{ ok: true, value: 1 }, { ok: false, error }, { ok: true, value: null }] },
+      { type: 'items', id: 2, indices: [3], outcomes: [{ ok: true, value: { deep: [1] } }] },
+      { type: 'done', id: 1, outcome: { ok: true, value: [1, 2] }, us: 12.5 },
+      { type: 'done', id: 2, outcome: { ok: false, error } },
+      { type: 'closed', errors: [error] },
+    ];
+    expect(roundTrip(messages, encodeWorkerToHost, decodeWorkerToHost)).toEqual(messages);
+  });
+
+  it('refuses a wire message it does not know with PROTOCOL_ERROR', () => {
+    for (const junk of [{ type: 'run' }, [99, 1], 'x']) {
+      let e: unknown;
+      try {
+        decodeWorkerToHost(junk);
+      } catch (caught) {
+        e = caught;
+      }
+      expect(isWeftError(e) && e.code).toBe('PROTOCOL_ERROR');
+    }
   });
 });

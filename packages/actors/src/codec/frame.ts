@@ -9,6 +9,10 @@ import { restoreBinary, type BinRef } from './binary.js';
 
 class FunctionValue extends Error {}
 
+function identity<T>(x: T): T {
+  return x;
+}
+
 /** A Packr configured for Weft messages (records, typed arrays, functions refused). */
 export function createPackr(): Packr {
   return new Packr({
@@ -43,6 +47,7 @@ const KEEP_BYTES = 4 << 20;
 export class FrameWriter<M> {
   readonly #packr = createPackr();
   readonly #post: PostFrame;
+  readonly #encode: (message: M) => unknown;
   #buf = new Uint8Array(16 << 10);
   #size = 1;
   #attachments: ArrayBuffer[] = [];
@@ -50,13 +55,15 @@ export class FrameWriter<M> {
   /** Bytes posted so far (frames and transferred binaries). */
   bytes = 0;
 
-  constructor(post: PostFrame) {
+  /** `encode` turns a message into its wire form (see protocol/wire.ts); by default it is sent as is. */
+  constructor(post: PostFrame, encode: (message: M) => unknown = identity) {
     this.#post = post;
+    this.#encode = encode;
   }
 
   /** Encodes a message into the pending frame and returns its size in bytes. Throws what the encoder throws (nothing is added then). */
   add(message: M): number {
-    const view = this.#packr.pack(message, RESET_BUFFER_MODE);
+    const view = this.#packr.pack(this.#encode(message), RESET_BUFFER_MODE);
     const end = this.#size + view.length;
     if (end > this.#buf.length) {
       const grown = new Uint8Array(Math.max(end, this.#buf.length * 2));
@@ -110,8 +117,14 @@ export class FrameWriter<M> {
 /** Reads frames: checks the protocol version, decodes each message, restores transferred binaries. */
 export class FrameReader<M> {
   readonly #unpackr = createUnpackr();
+  readonly #decode: (wire: unknown) => M;
   /** Bytes received so far. */
   bytes = 0;
+
+  /** `decode` turns a wire message back into its object form (see protocol/wire.ts); by default it is taken as is. */
+  constructor(decode: (wire: unknown) => M = identity as (wire: unknown) => M) {
+    this.#decode = decode;
+  }
 
   /** Decodes one posted frame and calls `onMessage` for each message in order, with its size in bytes. */
   read(data: unknown, onMessage: (message: M, bytes: number) => void): void {
@@ -131,14 +144,15 @@ export class FrameReader<M> {
     }
     this.bytes += frame.length;
     if (attachments) for (const a of attachments) this.bytes += a.byteLength;
-    this.#unpackr.unpackMultiple(frame.subarray(1), (m: unknown, start?: number, end?: number) => {
+    this.#unpackr.unpackMultiple(frame.subarray(1), (wire: unknown, start?: number, end?: number) => {
+      const m = this.#decode(wire);
       let bytes = (end ?? 0) - (start ?? 0);
       const bin = (m as { bin?: readonly BinRef[] }).bin;
       if (bin && attachments) {
         restoreBinary(m as Record<string, unknown>, bin, attachments);
         for (const ref of bin) bytes += attachments[ref[1]]?.byteLength ?? 0;
       }
-      onMessage(m as M, bytes);
+      onMessage(m, bytes);
     });
   }
 }

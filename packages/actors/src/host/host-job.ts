@@ -26,8 +26,8 @@ export class HostJob {
   /** Worker deaths this task was running through. */
   crashes = 0;
   checkpoint: { value: unknown } | undefined;
-  /** Called once when the task settles (drops its abort listener). */
-  onSettled: (() => void) | undefined;
+  /** The tasks watching the same abort signal; the task leaves it when it settles. */
+  watchers: Set<HostJob> | undefined;
 
   constructor(task: Task, hooks: TaskHooks) {
     this.task = task;
@@ -103,7 +103,7 @@ export class HostJob {
   complete(outcome: TaskOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.onSettled?.();
+    this.watchers?.delete(this);
     if (this.graceTimer) clearTimeout(this.graceTimer);
     if (this.cancelReason) return this.#resolve({ ok: false, error: this.cancelReason });
     if (!outcome.ok || !this.#outcomes) return this.#resolve(outcome);

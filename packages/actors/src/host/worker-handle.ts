@@ -5,6 +5,7 @@ import { FrameReader, FrameWriter } from '../codec/frame.js';
 import type { AttachRequest } from '../protocol/attach.js';
 import type { HostToWorker } from '../protocol/host-to-worker.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { decodeWorkerToHost, encodeHostToWorker } from '../protocol/wire.js';
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { nodeEndpoint } from '../shared/endpoint.js';
 import { Slab, SlotPool } from '../shared/slab.js';
@@ -36,7 +37,7 @@ export class WorkerHandle {
   readonly slab: Slab;
   readonly slots: SlotPool;
   readonly writer: FrameWriter<HostToWorker>;
-  readonly reader = new FrameReader<WorkerToHost>();
+  readonly reader = new FrameReader<WorkerToHost>(decodeWorkerToHost);
   readonly jobs = new Map<number, HostJob>();
   /** Settles when the worker's attach task ends: resolves on a clean close, rejects when it died. */
   readonly exited: Promise<unknown>;
@@ -70,7 +71,7 @@ export class WorkerHandle {
     const control = new MessageChannel();
     this.#port = hot.port1;
     this.#control = control.port1;
-    this.writer = new FrameWriter<HostToWorker>((data, transfer) => this.#port.postMessage(data, transfer));
+    this.writer = new FrameWriter<HostToWorker>((data, transfer) => this.#port.postMessage(data, transfer), encodeHostToWorker);
     this.#onFrame = (data: unknown) => {
       try {
         this.reader.read(data, (m, bytes) => init.onMessage(this, m, bytes));

@@ -56,6 +56,7 @@ export class WorkersOrchestrator implements Orchestrator {
   readonly #cpuQueue = new JobQueue();
   readonly #ioQueue = new JobQueue();
   readonly #live = new Set<HostJob>();
+  readonly #watchers = new WeakMap<AbortSignal, Set<HostJob>>();
   #ioInflight = 0;
   #seq = 0;
   #restarts = 0;
@@ -110,12 +111,36 @@ export class WorkersOrchestrator implements Orchestrator {
     const job = new HostJob(task, hooks);
     this.#tasks++;
     this.#live.add(job);
-    const onAbort = (): void => this.#cancel(job, reasonOf(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    job.onSettled = () => signal.removeEventListener('abort', onAbort);
+    job.watchers = this.#watch(signal);
+    job.watchers.add(job);
     queue.push(job);
     this.#pump();
     return job.promise;
+  }
+
+  /**
+   * The tasks waiting on `signal`, under ONE abort listener per signal. A listener per task on a
+   * long-lived signal (a server's shutdown signal, a benchmark's) keeps every settled task and its
+   * result reachable for the scavenger until the next full GC: V8 allocates such listeners in old
+   * space once their allocation site looks long-lived, and old garbage pointing into the young
+   * generation is a root for the scavenger. With 1 MB results that made each scavenge copy and
+   * promote several results (~10 ms) and cost a third of the round trip (packages/bench,
+   * messages-1mb). Settled tasks leave the set; the set dies with the signal.
+   */
+  #watch(signal: AbortSignal): Set<HostJob> {
+    const set = this.#watchers.get(signal);
+    if (set) return set;
+    const jobs = new Set<HostJob>();
+    this.#watchers.set(signal, jobs);
+    signal.addEventListener(
+      'abort',
+      () => {
+        const reason = reasonOf(signal);
+        for (const job of [...jobs]) this.#cancel(job, reason);
+      },
+      { once: true },
+    );
+    return jobs;
   }
 
   /**

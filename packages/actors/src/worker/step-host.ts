@@ -27,6 +27,7 @@ import { notSerializable } from '../codec/serializable.js';
 import type { AttachRequest } from '../protocol/attach.js';
 import type { HostToWorker, JobSpec, RunMessage } from '../protocol/host-to-worker.js';
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
+import { decodeHostToWorker, encodeWorkerToHost } from '../protocol/wire.js';
 import { Slab } from '../shared/slab.js';
 import { hostProxy } from './host-proxy.js';
 import { TokenStream } from './token-stream.js';
@@ -78,7 +79,7 @@ export class StepHost {
   readonly #port: MessagePort;
   readonly #slab: Slab;
   readonly #writer: FrameWriter<WorkerToHost>;
-  readonly #reader = new FrameReader<HostToWorker>();
+  readonly #reader = new FrameReader<HostToWorker>(decodeHostToWorker);
   readonly #actors = new ActorTable();
   readonly #jobs = new Map<number, WorkerJob>();
   readonly #host: HostServices;
@@ -91,7 +92,7 @@ export class StepHost {
     this.#req = req;
     this.#port = req.port;
     this.#slab = new Slab(req.slab);
-    this.#writer = new FrameWriter<WorkerToHost>((data, transfer) => this.#port.postMessage(data, transfer));
+    this.#writer = new FrameWriter<WorkerToHost>((data, transfer) => this.#port.postMessage(data, transfer), encodeWorkerToHost);
     this.#host = hostProxy(req.control, req.services);
     this.closed = new Promise<void>((r) => (this.#close = r));
     this.#port.on('message', (data: unknown) => this.#onFrame(data));
