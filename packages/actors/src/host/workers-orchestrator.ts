@@ -244,6 +244,10 @@ export class WorkersOrchestrator implements Orchestrator {
       w.io++;
       this.#ioInflight++;
     } else w.cpu++;
+    // An idle worker gets its first task at once, not at the end of this tick with the rest: the
+    // run's other chunks are still being dispatched (tens of µs each), and the worker would wait
+    // for all of them before it begins.
+    if (idle) w.writer.flush();
     if (job.started) return;
     if (idle) this.#started(job);
     else this.#watchStart(job);

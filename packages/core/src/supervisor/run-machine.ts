@@ -44,12 +44,23 @@ export const runMachine = setup({
 /** State names of the run machine. */
 export type RunState = 'created' | 'starting' | 'running' | 'suspending' | 'succeeded' | 'failed' | 'cancelled' | 'timedOut' | 'suspended';
 
+type RunSnapshot = SnapshotFrom<typeof runMachine>;
+
+/**
+ * xstate's pure `transition()` builds an actor scope on every call: 30–150 µs here, three times per
+ * run (START, STARTED, COMPLETE), which was most of the engine's own cost for a short run
+ * (packages/bench, cpu-64us). The machine has no context, so its snapshot is a function of its
+ * state alone: each (state, event) pair is computed by xstate once, then replayed from this table.
+ */
+const table = new Map<string, { readonly next: RunSnapshot; readonly effects: readonly RunEffect[] }>();
+let initial: RunSnapshot | undefined;
+
 /** Holds the run machine's snapshot and applies events purely, returning the effects to perform. */
 export class RunSupervisor {
-  #snapshot: SnapshotFrom<typeof runMachine>;
+  #snapshot: RunSnapshot;
 
   constructor() {
-    this.#snapshot = initialTransition(runMachine)[0];
+    this.#snapshot = initial ??= initialTransition(runMachine)[0];
   }
 
   get state(): RunState {
@@ -63,8 +74,14 @@ export class RunSupervisor {
   /** Applies an event. Unhandled events change nothing and return no effect. */
   send(event: RunMachineEvent): RunEffect[] {
     if (this.done) return [];
-    const [next, actions] = transition(runMachine, this.#snapshot, event);
-    this.#snapshot = next;
-    return actions.map((a) => a.type as RunEffect);
+    const key = `${this.#snapshot.value}:${event.type}`;
+    let step = table.get(key);
+    if (!step) {
+      const [next, actions] = transition(runMachine, this.#snapshot, event);
+      step = { next, effects: actions.map((a) => a.type as RunEffect) };
+      table.set(key, step);
+    }
+    this.#snapshot = step.next;
+    return [...step.effects];
   }
 }
