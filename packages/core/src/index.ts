@@ -27,7 +27,7 @@ export { systemClock, SimulatedClock, type Clock, type TimerHandle } from './clo
 export type { RunEvent, EventBody, EventType, EventOf, RunStatus, Observer, EventBase } from './events/types.js';
 export type { RunMetrics, StepLatency } from './events/metrics.js';
 export { EventHub } from './events/event-hub.js';
-export type { StepContext, HostServices, CancelFlag, StepContextInit } from './runtime/step-context.js';
+export type { StepContext, HostServices, CancelFlag, CancelSource, StepContextInit } from './runtime/step-context.js';
 export { createStepContext } from './runtime/step-context.js';
 export { invokeStep, settleStepResult, isAsyncGenerator, isGenerator, runFunction, type TokenSink } from './runtime/invoke-step.js';
 export { ActorTable } from './runtime/actor-table.js';
@@ -69,3 +69,4 @@ export type { RunHandle, RunResult } from './engine/run-result.js';
 export { RunSupervisor, runMachine, type RunState } from './supervisor/run-machine.js';
 export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
+export { LazyAbortController } from './runtime/lazy-abort.js';

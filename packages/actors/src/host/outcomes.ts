@@ -7,7 +7,11 @@ export function failure(error: WeftError | SerializedError): TaskOutcome {
 
 /** The abort reason as a SerializedError (the runtime aborts with one; anything else is wrapped). */
 export function reasonOf(signal: AbortSignal): SerializedError {
-  const r: unknown = signal.reason;
+  return reasonFrom(signal.reason);
+}
+
+/** An abort reason as the SerializedError a cancelled task fails with. */
+export function reasonFrom(r: unknown): SerializedError {
   if (typeof r === 'object' && r !== null && typeof (r as SerializedError).code === 'string' && typeof (r as SerializedError).message === 'string' && !(r instanceof Error)) {
     return r as SerializedError;
   }

@@ -1,6 +1,6 @@
 import type { StepCode, StepRef, Placement } from '../definition/types.js';
 import type { SerializedError } from '../errors/weft-error.js';
-import type { CancelFlag, HostServices } from '../runtime/step-context.js';
+import type { CancelFlag, CancelSource, HostServices } from '../runtime/step-context.js';
 import type { TuningValues } from '../tuning/machine-tuning.js';
 
 /** What a backend can do. The entry points consult these before accepting a run. */
@@ -44,8 +44,9 @@ export interface Task {
   /**
    * True once `signal` is aborted, readable without creating the signal (the engine creates it
    * lazily: it costs microseconds per task). Prefer it on hot paths; absent means read `signal`.
+   * When it is a {@link CancelSource}, watch it with `onCancel` instead of listening to `signal`.
    */
-  readonly cancel?: CancelFlag;
+  readonly cancel?: CancelFlag | CancelSource;
 }
 
 /** The result of one map item. */

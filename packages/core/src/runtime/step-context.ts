@@ -38,6 +38,12 @@ export interface CancelFlag {
   readonly cancelled: boolean;
 }
 
+/** A cancellation flag that can also be watched, without creating an AbortSignal (see lazy-abort.ts). */
+export interface CancelSource extends CancelFlag {
+  /** Calls `listener` once with the abort reason when cancelled (at once if it already is). */
+  onCancel(listener: (reason: unknown) => void): void;
+}
+
 /** Everything needed to build a StepContext. */
 export interface StepContextInit {
   readonly runId: string;
