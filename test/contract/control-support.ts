@@ -23,14 +23,19 @@ export interface Observed<O = unknown> {
 }
 
 /**
- * Collects a handle's events until the run ends. Call it in the same tick as `start`/`resume` so
- * that no event is missed. With a simulated clock, each `step.retry` advances time by its delay, which
+ * Collects a handle's events until the run ends (`onEvent` sees each as it comes, to steer the run
+ * through the host's gates). Call it in the same tick as `start`/`resume` so that no event is missed. With a simulated clock, each `step.retry` advances time by its delay, which
  * fires exactly the retry timer the engine just scheduled.
  */
-export async function observe<O>(handle: RunHandle<O>, clock?: SimulatedClock): Promise<Observed<O>> {
+export async function observe<O>(
+  handle: RunHandle<O>,
+  clock?: SimulatedClock,
+  onEvent?: (e: RunEvent) => void,
+): Promise<Observed<O>> {
   const events: RunEvent[] = [];
   for await (const e of handle.events()) {
     events.push(e);
+    onEvent?.(e);
     if (clock && e.type === 'step.retry') await clock.advance(e.delayMs);
   }
   return observed(await handle.result, events);

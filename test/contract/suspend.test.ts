@@ -4,7 +4,7 @@ import { createTestHost, type TestHost } from '../dist/fixtures/control-host.js'
 import { approval, nestedSuspend, parallelSuspend, twoRounds, typed } from '../dist/fixtures/suspend.js';
 import { approval as approvalV2 } from '../dist/fixtures/suspend-v2.js';
 import { ORCHESTRATORS, engineFor, type OrchestratorName } from './matrix.js';
-import { resumeIt, runIt } from './control-support.js';
+import { observe, resumeIt, runIt } from './control-support.js';
 
 async function rejection(p: Promise<unknown>): Promise<WeftError> {
   try {
@@ -213,8 +213,12 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
   describe('in parallel branches', () => {
     it('lets the other branches finish, keeps their outputs at the join, and resumes only the suspended one', async () => {
       const e = make();
-      const input = { suspend: ['left'], items: [1, 2, 3] };
-      const run = await runIt(e, parallelSuspend, input, { runId: 'par-1' });
+      // `left` suspends only once the map has ended: a run that is suspending starts no new step,
+      // so a `left` that won the race against `items` would leave `square` unstarted.
+      const input = { suspend: ['left'], items: [1, 2, 3], hold: true };
+      const run = await observe(e.start(parallelSuspend, input, { runId: 'par-1' }), undefined, (ev) => {
+        if (ev.type === 'step.end' && ev.step === 'square') h.open('left-suspends');
+      });
       expect(run.result.status).toBe('suspended');
       expect(run.result.suspended).toEqual([
         { step: 'left', reason: 'left waits', data: { branch: 'left' } },

@@ -3,12 +3,12 @@ import type { Suite } from '../suite.js';
 import { actorsCancelSuite } from './actors-cancel.js';
 import { actorsChunkSizeSuite } from './actors-chunk-size.js';
 import { actorsCpu64usSuite, actorsCpu6msSuite } from './actors-cpu-map.js';
-import { actorsPayloadSuite } from './actors-payload.js';
 import { actorsShortMapSuite } from './actors-short-map.js';
 import { actorsTokensSuite } from './actors-tokens.js';
 import { actorsTrivialMapSuite } from './actors-trivial-map.js';
+import { messages1MBSuite } from './messages.js';
 
-/** Worker-thread suites: CPU map speedup, trivial-map throughput, short maps, tokens, cancellation, payloads. */
+/** Worker-thread suites: CPU map speedup, trivial-map throughput, short maps, tokens, cancellation, 1 MB payloads. */
 export const actorsSuites: readonly Suite[] = [
   actorsCpu6msSuite,
   actorsCpu64usSuite,
@@ -17,7 +17,8 @@ export const actorsSuites: readonly Suite[] = [
   actorsChunkSizeSuite,
   actorsTokensSuite,
   actorsCancelSuite,
-  actorsPayloadSuite,
+  // The 1 MB payload target: the Weft message path, the bare codec and structured clone side by side.
+  messages1MBSuite,
 ];
 
-export { actorsCancelSuite, actorsChunkSizeSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsPayloadSuite, actorsShortMapSuite, actorsTokensSuite, actorsTrivialMapSuite };
+export { actorsCancelSuite, actorsChunkSizeSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsShortMapSuite, actorsTokensSuite, actorsTrivialMapSuite };

@@ -1,7 +1,7 @@
 // Every suite the runner knows, in the order `--suite` lists them. Add new suites here.
 import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
-import { actorsCancelSuite, actorsPayloadSuite, actorsTokensSuite } from './actors-index.js';
+import { actorsCancelSuite, actorsTokensSuite } from './actors-index.js';
 import { chainSuite } from './chain.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
@@ -16,8 +16,7 @@ import { tuningGainSuite } from './tuning-gain.js';
 /**
  * All suites, in run order. The actors suites that `cpu-6ms`, `cpu-64us` and `trivial-map` extend
  * with more peers (actors-cpu-6ms, actors-cpu-64us, actors-trivial-map) are not listed twice; they
- * stay in `actorsSuites` (suites/actors-index.ts), as does actors-payload: `messages-1mb` measures
- * the same 1 MB round trip (echo pinned to a worker) and the bare codec beside it.
+ * stay in `actorsSuites` (suites/actors-index.ts).
  */
 export const suites: readonly Suite[] = [
   chainSuite,
@@ -51,7 +50,6 @@ export function selectSuites(names: readonly string[], from: readonly Suite[] = 
 
 export {
   actorsCancelSuite,
-  actorsPayloadSuite,
   actorsTokensSuite,
   chainSuite,
   cpu600usSuite,

@@ -1,29 +1,10 @@
-import { toWeftError, type ErrorCode, type WeftError } from '@weft/core';
+import { RUN_FAILURE_CODES, toWeftError, type ErrorCode, type WeftError } from '@weft/core';
 
 /** Exit codes of the `weft` command. */
 export const EXIT = { ok: 0, runFailed: 1, usage: 2 } as const;
 
 /** Codes that mean "the run itself failed" (exit 1); every other code is a usage or configuration error (exit 2). */
-const RUN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'STEP_FAILED',
-  'STEP_TIMEOUT',
-  'RUN_TIMEOUT',
-  'BARRIER_TIMEOUT',
-  'BARRIER_UNRELEASED',
-  'RUN_CANCELLED',
-  'STEP_CANCELLED',
-  'STEP_LIMIT',
-  'MAP_INPUT_INVALID',
-  'SWITCH_NO_ROUTE',
-  'STATE_UNKNOWN_KEY',
-  'STATE_REDUCER_FAILED',
-  'HOOK_FAILED',
-  'NOT_SERIALIZABLE',
-  'QUOTA_EXCEEDED',
-  'WORKER_CRASHED',
-  'NETWORK_REFUSED',
-  'AUDIT_BROKEN',
-]);
+const RUN_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(RUN_FAILURE_CODES);
 
 /** The exit code for an error: 1 when a run (or a check) failed, 2 for usage and configuration errors. */
 export function exitCodeFor(error: WeftError): number {

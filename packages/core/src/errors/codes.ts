@@ -1,4 +1,29 @@
 /**
+ * The codes a run ends with when it (or a check on one, such as `weft audit verify`) fails, as
+ * opposed to bad input, definitions or configuration. The CLI exits 1 for these and 2 for the rest.
+ */
+export const RUN_FAILURE_CODES = [
+  'STEP_FAILED',
+  'STEP_TIMEOUT',
+  'RUN_TIMEOUT',
+  'BARRIER_TIMEOUT',
+  'BARRIER_UNRELEASED',
+  'RUN_CANCELLED',
+  'STEP_CANCELLED',
+  'STEP_LIMIT',
+  'MAP_INPUT_INVALID',
+  'SWITCH_NO_ROUTE',
+  'STATE_UNKNOWN_KEY',
+  'STATE_REDUCER_FAILED',
+  'HOOK_FAILED',
+  'NOT_SERIALIZABLE',
+  'QUOTA_EXCEEDED',
+  'WORKER_CRASHED',
+  'NETWORK_REFUSED',
+  'AUDIT_BROKEN',
+] as const;
+
+/**
  * The catalogue of stable error codes. A code never changes meaning once published;
  * the docs (packages/core/README.md, "Error codes") describe each one.
  */
@@ -21,27 +46,12 @@ export const ERROR_CODES = [
   'MODULE_NOT_FOUND',
   'EXPORT_NOT_FOUND',
   'STEP_NOT_FOUND',
-  // running
-  'STEP_FAILED',
-  'STEP_TIMEOUT',
-  'RUN_TIMEOUT',
-  'BARRIER_TIMEOUT',
-  'BARRIER_UNRELEASED',
-  'RUN_CANCELLED',
-  'STEP_CANCELLED',
-  'STEP_LIMIT',
-  'MAP_INPUT_INVALID',
-  'SWITCH_NO_ROUTE',
-  'STATE_UNKNOWN_KEY',
-  'STATE_REDUCER_FAILED',
-  'HOOK_FAILED',
-  'NOT_SERIALIZABLE',
+  // running (the failures of a run are RUN_FAILURE_CODES, above)
+  ...RUN_FAILURE_CODES,
   'ORCHESTRATOR_UNKNOWN',
   'ORCHESTRATOR_CAPABILITY',
   'RUN_NOT_FOUND',
   'RUN_NOT_RESUMABLE',
-  'QUOTA_EXCEEDED',
-  'WORKER_CRASHED',
   'PROTOCOL_ERROR',
   // files, the CLI and durable runs
   'SPEC_INVALID',
@@ -49,8 +59,6 @@ export const ERROR_CODES = [
   'INPUT_INVALID',
   'STORE_CORRUPT',
   'LOCK_HELD',
-  'NETWORK_REFUSED',
-  'AUDIT_BROKEN',
   // configuration and the processor catalogue
   'CONFIG_INVALID',
   'TUNING_INVALID',

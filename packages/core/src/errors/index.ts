@@ -1,4 +1,4 @@
-export { ERROR_CODES, isErrorCode, type ErrorCode } from './codes.js';
+export { ERROR_CODES, RUN_FAILURE_CODES, isErrorCode, type ErrorCode } from './codes.js';
 export {
   WeftError,
   isWeftError,

@@ -465,7 +465,7 @@ export class RunExecution {
     }
     const id = this.#d.ids.next++;
     const chunk = node.map?.chunkSize ?? this.#d.options.chunkSize ?? autoChunk(this.#d.orchestrator, source.total);
-    // Room for four chunks per thread: a short map (cut into parallelism × 4 chunks) is in flight at once.
+    // Room for four chunks per thread: a short map (cut into parallelism × 2 chunks) is in flight at once.
     const concurrency = node.concurrency ?? Math.max(16, this.#d.orchestrator.parallelism * chunk * 4);
     const m: MapRun = new MapRun({
       id,
