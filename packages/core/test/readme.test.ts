@@ -2,7 +2,7 @@
 // and print what the README says they print.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, pipeline, toMermaid, validate } from '../src/index.js';
+import { ERROR_CODES, RUN_FAILURE_CODES, pipeline, toMermaid, validate } from '../src/index.js';
 import { createTestHarness } from '../src/testing/index.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -33,8 +33,18 @@ describe('the README error catalogue', () => {
     expect(new Set(documented).size).toBe(documented.length);
   });
 
+  it('marks *run* exactly the codes of RUN_FAILURE_CODES (the CLI exits 1 for them)', () => {
+    const rows = section('Error codes')
+      .split('\n')
+      .filter((l) => /^\| `[A-Z_]+` \|/.test(l));
+    const marked = rows.filter((l) => l.includes('(*run*)')).map((l) => /^\| `([A-Z_]+)`/.exec(l)![1]);
+    expect(marked.sort()).toEqual([...RUN_FAILURE_CODES].sort());
+  });
+
   it('gives each code a "when", a "retryable" and a "what to do"', () => {
-    for (const row of section('Error codes').split('\n').filter((l) => /^\| `[A-Z_]+` \|/.test(l))) {
+    for (const row of section('Error codes')
+      .split('\n')
+      .filter((l) => /^\| `[A-Z_]+` \|/.test(l))) {
       const cells = row.split(' | ').map((c) => c.trim());
       expect(cells, row).toHaveLength(4);
       for (const cell of cells) expect(cell.replace(/^\||\|$/g, '').trim().length, row).toBeGreaterThan(1);
@@ -61,18 +71,27 @@ describe('the README examples', () => {
 
   it('"Validation" prints the problems it shows', () => {
     // Same code as the first block of the README's "Validation" section.
-    const p = pipeline('p').step('parse', (s: string) => s, { to: 'trasnform', timeout: 5 } as never).step('transform', (s: string) => s).build();
+    const p = pipeline('p')
+      .step('parse', (s: string) => s, { to: 'trasnform', timeout: 5 } as never)
+      .step('transform', (s: string) => s)
+      .build();
     const printed = validate(p).problems.map((q) => `${q.code} ${q.message}`);
     const block = codeBlocks('Validation')[0]!;
     expect(block).toContain("{ to: 'trasnform', timeout: 5 }");
-    const shown = block.split('\n').filter((l) => l.startsWith('// ')).map((l) => l.slice(3));
+    const shown = block
+      .split('\n')
+      .filter((l) => l.startsWith('// '))
+      .map((l) => l.slice(3));
     expect(printed).toEqual(shown);
   });
 
   it('"Mermaid" shows the start of the chart of the first pipeline', async () => {
     const { ingest } = await import('./readme-example.js');
     const chart = toMermaid(ingest).split('\n');
-    const shown = codeBlocks('Mermaid')[0]!.split('\n').filter((l) => l.startsWith('// ') && !l.includes('…')).map((l) => l.slice(3));
+    const shown = codeBlocks('Mermaid')[0]!
+      .split('\n')
+      .filter((l) => l.startsWith('// ') && !l.includes('…'))
+      .map((l) => l.slice(3));
     expect(chart.slice(0, shown.length)).toEqual(shown);
   });
 
@@ -84,6 +103,8 @@ describe('the README examples', () => {
     expect(run.result.output).toBe('1 documents, 2 words');
     expect(run.of('step.retry')).toHaveLength(0);
     await h.close();
-    expect(codeBlocks('The test harness')[0]).toContain("createTestHarness({ overrides: { load: () => [{ id: 'x', kind: 'note', body: 'a b' }] } })");
+    expect(codeBlocks('The test harness')[0]).toContain(
+      "createTestHarness({ overrides: { load: () => [{ id: 'x', kind: 'note', body: 'a b' }] } })",
+    );
   });
 });
