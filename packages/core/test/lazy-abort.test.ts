@@ -28,6 +28,24 @@ describe('LazyAbortController', () => {
     expect(seen).toEqual(['why']);
   });
 
+  it('tells onCancel listeners once, with the reason, without creating a signal; a late listener at once', () => {
+    const c = new LazyAbortController();
+    const seen: unknown[] = [];
+    c.onCancel((r) => seen.push(['first', r]));
+    c.onCancel((r) => seen.push(['second', r]));
+    expect(seen).toEqual([]);
+    c.abort('why');
+    c.abort('again');
+    expect(seen).toEqual([
+      ['first', 'why'],
+      ['second', 'why'],
+    ]);
+    c.onCancel((r) => seen.push(['late', r]));
+    expect(seen[2]).toEqual(['late', 'why']);
+    // No AbortSignal was needed for any of it: one created now starts aborted with the same reason.
+    expect(c.signal.reason).toBe('why');
+  });
+
   it('gives the default AbortError reason when aborted without one, as AbortController does', () => {
     const c = new LazyAbortController();
     c.abort();
