@@ -58,7 +58,7 @@ describe('frames', () => {
 describe('options', () => {
   it('fills defaults and folds maxOldGenerationSizeMb into resourceLimits', () => {
     const o = resolveWorkersOptions({ threads: 3, maxOldGenerationSizeMb: 64 });
-    expect(o).toMatchObject({ threads: 3, cancelGraceMs: 1000, tokenBatch: 1024, tokenCredit: 32_768, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    expect(o).toMatchObject({ threads: 3, cancelGraceMs: 1000, tokenBatch: 4096, tokenCredit: 32_768, resourceLimits: { maxOldGenerationSizeMb: 64 } });
   });
 
   it.each([
