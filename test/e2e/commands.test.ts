@@ -197,6 +197,22 @@ describe('retries, suspend and resume', () => {
     const r = weftJson(['resume', 's1', '--input', '"ann"'], dir);
     expect(r.code).toBe(0);
     expect(r.env.result).toMatchObject({ status: 'succeeded', output: 'APPROVED BY ANN' });
+    // `weft runs` shows both sessions with the steps each one ran.
+    const shown = weftJson(['runs', 's1'], dir).env.result;
+    const stepsOf = (s: { steps: { step: string; status: string }[] }) => s.steps.map((x) => [x.step, x.status]);
+    expect(shown.sessions.map((s: { session: number; status: string }) => [s.session, s.status])).toEqual([
+      [1, 'suspended'],
+      [2, 'succeeded'],
+    ]);
+    expect(stepsOf(shown.sessions[0])).toEqual([['ask', 'suspended']]);
+    expect(stepsOf(shown.sessions[1])).toEqual([
+      ['ask', 'ran'],
+      ['done', 'ran'],
+    ]);
+    expect(shown.steps).toEqual(shown.sessions[1].steps);
+    const text = weft(['runs', 's1'], dir).stdout;
+    expect(text).toContain('session #1 suspended');
+    expect(text).toContain('session #2 succeeded');
     const again = weftJson(['resume', 's1'], dir);
     expect(again.env.result).toMatchObject({ status: 'succeeded', alreadyFinished: true });
     expect(weftJson(['resume', 'nope'], dir).env.error?.code).toBe('RUN_NOT_FOUND');

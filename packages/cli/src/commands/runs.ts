@@ -9,7 +9,7 @@ import { verifyAudit } from '../run/audit.js';
 /** One step of a run, as `weft runs <id>` shows it. */
 export interface StepTiming {
   readonly step: string;
-  readonly status: 'ran' | 'cached' | 'skipped' | 'failed' | 'running';
+  readonly status: 'ran' | 'cached' | 'skipped' | 'failed' | 'suspended' | 'running';
   readonly invocations: number;
   readonly attempts: number;
   readonly retries: number;
@@ -20,10 +20,9 @@ export interface StepTiming {
   readonly cachedItems: number;
 }
 
-/** Per-step timings of the last session of a run, from its stored events. */
-export function stepTimings(events: readonly StoredEvent[]): StepTiming[] {
-  const last = events.reduce((m, e) => Math.max(m, e.session), 0);
-  const mine = events.filter((e) => e.session === last);
+/** Per-step timings of one session of a run (the last by default), from its stored events. */
+export function stepTimings(events: readonly StoredEvent[], session = events.reduce((m, e) => Math.max(m, e.session), 0)): StepTiming[] {
+  const mine = events.filter((e) => e.session === session);
   const t0 = mine[0]?.time ?? 0;
   const steps = new Map<string, { status: StepTiming['status']; invocations: number; attempts: number; retries: number; totalMs: number; first: number | null; end: number | null; items: number; cachedItems: number }>();
   const get = (k: string) => {
@@ -32,6 +31,10 @@ export function stepTimings(events: readonly StoredEvent[]): StepTiming[] {
     return s;
   };
   for (const { event: e } of mine) {
+    if (e.type === 'run.suspend') {
+      for (const r of e.reasons) get(r.step).status = 'suspended';
+      continue;
+    }
     if (!('step' in e)) continue;
     const s = get([...e.path, e.step].join('/'));
     const at = e.time - t0;
@@ -77,7 +80,25 @@ function summary(r: RunRecord): Record<string, unknown> {
   };
 }
 
-/** `weft runs [run-id]`: lists runs, or shows one with its sessions, steps and timings. */
+function stepTable(steps: readonly StepTiming[]): string[] {
+  if (steps.length === 0) return ['  (no step events)'];
+  return [
+    '  ' + 'step'.padEnd(24) + 'status'.padEnd(9) + 'start ms'.padStart(10) + 'end ms'.padStart(10) + 'run ms'.padStart(10) + '  items',
+    ...steps.map(
+      (s) =>
+        '  ' +
+        s.step.padEnd(24) +
+        s.status.padEnd(9) +
+        (s.firstStartMs === null ? '-' : s.firstStartMs.toFixed(0)).padStart(10) +
+        (s.lastEndMs === null ? '-' : s.lastEndMs.toFixed(0)).padStart(10) +
+        s.totalMs.toFixed(0).padStart(10) +
+        (s.items > 0 ? `  ${s.items}${s.cachedItems ? ` (${s.cachedItems} cached)` : ''}` : '') +
+        (s.retries > 0 ? `  ${s.retries} retries` : ''),
+    ),
+  ];
+}
+
+/** `weft runs [run-id]`: lists runs, or shows one with every session, its steps and timings. */
 export async function runsCommand(runId: string | undefined): Promise<Outcome> {
   const { store } = openProjectStore();
   try {
@@ -88,24 +109,18 @@ export async function runsCommand(runId: string | undefined): Promise<Outcome> {
     }
     const record = store.getSync(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in ${store.file}`, { data: { runId } });
-    const steps = stepTimings(store.events(runId));
-    const sessions = store.sessions(runId);
+    // Every session (the first `run`, then each `resume`) with the steps it ran: after a crash, what
+    // the first session got through and what the resume took from the cache are both on record.
+    const events = store.events(runId);
+    const sessions = store.sessions(runId).map((s) => ({ ...s, steps: stepTimings(events, s.session) }));
+    const steps = sessions.at(-1)?.steps ?? [];
     const source = store.source(runId) ?? null;
     const result = { ...summary(record), source, sessions, steps, ...(record.error ? { error: { code: record.error.code, message: record.error.message } } : {}) };
-    const lines = [
-      `run ${record.runId}: ${record.pipeline} ${record.status}${record.error ? ` [${record.error.code}] ${record.error.message}` : ''}`,
-      `sessions: ${sessions.map((s) => `#${s.session} ${s.status}`).join(', ')}`,
-      'step'.padEnd(24) + 'status'.padEnd(9) + 'start ms'.padStart(10) + 'end ms'.padStart(10) + 'run ms'.padStart(10) + '  items',
-      ...steps.map((s) =>
-        s.step.padEnd(24) +
-        s.status.padEnd(9) +
-        (s.firstStartMs === null ? '-' : s.firstStartMs.toFixed(0)).padStart(10) +
-        (s.lastEndMs === null ? '-' : s.lastEndMs.toFixed(0)).padStart(10) +
-        s.totalMs.toFixed(0).padStart(10) +
-        (s.items > 0 ? `  ${s.items}${s.cachedItems ? ` (${s.cachedItems} cached)` : ''}` : '') +
-        (s.retries > 0 ? `  ${s.retries} retries` : ''),
-      ),
-    ];
+    const lines = [`run ${record.runId}: ${record.pipeline} ${record.status}${record.error ? ` [${record.error.code}] ${record.error.message}` : ''}`];
+    for (const s of sessions) {
+      const took = s.finishedAt === null ? 'not finished' : `${((s.finishedAt - s.startedAt) / 1000).toFixed(1)}s`;
+      lines.push('', `session #${s.session} ${s.status}, ${new Date(s.startedAt).toISOString()}, ${took}, pid ${s.pid}`, ...stepTable(s.steps));
+    }
     return { exit: 0, result, text: lines.join('\n') };
   } finally {
     store.close();
