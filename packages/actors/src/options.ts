@@ -6,7 +6,7 @@ import { WeftError, type TuningValues } from '@weft/core';
  * Map items per task when neither the map nor the engine names a chunk size. Measured with the
  * `actors-chunk-size` suite (packages/bench; figures in packages/actors/README.md): trivial items go
  * 4× faster at 256 than at 16, and only ~10 % faster beyond. A short map of known size is cut smaller
- * by the engine so that every thread gets several chunks.
+ * by the engine so that every thread gets two chunks (see autoChunk in @weft/core).
  */
 export const DEFAULT_CHUNK_SIZE = 256;
 

@@ -85,7 +85,7 @@ export interface NodeOptions {
 
 /** Options of a `map` node. */
 export interface MapOptions extends NodeOptions {
-  /** Items in flight at once (default: the orchestrator's parallelism × 4). */
+  /** Items in flight at once (default: four chunks per thread, parallelism × chunk size × 4, at least 16). */
   readonly concurrency?: number;
   /** Items per message to a worker (default: measured, see packages/bench). */
   readonly chunkSize?: number;
