@@ -58,6 +58,22 @@ export interface ExecutionPlan {
   readonly leaves: readonly string[];
 }
 
+/** The case a switch's value selects (its default when no case matches), or null when there is none. */
+export function switchTarget(node: PlanNode, key: unknown): string | null {
+  const sw = node.switch!;
+  const hit = sw.cases.find(([k]) => k === String(key));
+  return hit ? hit[1] : sw.default;
+}
+
+/** A run's output: its single leaf's output, or an object of the outputs of the leaves that produced one. */
+export function runOutput(plan: ExecutionPlan, outputs: Readonly<Record<string, unknown>>): unknown {
+  const leaves = plan.leaves;
+  if (leaves.length === 1) return outputs[leaves[0]!];
+  const out: Record<string, unknown> = {};
+  for (const l of leaves) if (l in outputs) out[l] = outputs[l];
+  return out;
+}
+
 /** One validation problem. */
 export interface Problem {
   readonly code: import('../errors/codes.js').ErrorCode;

@@ -6,6 +6,7 @@ import type { ItemOutcome, TaskOutcome } from '../orchestrator/types.js';
 import type { PlanNode } from '../plan/execution-plan.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import type { ActivationData } from './snapshot.js';
+import type { ExecutionDeps } from './execution-deps.js';
 import type { StateBox } from './state-box.js';
 
 /** Pulls map items from an array, an iterable or an async iterable. */
@@ -333,6 +334,67 @@ export class MapRun {
     this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done, failed: 0 });
     this.#d.finish({ ok: true, value: this.#results });
   }
+}
+
+/** What an execution lends every map it starts (one object per execution, see run-execution.ts). */
+export interface MapHost {
+  readonly deps: ExecutionDeps;
+  readonly state: StateBox;
+  emit(body: EventBody): void;
+  canDispatch(): boolean;
+  dispatchChunk(m: MapRun, items: unknown[], baseIndex: number, attempts: number[]): { readonly id: number };
+  timer(ms: number, fn: () => void): TimerHandle;
+  pump(): void;
+  /** The map ended: `result` is its value (the items' outputs in input order) or its error. */
+  finished(m: MapRun, memoKey: string | undefined, result: TaskOutcome): void;
+  /** Aborts the chunks of `m` still in flight. */
+  cancelChunks(m: MapRun, error: WeftError): void;
+  /** A map that could not start fails like a step, under the invocation id of its step.start. */
+  failed(node: PlanNode, act: ActivationData, error: WeftError, invocation: number): void;
+  itemPorts(node: PlanNode, act: ActivationData): { memo: NonNullable<MapDeps['memo']> } | undefined;
+}
+
+/**
+ * Starts a map node: sizes its chunks and its concurrency, wires it to its execution and announces
+ * it (step.start, map.start). Returns undefined when its input cannot be iterated: the map has then
+ * failed with MAP_INPUT_INVALID.
+ */
+export function startMap(host: MapHost, node: PlanNode, act: ActivationData, memoKey: string | undefined): MapRun | undefined {
+  const d = host.deps;
+  const source = toItemSource(act.input);
+  if (!source.ok) {
+    const bad = d.ids.next++;
+    host.emit({ type: 'step.start', step: node.name, invocation: bad, attempt: act.attempt });
+    host.failed(node, act, new WeftError('MAP_INPUT_INVALID', `map "${node.name}" needs an array or (async) iterable input, got ${source.got}`), bad);
+    return undefined;
+  }
+  const id = d.ids.next++;
+  const chunk = node.map?.chunkSize ?? d.options.chunkSize ?? autoChunk(d.orchestrator, source.total);
+  // Room for four chunks per thread: a short map (cut into parallelism × 2 chunks) is in flight at once.
+  const concurrency = node.concurrency ?? Math.max(16, d.orchestrator.parallelism * chunk * 4);
+  const m: MapRun = new MapRun({
+    id,
+    node,
+    act,
+    source: source.source,
+    total: source.total,
+    chunkSize: Math.max(1, Math.min(chunk, concurrency)),
+    concurrency,
+    random: d.random,
+    emit: (b) => host.emit(b),
+    canDispatch: () => host.canDispatch(),
+    dispatch: (items, baseIndex, attempts) => host.dispatchChunk(m, items, baseIndex, attempts),
+    timer: (ms, fn) => host.timer(ms, fn),
+    wake: () => host.pump(),
+    finish: (result) => host.finished(m, memoKey, result),
+    cancelChunks: (error) => host.cancelChunks(m, error),
+    now: () => d.clock.now(),
+    itemControl: (index, control) => settleItemControl(host.state, node, index, control, (b) => host.emit(b)),
+    ...(host.itemPorts(node, act) ?? {}),
+  });
+  host.emit({ type: 'step.start', step: node.name, invocation: id, attempt: act.attempt });
+  host.emit({ type: 'map.start', step: node.name, invocation: id, total: source.total });
+  return m;
 }
 
 /**

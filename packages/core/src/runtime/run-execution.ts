@@ -1,9 +1,8 @@
 import type { TimerHandle } from '../clock/clock.js';
 import { isControl, type StatePatch } from '../definition/control.js';
-import type { StepCode } from '../definition/types.js';
 import { WeftError, deserializeError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
-import type { ExecutionPlan, PlanNode } from '../plan/execution-plan.js';
+import { runOutput, switchTarget, type ExecutionPlan, type PlanNode } from '../plan/execution-plan.js';
 import type { TaskOutcome } from '../orchestrator/types.js';
 import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import { isThenable, runErrorHandlers } from './error-handlers.js';
@@ -11,7 +10,7 @@ import type { ExecutionDeps, TaskSlots } from './execution-deps.js';
 import { ExecutionMemo } from './execution-memo.js';
 import { JoinTable } from './join-table.js';
 import type { Inflight } from './inflight.js';
-import { MapRun, autoChunk, settleItemControl, toItemSource } from './map-run.js';
+import { startMap, type MapHost, type MapRun } from './map-run.js';
 import { runSub } from './sub-run.js';
 import { dispatchTask, type TaskHost } from './task-dispatch.js';
 import { suspendReasons, type ActivationData, type RunSnapshot } from './snapshot.js';
@@ -42,6 +41,7 @@ export class RunExecution {
   readonly #memo: ExecutionMemo;
   readonly #tasks: TaskHost;
   readonly #maps = new Map<number, MapRun>();
+  readonly #mapHost: MapHost;
   readonly #timers = new Set<TimerHandle>();
   readonly #suspended: (ActivationData & { reason: string; data?: unknown })[] = [];
   #input: unknown;
@@ -88,6 +88,25 @@ export class RunExecution {
       timedOut: (node, act, error) => this.#onError(node, act, serializeError(error), null),
       pump: () => this.#pump(),
     });
+    this.#mapHost = {
+      deps,
+      state: this.#state,
+      emit: (b) => this.#emit(b),
+      canDispatch: () => (this.#mode === 'running' || this.#mode === 'suspending') && !this.#d.hub.saturated && this.#slotFree(),
+      dispatchChunk: (m, items, baseIndex, attempts) => this.#dispatchChunk(m, items, baseIndex, attempts),
+      timer: (ms, fn) => this.#timer(ms, fn),
+      pump: () => this.#pump(),
+      finished: (m, memoKey, result) => this.#mapFinished(m, memoKey, result),
+      cancelChunks: (m, error) => {
+        for (const inv of [...this.#inflight.values()]) {
+          if (inv.map !== m) continue;
+          inv.controller.abort(serializeError(error));
+          this.#release(inv);
+        }
+      },
+      failed: (node, act, error, invocation) => this.#onError(node, act, serializeError(error), { id: invocation } as Inflight),
+      itemPorts: (node, act) => this.#memo.itemPorts(node, act),
+    };
   }
 
   /** Starts from the beginning with `input`. */
@@ -220,7 +239,8 @@ export class RunExecution {
       }
     }
     if (node.kind === 'map') {
-      this.#startMap(node, act, memoKey);
+      const m = startMap(this.#mapHost, node, act, memoKey);
+      if (m) this.#maps.set(m.id, m);
       return;
     }
     this.#runningByNode.set(node.name, (this.#runningByNode.get(node.name) ?? 0) + 1);
@@ -407,7 +427,6 @@ export class RunExecution {
     else this.#onValue(node, { ...act, attempt: node.retry.attempts }, handled.value, inv);
   }
 
-
   #patch(node: PlanNode, act: ActivationData, patch: StatePatch, inv: Inflight | null): boolean {
     const result = this.#state.apply(patch, inv?.stateVersion ?? this.#state.version, node.name);
     if (!result.ok) {
@@ -455,56 +474,14 @@ export class RunExecution {
 
   // ---------------------------------------------------------------- maps and subs
 
-  #startMap(node: PlanNode, act: ActivationData, memoKey: string | undefined): void {
-    const source = toItemSource(act.input);
-    if (!source.ok) {
-      const bad = this.#d.ids.next++;
-      this.#emit({ type: 'step.start', step: node.name, invocation: bad, attempt: act.attempt });
-      this.#onError(node, act, serializeError(new WeftError('MAP_INPUT_INVALID', `map "${node.name}" needs an array or (async) iterable input, got ${source.got}`)), { id: bad } as Inflight);
-      return;
-    }
-    const id = this.#d.ids.next++;
-    const chunk = node.map?.chunkSize ?? this.#d.options.chunkSize ?? autoChunk(this.#d.orchestrator, source.total);
-    // Room for four chunks per thread: a short map (cut into parallelism × 2 chunks) is in flight at once.
-    const concurrency = node.concurrency ?? Math.max(16, this.#d.orchestrator.parallelism * chunk * 4);
-    const m: MapRun = new MapRun({
-      id,
-      node,
-      act,
-      source: source.source,
-      total: source.total,
-      chunkSize: Math.max(1, Math.min(chunk, concurrency)),
-      concurrency,
-      random: this.#d.random,
-      emit: (b) => this.#emit(b),
-      canDispatch: () => (this.#mode === 'running' || this.#mode === 'suspending') && !this.#d.hub.saturated && this.#slotFree(),
-      dispatch: (items, baseIndex, attempts) => this.#dispatchChunk(m, items, baseIndex, attempts),
-      timer: (ms, fn) => this.#timer(ms, fn),
-      wake: () => this.#pump(),
-      finish: (result) => {
-        this.#maps.delete(id);
-        if (this.#mode === 'done') return;
-        // A map whose items changed the state is memoised item by item only (each hit replays its patch).
-        if (result.ok && memoKey !== undefined && !m.patchedState) result = this.#memo.put(memoKey, result.value);
-        if (result.ok) this.#complete(node, act, result.value, id, this.#d.clock.now() - m.startedAt, null);
-        else this.#onError(node, { ...act, attempt: Math.max(act.attempt, node.retry.attempts) }, result.error, { id } as Inflight);
-        this.#pump();
-      },
-      cancelChunks: (error) => {
-        for (const inv of [...this.#inflight.values()]) {
-          if (inv.map === m) {
-            inv.controller.abort(serializeError(error));
-            this.#release(inv);
-          }
-        }
-      },
-      now: () => this.#d.clock.now(),
-      itemControl: (index, control) => settleItemControl(this.#state, node, index, control, (b) => this.#emit(b)),
-      ...(this.#memo.itemPorts(node, act) ?? {}),
-    });
-    this.#maps.set(id, m);
-    this.#emit({ type: 'step.start', step: node.name, invocation: id, attempt: act.attempt });
-    this.#emit({ type: 'map.start', step: node.name, invocation: id, total: source.total });
+  #mapFinished(m: MapRun, memoKey: string | undefined, result: TaskOutcome): void {
+    this.#maps.delete(m.id);
+    if (this.#mode === 'done') return;
+    // A map whose items changed the state is memoised item by item only (each hit replays its patch).
+    if (result.ok && memoKey !== undefined && !m.patchedState) result = this.#memo.put(memoKey, result.value);
+    if (result.ok) this.#complete(m.node, m.act, result.value, m.id, this.#d.clock.now() - m.startedAt, null);
+    else this.#onError(m.node, { ...m.act, attempt: Math.max(m.act.attempt, m.node.retry.attempts) }, result.error, { id: m.id } as Inflight);
+    this.#pump();
   }
 
   #dispatchChunk(m: MapRun, items: unknown[], baseIndex: number, attempts: number[]): Inflight {
@@ -554,15 +531,7 @@ export class RunExecution {
       this.#pump();
       return;
     }
-    this.#finish({ status: 'succeeded', output: this.#stopOutput ? this.#stopOutput.value : this.#runOutput() });
-  }
-
-  #runOutput(): unknown {
-    const leaves = this.#plan.leaves;
-    if (leaves.length === 1) return this.#outputs[leaves[0]!];
-    const out: Record<string, unknown> = {};
-    for (const l of leaves) if (l in this.#outputs) out[l] = this.#outputs[l];
-    return out;
+    this.#finish({ status: 'succeeded', output: this.#stopOutput ? this.#stopOutput.value : runOutput(this.#plan, this.#outputs) });
   }
 
   #snapshot(): RunSnapshot {
@@ -628,13 +597,3 @@ export class RunExecution {
     this.#timers.delete(h);
   }
 }
-
-/** The case a switch's value selects (its default when no case matches), or null when there is none. */
-function switchTarget(node: PlanNode, key: unknown): string | null {
-  const sw = node.switch!;
-  const hit = sw.cases.find(([k]) => k === String(key));
-  return hit ? hit[1] : sw.default;
-}
-
-/** Used by the test harness: step code replacing a node, keyed by its qualified name. */
-export type Overrides = ReadonlyMap<string, StepCode>;
