@@ -78,3 +78,23 @@ describe('a signal shared by many tasks', () => {
     }
   });
 });
+
+describe('a task whose engine cancel source is already cancelled', () => {
+  it('fails at once with the source’s reason, without reaching a worker', async () => {
+    const { LazyAbortController, serializeError, WeftError } = await import('@weft/core');
+    const { createWorkersOrchestrator } = await import('../dist/index.js');
+    const orchestrator = createWorkersOrchestrator({ threads: 1 });
+    const cancel = new LazyAbortController();
+    cancel.abort(serializeError(new WeftError('RUN_TIMEOUT', 'too late')));
+    const hooks = { started: () => undefined, tokens: () => undefined, checkpoint: () => undefined, item: () => undefined };
+    const ref = { module: new URL('./dist/fixtures/pipelines.js', import.meta.url).href, pipeline: 'cooperative', export: 'loop' };
+    try {
+      const task = { id: 1, runId: 'late', path: [], node: 'loop', kind: 'step', ref, input: null, attempt: 1, state: {}, params: {}, placement: 'worker', version: null, cancel, get signal() { return cancel.signal; } } as const;
+      const outcome = await orchestrator.run(task, hooks);
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'RUN_TIMEOUT', message: 'too late' } });
+      expect(orchestrator.stats().extra?.['dispatches']).toBe(0);
+    } finally {
+      await orchestrator.close();
+    }
+  });
+});

@@ -42,6 +42,7 @@ describe('LazyAbortController', () => {
     ]);
     c.onCancel((r) => seen.push(['late', r]));
     expect(seen[2]).toEqual(['late', 'why']);
+    expect(c.reason).toBe('why');
     // No AbortSignal was needed for any of it: one created now starts aborted with the same reason.
     expect(c.signal.reason).toBe('why');
   });

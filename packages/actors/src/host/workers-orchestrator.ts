@@ -104,7 +104,7 @@ export class WorkersOrchestrator implements Orchestrator {
     // The engine's tasks carry a CancelSource: watching it creates no AbortSignal (~3 µs) and no
     // listener on one. Other callers' tasks are watched through their signal.
     const source = cancelSource(task);
-    if (source ? source.cancelled : task.signal.aborted) return Promise.resolve({ ok: false, error: source ? reasonFromSource(task) : reasonOf(task.signal) });
+    if (source ? source.cancelled : task.signal.aborted) return Promise.resolve({ ok: false, error: source ? reasonFrom(source.reason) : reasonOf(task.signal) });
     const queue = task.io === true ? this.#ioQueue : this.#cpuQueue;
     if (queue.length >= this.options.maxQueue) {
       return Promise.resolve(
@@ -568,11 +568,4 @@ export class WorkersOrchestrator implements Orchestrator {
 function cancelSource(task: Task): CancelSource | undefined {
   const c = task.cancel;
   return c !== undefined && typeof (c as Partial<CancelSource>).onCancel === 'function' ? (c as CancelSource) : undefined;
-}
-
-/** The reason a task whose CancelSource is already cancelled fails with. */
-function reasonFromSource(task: Task): SerializedError {
-  let reason: unknown;
-  cancelSource(task)!.onCancel((r) => (reason = r));
-  return reasonFrom(reason);
 }

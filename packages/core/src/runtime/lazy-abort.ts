@@ -27,6 +27,11 @@ export class LazyAbortController implements CancelSource {
     return this.#aborted;
   }
 
+  /** The reason given to `abort()` (undefined before). */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
   /** Same as `aborted`: lets the controller serve as a step's synchronous cancellation flag. */
   get cancelled(): boolean {
     return this.#aborted;

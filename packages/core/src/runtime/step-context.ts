@@ -40,6 +40,8 @@ export interface CancelFlag {
 
 /** A cancellation flag that can also be watched, without creating an AbortSignal (see lazy-abort.ts). */
 export interface CancelSource extends CancelFlag {
+  /** The abort reason, once cancelled. */
+  readonly reason: unknown;
   /** Calls `listener` once with the abort reason when cancelled (at once if it already is). */
   onCancel(listener: (reason: unknown) => void): void;
 }
