@@ -1,20 +1,12 @@
 // `weft bench` and `weft bench tune` end to end, and `weft run` using the tuning profile tune wrote.
 // Smoke sizes only: no figure is asserted, only that the commands work and say what they did.
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, tempProject, weft, weftJson } from './cli.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
 
 const MISC = join(FIXTURES, 'misc');
-const dirs: string[] = [];
-function project(): string {
-  const d = tempProject();
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const project = tempProjects();
 
 describe('weft bench', () => {
   it('--list names the suites; --smoke runs the chosen ones, prints the table and writes the JSON report', () => {

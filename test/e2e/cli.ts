@@ -1,9 +1,10 @@
 // Spawns the built `weft` command (packages/cli/dist/bin.js) the way a user does.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -74,6 +75,19 @@ export function tempProject(prefix = 'weft-e2e-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   mkdirSync(join(dir, '.weft'), { recursive: true });
   return dir;
+}
+
+/** For one test file: makes temp projects, and removes them all after its tests. */
+export function tempProjects(): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = tempProject();
+    dirs.push(d);
+    return d;
+  };
 }
 
 /** Writes the crash fixture's input: `n` numbered lines. */

@@ -1,21 +1,13 @@
 // The weft command end to end: every command, the JSON envelope, exit codes, and bad input.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, tempProject, weft, weftJson } from './cli.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
 
 const MISC = join(FIXTURES, 'misc');
-const dirs: string[] = [];
-function project(): string {
-  const d = tempProject();
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const project = tempProjects();
 
 describe('weft --help and usage errors', () => {
   it('prints help for the program and every command with exit 0', () => {

@@ -1,22 +1,17 @@
 // --offline: network use inside steps is refused with NETWORK_REFUSED (on worker threads too), and
 // `weft validate --offline` reports step modules that import network modules or call fetch.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES, tempProject, weftJson } from './cli.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, tempProjects, weftJson } from './cli.js';
 
 const OFFLINE = join(FIXTURES, 'offline');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const project = tempProjects();
 
 describe('weft --offline', () => {
   for (const orchestrator of ['workers', 'direct']) {
     for (const api of ['http', 'fetch']) {
       it(`refuses ${api} in a step on ${orchestrator}`, () => {
-        const dir = tempProject();
-        dirs.push(dir);
+        const dir = project();
         const r = weftJson(['run', join(OFFLINE, `${api}.json`), '--offline', '--orchestrator', orchestrator], dir);
         expect(r.code).toBe(1);
         expect(r.env.error?.code).toBe('NETWORK_REFUSED');
@@ -26,8 +21,7 @@ describe('weft --offline', () => {
   }
 
   it('validate --offline lists the modules and lines that use the network', () => {
-    const dir = tempProject();
-    dirs.push(dir);
+    const dir = project();
     const r = weftJson(['validate', join(OFFLINE, 'http.json'), '--offline'], dir);
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('NETWORK_REFUSED');
