@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { points: { type: 'string', default: '100' }, lines: { type: 'string', default: '120' }, orchestrator: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    points: { type: 'string', default: '100' },
+    lines: { type: 'string', default: '120' },
+    orchestrator: { type: 'string' },
+    keep: { type: 'boolean' },
+  },
+});
 const POINTS = Number(values.points);
 const LINES = Number(values.lines);
 if (!Number.isInteger(POINTS) || POINTS < 2 || !Number.isInteger(LINES) || LINES < 1) {
@@ -26,12 +33,25 @@ function project() {
   mkdirSync(join(dir, '.weft'));
   dirs.push(dir);
   let s = '';
-  for (let i = 0; i < LINES; i++) s += `line ${i}: the quick brown fox jumps over the lazy dog ${(i * 7919) % 1000}\n`;
+  for (let i = 0; i < LINES; i++)
+    s += `line ${i}: the quick brown fox jumps over the lazy dog ${(i * 7919) % 1000}\n`;
   writeFileSync(join(dir, 'in.txt'), s);
   return dir;
 }
-const args = (id) => ['run', PIPELINE, '--out', 'out', '--input', JSON.stringify({ file: 'in.txt' }), '--run-id', id, '--events', ...extra];
-const weft = (a, cwd) => spawnSync(process.execPath, [BIN, ...a], { cwd, encoding: 'utf8', timeout: 120_000 });
+const args = (id) => [
+  'run',
+  PIPELINE,
+  '--out',
+  'out',
+  '--input',
+  JSON.stringify({ file: 'in.txt' }),
+  '--run-id',
+  id,
+  '--events',
+  ...extra,
+];
+const weft = (a, cwd) =>
+  spawnSync(process.execPath, [BIN, ...a], { cwd, encoding: 'utf8', timeout: 120_000 });
 const read = (dir) => FILES.map((f) => readFileSync(join(dir, 'out', f), 'utf8'));
 
 function killAfter(a, cwd, lines) {
@@ -67,7 +87,8 @@ for (let k = 0; k < POINTS; k++) {
   if (kill.killed) killed++;
   const resumed = weft(['resume', `crash-${k}`], dir);
   let verdict = 'ok';
-  if (resumed.status !== 0) verdict = `resume exited ${resumed.status}${resumed.error ? ` (${resumed.error.message})` : ''}: ${resumed.stderr.trim()}`;
+  if (resumed.status !== 0)
+    verdict = `resume exited ${resumed.status}${resumed.error ? ` (${resumed.error.message})` : ''}: ${resumed.stderr.trim()}`;
   else {
     const got = read(dir);
     const diff = FILES.filter((f, i) => got[i] !== reference[i]);
@@ -75,8 +96,12 @@ for (let k = 0; k < POINTS; k++) {
     else if (weft(['audit', 'verify', `crash-${k}`], dir).status !== 0) verdict = 'audit log broken';
   }
   if (verdict !== 'ok') failures++;
-  console.log(`${String(k + 1).padStart(3)}/${POINTS} kill after ${String(n).padStart(4)} events ${kill.killed ? 'killed  ' : 'finished'} -> ${verdict}`);
+  console.log(
+    `${String(k + 1).padStart(3)}/${POINTS} kill after ${String(n).padStart(4)} events ${kill.killed ? 'killed  ' : 'finished'} -> ${verdict}`,
+  );
 }
 if (!values.keep) for (const d of dirs) rmSync(d, { recursive: true, force: true });
-console.log(`${POINTS - failures} passed, ${failures} failed (${killed} runs really killed) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `${POINTS - failures} passed, ${failures} failed (${killed} runs really killed) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
 process.exit(failures === 0 ? 0 : 1);

@@ -3,7 +3,16 @@
 //   ranges  : cuts the file into byte ranges that end on line breaks (one map item each)
 //   aggregate: map — parses one range and sums quantity and revenue per (region, product)
 //   merge   : adds the partial sums, writes out/summary.csv, returns the totals
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +53,9 @@ export function generate({ rows = 3_000_000, seed = 7 } = {}) {
   for (let i = 0; i < rows; i++) {
     const day = String(1 + Math.floor(rand() * 28)).padStart(2, '0');
     const month = String(1 + Math.floor(rand() * 12)).padStart(2, '0');
-    batch.push(`2026-${month}-${day},${REGIONS[Math.floor(rand() * REGIONS.length)]},${PRODUCTS[Math.floor(rand() * rand() * PRODUCTS.length)]},${1 + Math.floor(rand() * 20)},${(1 + rand() * 99).toFixed(2)}`);
+    batch.push(
+      `2026-${month}-${day},${REGIONS[Math.floor(rand() * REGIONS.length)]},${PRODUCTS[Math.floor(rand() * rand() * PRODUCTS.length)]},${1 + Math.floor(rand() * 20)},${(1 + rand() * 99).toFixed(2)}`,
+    );
     if (batch.length === 50_000) {
       writeSync(fd, batch.join('\n') + '\n');
       batch.length = 0;
@@ -123,7 +134,17 @@ export function merge(parts) {
   const lines = [...total].sort((a, b) => b[1][1] - a[1][1] || (a[0] < b[0] ? -1 : 1));
   const out = join(HERE, 'out');
   mkdirSync(out, { recursive: true });
-  atomicWrite(join(out, 'summary.csv'), 'region,product,quantity,revenue\n' + lines.map(([k, [q, c]]) => `${k},${q},${(c / 100).toFixed(2)}`).join('\n') + '\n');
+  atomicWrite(
+    join(out, 'summary.csv'),
+    'region,product,quantity,revenue\n' +
+      lines.map(([k, [q, c]]) => `${k},${q},${(c / 100).toFixed(2)}`).join('\n') +
+      '\n',
+  );
   const revenue = lines.reduce((a, [, [, c]]) => a + c, 0) / 100;
-  return { rows, groups: lines.length, revenue: revenue.toFixed(2), top: lines.slice(0, 5).map(([k, [q, c]]) => `${k}: ${q} units, ${(c / 100).toFixed(2)}`) };
+  return {
+    rows,
+    groups: lines.length,
+    revenue: revenue.toFixed(2),
+    top: lines.slice(0, 5).map(([k, [q, c]]) => `${k}: ${q} units, ${(c / 100).toFixed(2)}`),
+  };
 }

@@ -2,7 +2,17 @@
 // relative path + .gz) and its SHA-256 goes into a manifest. Files whose size and mtime did not
 // change are not read again on the next run (their map items are answered from the run store).
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -32,7 +42,13 @@ export function scan({ dir, out = OUT }) {
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) {
         const st = statSync(p);
-        files.push({ root, out: resolve(out), path: relative(root, p), size: st.size, mtimeMs: Math.floor(st.mtimeMs) });
+        files.push({
+          root,
+          out: resolve(out),
+          path: relative(root, p),
+          size: st.size,
+          mtimeMs: Math.floor(st.mtimeMs),
+        });
       }
     }
   };

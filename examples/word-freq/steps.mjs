@@ -4,7 +4,16 @@
 //   count   : map — reads one file and counts its words (cached: a second run counts nothing)
 //   merge   : the global top words, written to out/top-words.csv
 // Paths are relative to this module, so the pipeline runs from any directory.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -113,6 +122,15 @@ export function merge(results, ctx) {
   const top = [...all].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, ctx.params.top ?? 20);
   const out = join(HERE, 'out');
   mkdirSync(out, { recursive: true });
-  atomicWrite(join(out, 'top-words.csv'), 'word,count\n' + top.map(([w, n]) => `${w},${n}`).join('\n') + '\n');
-  return { files: results.length, megabytes: Math.round(bytes / 1e6), words, distinct: all.size, top: top.slice(0, 10) };
+  atomicWrite(
+    join(out, 'top-words.csv'),
+    'word,count\n' + top.map(([w, n]) => `${w},${n}`).join('\n') + '\n',
+  );
+  return {
+    files: results.length,
+    megabytes: Math.round(bytes / 1e6),
+    words,
+    distinct: all.size,
+    top: top.slice(0, 10),
+  };
 }

@@ -128,7 +128,11 @@ describe.each(ORCHESTRATORS)('backpressure on %s', (name) => {
     }
     const result = await handle.result;
     expect(result.status).toBe('succeeded');
-    expect(result.output as BigSummary).toEqual({ length: 100_000, ordered: true, sum: (100_000 * 100_001) / 2 });
+    expect(result.output as BigSummary).toEqual({
+      length: 100_000,
+      ordered: true,
+      sum: (100_000 * 100_001) / 2,
+    });
     expect(items).toBe(100_000);
     expect(seen.every((x) => x === 1)).toBe(true);
     expect(ordered).toBe(true);

@@ -17,9 +17,12 @@ import { createProbe, type Probe } from '../dist/fixtures/scheduling-probe.js';
 import { ORCHESTRATORS, engineFor } from './matrix.js';
 import { assertOrdered, ofType, watch } from './ordering.js';
 
-const stopped = (step: string) => (n: unknown) => (n as { step?: string; phase?: string }).step === step && (n as { phase?: string }).phase === 'stopped';
-const started = (step: string) => (n: unknown) => (n as { step?: string; phase?: string }).step === step && (n as { phase?: string }).phase === 'started';
-const isStep = (type: RunEvent['type'], step: string) => (e: RunEvent) => e.type === type && 'step' in e && e.step === step && e.path.length === 0;
+const stopped = (step: string) => (n: unknown) =>
+  (n as { step?: string; phase?: string }).step === step && (n as { phase?: string }).phase === 'stopped';
+const started = (step: string) => (n: unknown) =>
+  (n as { step?: string; phase?: string }).step === step && (n as { phase?: string }).phase === 'started';
+const isStep = (type: RunEvent['type'], step: string) => (e: RunEvent) =>
+  e.type === type && 'step' in e && e.step === step && e.path.length === 0;
 
 describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
   let engine: Engine | undefined;
@@ -73,7 +76,11 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
     expect(events.some(isStep('step.end', 'slow'))).toBe(false);
     expect(events.find(isStep('step.skip', 'afterSlow'))).toBeDefined();
     expect(events.filter(isStep('step.start', 'first'))).toHaveLength(1);
-    const note = (await probe.noted(stopped('slow'))) as { how: string; aborted: boolean; cancelled: boolean };
+    const note = (await probe.noted(stopped('slow'))) as {
+      how: string;
+      aborted: boolean;
+      cancelled: boolean;
+    };
     expect(note).toMatchObject({ how: 'abort', aborted: true, cancelled: true });
   });
 
@@ -100,7 +107,9 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
     expect(result.status).toBe('succeeded');
     expect(result.output).toBe('fast:1,2,3,4');
     assertOrdered(events, { complete: true });
-    const mapError = events.find((e) => isStep('step.error', 'items')(e) && (e as { index?: number }).index === undefined) as Extract<RunEvent, { type: 'step.error' }>;
+    const mapError = events.find(
+      (e) => isStep('step.error', 'items')(e) && (e as { index?: number }).index === undefined,
+    ) as Extract<RunEvent, { type: 'step.error' }>;
     expect(mapError?.error.code).toBe('STEP_CANCELLED');
     expect(events.some(isStep('step.end', 'items'))).toBe(false);
     // Every item that started was cancelled; items 2 and 3 were never dispatched (concurrency 2).
@@ -108,7 +117,9 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
     expect(began.length).toBeGreaterThan(0);
     for (const index of began) {
       expect(index).toBeLessThan(2);
-      const note = (await probe.noted((n) => stopped('items')(n) && (n as { index?: number }).index === index)) as { how: string };
+      const note = (await probe.noted(
+        (n) => stopped('items')(n) && (n as { index?: number }).index === index,
+      )) as { how: string };
       expect(note.how).toBe('abort');
     }
     expect(probe.notes.some((n) => ((n as { index?: number }).index ?? -1) >= 2)).toBe(false);
@@ -123,11 +134,19 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
       expect(result.output).toEqual({ after: { right: 'R' } });
       assertOrdered(events, { complete: true });
       expect(events.find(isStep('barrier.release', 'join'))).toMatchObject({ skipped: false });
-      expect([...(events.find(isStep('barrier.release', 'join')) as Extract<RunEvent, { type: 'barrier.release' }>).arrived].sort()).toEqual(['left', 'right']);
+      expect(
+        [
+          ...(
+            events.find(isStep('barrier.release', 'join')) as Extract<RunEvent, { type: 'barrier.release' }>
+          ).arrived,
+        ].sort(),
+      ).toEqual(['left', 'right']);
     });
 
     it('ALL with every parent skipped: the join and its descendants are skipped', async () => {
-      const { result, events } = await watch(setup().start(barriersSkipAll, { skipLeft: true, skipRight: true })).done;
+      const { result, events } = await watch(
+        setup().start(barriersSkipAll, { skipLeft: true, skipRight: true }),
+      ).done;
       expect(result.status).toBe('succeeded');
       assertOrdered(events, { complete: true });
       expect(events.find(isStep('barrier.release', 'join'))).toMatchObject({ skipped: true });
@@ -149,7 +168,9 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
     });
 
     it('ANY with every parent skipped: the join is skipped', async () => {
-      const { result, events } = await watch(setup().start(barriersSkipAny, { skipLeft: true, skipRight: true })).done;
+      const { result, events } = await watch(
+        setup().start(barriersSkipAny, { skipLeft: true, skipRight: true }),
+      ).done;
       expect(result.status).toBe('succeeded');
       assertOrdered(events, { complete: true });
       expect(events.find(isStep('barrier.release', 'join'))).toMatchObject({ skipped: true });
@@ -205,7 +226,11 @@ describe.each(ORCHESTRATORS)('barriers on %s', (name) => {
     expect(direct.result.output).toBe('s4 got s0:direct');
     assertOrdered(direct.events, { complete: true });
     expect(direct.events.filter(isStep('step.end', 's4'))).toHaveLength(1);
-    expect(direct.events.find(isStep('barrier.release', 's4'))).toMatchObject({ join: 'any', arrived: ['s2'], skipped: true });
+    expect(direct.events.find(isStep('barrier.release', 's4'))).toMatchObject({
+      join: 'any',
+      arrived: ['s2'],
+      skipped: true,
+    });
     const viaS3 = await watch(e.start(barriersAnyRouted, 'via-s3')).done;
     expect(viaS3.result.status).toBe('succeeded');
     expect(viaS3.result.output).toBe('s4 got s3:via-s3');

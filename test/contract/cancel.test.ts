@@ -3,7 +3,16 @@
 // happens after the finish event, even when a step ignores the cancellation and returns later.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Engine, type RunEvent } from '@weft/core';
-import { cancelBackoff, cancelLoop, cancelMap, cancelStream, cancelStubborn, cancelSub, cancelWait, type StopNote } from '../dist/fixtures/cancel.js';
+import {
+  cancelBackoff,
+  cancelLoop,
+  cancelMap,
+  cancelStream,
+  cancelStubborn,
+  cancelSub,
+  cancelWait,
+  type StopNote,
+} from '../dist/fixtures/cancel.js';
 import { createProbe, type Probe } from '../dist/fixtures/scheduling-probe.js';
 import { ORCHESTRATORS, engineFor } from './matrix.js';
 import { assertOrdered, collect, ofType, watch } from './ordering.js';
@@ -20,7 +29,11 @@ function expectCancelledTail(events: readonly RunEvent[], reason: string): void 
   expect(cancels).toHaveLength(1);
   expect(cancels[0]!.reason).toBe(reason);
   expect(events[events.length - 2]!.type).toBe('run.cancel');
-  expect(events[events.length - 1]).toMatchObject({ type: 'run.finish', status: 'cancelled', error: { code: 'RUN_CANCELLED' } });
+  expect(events[events.length - 1]).toMatchObject({
+    type: 'run.finish',
+    status: 'cancelled',
+    error: { code: 'RUN_CANCELLED' },
+  });
 }
 
 describe.each(ORCHESTRATORS)('cancellation on %s', (name) => {
@@ -64,7 +77,9 @@ describe.each(ORCHESTRATORS)('cancellation on %s', (name) => {
   });
 
   it('a signal aborted before the start: start, cancel, finish, and no step runs', async () => {
-    const { result, events } = await collect(setup().start(cancelWait, 1, { signal: AbortSignal.abort('too late') }));
+    const { result, events } = await collect(
+      setup().start(cancelWait, 1, { signal: AbortSignal.abort('too late') }),
+    );
     expect(result.status).toBe('cancelled');
     expect(events.map((e) => e.type)).toEqual(['run.start', 'run.cancel', 'run.finish']);
     expectCancelledTail(events, 'too late');
@@ -92,7 +107,8 @@ describe.each(ORCHESTRATORS)('cancellation on %s', (name) => {
     const { result, events } = await run.done;
     expect(result.status).toBe('cancelled');
     expectCancelledTail(events, 'map cancelled');
-    for (const i of [0, 1]) expect(((await probe.noted(note('items', 'stopped', i))) as StopNote).how).toBe('abort');
+    for (const i of [0, 1])
+      expect(((await probe.noted(note('items', 'stopped', i))) as StopNote).how).toBe('abort');
     expect(probe.notes.filter((n) => (n as { phase?: string }).phase === 'started')).toHaveLength(2);
     expect(ofType(events, 'map.item')).toHaveLength(0);
   });

@@ -3,7 +3,16 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine, RunEvent, RunHandle } from '@weft/core';
-import { eventsChain, eventsFail, eventsJoin, eventsMap, eventsMapFail, eventsMapInvalid, eventsMapRetry, eventsSub } from '../dist/fixtures/events-ordering.js';
+import {
+  eventsChain,
+  eventsFail,
+  eventsJoin,
+  eventsMap,
+  eventsMapFail,
+  eventsMapInvalid,
+  eventsMapRetry,
+  eventsSub,
+} from '../dist/fixtures/events-ordering.js';
 import { createProbe } from '../dist/fixtures/scheduling-probe.js';
 import { buildRandom } from '../dist/fixtures/scheduling-random.js';
 import { ORCHESTRATORS, engineFor } from './matrix.js';
@@ -11,7 +20,12 @@ import { assertOrdered, checkOrdering, collect, ofType } from './ordering.js';
 import { describeSpec, inputArbitrary, specArbitrary } from './scheduling-arbitraries.js';
 
 const nonToken = (events: readonly RunEvent[]): string[] =>
-  events.filter((e) => e.type !== 'token').map((e) => `${e.type}${'step' in e ? `:${[...e.path, e.step].join('/')}` : ''}${'attempt' in e ? `@${e.attempt}` : ''}`);
+  events
+    .filter((e) => e.type !== 'token')
+    .map(
+      (e) =>
+        `${e.type}${'step' in e ? `:${[...e.path, e.step].join('/')}` : ''}${'attempt' in e ? `@${e.attempt}` : ''}`,
+    );
 
 describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
   let engine: Engine | undefined;
@@ -71,10 +85,14 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     assertOrdered(events, { complete: true });
     const at = (pred: (e: RunEvent) => boolean): number => events.findIndex(pred);
     const waits = events.filter((e) => e.type === 'barrier.wait' && e.step === 'both');
-    expect(waits.map((e) => (e as Extract<RunEvent, { type: 'barrier.wait' }>).from).sort()).toEqual(['left', 'right']);
+    expect(waits.map((e) => (e as Extract<RunEvent, { type: 'barrier.wait' }>).from).sort()).toEqual([
+      'left',
+      'right',
+    ]);
     const release = at((e) => e.type === 'barrier.release' && e.step === 'both');
     for (const w of waits) expect(events.indexOf(w)).toBeLessThan(release);
-    for (const parent of ['left', 'right']) expect(at((e) => e.type === 'step.end' && e.step === parent)).toBeLessThan(release);
+    for (const parent of ['left', 'right'])
+      expect(at((e) => e.type === 'step.end' && e.step === parent)).toBeLessThan(release);
     expect(at((e) => e.type === 'step.start' && e.step === 'both')).toBeGreaterThan(release);
     const rel = events[release] as Extract<RunEvent, { type: 'barrier.release' }>;
     expect(rel).toMatchObject({ join: 'all', skipped: false });
@@ -88,21 +106,33 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     expect(result.outputs['each']).toEqual([50, 40, 30, 20, 10, 0]);
     expect(result.output).toBe(150);
     assertOrdered(events, { complete: true });
-    const mine = events.filter((e) => 'step' in e && e.step === 'each' && e.type !== 'token').map((e) => e.type);
+    const mine = events
+      .filter((e) => 'step' in e && e.step === 'each' && e.type !== 'token')
+      .map((e) => e.type);
     expect(mine[0]).toBe('step.start');
     expect(mine[1]).toBe('map.start');
     expect(mine.slice(2, 2 + input.length)).toEqual(input.map(() => 'map.item'));
     expect(mine.slice(2 + input.length)).toEqual(['map.complete', 'step.end']);
     const start = ofType(events, 'step.start').find((e) => e.step === 'each')!;
-    for (const e of [...ofType(events, 'map.start'), ...ofType(events, 'map.item'), ...ofType(events, 'map.complete')]) expect(e.invocation).toBe(start.invocation);
-    expect(ofType(events, 'map.item').map((e) => e.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (const e of [
+      ...ofType(events, 'map.start'),
+      ...ofType(events, 'map.item'),
+      ...ofType(events, 'map.complete'),
+    ])
+      expect(e.invocation).toBe(start.invocation);
+    expect(
+      ofType(events, 'map.item')
+        .map((e) => e.index)
+        .sort((a, b) => a - b),
+    ).toEqual([0, 1, 2, 3, 4, 5]);
     expect(ofType(events, 'map.start')[0]!.total).toBe(6);
     // Tokens of the items: in order per item, inside the map, tagged with the map's invocation.
     const tokens = ofType(events, 'token');
     for (const t of tokens) expect(t.invocation).toBe(start.invocation);
     const flat = tokens.flatMap((t) => t.tokens as string[]);
     expect(flat).toHaveLength(12);
-    for (let i = 0; i < input.length; i++) expect(flat.filter((x) => x.startsWith(`item${i}:`))).toEqual([`item${i}:a`, `item${i}:b`]);
+    for (let i = 0; i < input.length; i++)
+      expect(flat.filter((x) => x.startsWith(`item${i}:`))).toEqual([`item${i}:a`, `item${i}:b`]);
   });
 
   it('map items that fail once: item step.error and step.retry carry the index, inside map.start … map.complete', async () => {
@@ -114,7 +144,11 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     const errors = ofType(events, 'step.error');
     expect(errors.map((e) => e.index).sort()).toEqual([0, 1, 2]);
     expect(errors.every((e) => e.willRetry)).toBe(true);
-    expect(ofType(events, 'step.retry').map((e) => e.index).sort()).toEqual([0, 1, 2]);
+    expect(
+      ofType(events, 'step.retry')
+        .map((e) => e.index)
+        .sort(),
+    ).toEqual([0, 1, 2]);
     expect(ofType(events, 'run.finish')[0]!.metrics.retries).toBe(3);
   });
 
@@ -132,7 +166,11 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     expect(final).toHaveLength(1);
     // The failure is told once: by the item's map.item (with its error), then the map's one step.error.
     expect(ofType(events, 'step.error')).toHaveLength(1);
-    expect(ofType(events, 'map.item').find((e) => !e.ok)).toMatchObject({ index: 2, attempt: 1, error: { code: 'STEP_FAILED' } });
+    expect(ofType(events, 'map.item').find((e) => !e.ok)).toMatchObject({
+      index: 2,
+      attempt: 1,
+      error: { code: 'STEP_FAILED' },
+    });
     expect(ofType(events, 'run.finish')[0]!.metrics.fatalErrors).toBe(1);
     expect(final[0]!.invocation).toBe(start.invocation);
     expect(events.indexOf(final[0]!)).toBeGreaterThan(events.indexOf(complete));
@@ -155,7 +193,9 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     expect(result.status).toBe('succeeded');
     expect(result.output).toBe(2 + 3);
     assertOrdered(events, { complete: true });
-    const start = events.findIndex((e) => e.type === 'step.start' && e.step === 'nested' && e.path.length === 0);
+    const start = events.findIndex(
+      (e) => e.type === 'step.start' && e.step === 'nested' && e.path.length === 0,
+    );
     const end = events.findIndex((e) => e.type === 'step.end' && e.step === 'nested' && e.path.length === 0);
     const inner = events.filter((e) => e.path.length > 0);
     expect(inner.length).toBeGreaterThan(0);
@@ -164,11 +204,24 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
       expect(events.indexOf(e)).toBeGreaterThan(start);
       expect(events.indexOf(e)).toBeLessThan(end);
     }
-    expect(inner.filter((e) => e.type === 'step.end').map((e) => (e as { step: string }).step)).toEqual(['a', 'c']);
-    expect(ofType(inner, 'token').flatMap((t) => t.tokens).sort()).toEqual(['inner1', 'inner2']);
+    expect(inner.filter((e) => e.type === 'step.end').map((e) => (e as { step: string }).step)).toEqual([
+      'a',
+      'c',
+    ]);
+    expect(
+      ofType(inner, 'token')
+        .flatMap((t) => t.tokens)
+        .sort(),
+    ).toEqual(['inner1', 'inner2']);
     expect(ofType(inner, 'map.item')).toHaveLength(2);
     const finish = ofType(events, 'run.finish')[0]!;
-    expect(Object.keys(finish.metrics.steps).sort()).toEqual(['nested', 'nested/a', 'nested/c', 'post', 'pre']);
+    expect(Object.keys(finish.metrics.steps).sort()).toEqual([
+      'nested',
+      'nested/a',
+      'nested/c',
+      'post',
+      'pre',
+    ]);
     expect(finish.metrics.mapFanout['nested/c']).toEqual({ items: 2, failed: 0 });
   });
 
@@ -222,7 +275,8 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     const map = (await collect(engine.start(eventsMap, [1, 2]))).events;
     const sub = (await collect(engine.start(eventsSub, 1))).events;
     expect(checkOrdering(events, { complete: true })).toEqual([]);
-    const renumber = (xs: readonly RunEvent[]): RunEvent[] => xs.map((e, i) => ({ ...e, seq: i + 1, time: 0 }));
+    const renumber = (xs: readonly RunEvent[]): RunEvent[] =>
+      xs.map((e, i) => ({ ...e, seq: i + 1, time: 0 }));
     const idx = (xs: readonly RunEvent[], pred: (e: RunEvent) => boolean): number => xs.findIndex(pred);
     const swap = (xs: readonly RunEvent[], i: number, j: number): RunEvent[] => {
       const c = [...xs];
@@ -235,8 +289,10 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
       c.splice(to, 0, e!);
       return renumber(c);
     };
-    const without = (xs: readonly RunEvent[], i: number): RunEvent[] => renumber(xs.filter((_, k) => k !== i));
-    const top = (type: string, step: string) => (e: RunEvent) => e.type === type && 'step' in e && e.step === step && e.path.length === 0;
+    const without = (xs: readonly RunEvent[], i: number): RunEvent[] =>
+      renumber(xs.filter((_, k) => k !== i));
+    const top = (type: string, step: string) => (e: RunEvent) =>
+      e.type === type && 'step' in e && e.step === step && e.path.length === 0;
     const firstItem = idx(map, (e) => e.type === 'map.item');
     const good = renumber(events);
     const broken: [string, RunEvent[], RegExp][] = [
@@ -246,22 +302,100 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
       ['seq gap', good.map((e, i) => (i > 3 ? { ...e, seq: e.seq + 1 } : e)), /seq must follow/],
       ['time going back', good.map((e, i) => (i === 3 ? { ...e, time: -1 } : e)), /time went back/],
       ['end before start', swap(events, 1, 2), /never started/],
-      ['token after end', swap(events, idx(events, (e) => e.type === 'token'), idx(events, top('step.end', 'talk'))), /after the invocation ended/],
-      ['retry missing', without(events, idx(events, (e) => e.type === 'step.retry')), /step\.retry/],
-      ['start before retry', swap(events, idx(events, (e) => e.type === 'step.retry'), idx(events, (e) => e.type === 'step.retry') + 1), /without a step.retry/],
-      ['release before wait', swap(join, idx(join, (e) => e.type === 'barrier.release') - 1, idx(join, (e) => e.type === 'barrier.release')), /barrier/],
-      ['item before map.start', swap(map, idx(map, (e) => e.type === 'map.start'), firstItem), /outside map.start/],
-      ['item twice', renumber([...map.slice(0, firstItem + 1), map[firstItem]!, ...map.slice(firstItem + 1)]), /reported twice/],
-      ['map ends before map.complete', swap(map, idx(map, (e) => e.type === 'map.complete'), idx(map, top('step.end', 'each'))), /before its map.complete/],
-      ['sub event outside its sub', move(sub, idx(sub, top('step.end', 'nested')), idx(sub, top('step.start', 'nested')) + 1), /sub step is not running/],
-      ['sub event without path', renumber(sub.map((e) => (e.path.length > 0 && e.type === 'step.start' ? { ...e, path: [] } : e))), /never started/],
-      ['metrics disagree', renumber(events.map((e) => (e.type === 'run.finish' ? { ...e, metrics: { ...e.metrics, tokens: 99 } } : e))), /metrics.tokens/],
-      ['finish without metrics', renumber(events.map((e) => (e.type === 'run.finish' ? ({ ...e, metrics: undefined } as unknown as RunEvent) : e))), /no metrics/],
-      ['cancelled without an error', renumber(events.map((e) => (e.type === 'run.finish' ? { ...e, status: 'cancelled' as const } : e))), /without an error/],
+      [
+        'token after end',
+        swap(
+          events,
+          idx(events, (e) => e.type === 'token'),
+          idx(events, top('step.end', 'talk')),
+        ),
+        /after the invocation ended/,
+      ],
+      [
+        'retry missing',
+        without(
+          events,
+          idx(events, (e) => e.type === 'step.retry'),
+        ),
+        /step\.retry/,
+      ],
+      [
+        'start before retry',
+        swap(
+          events,
+          idx(events, (e) => e.type === 'step.retry'),
+          idx(events, (e) => e.type === 'step.retry') + 1,
+        ),
+        /without a step.retry/,
+      ],
+      [
+        'release before wait',
+        swap(
+          join,
+          idx(join, (e) => e.type === 'barrier.release') - 1,
+          idx(join, (e) => e.type === 'barrier.release'),
+        ),
+        /barrier/,
+      ],
+      [
+        'item before map.start',
+        swap(
+          map,
+          idx(map, (e) => e.type === 'map.start'),
+          firstItem,
+        ),
+        /outside map.start/,
+      ],
+      [
+        'item twice',
+        renumber([...map.slice(0, firstItem + 1), map[firstItem]!, ...map.slice(firstItem + 1)]),
+        /reported twice/,
+      ],
+      [
+        'map ends before map.complete',
+        swap(
+          map,
+          idx(map, (e) => e.type === 'map.complete'),
+          idx(map, top('step.end', 'each')),
+        ),
+        /before its map.complete/,
+      ],
+      [
+        'sub event outside its sub',
+        move(sub, idx(sub, top('step.end', 'nested')), idx(sub, top('step.start', 'nested')) + 1),
+        /sub step is not running/,
+      ],
+      [
+        'sub event without path',
+        renumber(sub.map((e) => (e.path.length > 0 && e.type === 'step.start' ? { ...e, path: [] } : e))),
+        /never started/,
+      ],
+      [
+        'metrics disagree',
+        renumber(
+          events.map((e) => (e.type === 'run.finish' ? { ...e, metrics: { ...e.metrics, tokens: 99 } } : e)),
+        ),
+        /metrics.tokens/,
+      ],
+      [
+        'finish without metrics',
+        renumber(
+          events.map((e) =>
+            e.type === 'run.finish' ? ({ ...e, metrics: undefined } as unknown as RunEvent) : e,
+          ),
+        ),
+        /no metrics/,
+      ],
+      [
+        'cancelled without an error',
+        renumber(events.map((e) => (e.type === 'run.finish' ? { ...e, status: 'cancelled' as const } : e))),
+        /without an error/,
+      ],
       ['open invocation', renumber(events.filter((e) => !top('step.end', 'first')(e))), /never ended/],
     ];
     expect(checkOrdering(good, { complete: true })).toEqual([]);
-    for (const [what, stream, rule] of broken) expect(checkOrdering(stream, { complete: true }).join('\n'), what).toMatch(rule);
+    for (const [what, stream, rule] of broken)
+      expect(checkOrdering(stream, { complete: true }).join('\n'), what).toMatch(rule);
   });
 
   it('an observer that cancels the run from inside an event keeps the stream ordered', async () => {
@@ -286,7 +420,10 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
       assertOrdered(events);
       expect(ofType(events, 'run.cancel')[0]?.reason).toBe(`cancel at ${at}`);
       const trigger = events.findIndex((e) => e.type === at);
-      expect(events.findIndex((e) => e.type === 'run.cancel'), at).toBe(trigger + 1);
+      expect(
+        events.findIndex((e) => e.type === 'run.cancel'),
+        at,
+      ).toBe(trigger + 1);
       handle = undefined;
     }
   });
@@ -296,29 +433,38 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     engine = engineFor(name, { services: probe.services });
     const e = engine;
     await fc.assert(
-      fc.asyncProperty(specArbitrary({ maxNodes: 8, wild: true, depth: 1 }), inputArbitrary, fc.nat(60), fc.boolean(), async (spec, input, cancelAt, viaSignal) => {
-        probe.reset();
-        const controller = new AbortController();
-        let seen = 0;
-        let handle: RunHandle | undefined;
-        handle = e.start(buildRandom(spec), input, {
-          signal: controller.signal,
-          observers: [
-            {
-              onEvent: () => {
-                if (++seen !== cancelAt) return;
-                if (viaSignal) controller.abort('random cancel');
-                else handle!.cancel('random cancel');
+      fc.asyncProperty(
+        specArbitrary({ maxNodes: 8, wild: true, depth: 1 }),
+        inputArbitrary,
+        fc.nat(60),
+        fc.boolean(),
+        async (spec, input, cancelAt, viaSignal) => {
+          probe.reset();
+          const controller = new AbortController();
+          let seen = 0;
+          let handle: RunHandle | undefined;
+          handle = e.start(buildRandom(spec), input, {
+            signal: controller.signal,
+            observers: [
+              {
+                onEvent: () => {
+                  if (++seen !== cancelAt) return;
+                  if (viaSignal) controller.abort('random cancel');
+                  else handle!.cancel('random cancel');
+                },
               },
-            },
-          ],
-        });
-        const { result, events } = await collect(handle);
-        const violations = checkOrdering(events, { complete: result.status === 'succeeded' });
-        expect(violations, `${describeSpec(spec)}\ninput ${JSON.stringify(input)} cancelAt ${cancelAt}`).toEqual([]);
-        if (cancelAt === 0 || cancelAt > events.length) expect(result.status).not.toBe('cancelled');
-        handle = undefined;
-      }),
+            ],
+          });
+          const { result, events } = await collect(handle);
+          const violations = checkOrdering(events, { complete: result.status === 'succeeded' });
+          expect(
+            violations,
+            `${describeSpec(spec)}\ninput ${JSON.stringify(input)} cancelAt ${cancelAt}`,
+          ).toEqual([]);
+          if (cancelAt === 0 || cancelAt > events.length) expect(result.status).not.toBe('cancelled');
+          handle = undefined;
+        },
+      ),
       { numRuns: 150 },
     );
   });

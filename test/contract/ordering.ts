@@ -32,7 +32,18 @@ export interface OrderingOptions {
 }
 
 const STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'timedOut', 'suspended'];
-const METRIC_NUMBERS = ['durationMs', 'tasks', 'queueDepthMax', 'tokens', 'retries', 'retryableErrors', 'fatalErrors', 'workerRestarts', 'bytesMoved', 'events'] as const;
+const METRIC_NUMBERS = [
+  'durationMs',
+  'tasks',
+  'queueDepthMax',
+  'tokens',
+  'retries',
+  'retryableErrors',
+  'fatalErrors',
+  'workerRestarts',
+  'bytesMoved',
+  'events',
+] as const;
 
 interface Invocation {
   readonly key: string;
@@ -42,12 +53,21 @@ interface Invocation {
   /** Ended by a final step.error: an error handler may still recover it (one step.end or step.skip). */
   failed: boolean;
   awaitingRetry: boolean;
-  map: { started: boolean; completed: boolean; total: number | null; items: Set<number>; failedItems: number; retryPending: Map<number, number> } | null;
+  map: {
+    started: boolean;
+    completed: boolean;
+    total: number | null;
+    items: Set<number>;
+    failedItems: number;
+    retryPending: Map<number, number>;
+  } | null;
 }
 
 const pathKey = (path: readonly string[]): string => path.join('/');
-const stepKey = (path: readonly string[], step: string): string => (path.length > 0 ? `${pathKey(path)}/${step}` : step);
-const invKey = (path: readonly string[], step: string, invocation: number): string => `${stepKey(path, step)}#${invocation}`;
+const stepKey = (path: readonly string[], step: string): string =>
+  path.length > 0 ? `${pathKey(path)}/${step}` : step;
+const invKey = (path: readonly string[], step: string, invocation: number): string =>
+  `${stepKey(path, step)}#${invocation}`;
 
 /**
  * Checks every ordering invariant on a complete event stream and returns the violations found
@@ -55,7 +75,10 @@ const invKey = (path: readonly string[], step: string, invocation: number): stri
  */
 export function checkOrdering(events: readonly RunEvent[], options: OrderingOptions = {}): string[] {
   const out: string[] = [];
-  const bad = (e: RunEvent | undefined, rule: string): void => void out.push(`${e ? `#${e.seq} ${e.type}${'step' in e ? ` ${stepKey(e.path, e.step)}` : ''}` : '(stream)'}: ${rule}`);
+  const bad = (e: RunEvent | undefined, rule: string): void =>
+    void out.push(
+      `${e ? `#${e.seq} ${e.type}${'step' in e ? ` ${stepKey(e.path, e.step)}` : ''}` : '(stream)'}: ${rule}`,
+    );
   if (events.length === 0) {
     bad(undefined, 'the stream is empty');
     return out;
@@ -95,7 +118,8 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
     if (path.length === 0) return true;
     const parent = path.slice(0, -1);
     const name = path[path.length - 1]!;
-    for (const inv of invocations.values()) if (inv.path === pathKey(parent) && inv.step === name && !inv.closed) return true;
+    for (const inv of invocations.values())
+      if (inv.path === pathKey(parent) && inv.step === name && !inv.closed) return true;
     return false;
   };
   const open = (e: RunEvent & { step: string; invocation: number }, what: string): Invocation | undefined => {
@@ -105,7 +129,10 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
     return inv;
   };
   /** An open invocation, or one whose final error a handler recovers (once). */
-  const recoverable = (e: RunEvent & { step: string; invocation: number }, what: string): Invocation | undefined => {
+  const recoverable = (
+    e: RunEvent & { step: string; invocation: number },
+    what: string,
+  ): Invocation | undefined => {
     const inv = invocations.get(invKey(e.path, e.step, e.invocation));
     if (inv?.failed) {
       inv.failed = false;
@@ -124,9 +151,11 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
     prev = e;
     if (e.type !== 'run.start' && e === first) continue;
     if (e !== first && e.type === 'run.start') bad(e, 'a second run.start');
-    if (e.path.length > 0 && !subOpen(e.path)) bad(e, `path ${pathKey(e.path)} while its sub step is not running`);
+    if (e.path.length > 0 && !subOpen(e.path))
+      bad(e, `path ${pathKey(e.path)} while its sub step is not running`);
     for (let k = 1; k <= e.path.length; k++) subPaths.add(pathKey(e.path.slice(0, k)));
-    if (e.path.length > 0 && e.type.startsWith('run.')) bad(e, 'run events belong to the top level (empty path)');
+    if (e.path.length > 0 && e.type.startsWith('run.'))
+      bad(e, 'run events belong to the top level (empty path)');
 
     switch (e.type) {
       case 'run.start':
@@ -152,7 +181,15 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
           if (n === 0) bad(e, `attempt ${e.attempt} starts without a step.retry announcing it`);
           else retriesDue.set(due, n - 1);
         }
-        invocations.set(key, { key, step: e.step, path: pathKey(e.path), closed: false, failed: false, awaitingRetry: false, map: null });
+        invocations.set(key, {
+          key,
+          step: e.step,
+          path: pathKey(e.path),
+          closed: false,
+          failed: false,
+          awaitingRetry: false,
+          map: null,
+        });
         break;
       }
       case 'step.end': {
@@ -160,8 +197,15 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         if (!inv) break;
         if (inv.awaitingRetry) bad(e, 'step.end while a step.retry is due');
         if (inv.map && !inv.map.completed) bad(e, 'a map ended before its map.complete');
-        if (inv.map && inv.map.total !== null && (inv.map.items.size !== inv.map.total || inv.map.failedItems > 0)) {
-          bad(e, `a map of ${inv.map.total} items succeeded with ${inv.map.items.size} items reported, ${inv.map.failedItems} failed`);
+        if (
+          inv.map &&
+          inv.map.total !== null &&
+          (inv.map.items.size !== inv.map.total || inv.map.failedItems > 0)
+        ) {
+          bad(
+            e,
+            `a map of ${inv.map.total} items succeeded with ${inv.map.items.size} items reported, ${inv.map.failedItems} failed`,
+          );
         }
         inv.closed = true;
         endInside(inv);
@@ -171,22 +215,40 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         if (e.index !== undefined) {
           const inv = open(e, 'item step.error');
           if (!inv) break;
-          if (!inv.map?.started || inv.map.completed) bad(e, 'an item error outside map.start … map.complete');
+          if (!inv.map?.started || inv.map.completed)
+            bad(e, 'an item error outside map.start … map.complete');
           // An item's final failure is its map.item (ok: false), not a step.error: each failure is told once.
-          if (!e.willRetry) bad(e, 'an item step.error that will not retry (a final item failure is its map.item with ok: false)');
-          if (e.willRetry && inv.map) inv.map.retryPending.set(e.index, (inv.map.retryPending.get(e.index) ?? 0) + 1);
+          if (!e.willRetry)
+            bad(
+              e,
+              'an item step.error that will not retry (a final item failure is its map.item with ok: false)',
+            );
+          if (e.willRetry && inv.map)
+            inv.map.retryPending.set(e.index, (inv.map.retryPending.get(e.index) ?? 0) + 1);
           break;
         }
         if (e.invocation === 0) {
           // A join that timed out fails without having started: its barrier.timeout comes first.
           const before = events[events.indexOf(e) - 1];
-          if (!(before?.type === 'barrier.timeout' && before.step === e.step && pathKey(before.path) === pathKey(e.path))) {
+          if (!(
+            before?.type === 'barrier.timeout' &&
+            before.step === e.step &&
+            pathKey(before.path) === pathKey(e.path)
+          )) {
             bad(e, 'a step.error without an invocation must directly follow the barrier.timeout of its join');
           }
           if (e.willRetry) bad(e, 'a barrier timeout is not retried');
           // An error handler of the join may still recover it: one step.end (or step.skip) with invocation 0.
           const key = invKey(e.path, e.step, 0);
-          invocations.set(key, { key, step: e.step, path: pathKey(e.path), closed: true, failed: true, awaitingRetry: false, map: null });
+          invocations.set(key, {
+            key,
+            step: e.step,
+            path: pathKey(e.path),
+            closed: true,
+            failed: true,
+            awaitingRetry: false,
+            map: null,
+          });
           break;
         }
         const inv = open(e, 'step.error');
@@ -233,8 +295,16 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         const inv = open(e, 'map.start');
         if (!inv) break;
         if (inv.map) bad(e, 'a second map.start for one invocation');
-        inv.map = { started: true, completed: false, total: e.total, items: new Set(), failedItems: 0, retryPending: new Map() };
-        if (e.total !== null && (!Number.isInteger(e.total) || e.total < 0)) bad(e, `total ${e.total} is not a count`);
+        inv.map = {
+          started: true,
+          completed: false,
+          total: e.total,
+          items: new Set(),
+          failedItems: 0,
+          retryPending: new Map(),
+        };
+        if (e.total !== null && (!Number.isInteger(e.total) || e.total < 0))
+          bad(e, `total ${e.total} is not a count`);
         break;
       }
       case 'map.item': {
@@ -260,9 +330,12 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
           break;
         }
         inv.map.completed = true;
-        if (e.count !== inv.map.items.size) bad(e, `count ${e.count} but ${inv.map.items.size} map.item events`);
-        if (e.failed !== inv.map.failedItems) bad(e, `failed ${e.failed} but ${inv.map.failedItems} failed map.item events`);
-        for (const [index, n] of inv.map.retryPending) if (n > 0) bad(e, `item ${index}: a retry announced by step.error never came`);
+        if (e.count !== inv.map.items.size)
+          bad(e, `count ${e.count} but ${inv.map.items.size} map.item events`);
+        if (e.failed !== inv.map.failedItems)
+          bad(e, `failed ${e.failed} but ${inv.map.failedItems} failed map.item events`);
+        for (const [index, n] of inv.map.retryPending)
+          if (n > 0) bad(e, `item ${index}: a retry announced by step.error never came`);
         break;
       }
       case 'barrier.wait': {
@@ -271,7 +344,8 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         if (arrived.has(e.from)) bad(e, `parent ${e.from} arrived twice at one barrier`);
         arrived.add(e.from);
         barriers.set(key, arrived);
-        if (e.arrived !== arrived.size) bad(e, `arrived ${e.arrived} but ${arrived.size} barrier.wait events`);
+        if (e.arrived !== arrived.size)
+          bad(e, `arrived ${e.arrived} but ${arrived.size} barrier.wait events`);
         break;
       }
       case 'barrier.release':
@@ -283,13 +357,16 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
           break;
         }
         const named = [...e.arrived].sort().join(',');
-        if (named !== [...arrived].sort().join(',')) bad(e, `names arrivals [${named}] but the waits were [${[...arrived].sort().join(',')}]`);
+        if (named !== [...arrived].sort().join(','))
+          bad(e, `names arrivals [${named}] but the waits were [${[...arrived].sort().join(',')}]`);
         barriers.delete(key);
         break;
       }
       case 'step.skip':
         // A retried attempt may be skipped instead of started (its step lost an ANY race meanwhile).
-        for (const k of retriesDue.keys()) if (k.startsWith(`${stepKey(e.path, e.step)}#`) && retriesDue.get(k)! > 0) retriesDue.set(k, retriesDue.get(k)! - 1);
+        for (const k of retriesDue.keys())
+          if (k.startsWith(`${stepKey(e.path, e.step)}#`) && retriesDue.get(k)! > 0)
+            retriesDue.set(k, retriesDue.get(k)! - 1);
         if (e.invocation !== undefined) {
           const inv = recoverable({ ...e, invocation: e.invocation }, 'step.skip');
           if (inv) {
@@ -308,7 +385,8 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
   else checkFinish(finish, events, cancels, timeouts, suspends, (rule) => bad(finish, rule));
   // A run may end (cancel, timeout, a failure elsewhere) between an error and its retry; a succeeded one may not.
   for (const inv of invocations.values()) {
-    if (inv.awaitingRetry && (finish?.status === 'succeeded' || options.complete)) out.push(`${inv.key}: a step.error with willRetry was never followed by step.retry`);
+    if (inv.awaitingRetry && (finish?.status === 'succeeded' || options.complete))
+      out.push(`${inv.key}: a step.error with willRetry was never followed by step.retry`);
   }
   if (options.complete) {
     for (const inv of invocations.values()) if (!inv.closed) out.push(`${inv.key}: started but never ended`);
@@ -327,52 +405,71 @@ function checkFinish(
   bad: (rule: string) => void,
 ): void {
   if (!STATUSES.includes(f.status)) bad(`unknown status ${String(f.status)}`);
-  if (typeof f.durationMs !== 'number' || !(f.durationMs >= 0)) bad(`durationMs ${f.durationMs} is not a duration`);
+  if (typeof f.durationMs !== 'number' || !(f.durationMs >= 0))
+    bad(`durationMs ${f.durationMs} is not a duration`);
   const failing = f.status === 'failed' || f.status === 'cancelled' || f.status === 'timedOut';
   if (failing && !f.error) bad(`status ${f.status} without an error`);
   if (!failing && f.error) bad(`status ${f.status} with an error`);
-  if (f.error && (typeof f.error.code !== 'string' || typeof f.error.message !== 'string')) bad('the error is not a serialised error');
-  if (cancels > 1 || timeouts > 1 || suspends > 1) bad('run.cancel, run.timeout or run.suspend more than once');
+  if (f.error && (typeof f.error.code !== 'string' || typeof f.error.message !== 'string'))
+    bad('the error is not a serialised error');
+  if (cancels > 1 || timeouts > 1 || suspends > 1)
+    bad('run.cancel, run.timeout or run.suspend more than once');
   if (cancels > 0 && f.status !== 'cancelled') bad(`run.cancel but status ${f.status}`);
   if (f.status === 'cancelled' && cancels !== 1) bad('status cancelled without run.cancel');
   if (timeouts > 0 && f.status !== 'timedOut') bad(`run.timeout but status ${f.status}`);
   if (f.status === 'timedOut' && timeouts !== 1) bad('status timedOut without run.timeout');
-  if ((suspends > 0) !== (f.status === 'suspended')) bad(`run.suspend ×${suspends} with status ${f.status}`);
+  if (suspends > 0 !== (f.status === 'suspended')) bad(`run.suspend ×${suspends} with status ${f.status}`);
 
   const m = f.metrics as unknown as Record<string, unknown> | undefined;
   if (typeof m !== 'object' || m === null) {
     bad('no metrics');
     return;
   }
-  for (const k of METRIC_NUMBERS) if (typeof m[k] !== 'number' || !(m[k] >= 0)) bad(`metrics.${k} is not a non-negative number`);
-  for (const k of ['steps', 'barrierWaits', 'mapFanout', 'extra']) if (typeof m[k] !== 'object' || m[k] === null) bad(`metrics.${k} is missing`);
+  for (const k of METRIC_NUMBERS)
+    if (typeof m[k] !== 'number' || !(m[k] >= 0)) bad(`metrics.${k} is not a non-negative number`);
+  for (const k of ['steps', 'barrierWaits', 'mapFanout', 'extra'])
+    if (typeof m[k] !== 'object' || m[k] === null) bad(`metrics.${k} is missing`);
   if (f.metrics.durationMs !== f.durationMs) bad('metrics.durationMs differs from durationMs');
-  if (f.metrics.events !== events.length) bad(`metrics.events ${f.metrics.events} but ${events.length} events`);
+  if (f.metrics.events !== events.length)
+    bad(`metrics.events ${f.metrics.events} but ${events.length} events`);
   const tokens = events.reduce((n, e) => n + (e.type === 'token' ? e.tokens.length : 0), 0);
   if (f.metrics.tokens !== tokens) bad(`metrics.tokens ${f.metrics.tokens} but ${tokens} tokens`);
   const retries = events.filter((e) => e.type === 'step.retry').length;
-  if (f.metrics.retries !== retries) bad(`metrics.retries ${f.metrics.retries} but ${retries} step.retry events`);
+  if (f.metrics.retries !== retries)
+    bad(`metrics.retries ${f.metrics.retries} but ${retries} step.retry events`);
   // Each failure is counted once: one step.error per failed attempt (a map item's final failure has none).
   const errors = events.filter((e) => e.type === 'step.error');
   const fatal = errors.filter((e) => !e.willRetry).length;
-  if (f.metrics.fatalErrors !== fatal) bad(`metrics.fatalErrors ${f.metrics.fatalErrors} but ${fatal} final step.error events`);
-  if (f.metrics.retryableErrors !== errors.length - fatal) bad(`metrics.retryableErrors ${f.metrics.retryableErrors} but ${errors.length - fatal} step.error events that retry`);
+  if (f.metrics.fatalErrors !== fatal)
+    bad(`metrics.fatalErrors ${f.metrics.fatalErrors} but ${fatal} final step.error events`);
+  if (f.metrics.retryableErrors !== errors.length - fatal)
+    bad(
+      `metrics.retryableErrors ${f.metrics.retryableErrors} but ${errors.length - fatal} step.error events that retry`,
+    );
   const items = events.filter((e) => e.type === 'map.item').length;
   if (f.metrics.tasks < items) bad(`metrics.tasks ${f.metrics.tasks} is below the ${items} map items`);
   const ends = new Map<string, number>();
   const releases = new Map<string, number>();
   const fanout = new Map<string, { items: number; failed: number }>();
   for (const e of events) {
-    if (e.type === 'step.end') ends.set(stepKey(e.path, e.step), (ends.get(stepKey(e.path, e.step)) ?? 0) + 1);
-    if (e.type === 'barrier.release') releases.set(stepKey(e.path, e.step), (releases.get(stepKey(e.path, e.step)) ?? 0) + 1);
+    if (e.type === 'step.end')
+      ends.set(stepKey(e.path, e.step), (ends.get(stepKey(e.path, e.step)) ?? 0) + 1);
+    if (e.type === 'barrier.release')
+      releases.set(stepKey(e.path, e.step), (releases.get(stepKey(e.path, e.step)) ?? 0) + 1);
     if (e.type === 'map.complete') fanout.set(stepKey(e.path, e.step), { items: e.count, failed: e.failed });
   }
-  for (const [k, n] of ends) if (f.metrics.steps[k]?.count !== n) bad(`metrics.steps[${k}].count ${f.metrics.steps[k]?.count} but ${n} step.end events`);
-  for (const [k, n] of releases) if (f.metrics.barrierWaits[k]?.count !== n) bad(`metrics.barrierWaits[${k}].count ${f.metrics.barrierWaits[k]?.count} but ${n} releases`);
-  for (const k of Object.keys(f.metrics.barrierWaits)) if (!releases.has(k)) bad(`metrics.barrierWaits[${k}] without a release`);
+  for (const [k, n] of ends)
+    if (f.metrics.steps[k]?.count !== n)
+      bad(`metrics.steps[${k}].count ${f.metrics.steps[k]?.count} but ${n} step.end events`);
+  for (const [k, n] of releases)
+    if (f.metrics.barrierWaits[k]?.count !== n)
+      bad(`metrics.barrierWaits[${k}].count ${f.metrics.barrierWaits[k]?.count} but ${n} releases`);
+  for (const k of Object.keys(f.metrics.barrierWaits))
+    if (!releases.has(k)) bad(`metrics.barrierWaits[${k}] without a release`);
   for (const [k, v] of fanout) {
     const got = f.metrics.mapFanout[k];
-    if (got?.items !== v.items || got.failed !== v.failed) bad(`metrics.mapFanout[${k}] ${JSON.stringify(got)} but map.complete says ${JSON.stringify(v)}`);
+    if (got?.items !== v.items || got.failed !== v.failed)
+      bad(`metrics.mapFanout[${k}] ${JSON.stringify(got)} but map.complete says ${JSON.stringify(v)}`);
   }
 }
 
@@ -380,13 +477,22 @@ function checkFinish(
 export function assertOrdered(events: readonly RunEvent[], options: OrderingOptions = {}): void {
   const violations = checkOrdering(events, options);
   if (violations.length > 0) {
-    const types = events.map((e) => `${e.seq}:${e.type}${'step' in e ? `(${stepKey(e.path, e.step)}${'invocation' in e ? `#${e.invocation}` : ''})` : ''}`).join(' ');
-    throw new Error(`event ordering violated:\n  - ${violations.slice(0, 20).join('\n  - ')}\nstream: ${types}`);
+    const types = events
+      .map(
+        (e) =>
+          `${e.seq}:${e.type}${'step' in e ? `(${stepKey(e.path, e.step)}${'invocation' in e ? `#${e.invocation}` : ''})` : ''}`,
+      )
+      .join(' ');
+    throw new Error(
+      `event ordering violated:\n  - ${violations.slice(0, 20).join('\n  - ')}\nstream: ${types}`,
+    );
   }
 }
 
 /** A run's result and every event of its stream. Call it in the tick of `start()` to miss nothing. */
-export async function collect<O>(handle: RunHandle<O>): Promise<{ result: RunResult<O>; events: RunEvent[] }> {
+export async function collect<O>(
+  handle: RunHandle<O>,
+): Promise<{ result: RunResult<O>; events: RunEvent[] }> {
   const stream = handle.events();
   const events: RunEvent[] = [];
   for await (const e of stream) events.push(e);
@@ -394,7 +500,10 @@ export async function collect<O>(handle: RunHandle<O>): Promise<{ result: RunRes
 }
 
 /** Events of one type, typed. */
-export function ofType<T extends RunEvent['type']>(events: readonly RunEvent[], type: T): Extract<RunEvent, { type: T }>[] {
+export function ofType<T extends RunEvent['type']>(
+  events: readonly RunEvent[],
+  type: T,
+): Extract<RunEvent, { type: T }>[] {
   return events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type);
 }
 
@@ -409,7 +518,11 @@ export interface Watched<O> {
 /** Subscribes to a run's events (call it in the tick of `start()`) and lets a test wait for any of them. */
 export function watch<O>(handle: RunHandle<O>): Watched<O> {
   const events: RunEvent[] = [];
-  const waiters = new Set<{ pred: (e: RunEvent) => boolean; resolve: (e: RunEvent) => void; reject: (e: Error) => void }>();
+  const waiters = new Set<{
+    pred: (e: RunEvent) => boolean;
+    resolve: (e: RunEvent) => void;
+    reject: (e: Error) => void;
+  }>();
   const stream = handle.events();
   const done = (async () => {
     for await (const e of stream) {
@@ -420,7 +533,10 @@ export function watch<O>(handle: RunHandle<O>): Watched<O> {
         w.resolve(e);
       }
     }
-    for (const w of waiters) w.reject(new Error(`the run ended without the awaited event; stream: ${events.map((e) => e.type).join(' ')}`));
+    for (const w of waiters)
+      w.reject(
+        new Error(`the run ended without the awaited event; stream: ${events.map((e) => e.type).join(' ')}`),
+      );
     waiters.clear();
     return { result: await handle.result, events };
   })();

@@ -30,14 +30,29 @@ interface RawNode {
 const rawNode = (wild: boolean, withSub: boolean): fc.Arbitrary<RawNode> =>
   fc.record({
     parents: fc.uniqueArray(fc.nat(50), { minLength: 1, maxLength: 3 }),
-    kind: fc.constantFrom<RandomNode['kind']>('step', 'step', 'stream', 'map', 'map', ...(withSub ? (['sub'] as const) : []), ...(wild ? (['switch'] as const) : [])),
+    kind: fc.constantFrom<RandomNode['kind']>(
+      'step',
+      'step',
+      'stream',
+      'map',
+      'map',
+      ...(withSub ? (['sub'] as const) : []),
+      ...(wild ? (['switch'] as const) : []),
+    ),
     any: wild ? fc.boolean() : fc.constant(false),
     len: fc.nat(5),
     weight: fc.nat(1000),
     tokens: fc.nat(4),
-    failTimes: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
-    fatal: wild ? fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) : fc.constant(false),
-    skip: wild ? fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) : fc.constant(false),
+    failTimes: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) },
+    ),
+    fatal: wild
+      ? fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+      : fc.constant(false),
+    skip: wild
+      ? fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+      : fc.constant(false),
     pick: fc.nat(3),
     concurrency: fc.integer({ min: 1, max: 4 }),
     chunkSize: fc.integer({ min: 1, max: 5 }),
@@ -46,9 +61,16 @@ const rawNode = (wild: boolean, withSub: boolean): fc.Arbitrary<RawNode> =>
 let specCounter = 0;
 
 /** Turns raw draws into a valid DAG spec: one root, every node reachable, maps fed by arrays. */
-function assemble(raws: readonly RawNode[], subs: readonly (RandomSpec | undefined)[], wild: boolean, asSub: boolean): RandomSpec {
+function assemble(
+  raws: readonly RawNode[],
+  subs: readonly (RandomSpec | undefined)[],
+  wild: boolean,
+  asSub: boolean,
+): RandomSpec {
   const name = `${asSub ? 'sub' : 'random'}${++specCounter}`;
-  const parentsOf: number[][] = raws.map((r, i) => (i === 0 ? [] : [...new Set(r.parents.map((p) => p % i))].sort((a, b) => a - b)));
+  const parentsOf: number[][] = raws.map((r, i) =>
+    i === 0 ? [] : [...new Set(r.parents.map((p) => p % i))].sort((a, b) => a - b),
+  );
   const kinds: RandomNode['kind'][] = raws.map((r, i) => {
     let kind = r.kind;
     if (kind === 'sub' && !subs[i]) kind = 'step';
@@ -97,7 +119,15 @@ export function specArbitrary(shape: SpecShape, asSub = false): fc.Arbitrary<Ran
     .array(rawNode(shape.wild, withSub), { minLength: 1, maxLength: max })
     .chain((raws) =>
       fc
-        .tuple(...raws.map((r) => (r.kind === 'sub' && withSub ? specArbitrary({ ...shape, depth: shape.depth - 1 }, true).map((s) => s as RandomSpec | undefined) : fc.constant(undefined))))
+        .tuple(
+          ...raws.map((r) =>
+            r.kind === 'sub' && withSub
+              ? specArbitrary({ ...shape, depth: shape.depth - 1 }, true).map(
+                  (s) => s as RandomSpec | undefined,
+                )
+              : fc.constant(undefined),
+          ),
+        )
         .map((subs) => assemble(raws, subs, shape.wild, asSub)),
     );
 }
@@ -108,6 +138,9 @@ export const inputArbitrary: fc.Arbitrary<number[]> = fc.array(fc.nat(10_000), {
 /** A one-line picture of a spec, for failure messages. */
 export function describeSpec(spec: RandomSpec): string {
   return spec.nodes
-    .map((n) => `${n.name}:${n.kind}${n.join ? `(${n.join})` : ''}${n.failTimes ? `!${n.failTimes}` : ''}${n.fatal ? '!!' : ''}${n.skip ? '~' : ''}${n.sub ? `{${describeSpec(n.sub)}}` : ''}->[${n.to.join(',')}]`)
+    .map(
+      (n) =>
+        `${n.name}:${n.kind}${n.join ? `(${n.join})` : ''}${n.failTimes ? `!${n.failTimes}` : ''}${n.fatal ? '!!' : ''}${n.skip ? '~' : ''}${n.sub ? `{${describeSpec(n.sub)}}` : ''}->[${n.to.join(',')}]`,
+    )
     .join(' ');
 }

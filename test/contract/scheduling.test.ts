@@ -37,7 +37,10 @@ describe.each(ORCHESTRATORS)('scheduling on %s', (name) => {
     await engine?.close();
     engine = undefined;
   });
-  const setup = (policy: 'now' | 'yield' | 'hold' = 'now', options: { maxConcurrency?: number; chunkSize?: number } = {}): Engine => {
+  const setup = (
+    policy: 'now' | 'yield' | 'hold' = 'now',
+    options: { maxConcurrency?: number; chunkSize?: number } = {},
+  ): Engine => {
     probe = createProbe({ policy });
     engine = engineFor(name, { services: probe.services, ...options });
     return engine;
@@ -123,7 +126,12 @@ describe.each(ORCHESTRATORS)('scheduling on %s', (name) => {
 
   it('results keep input order when items finish in reverse', async () => {
     setup();
-    const w = watch(engine!.start(mapThenSum('sched-gated', 'gatedItem', { concurrency: 4, chunkSize: 1 }), [10, 20, 30, 40]));
+    const w = watch(
+      engine!.start(
+        mapThenSum('sched-gated', 'gatedItem', { concurrency: 4, chunkSize: 1 }),
+        [10, 20, 30, 40],
+      ),
+    );
     for (const i of range(4)) await probe.arrived(`item${i}`);
     for (const i of [3, 2, 1, 0]) probe.open(`item${i}`);
     const { result, events } = await w.done;
@@ -189,16 +197,32 @@ describe.each(ORCHESTRATORS)('scheduling on %s', (name) => {
   });
 
   describe('chunking', () => {
-    it.each([1, 3, 7, 50])('chunkSize %i: every item once, retries item by item, results in order', async (chunkSize) => {
-      setup('yield');
-      const out = await collect(engine!.start(mapThenSum(`sched-chunk-${chunkSize}`, 'doubleFlaky', { chunkSize, concurrency: 8, retry: { attempts: 2, initialDelayMs: 0, jitter: 0 } }), range(20)));
-      expect(out.result.status).toBe('succeeded');
-      expect(out.result.outputs['items']).toEqual(range(20).map((i) => i * 2));
-      assertOrdered(out.events, { complete: true });
-      for (const i of range(20)) expect(probe.count('items', String(i))).toBe(2);
-      expect(ofType(out.events, 'step.retry').map((e) => e.index).sort((a, b) => a! - b!)).toEqual(range(20));
-      expect(probe.max('items')).toBeLessThanOrEqual(8);
-    });
+    it.each([1, 3, 7, 50])(
+      'chunkSize %i: every item once, retries item by item, results in order',
+      async (chunkSize) => {
+        setup('yield');
+        const out = await collect(
+          engine!.start(
+            mapThenSum(`sched-chunk-${chunkSize}`, 'doubleFlaky', {
+              chunkSize,
+              concurrency: 8,
+              retry: { attempts: 2, initialDelayMs: 0, jitter: 0 },
+            }),
+            range(20),
+          ),
+        );
+        expect(out.result.status).toBe('succeeded');
+        expect(out.result.outputs['items']).toEqual(range(20).map((i) => i * 2));
+        assertOrdered(out.events, { complete: true });
+        for (const i of range(20)) expect(probe.count('items', String(i))).toBe(2);
+        expect(
+          ofType(out.events, 'step.retry')
+            .map((e) => e.index)
+            .sort((a, b) => a! - b!),
+        ).toEqual(range(20));
+        expect(probe.max('items')).toBeLessThanOrEqual(8);
+      },
+    );
 
     it('chunkSize from RunOptions and EngineOptions gives the same results; a bad one is OPTION_INVALID', async () => {
       setup('yield', { chunkSize: 4 });
@@ -206,9 +230,15 @@ describe.each(ORCHESTRATORS)('scheduling on %s', (name) => {
       const b = await collect(engine!.start(plainMap, range(30), { chunkSize: 9 }));
       expect(a.result.output).toBe(870);
       expect(b.result.output).toBe(870);
-      expect(() => engine!.start(plainMap, [], { chunkSize: 0 })).toThrow(expect.objectContaining({ code: 'OPTION_INVALID' }));
-      expect(() => engineFor(name, { chunkSize: -1 })).toThrow(expect.objectContaining({ code: 'OPTION_INVALID' }));
-      expect(() => engine!.start(mapThenSum('sched-bad-chunk', 'double', { chunkSize: 0 }), [])).toThrow(expect.objectContaining({ code: 'PIPELINE_INVALID' }));
+      expect(() => engine!.start(plainMap, [], { chunkSize: 0 })).toThrow(
+        expect.objectContaining({ code: 'OPTION_INVALID' }),
+      );
+      expect(() => engineFor(name, { chunkSize: -1 })).toThrow(
+        expect.objectContaining({ code: 'OPTION_INVALID' }),
+      );
+      expect(() => engine!.start(mapThenSum('sched-bad-chunk', 'double', { chunkSize: 0 }), [])).toThrow(
+        expect.objectContaining({ code: 'PIPELINE_INVALID' }),
+      );
     });
   });
 });

@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock, type Engine, type RunEvent } from '@weft/core';
 import type { StopNote } from '../dist/fixtures/cancel.js';
 import { createProbe, type Probe } from '../dist/fixtures/scheduling-probe.js';
-import { timeoutsMap, timeoutsQueued, timeoutsRetry, timeoutsRun, timeoutsStep, timeoutsSub } from '../dist/fixtures/timeouts.js';
+import {
+  timeoutsMap,
+  timeoutsQueued,
+  timeoutsRetry,
+  timeoutsRun,
+  timeoutsStep,
+  timeoutsSub,
+} from '../dist/fixtures/timeouts.js';
 import { ORCHESTRATORS, engineFor } from './matrix.js';
 import { assertOrdered, ofType, watch } from './ordering.js';
 
@@ -13,7 +20,8 @@ const note = (step: string, phase: string, index?: number) => (n: unknown) => {
   const x = n as { step?: string; phase?: string; index?: number };
   return x.step === step && x.phase === phase && (index === undefined || x.index === index);
 };
-const isStep = (type: RunEvent['type'], step: string) => (e: RunEvent) => e.type === type && 'step' in e && e.step === step;
+const isStep = (type: RunEvent['type'], step: string) => (e: RunEvent) =>
+  e.type === type && 'step' in e && e.step === step;
 
 describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
   let engine: Engine | undefined;
@@ -44,8 +52,16 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     assertOrdered(events);
     expect(ofType(events, 'run.timeout')).toEqual([expect.objectContaining({ timeoutMs: 500, time: 500 })]);
     expect(events[events.length - 2]!.type).toBe('run.timeout');
-    expect(events[events.length - 1]).toMatchObject({ type: 'run.finish', status: 'timedOut', error: { code: 'RUN_TIMEOUT' } });
-    expect((await probe.noted(note('wait', 'stopped'))) as StopNote).toMatchObject({ how: 'abort', aborted: true, reason: 'RUN_TIMEOUT' });
+    expect(events[events.length - 1]).toMatchObject({
+      type: 'run.finish',
+      status: 'timedOut',
+      error: { code: 'RUN_TIMEOUT' },
+    });
+    expect((await probe.noted(note('wait', 'stopped'))) as StopNote).toMatchObject({
+      how: 'abort',
+      aborted: true,
+      reason: 'RUN_TIMEOUT',
+    });
   });
 
   it('a run that ends in time is not timed out, and leaves no timer behind', async () => {
@@ -71,8 +87,16 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('STEP_TIMEOUT');
     assertOrdered(events);
-    expect(events.find(isStep('step.error', 'slow'))).toMatchObject({ time: 100, error: { code: 'STEP_TIMEOUT' }, willRetry: false });
-    expect((await probe.noted(note('slow', 'stopped'))) as StopNote).toMatchObject({ how: 'abort', aborted: true, reason: 'STEP_TIMEOUT' });
+    expect(events.find(isStep('step.error', 'slow'))).toMatchObject({
+      time: 100,
+      error: { code: 'STEP_TIMEOUT' },
+      willRetry: false,
+    });
+    expect((await probe.noted(note('slow', 'stopped'))) as StopNote).toMatchObject({
+      how: 'abort',
+      aborted: true,
+      reason: 'STEP_TIMEOUT',
+    });
   });
 
   it('a timed-out step is retried under its policy', async () => {
@@ -86,7 +110,9 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     expect(result.status).toBe('succeeded');
     expect(result.output).toBe(40);
     assertOrdered(events, { complete: true });
-    expect(ofType(events, 'step.error')).toEqual([expect.objectContaining({ willRetry: true, error: expect.objectContaining({ code: 'STEP_TIMEOUT' }) })]);
+    expect(ofType(events, 'step.error')).toEqual([
+      expect.objectContaining({ willRetry: true, error: expect.objectContaining({ code: 'STEP_TIMEOUT' }) }),
+    ]);
   });
 
   it('the step timeout counts running time, not time spent queued behind maxConcurrency', async () => {
@@ -109,7 +135,10 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     assertOrdered(events);
     expect(events.find(isStep('step.end', 'a'))).toBeDefined();
     expect(events.find(isStep('step.start', 'b'))).toMatchObject({ time: 90 });
-    expect(events.find(isStep('step.error', 'b'))).toMatchObject({ time: 190, error: { code: 'STEP_TIMEOUT' } });
+    expect(events.find(isStep('step.error', 'b'))).toMatchObject({
+      time: 190,
+      error: { code: 'STEP_TIMEOUT' },
+    });
   });
 
   it('map items: each item’s timeout runs from its own start, not from the map’s', async () => {
@@ -150,9 +179,17 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     expect(result.error?.code).toBe('STEP_TIMEOUT');
     assertOrdered(events);
     const error = events.find((e) => isStep('step.error', 'box')(e) && e.path.length === 0);
-    expect(error).toMatchObject({ time: 100, error: { code: 'STEP_TIMEOUT', data: { timeoutMs: 100 } }, willRetry: false });
+    expect(error).toMatchObject({
+      time: 100,
+      error: { code: 'STEP_TIMEOUT', data: { timeoutMs: 100 } },
+      willRetry: false,
+    });
     expect(events.some(isStep('step.start', 'after'))).toBe(false);
-    expect((await probe.noted(note('innerWait', 'stopped'))) as StopNote).toMatchObject({ how: 'abort', aborted: true, reason: 'STEP_TIMEOUT' });
+    expect((await probe.noted(note('innerWait', 'stopped'))) as StopNote).toMatchObject({
+      how: 'abort',
+      aborted: true,
+      reason: 'STEP_TIMEOUT',
+    });
   });
 
   it('a sub-pipeline that ends in time is not timed out, and leaves no timer behind', async () => {

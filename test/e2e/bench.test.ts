@@ -12,7 +12,9 @@ describe('weft bench', () => {
   it('--list names the suites; --smoke runs the chosen ones, prints the table and writes the JSON report', () => {
     const dir = project();
     const list = weftJson(['bench', '--list'], dir);
-    expect(list.env.result.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['chain', 'cpu-6ms', 'langgraph', 'million-map', 'tuning-gain']));
+    expect(list.env.result.map((s: { name: string }) => s.name)).toEqual(
+      expect.arrayContaining(['chain', 'cpu-6ms', 'langgraph', 'million-map', 'tuning-gain']),
+    );
     const r = weft(['bench', '--smoke', '--suite', 'chain', '--suite', 'messages-100b', '-q'], dir);
     expect(r.code).toBe(0);
     const files = readdirSync(join(dir, '.weft', 'bench'));
@@ -44,28 +46,43 @@ describe('weft bench tune and weft run', () => {
     expect(profile).toMatchObject({ weftTuning: 1, values: t.env.result.profile.values });
     expect(readdirSync(join(dir, '.weft')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // A profile with values a test can recognise.
-    writeFileSync(file, JSON.stringify({ ...profile, values: { threads: 1, chunkSize: 3, codecThreshold: 1234 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...profile, values: { threads: 1, chunkSize: 3, codecThreshold: 1234 } }),
+    );
     const r = weftJson(['run', join(MISC, 'sum.json'), '--input', '4', '--run-id', 't1'], dir);
     expect(r.env.result).toMatchObject({ status: 'succeeded', output: 20 });
     const metrics = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 't1', 'metrics.json'), 'utf8'));
-    expect(metrics.extra.tuning).toEqual({ profile: file, values: { threads: 1, chunkSize: 3, codecThreshold: 1234 } });
+    expect(metrics.extra.tuning).toEqual({
+      profile: file,
+      values: { threads: 1, chunkSize: 3, codecThreshold: 1234 },
+    });
     expect(metrics.extra.threads).toBe(1);
-    const explicit = weftJson(['run', join(MISC, 'sum.json'), '--input', '4', '--run-id', 't2', '--threads', '2'], dir);
+    const explicit = weftJson(
+      ['run', join(MISC, 'sum.json'), '--input', '4', '--run-id', 't2', '--threads', '2'],
+      dir,
+    );
     expect(explicit.env.result.status).toBe('succeeded');
-    expect(JSON.parse(readFileSync(join(dir, '.weft', 'runs', 't2', 'metrics.json'), 'utf8')).extra).toMatchObject({ threads: 2, tuning: { profile: file } });
+    expect(
+      JSON.parse(readFileSync(join(dir, '.weft', 'runs', 't2', 'metrics.json'), 'utf8')).extra,
+    ).toMatchObject({ threads: 2, tuning: { profile: file } });
   });
 
   it('a damaged profile is TUNING_INVALID (exit 2) naming the file; without one, runs say nothing of tuning', () => {
     const dir = project();
     const r0 = weftJson(['run', join(MISC, 'sum.json'), '--input', '1', '--run-id', 'n1'], dir);
     expect(r0.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'n1', 'metrics.json'), 'utf8')).extra).not.toHaveProperty('tuning');
+    expect(
+      JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'n1', 'metrics.json'), 'utf8')).extra,
+    ).not.toHaveProperty('tuning');
     writeFileSync(join(dir, '.weft', 'tuning.json'), '{"weftTuning": 1, "values": {}}');
     const r = weftJson(['run', join(MISC, 'sum.json'), '--input', '1', '--run-id', 'n2'], dir);
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('TUNING_INVALID');
     expect(r.env.error?.message).toContain(join(dir, '.weft', 'tuning.json'));
-    expect(r.env.error?.data.problems).toEqual(expect.arrayContaining(['values.threads must be an integer ≥ 1, got undefined']));
+    expect(r.env.error?.data.problems).toEqual(
+      expect.arrayContaining(['values.threads must be an integer ≥ 1, got undefined']),
+    );
     expect(existsSync(join(dir, '.weft', 'runs', 'n2'))).toBe(false);
   });
 });

@@ -18,12 +18,27 @@ export interface Ran {
 
 /** Runs `weft args…` in `cwd` to completion. */
 export function weft(args: readonly string[], cwd: string, env: Record<string, string> = {}): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs `weft args… --json` and parses the envelope. */
-export function weftJson(args: readonly string[], cwd: string): Ran & { env: { ok: boolean; result?: any; error?: { code: string; message: string; data: any }; warnings: unknown[] } } {
+export function weftJson(
+  args: readonly string[],
+  cwd: string,
+): Ran & {
+  env: {
+    ok: boolean;
+    result?: any;
+    error?: { code: string; message: string; data: any };
+    warnings: unknown[];
+  };
+} {
   const r = weft([...args, '--json'], cwd);
   let env;
   try {
@@ -39,7 +54,11 @@ export function weftJson(args: readonly string[], cwd: string): Ran & { env: { o
  * trigger: with --events each line is one event). Resolves with how many lines it saw and whether
  * the kill happened (the process may finish first).
  */
-export function killAfterLines(args: readonly string[], cwd: string, lines: number): Promise<{ seen: number; killed: boolean; code: number | null }> {
+export function killAfterLines(
+  args: readonly string[],
+  cwd: string,
+  lines: number,
+): Promise<{ seen: number; killed: boolean; code: number | null }> {
   return killWhen(args, cwd, (_line, n) => n >= lines);
 }
 
@@ -51,7 +70,11 @@ export function killWhen(
   env: Record<string, string> = {},
 ): Promise<{ seen: number; killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let seen = 0;
     let killed = false;
     child.stdout.setEncoding('utf8');
@@ -93,6 +116,7 @@ export function tempProjects(): () => string {
 /** Writes the crash fixture's input: `n` numbered lines. */
 export function writeLines(file: string, n: number): void {
   let s = '';
-  for (let i = 0; i < n; i++) s += `line ${i}: the quick brown fox jumps over the lazy dog ${(i * 7919) % 1000}\n`;
+  for (let i = 0; i < n; i++)
+    s += `line ${i}: the quick brown fox jumps over the lazy dog ${(i * 7919) % 1000}\n`;
   writeFileSync(file, s);
 }

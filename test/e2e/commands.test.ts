@@ -12,7 +12,15 @@ const project = tempProjects();
 describe('weft --help and usage errors', () => {
   it('prints help for the program and every command with exit 0', () => {
     const dir = project();
-    for (const args of [['--help'], ['run', '--help'], ['resume', '--help'], ['validate', '--help'], ['graph', '--help'], ['runs', '--help'], ['audit', 'verify', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['run', '--help'],
+      ['resume', '--help'],
+      ['validate', '--help'],
+      ['graph', '--help'],
+      ['runs', '--help'],
+      ['audit', 'verify', '--help'],
+    ]) {
       const r = weft(args, dir);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: weft');
@@ -62,7 +70,10 @@ describe('bad input gives a coded error and exit 2, never a stack trace', () => 
 
   it('schema problems carry their JSON paths as data', () => {
     const r = weftJson(['validate', join(MISC, 'schema-invalid.json')], project());
-    expect(r.env.error?.data.problems.map((p: { path: string }) => p.path)).toEqual(['/steps/list/retry/attempts', '/steps/list/timeoutMs']);
+    expect(r.env.error?.data.problems.map((p: { path: string }) => p.path)).toEqual([
+      '/steps/list/retry/attempts',
+      '/steps/list/timeoutMs',
+    ]);
   });
 
   it('an unknown orchestration mode is ORCHESTRATOR_UNKNOWN and records no run', () => {
@@ -81,7 +92,10 @@ describe('bad input gives a coded error and exit 2, never a stack trace', () => 
 
   it('a corrupt run store is STORE_CORRUPT', () => {
     const dir = project();
-    writeFileSync(join(dir, '.weft', 'weft.db'), 'this is not a database, just text that fills the header '.repeat(20));
+    writeFileSync(
+      join(dir, '.weft', 'weft.db'),
+      'this is not a database, just text that fills the header '.repeat(20),
+    );
     for (const args of [['run', join(MISC, 'sum.json')], ['runs']]) {
       const r = weftJson(args, dir);
       expect(r.code).toBe(2);
@@ -111,12 +125,17 @@ describe('bad input gives a coded error and exit 2, never a stack trace', () => 
 describe('run, runs, graph, validate', () => {
   it('runs a JSON pipeline, lists it and shows its steps with timings', () => {
     const dir = project();
-    const r = weftJson(['run', join(MISC, 'sum.json'), '--input', '4', '--run-id', 'r1', '--out', 'out'], dir);
+    const r = weftJson(
+      ['run', join(MISC, 'sum.json'), '--input', '4', '--run-id', 'r1', '--out', 'out'],
+      dir,
+    );
     expect(r.code).toBe(0);
     expect(r.env.result).toMatchObject({ runId: 'r1', status: 'succeeded', output: 20 });
     expect(JSON.parse(readFileSync(join(dir, 'out', 'output.json'), 'utf8'))).toBe(20);
     const list = weftJson(['runs'], dir);
-    expect(list.env.result.runs).toEqual([expect.objectContaining({ runId: 'r1', pipeline: 'sum', status: 'succeeded' })]);
+    expect(list.env.result.runs).toEqual([
+      expect.objectContaining({ runId: 'r1', pipeline: 'sum', status: 'succeeded' }),
+    ]);
     const one = weftJson(['runs', 'r1'], dir);
     expect(one.env.result.steps.map((s: { step: string; status: string }) => [s.step, s.status])).toEqual([
       ['list', 'ran'],
@@ -127,7 +146,12 @@ describe('run, runs, graph, validate', () => {
     expect(typeof one.env.result.steps[0].totalMs).toBe('number');
     expect(weft(['runs', 'r1'], dir).stdout).toContain('double');
     const metrics = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'r1', 'metrics.json'), 'utf8'));
-    expect(metrics).toMatchObject({ runId: 'r1', status: 'succeeded', items: { double: { items: 4, failed: 0 } }, retries: 0 });
+    expect(metrics).toMatchObject({
+      runId: 'r1',
+      status: 'succeeded',
+      items: { double: { items: 4, failed: 0 } },
+      retries: 0,
+    });
     const again = weftJson(['run', join(MISC, 'sum.json'), '--run-id', 'r1'], dir);
     expect(again.code).toBe(2);
     expect(weftJson(['runs', 'nope'], dir).env.error?.code).toBe('RUN_NOT_FOUND');
@@ -160,7 +184,11 @@ describe('run, runs, graph, validate', () => {
     expect(g.stdout).toContain('flowchart TD');
     expect(g.stdout).toContain('list --> double');
     const v = weftJson(['validate', join(MISC, 'sum.json')], dir);
-    expect(v.env.result).toMatchObject({ valid: true, pipeline: 'sum', steps: [{ name: 'list' }, { name: 'double', kind: 'map' }, { name: 'sum' }] });
+    expect(v.env.result).toMatchObject({
+      valid: true,
+      pipeline: 'sum',
+      steps: [{ name: 'list' }, { name: 'double', kind: 'map' }, { name: 'sum' }],
+    });
     const s = weftJson(['schema'], dir);
     expect(s.env.result.$id).toContain('pipeline-1.json');
   });
@@ -171,8 +199,14 @@ describe('retries, suspend and resume', () => {
     const dir = project();
     const r = weft(['run', join(MISC, 'retry.json'), '--run-id', 'rt', '--events'], dir);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.find((e) => e.type === 'step.error')).toMatchObject({ willRetry: true, error: { retryable: true } });
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.find((e) => e.type === 'step.error')).toMatchObject({
+      willRetry: true,
+      error: { retryable: true },
+    });
     expect(events.find((e) => e.type === 'step.retry')).toMatchObject({ attempt: 2, delayMs: 1 });
     const m = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'rt', 'metrics.json'), 'utf8'));
     expect(m).toMatchObject({ retries: 1, errors: { retryable: 1, fatal: 0 } });
@@ -185,13 +219,17 @@ describe('retries, suspend and resume', () => {
     const dir = project();
     const s = weftJson(['run', join(MISC, 'suspend.json'), '--input', '"x"', '--run-id', 's1'], dir);
     expect(s.code).toBe(0);
-    expect(s.env.result).toMatchObject({ status: 'suspended', suspended: [{ step: 'ask', reason: 'needs approval' }] });
+    expect(s.env.result).toMatchObject({
+      status: 'suspended',
+      suspended: [{ step: 'ask', reason: 'needs approval' }],
+    });
     const r = weftJson(['resume', 's1', '--input', '"ann"'], dir);
     expect(r.code).toBe(0);
     expect(r.env.result).toMatchObject({ status: 'succeeded', output: 'APPROVED BY ANN' });
     // `weft runs` shows both sessions with the steps each one ran.
     const shown = weftJson(['runs', 's1'], dir).env.result;
-    const stepsOf = (s: { steps: { step: string; status: string }[] }) => s.steps.map((x) => [x.step, x.status]);
+    const stepsOf = (s: { steps: { step: string; status: string }[] }) =>
+      s.steps.map((x) => [x.step, x.status]);
     expect(shown.sessions.map((s: { session: number; status: string }) => [s.session, s.status])).toEqual([
       [1, 'suspended'],
       [2, 'succeeded'],
@@ -214,9 +252,12 @@ describe('retries, suspend and resume', () => {
 describe('locks', () => {
   it('a run or output directory locked by a live process is LOCK_HELD at once; a dead holder is taken over', async () => {
     const dir = project();
-    const sleeper = spawn(process.execPath, ['-e', 'process.stdin.resume()'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const sleeper = spawn(process.execPath, ['-e', 'process.stdin.resume()'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     await new Promise((r) => sleeper.once('spawn', r));
-    const lock = (pid: number) => JSON.stringify({ pid, hostname: hostname(), startedAt: 1, purpose: 'test' });
+    const lock = (pid: number) =>
+      JSON.stringify({ pid, hostname: hostname(), startedAt: 1, purpose: 'test' });
     mkdirSync(join(dir, 'out'), { recursive: true });
     writeFileSync(join(dir, 'out', '.weft.lock'), lock(sleeper.pid!));
     const held = weftJson(['run', join(MISC, 'sum.json'), '--out', 'out'], dir);
@@ -266,4 +307,3 @@ describe('audit verify', () => {
     });
   }
 });
-

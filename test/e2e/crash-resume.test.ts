@@ -28,7 +28,20 @@ let events = 0;
 
 beforeAll(() => {
   const { dir, input } = project();
-  const r = weft(['run', PIPELINE, '--out', 'out', '--input', JSON.stringify({ file: input }), '--run-id', 'ref', '--events'], dir);
+  const r = weft(
+    [
+      'run',
+      PIPELINE,
+      '--out',
+      'out',
+      '--input',
+      JSON.stringify({ file: input }),
+      '--run-id',
+      'ref',
+      '--events',
+    ],
+    dir,
+  );
   expect(r.code, r.stderr).toBe(0);
   events = r.stdout.split('\n').filter((l) => l.length > 0).length;
   reference = read(dir);
@@ -54,7 +67,17 @@ describe('weft resume after SIGKILL', () => {
       // Spread kill points from the first event to the last one.
       const n = 1 + Math.floor((k * (events - 1)) / (POINTS - 1));
       const { dir, input } = project();
-      const args = ['run', PIPELINE, '--out', 'out', '--input', JSON.stringify({ file: input }), '--run-id', `crash-${k}`, '--events'];
+      const args = [
+        'run',
+        PIPELINE,
+        '--out',
+        'out',
+        '--input',
+        JSON.stringify({ file: input }),
+        '--run-id',
+        `crash-${k}`,
+        '--events',
+      ];
       const kill = await killAfterLines(args, dir, n);
       if (kill.killed) killedAt.push(n);
       const resumed = weft(['resume', `crash-${k}`], dir);
@@ -69,17 +92,33 @@ describe('weft resume after SIGKILL', () => {
 
   it('a step killed after a checkpoint continues from it, and writes no line twice', async () => {
     const { dir, input } = project();
-    const args = ['run', PIPELINE, '--out', 'out', '--input', JSON.stringify({ file: input }), '--run-id', 'cp', '--events'];
+    const args = [
+      'run',
+      PIPELINE,
+      '--out',
+      'out',
+      '--input',
+      JSON.stringify({ file: input }),
+      '--run-id',
+      'cp',
+      '--events',
+    ];
     const isCheckpointAt = (line: string, next: number): boolean => {
       const e = JSON.parse(line) as { type: string; value?: { next: number } };
       return e.type === 'checkpoint' && (e.value?.next ?? 0) >= next;
     };
     // The copy step hangs right after its checkpoint at line 50 (a fixture hook), so the kill lands there.
-    const kill = await killWhen(args, dir, (line) => isCheckpointAt(line, 50), { WEFT_FIXTURE_HANG_AT: '50' });
+    const kill = await killWhen(args, dir, (line) => isCheckpointAt(line, 50), {
+      WEFT_FIXTURE_HANG_AT: '50',
+    });
     expect(kill.killed).toBe(true);
     const resumed = weft(['resume', 'cp', '--events'], dir);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const checkpoints = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; value?: { next: number } }).filter((e) => e.type === 'checkpoint');
+    const checkpoints = resumed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; value?: { next: number } })
+      .filter((e) => e.type === 'checkpoint');
     // Restarted from scratch, the first checkpoint would be at 10 lines.
     expect(checkpoints[0]!.value!.next).toBeGreaterThan(50);
     expect(read(dir)).toEqual(reference);
@@ -94,7 +133,9 @@ describe('weft resume after SIGKILL', () => {
     // read is `cache: false` (it reads the file); everything downstream is answered from the store.
     expect(again.env.result.cached).toEqual({ steps: 3, items: 0 });
     const shown = weftJson(['runs', again.env.result.runId], dir);
-    const ran = shown.env.result.steps.filter((s: { status: string }) => s.status === 'ran').map((s: { step: string }) => s.step);
+    const ran = shown.env.result.steps
+      .filter((s: { status: string }) => s.status === 'ran')
+      .map((s: { step: string }) => s.step);
     expect(ran).toEqual(['read']);
   });
 });

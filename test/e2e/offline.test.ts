@@ -12,7 +12,10 @@ describe('weft --offline', () => {
     for (const api of ['http', 'fetch']) {
       it(`refuses ${api} in a step on ${orchestrator}`, () => {
         const dir = project();
-        const r = weftJson(['run', join(OFFLINE, `${api}.json`), '--offline', '--orchestrator', orchestrator], dir);
+        const r = weftJson(
+          ['run', join(OFFLINE, `${api}.json`), '--offline', '--orchestrator', orchestrator],
+          dir,
+        );
         expect(r.code).toBe(1);
         expect(r.env.error?.code).toBe('NETWORK_REFUSED');
         expect(r.env.error?.message).toContain(api === 'http' ? 'http.request()' : 'fetch()');

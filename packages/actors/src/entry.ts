@@ -1,4 +1,11 @@
-import { Engine, createRegistry as createCoreRegistry, type EngineOptions, type HostServices, type OrchestratorEntry, type OrchestratorRegistry } from '@weft/core';
+import {
+  Engine,
+  createRegistry as createCoreRegistry,
+  type EngineOptions,
+  type HostServices,
+  type OrchestratorEntry,
+  type OrchestratorRegistry,
+} from '@weft/core';
 import { WORKERS_CAPABILITIES, WorkersOrchestrator } from './host/workers-orchestrator.js';
 import { tunedWorkersOptions, type WorkersOptions } from './options.js';
 
@@ -8,14 +15,18 @@ import { tunedWorkersOptions, type WorkersOptions } from './options.js';
  * const orchestrator = createWorkersOrchestrator({ threads: 2 }, { db });
  * const engine = createEngine({ orchestrator });
  */
-export function createWorkersOrchestrator(options: WorkersOptions = {}, services: HostServices = {}): WorkersOrchestrator {
+export function createWorkersOrchestrator(
+  options: WorkersOptions = {},
+  services: HostServices = {},
+): WorkersOrchestrator {
   return new WorkersOrchestrator(options, services);
 }
 
 /** The registry entry of `workers`: options come from `EngineOptions.orchestratorOptions` (see {@link WorkersOptions}), defaulted from `EngineOptions.tuning`. */
 export const workersEntry: OrchestratorEntry = {
   name: 'workers',
-  description: 'steps as actors on a piscina pool of worker threads (parallel, cooperative cancellation, token streaming)',
+  description:
+    'steps as actors on a piscina pool of worker threads (parallel, cooperative cancellation, token streaming)',
   capabilities: WORKERS_CAPABILITIES,
   create: (ctx) => new WorkersOrchestrator(tunedWorkersOptions(ctx.options, ctx.tuning), ctx.services),
 };
@@ -37,5 +48,9 @@ export function createRegistry(): OrchestratorRegistry {
  * await engine.close();
  */
 export function createEngine(options: EngineOptions = {}): Engine {
-  return new Engine({ ...options, orchestrator: options.orchestrator ?? 'workers', registry: options.registry ?? createRegistry() });
+  return new Engine({
+    ...options,
+    orchestrator: options.orchestrator ?? 'workers',
+    registry: options.registry ?? createRegistry(),
+  });
 }

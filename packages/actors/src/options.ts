@@ -114,17 +114,26 @@ const KNOWN = [
  * @example resolveWorkersOptions({ threads: 2, cancelGraceMs: 200 })
  */
 export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {}): ResolvedWorkersOptions {
-  if (typeof raw !== 'object' || raw === null) throw new WeftError('OPTION_INVALID', `workers options must be an object, got ${String(raw)}`);
+  if (typeof raw !== 'object' || raw === null)
+    throw new WeftError('OPTION_INVALID', `workers options must be an object, got ${String(raw)}`);
   const unknown = Object.keys(raw).filter((k) => !(KNOWN as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new WeftError('OPTION_INVALID', `unknown workers option(s) ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${KNOWN.join(', ')}`, { data: { unknown } });
+    throw new WeftError(
+      'OPTION_INVALID',
+      `unknown workers option(s) ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${KNOWN.join(', ')}`,
+      { data: { unknown } },
+    );
   }
   const o = raw as WorkersOptions;
   const int = (name: keyof WorkersOptions, fallback: number, min = 1): number => {
     const v = o[name];
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      throw new WeftError('OPTION_INVALID', `workers option ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`, { data: { option: name, value: v } });
+      throw new WeftError(
+        'OPTION_INVALID',
+        `workers option ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`,
+        { data: { option: name, value: v } },
+      );
     }
     return v;
   };
@@ -132,19 +141,29 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     const v = o[name];
     if (v === undefined) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new WeftError('OPTION_INVALID', `workers option ${name} must be a number ≥ 0, got ${JSON.stringify(v)}`, { data: { option: name, value: v } });
+      throw new WeftError(
+        'OPTION_INVALID',
+        `workers option ${name} must be a number ≥ 0, got ${JSON.stringify(v)}`,
+        { data: { option: name, value: v } },
+      );
     }
     return v;
   };
   let limits: ResourceLimits | undefined;
   if (o.resourceLimits !== undefined) {
     if (typeof o.resourceLimits !== 'object' || o.resourceLimits === null) {
-      throw new WeftError('OPTION_INVALID', `workers option resourceLimits must be an object, got ${JSON.stringify(o.resourceLimits)}`);
+      throw new WeftError(
+        'OPTION_INVALID',
+        `workers option resourceLimits must be an object, got ${JSON.stringify(o.resourceLimits)}`,
+      );
     }
     limits = { ...o.resourceLimits };
   }
   if (o.onWorkerExit !== undefined && typeof o.onWorkerExit !== 'function') {
-    throw new WeftError('OPTION_INVALID', `workers option onWorkerExit must be a function, got ${typeof o.onWorkerExit}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `workers option onWorkerExit must be a function, got ${typeof o.onWorkerExit}`,
+    );
   }
   const heap = o.maxOldGenerationSizeMb === undefined ? undefined : int('maxOldGenerationSizeMb', 0);
   if (heap !== undefined) limits = { ...(limits ?? {}), maxOldGenerationSizeMb: heap };
@@ -171,9 +190,16 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
  * `threads`, `chunkSize`, and `codecThreshold` as `transferThreshold`. Options given explicitly win.
  * @example tunedWorkersOptions({ threads: 1 }, profile.values) // threads 1, the profile's chunkSize and threshold
  */
-export function tunedWorkersOptions(options: Readonly<Record<string, unknown>>, tuning: TuningValues | undefined): Readonly<Record<string, unknown>> {
+export function tunedWorkersOptions(
+  options: Readonly<Record<string, unknown>>,
+  tuning: TuningValues | undefined,
+): Readonly<Record<string, unknown>> {
   if (!tuning) return options;
-  const tuned: Record<string, unknown> = { threads: tuning.threads, chunkSize: tuning.chunkSize, transferThreshold: tuning.codecThreshold };
+  const tuned: Record<string, unknown> = {
+    threads: tuning.threads,
+    chunkSize: tuning.chunkSize,
+    transferThreshold: tuning.codecThreshold,
+  };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) tuned[k] = v;
   return tuned;
 }

@@ -35,7 +35,12 @@ describe('cancellation', () => {
     const exits: WorkerExitInfo[] = [];
     let exited!: () => void;
     const gone = new Promise<void>((resolve) => (exited = resolve));
-    r = rig({ threads: 1, tasksPerThread: 2, cancelGraceMs: 50, onWorkerExit: (i) => (exits.push(i), exited()) });
+    r = rig({
+      threads: 1,
+      tasksPerThread: 2,
+      cancelGraceMs: 50,
+      onWorkerExit: (i) => (exits.push(i), exited()),
+    });
     const spinning = r.engine.start(stubborn);
     await r.host.logged('spinning');
     // A second run's task lands on the same (only) worker, behind the spinning step.
@@ -61,10 +66,33 @@ describe('a signal shared by many tasks', () => {
     const host = createTestHost();
     const orchestrator = createWorkersOrchestrator({ threads: 2 }, host.services);
     const controller = new AbortController();
-    const hooks = { started: () => undefined, tokens: () => undefined, checkpoint: () => undefined, item: () => undefined };
-    const ref = { module: new URL('./dist/fixtures/pipelines.js', import.meta.url).href, pipeline: 'cooperative', export: 'loop' };
+    const hooks = {
+      started: () => undefined,
+      tokens: () => undefined,
+      checkpoint: () => undefined,
+      item: () => undefined,
+    };
+    const ref = {
+      module: new URL('./dist/fixtures/pipelines.js', import.meta.url).href,
+      pipeline: 'cooperative',
+      export: 'loop',
+    };
     const task = (id: number) =>
-      ({ id, runId: 'shared', path: [], node: 'loop', kind: 'step', ref, input: null, attempt: 1, state: {}, params: {}, placement: 'worker', version: null, signal: controller.signal }) as const;
+      ({
+        id,
+        runId: 'shared',
+        path: [],
+        node: 'loop',
+        kind: 'step',
+        ref,
+        input: null,
+        attempt: 1,
+        state: {},
+        params: {},
+        placement: 'worker',
+        version: null,
+        signal: controller.signal,
+      }) as const;
     try {
       const outcomes = [1, 2, 3].map((id) => orchestrator.run(task(id), hooks));
       await host.logged('looping');
@@ -86,10 +114,36 @@ describe('a task whose engine cancel source is already cancelled', () => {
     const orchestrator = createWorkersOrchestrator({ threads: 1 });
     const cancel = new LazyAbortController();
     cancel.abort(serializeError(new WeftError('RUN_TIMEOUT', 'too late')));
-    const hooks = { started: () => undefined, tokens: () => undefined, checkpoint: () => undefined, item: () => undefined };
-    const ref = { module: new URL('./dist/fixtures/pipelines.js', import.meta.url).href, pipeline: 'cooperative', export: 'loop' };
+    const hooks = {
+      started: () => undefined,
+      tokens: () => undefined,
+      checkpoint: () => undefined,
+      item: () => undefined,
+    };
+    const ref = {
+      module: new URL('./dist/fixtures/pipelines.js', import.meta.url).href,
+      pipeline: 'cooperative',
+      export: 'loop',
+    };
     try {
-      const task = { id: 1, runId: 'late', path: [], node: 'loop', kind: 'step', ref, input: null, attempt: 1, state: {}, params: {}, placement: 'worker', version: null, cancel, get signal() { return cancel.signal; } } as const;
+      const task = {
+        id: 1,
+        runId: 'late',
+        path: [],
+        node: 'loop',
+        kind: 'step',
+        ref,
+        input: null,
+        attempt: 1,
+        state: {},
+        params: {},
+        placement: 'worker',
+        version: null,
+        cancel,
+        get signal() {
+          return cancel.signal;
+        },
+      } as const;
       const outcome = await orchestrator.run(task, hooks);
       expect(outcome).toMatchObject({ ok: false, error: { code: 'RUN_TIMEOUT', message: 'too late' } });
       expect(orchestrator.stats().extra?.['dispatches']).toBe(0);

@@ -11,7 +11,10 @@ describe('placement', () => {
 
   it('runs steps on worker threads by default and `placement: main` steps on the main thread', async () => {
     r = rig();
-    const result = await r.engine.execute<{ worker: { isMainThread: boolean }; main: { isMainThread: boolean } }>(placement);
+    const result = await r.engine.execute<{
+      worker: { isMainThread: boolean };
+      main: { isMainThread: boolean };
+    }>(placement);
     expect(result.status).toBe('succeeded');
     expect(result.output?.worker.isMainThread).toBe(false);
     expect(result.output?.main.isMainThread).toBe(true);
@@ -25,13 +28,20 @@ describe('placement', () => {
 
   it('runs harness overrides in-process', async () => {
     r = rig();
-    const result = await r.engine.execute(whereAmI, undefined, { overrides: { where: () => ({ isMainThread, overridden: true }) } });
+    const result = await r.engine.execute(whereAmI, undefined, {
+      overrides: { where: () => ({ isMainThread, overridden: true }) },
+    });
     expect(result.output).toEqual({ isMainThread: true, overridden: true });
   });
 
   it('makes workers the default of @weft/actors and registers it next to direct', async () => {
     const registry = createRegistry();
-    expect(registry.list().map((e) => e.name).sort()).toEqual(['direct', 'workers']);
+    expect(
+      registry
+        .list()
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['direct', 'workers']);
     expect(workersEntry.capabilities.parallel).toBe(true);
     const engine = createEngine({ orchestratorOptions: { threads: 1 } });
     try {
@@ -41,7 +51,11 @@ describe('placement', () => {
     } finally {
       await engine.close();
     }
-    const core = createCoreEngine({ registry: createRegistry(), orchestrator: 'workers', orchestratorOptions: { threads: 1 } });
+    const core = createCoreEngine({
+      registry: createRegistry(),
+      orchestrator: 'workers',
+      orchestratorOptions: { threads: 1 },
+    });
     try {
       expect((await core.execute(whereAmI)).metrics.orchestrator).toBe('workers');
     } finally {

@@ -26,7 +26,10 @@ describe('frames', () => {
     expect(posted[0]!.transfer).toEqual([frame.buffer]);
     const got: Msg[] = [];
     new FrameReader<Msg>().read(frame, (m) => got.push(m));
-    expect(got).toEqual([{ type: 'a', n: 1 }, { type: 'b', s: 'two', bytes: new Uint8Array([1, 2]) }]);
+    expect(got).toEqual([
+      { type: 'a', n: 1 },
+      { type: 'b', s: 'two', bytes: new Uint8Array([1, 2]) },
+    ]);
   });
 
   it('refuses a frame of another protocol version with PROTOCOL_ERROR', () => {
@@ -58,7 +61,13 @@ describe('frames', () => {
 describe('options', () => {
   it('fills defaults and folds maxOldGenerationSizeMb into resourceLimits', () => {
     const o = resolveWorkersOptions({ threads: 3, maxOldGenerationSizeMb: 64 });
-    expect(o).toMatchObject({ threads: 3, cancelGraceMs: 1000, tokenBatch: 4096, tokenCredit: 32_768, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    expect(o).toMatchObject({
+      threads: 3,
+      cancelGraceMs: 1000,
+      tokenBatch: 4096,
+      tokenCredit: 32_768,
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
   });
 
   it.each([
@@ -73,11 +82,18 @@ describe('options', () => {
 });
 
 describe('wire form', async () => {
-  const { decodeHostToWorker, decodeWorkerToHost, encodeHostToWorker, encodeWorkerToHost } = await import('../dist/protocol/wire.js');
+  const { decodeHostToWorker, decodeWorkerToHost, encodeHostToWorker, encodeWorkerToHost } =
+    await import('../dist/protocol/wire.js');
   type H = Parameters<typeof encodeHostToWorker>[0];
   type W = Parameters<typeof encodeWorkerToHost>[0];
   const ref = { module: 'file:///m.js', pipeline: 'p', export: 'step' };
-  const error: SerializedError = { name: 'WeftError', code: 'STEP_FAILED', message: 'no', retryable: false, data: {} };
+  const error: SerializedError = {
+    name: 'WeftError',
+    code: 'STEP_FAILED',
+    message: 'no',
+    retryable: false,
+    data: {},
+  };
 
   /** Through the frame codec with the wire conversion, as the ports do. */
   function roundTrip<M>(messages: M[], encode: (m: M) => unknown, decode: (w: unknown) => M): M[] {
@@ -92,9 +108,57 @@ describe('wire form', async () => {
 
   it('carries every host → worker message and optional field unchanged', () => {
     const messages: H[] = [
-      { type: 'run', id: 1, slot: 0, job: { kind: 'step', ref, runId: 'r', path: [], node: 'a', attempt: 1, state: { n: 1 }, params: {}, input: { x: [1, 2] } } },
-      { type: 'run', id: 2, slot: 1, job: { kind: 'step', ref: { module: 'file:///m.js', export: 'fn' }, runId: 'r', path: ['sub'], node: 'b', attempt: 2, params: { k: 'v' }, resume: { value: 'yes' }, lastCheckpoint: 7, input: undefined } },
-      { type: 'run', id: 3, slot: 2, job: { kind: 'items', ref, runId: 'r', path: [], node: 'm', attempt: 1, state: null, params: {}, items: ['a', 'b'], indices: [4, 5], attempts: [1, 3] } },
+      {
+        type: 'run',
+        id: 1,
+        slot: 0,
+        job: {
+          kind: 'step',
+          ref,
+          runId: 'r',
+          path: [],
+          node: 'a',
+          attempt: 1,
+          state: { n: 1 },
+          params: {},
+          input: { x: [1, 2] },
+        },
+      },
+      {
+        type: 'run',
+        id: 2,
+        slot: 1,
+        job: {
+          kind: 'step',
+          ref: { module: 'file:///m.js', export: 'fn' },
+          runId: 'r',
+          path: ['sub'],
+          node: 'b',
+          attempt: 2,
+          params: { k: 'v' },
+          resume: { value: 'yes' },
+          lastCheckpoint: 7,
+          input: undefined,
+        },
+      },
+      {
+        type: 'run',
+        id: 3,
+        slot: 2,
+        job: {
+          kind: 'items',
+          ref,
+          runId: 'r',
+          path: [],
+          node: 'm',
+          attempt: 1,
+          state: null,
+          params: {},
+          items: ['a', 'b'],
+          indices: [4, 5],
+          attempts: [1, 3],
+        },
+      },
       { type: 'cancel', id: 1, reason: error },
       { type: 'teardown' },
     ];
@@ -106,7 +170,16 @@ describe('wire form', async () => {
       { type: 'ready', worker: 3 },
       { type: 'tokens', id: 1, tokens: ['a', { t: 1 }] },
       { type: 'checkpoint', id: 1, value: { line: 10 } },
-      { type: 'items', id: 2, indices: [0, 1, 2], outcomes: [{ ok: true, value: 1 }, { ok: false, error }, { ok: true, value: null }] },
+      {
+        type: 'items',
+        id: 2,
+        indices: [0, 1, 2],
+        outcomes: [
+          { ok: true, value: 1 },
+          { ok: false, error },
+          { ok: true, value: null },
+        ],
+      },
       { type: 'items', id: 2, indices: [3], outcomes: [{ ok: true, value: { deep: [1] } }] },
       { type: 'done', id: 1, outcome: { ok: true, value: [1, 2] }, us: 12.5 },
       { type: 'done', id: 2, outcome: { ok: false, error } },

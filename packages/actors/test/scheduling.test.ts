@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '@weft/core';
-import { gatedMap, ioSlots, plusOne, queuedTimeout, tinyPinned, tinyWhere } from './dist/fixtures/pipelines.js';
+import {
+  gatedMap,
+  ioSlots,
+  plusOne,
+  queuedTimeout,
+  tinyPinned,
+  tinyWhere,
+} from './dist/fixtures/pipelines.js';
 import { rig, runIt, stats, type Rig } from './support.js';
 
 describe('scheduling and quotas', () => {

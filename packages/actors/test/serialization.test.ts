@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { binary, echo, unserializable, unserializableItem, unserializableToken } from './dist/fixtures/pipelines.js';
+import {
+  binary,
+  echo,
+  unserializable,
+  unserializableItem,
+  unserializableToken,
+} from './dist/fixtures/pipelines.js';
 import { rig, runIt, stats, type Rig } from './support.js';
 
 describe('serialisation across threads', () => {
@@ -27,7 +33,12 @@ describe('serialisation across threads', () => {
     expect(run.result.status).toBe('failed');
     expect(run.result.error?.code).toBe('NOT_SERIALIZABLE');
     expect(run.result.error?.message).toContain('for item 1');
-    expect(run.of('map.item').filter((e) => e.ok).map((e) => e.index)).toEqual(expect.arrayContaining([0]));
+    expect(
+      run
+        .of('map.item')
+        .filter((e) => e.ok)
+        .map((e) => e.index),
+    ).toEqual(expect.arrayContaining([0]));
   });
 
   it('fails a stream whose token cannot be encoded', async () => {
@@ -46,7 +57,10 @@ describe('serialisation across threads', () => {
 
   it('moves binary outputs with their types (large ones transferred, not copied)', async () => {
     r = rig({ threads: 1, transferThreshold: 1024 });
-    const result = await r.engine.execute<{ bytes: Buffer; floats: Float64Array; small: Uint16Array }>(binary, 1 << 20);
+    const result = await r.engine.execute<{ bytes: Buffer; floats: Float64Array; small: Uint16Array }>(
+      binary,
+      1 << 20,
+    );
     expect(result.status).toBe('succeeded');
     const out = result.output!;
     expect(Buffer.isBuffer(out.bytes)).toBe(true);

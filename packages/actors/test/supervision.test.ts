@@ -4,7 +4,11 @@ import { crashMap, hog, lateCrash, plusOne, whereAmI } from './dist/fixtures/pip
 import { rig, runIt, stats, type Rig } from './support.js';
 
 /** A promise of the next worker exits, fed by the onWorkerExit hook. */
-function exits(): { readonly hook: (info: WorkerExitInfo) => void; next(): Promise<WorkerExitInfo>; readonly seen: WorkerExitInfo[] } {
+function exits(): {
+  readonly hook: (info: WorkerExitInfo) => void;
+  next(): Promise<WorkerExitInfo>;
+  readonly seen: WorkerExitInfo[];
+} {
   const seen: WorkerExitInfo[] = [];
   let waiters: ((i: WorkerExitInfo) => void)[] = [];
   return {
@@ -35,8 +39,13 @@ describe('supervision', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.error.code).toBe('WORKER_CRASHED');
     expect(errors[0]!.willRetry).toBe(true);
-    expect(run.of('step.retry').map((e) => e.reason)).toEqual([expect.stringMatching(/^item 13: the worker running step "times" died/)]);
-    const done = run.of('map.item').filter((e) => e.ok).map((e) => e.index);
+    expect(run.of('step.retry').map((e) => e.reason)).toEqual([
+      expect.stringMatching(/^item 13: the worker running step "times" died/),
+    ]);
+    const done = run
+      .of('map.item')
+      .filter((e) => e.ok)
+      .map((e) => e.index);
     expect([...done].sort((a, b) => a - b)).toEqual(items);
     expect(run.result.metrics.workerRestarts).toBe(1);
     expect(x.seen).toEqual([expect.objectContaining({ reason: 'crashed', failed: 1 })]);

@@ -3,7 +3,8 @@ import type { RunEvent } from '@weft/core';
 import { asyncTokens, countTokens, outerTokens } from './dist/fixtures/pipelines.js';
 import { rig, runIt, type Rig } from './support.js';
 
-const tokensOf = (events: readonly RunEvent[]): unknown[] => events.flatMap((e) => (e.type === 'token' ? [...e.tokens] : []));
+const tokensOf = (events: readonly RunEvent[]): unknown[] =>
+  events.flatMap((e) => (e.type === 'token' ? [...e.tokens] : []));
 
 describe('token streaming', () => {
   let r: Rig | undefined;

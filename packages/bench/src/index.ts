@@ -17,7 +17,13 @@ export { summarize, median, type Summary } from './stats.js';
 export { formatReport, formatSuite, fmt, fmtRate } from './report.js';
 export * from './suites/index.js';
 export { extendSuite, withIterations, type SuiteExtension } from './suites/extend-suite.js';
-export { loadTuningProfile, writeTuningProfile, engineTuning, tuningProfilePath, type LoadedTuning } from './tuning/profile-file.js';
+export {
+  loadTuningProfile,
+  writeTuningProfile,
+  engineTuning,
+  tuningProfilePath,
+  type LoadedTuning,
+} from './tuning/profile-file.js';
 export { tuneMachine, builtInDefaults, type TuneOptions, type TuneResult } from './tuning/tune.js';
 export { benchMain, USAGE, type BenchIo } from './main.js';
 export { DiscardRunStore, benchEngine, consume, expectOutput } from './suites/shared.js';

@@ -96,6 +96,7 @@ export async function benchMain(argv: readonly string[], io: BenchIo = processIo
 
 function positiveInt(flag: string, raw: string): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new WeftError('OPTION_INVALID', `${flag} needs a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new WeftError('OPTION_INVALID', `${flag} needs a positive integer, got "${raw}"`);
   return n;
 }

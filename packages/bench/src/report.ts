@@ -35,24 +35,55 @@ function versus(c: CaseResult): string {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** One suite as a plain-text table: medians with min–max across runs, ratios against the baseline. */
 export function formatSuite(s: SuiteResult): string {
   const runs = s.runs;
-  const params = Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  const params = Object.entries(s.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const head = [
     `${s.name}: ${s.description}`,
     `  ${params ? `${params}; ` : ''}${runs} run${runs === 1 ? '' : 's'}${s.iterations !== undefined ? ` of ${s.iterations} call${s.iterations === 1 ? '' : 's'}` : ''}: median (min–max) over the runs of each run's median call; mean = median of the runs' mean calls (GC pauses included)`,
   ];
   const rate = s.latency !== true;
-  const rows: string[][] = [['case', `µs/${s.unit}`, 'mean', ...(rate ? [`${s.unit}s/s`] : []), `vs ${s.baseline}`, `+µs/${s.unit}`, 'other']];
+  const rows: string[][] = [
+    [
+      'case',
+      `µs/${s.unit}`,
+      'mean',
+      ...(rate ? [`${s.unit}s/s`] : []),
+      `vs ${s.baseline}`,
+      `+µs/${s.unit}`,
+      'other',
+    ],
+  ];
   for (const c of s.cases) {
-    const other = Object.entries(c.metrics).map(([k, v]) => `${k} ${fmt(v.median)}`).join(', ');
-    rows.push([c.name, range(c.usPerUnit), fmt(c.meanUsPerUnit.median), ...(rate ? [range(c.unitsPerSecond, fmtRate)] : []), versus(c), c.baseline ? '' : fmt(c.overheadUsPerUnit.median), other]);
+    const other = Object.entries(c.metrics)
+      .map(([k, v]) => `${k} ${fmt(v.median)}`)
+      .join(', ');
+    rows.push([
+      c.name,
+      range(c.usPerUnit),
+      fmt(c.meanUsPerUnit.median),
+      ...(rate ? [range(c.unitsPerSecond, fmtRate)] : []),
+      versus(c),
+      c.baseline ? '' : fmt(c.overheadUsPerUnit.median),
+      other,
+    ]);
   }
-  const body = table(rows).split('\n').map((l) => `  ${l}`);
+  const body = table(rows)
+    .split('\n')
+    .map((l) => `  ${l}`);
   const targets = s.targets.map((t) => {
     const bound = t.max !== undefined ? `≤ ${fmt(t.max)}` : `≥ ${fmt(t.min ?? Number.NaN)}`;
     const verdict = s.smoke ? 'n/a (smoke)' : t.met ? 'met' : 'MISSED';
@@ -65,7 +96,10 @@ export function formatSuite(s: SuiteResult): string {
 export function formatReport(r: BenchReport): string {
   const e = r.environment;
   const mode = r.options.smoke ? ' [smoke: tiny sizes, figures meaningless]' : '';
-  const lines = [`weft bench: node ${e.node} ${e.platform}/${e.arch}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB, load average ${e.loadAverage} at start${mode}`, ''];
+  const lines = [
+    `weft bench: node ${e.node} ${e.platform}/${e.arch}, ${e.cores} × ${e.cpu}, ${e.memoryGiB} GiB, load average ${e.loadAverage} at start${mode}`,
+    '',
+  ];
   for (const s of r.suites) lines.push(formatSuite(s), '');
   return lines.join('\n');
 }

@@ -112,12 +112,17 @@ export function resolveRunnerOptions(o: RunnerOptions = {}): ResolvedRunnerOptio
     warmupMs: o.warmupMs ?? (smoke ? 0 : 100),
     minIterations: o.minIterations ?? (smoke ? 1 : 5),
   };
-  if (!Number.isInteger(r.runs) || r.runs < 1) throw new WeftError('OPTION_INVALID', `runs must be a positive integer, got ${String(o.runs)}`);
+  if (!Number.isInteger(r.runs) || r.runs < 1)
+    throw new WeftError('OPTION_INVALID', `runs must be a positive integer, got ${String(o.runs)}`);
   if (!Number.isInteger(r.minIterations) || r.minIterations < 1) {
-    throw new WeftError('OPTION_INVALID', `minIterations must be a positive integer, got ${String(o.minIterations)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `minIterations must be a positive integer, got ${String(o.minIterations)}`,
+    );
   }
   for (const k of ['timeMs', 'warmupMs'] as const) {
-    if (!(Number.isFinite(r[k]) && r[k] >= 0)) throw new WeftError('OPTION_INVALID', `${k} must be a number ≥ 0, got ${String(o[k])}`);
+    if (!(Number.isFinite(r[k]) && r[k] >= 0))
+      throw new WeftError('OPTION_INVALID', `${k} must be a number ≥ 0, got ${String(o[k])}`);
   }
   return r;
 }
@@ -142,7 +147,13 @@ export async function runSuites(suites: readonly Suite[], options: RunnerOptions
   const env = environment();
   const results: SuiteResult[] = [];
   for (const s of suites) results.push(await runSuite(s, options));
-  return { schemaVersion: 1, createdAt: new Date().toISOString(), environment: env, options: resolved, suites: results };
+  return {
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    environment: env,
+    options: resolved,
+    suites: results,
+  };
 }
 
 /**
@@ -157,7 +168,8 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
     checkSetup(suite.name, setup);
     // A suite whose calls take seconds asks for an exact number of calls instead of a time budget.
     const iterations = setup.iterations === undefined ? undefined : o.smoke ? 1 : setup.iterations;
-    const budget: ResolvedRunnerOptions = iterations === undefined ? o : { ...o, timeMs: 0, warmupMs: 0, minIterations: iterations };
+    const budget: ResolvedRunnerOptions =
+      iterations === undefined ? o : { ...o, timeMs: 0, warmupMs: 0, minIterations: iterations };
     const cases = setup.cases;
     const perUnit = new Map<string, number[]>(cases.map((c) => [c.name, []]));
     const meanPerUnit = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -165,7 +177,9 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
     const samples = new Map<string, number>(cases.map((c) => [c.name, 0]));
     for (let rep = 0; rep < o.runs; rep++) {
       const order = cases.map((_, i) => cases[(i + rep) % cases.length]!);
-      options.onProgress?.(`${suite.name}: run ${rep + 1}/${o.runs} (${order.map((c) => c.name).join(', ')})`);
+      options.onProgress?.(
+        `${suite.name}: run ${rep + 1}/${o.runs} (${order.map((c) => c.name).join(', ')})`,
+      );
       const measured = await runRepetition(order, budget);
       for (const c of cases) {
         const m = measured.get(c.name)!;
@@ -226,7 +240,10 @@ interface Measured {
 }
 
 /** One repetition: every case once, in the given order, through tinybench. */
-async function runRepetition(order: readonly BenchCase[], o: ResolvedRunnerOptions): Promise<Map<string, Measured>> {
+async function runRepetition(
+  order: readonly BenchCase[],
+  o: ResolvedRunnerOptions,
+): Promise<Map<string, Measured>> {
   const bench = new Bench({
     time: o.timeMs,
     iterations: o.minIterations,
@@ -270,7 +287,11 @@ async function runRepetition(order: readonly BenchCase[], o: ResolvedRunnerOptio
     const r = task.result;
     if (r.state !== 'completed') {
       const cause = r.state === 'errored' ? r.error : undefined;
-      throw new WeftError('INTERNAL', `case "${task.name}" did not complete (${r.state})${cause ? `: ${cause.message}` : ''}`, { cause });
+      throw new WeftError(
+        'INTERNAL',
+        `case "${task.name}" did not complete (${r.state})${cause ? `: ${cause.message}` : ''}`,
+        { cause },
+      );
     }
     const seen = extra.get(task.name)!;
     out.set(task.name, {
@@ -286,22 +307,46 @@ async function runRepetition(order: readonly BenchCase[], o: ResolvedRunnerOptio
 function checkSetup(name: string, s: SuiteSetup): void {
   const names = s.cases.map((c) => c.name);
   if (names.length === 0) throw new WeftError('OPTION_INVALID', `suite "${name}" has no case`);
-  if (new Set(names).size !== names.length) throw new WeftError('OPTION_INVALID', `suite "${name}" has two cases with the same name`);
-  if (!names.includes(s.baseline)) throw new WeftError('OPTION_INVALID', `suite "${name}": baseline "${s.baseline}" is not one of its cases (${names.join(', ')})`);
+  if (new Set(names).size !== names.length)
+    throw new WeftError('OPTION_INVALID', `suite "${name}" has two cases with the same name`);
+  if (!names.includes(s.baseline))
+    throw new WeftError(
+      'OPTION_INVALID',
+      `suite "${name}": baseline "${s.baseline}" is not one of its cases (${names.join(', ')})`,
+    );
   for (const c of s.cases) {
-    if (!(Number.isFinite(c.units) && c.units > 0)) throw new WeftError('OPTION_INVALID', `suite "${name}", case "${c.name}": units must be a positive number`);
+    if (!(Number.isFinite(c.units) && c.units > 0))
+      throw new WeftError(
+        'OPTION_INVALID',
+        `suite "${name}", case "${c.name}": units must be a positive number`,
+      );
   }
   for (const t of s.targets ?? []) {
-    if (!names.includes(t.case)) throw new WeftError('OPTION_INVALID', `suite "${name}": target "${t.label}" names no case "${t.case}"`);
-    if ((t.metric === 'extra') !== (t.extra !== undefined)) throw new WeftError('OPTION_INVALID', `suite "${name}": target "${t.label}" needs \`extra\` exactly when its metric is 'extra'`);
+    if (!names.includes(t.case))
+      throw new WeftError('OPTION_INVALID', `suite "${name}": target "${t.label}" names no case "${t.case}"`);
+    if ((t.metric === 'extra') !== (t.extra !== undefined))
+      throw new WeftError(
+        'OPTION_INVALID',
+        `suite "${name}": target "${t.label}" needs \`extra\` exactly when its metric is 'extra'`,
+      );
   }
-  if (s.iterations !== undefined && !(Number.isInteger(s.iterations) && s.iterations >= 1)) throw new WeftError('OPTION_INVALID', `suite "${name}": iterations must be a positive integer`);
+  if (s.iterations !== undefined && !(Number.isInteger(s.iterations) && s.iterations >= 1))
+    throw new WeftError('OPTION_INVALID', `suite "${name}": iterations must be a positive integer`);
 }
 
 function checkTarget(t: Target, results: readonly CaseResult[]): TargetResult {
   const c = results.find((r) => r.name === t.case)!;
-  const summary = t.metric === 'extra' ? c.metrics[t.extra!] : { usPerUnit: c.usPerUnit, meanUsPerUnit: c.meanUsPerUnit, unitsPerSecond: c.unitsPerSecond, speedup: c.speedup }[t.metric];
-  if (!summary) throw new WeftError('INTERNAL', `target "${t.label}": case "${t.case}" reported no figure "${t.extra}"`);
+  const summary =
+    t.metric === 'extra'
+      ? c.metrics[t.extra!]
+      : {
+          usPerUnit: c.usPerUnit,
+          meanUsPerUnit: c.meanUsPerUnit,
+          unitsPerSecond: c.unitsPerSecond,
+          speedup: c.speedup,
+        }[t.metric];
+  if (!summary)
+    throw new WeftError('INTERNAL', `target "${t.label}": case "${t.case}" reported no figure "${t.extra}"`);
   const value = summary.median;
   const met = (t.max === undefined || value <= t.max) && (t.min === undefined || value >= t.min);
   return { ...t, value, met };

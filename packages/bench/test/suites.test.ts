@@ -2,7 +2,17 @@
 // shape: the suites never rot. No timing is asserted here; figures belong to `npm run bench`.
 import { describe, expect, it } from 'vitest';
 import { isWeftError } from '@weft/core';
-import { benchMain, formatReport, runSuite, runSuites, selectSuites, suites, type BenchIo, type Suite, type SuiteResult } from '../dist/index.js';
+import {
+  benchMain,
+  formatReport,
+  runSuite,
+  runSuites,
+  selectSuites,
+  suites,
+  type BenchIo,
+  type Suite,
+  type SuiteResult,
+} from '../dist/index.js';
 
 function checkShape(r: SuiteResult, suite: Suite): void {
   expect(r.name).toBe(suite.name);
@@ -40,10 +50,13 @@ describe('every suite in smoke mode', () => {
     for (const s of suites) expect(s.description.length).toBeGreaterThan(10);
   });
 
-  it.each(suites.map((s) => [s.name, s] as const))('%s runs and reports the documented shape', async (_name, suite) => {
-    const r = await runSuite(suite, { smoke: true });
-    checkShape(r, suite);
-  });
+  it.each(suites.map((s) => [s.name, s] as const))(
+    '%s runs and reports the documented shape',
+    async (_name, suite) => {
+      const r = await runSuite(suite, { smoke: true });
+      checkShape(r, suite);
+    },
+  );
 });
 
 describe('suite-specific figures', () => {
@@ -70,14 +83,26 @@ describe('peer and tuning suites', () => {
   it('chain runs on workers too; trivial-map adds the plain loop to the actors suite', async () => {
     expect(names(await runSuite(selectSuites(['chain'])[0]!, { smoke: true }))).toContain('weft workers');
     const t = await runSuite(selectSuites(['trivial-map'])[0]!, { smoke: true });
-    expect(names(t)).toEqual(['piscina, one task per item', 'weft workers + events', 'weft direct + events', 'plain loop']);
+    expect(names(t)).toEqual([
+      'piscina, one task per item',
+      'weft workers + events',
+      'weft direct + events',
+      'plain loop',
+    ]);
     expect(t.targets.map((x) => x.metric)).toEqual(['unitsPerSecond', 'speedup']);
   });
 
   it('every CPU size compares Weft with the main thread, raw worker_threads, piscina, tinypool and workerpool', async () => {
     for (const name of ['cpu-6ms', 'cpu-600us', 'cpu-64us', 'cpu-7us']) {
       const r = await runSuite(selectSuites([name])[0]!, { smoke: true });
-      expect(names(r)).toEqual(['main thread', 'raw worker_threads, static split', 'piscina, one task per item', 'tinypool, one task per item', 'workerpool, one task per item', 'weft workers']);
+      expect(names(r)).toEqual([
+        'main thread',
+        'raw worker_threads, static split',
+        'piscina, one task per item',
+        'tinypool, one task per item',
+        'workerpool, one task per item',
+        'weft workers',
+      ]);
     }
   });
 
@@ -86,7 +111,9 @@ describe('peer and tuning suites', () => {
     expect(r.latency).toBe(true);
     expect(r.iterations).toBe(1);
     for (const c of r.cases) expect(c.metrics['p99 µs']!.median).toBeGreaterThanOrEqual(c.usPerUnit.median);
-    expect(formatReport({ ...(await runSuites([], { smoke: true })), suites: [r] })).not.toContain('tokens/s  ');
+    expect(formatReport({ ...(await runSuites([], { smoke: true })), suites: [r] })).not.toContain(
+      'tokens/s  ',
+    );
   });
 
   it('million-map measures each case in its own process with its peak RSS, against the 300 MB target', async () => {
@@ -99,9 +126,15 @@ describe('peer and tuning suites', () => {
   });
 
   it('tuning-gain uses the profile it is given', async () => {
-    const tuning = { profile: '/p/.weft/tuning.json', values: { threads: 1, chunkSize: 64, codecThreshold: 1024 } };
+    const tuning = {
+      profile: '/p/.weft/tuning.json',
+      values: { threads: 1, chunkSize: 64, codecThreshold: 1024 },
+    };
     const r = await runSuite(selectSuites(['tuning-gain'])[0]!, { smoke: true, tuning });
-    expect(r.params).toMatchObject({ profile: '/p/.weft/tuning.json', tuned: 'threads 1, chunk 64, codec threshold 1024' });
+    expect(r.params).toMatchObject({
+      profile: '/p/.weft/tuning.json',
+      tuned: 'threads 1, chunk 64, codec threshold 1024',
+    });
   });
 });
 
@@ -125,7 +158,13 @@ describe('runner', () => {
   it('rotates the case order between runs, uses overridden durations and metrics, and tears down', async () => {
     calls.length = 0;
     const progress: string[] = [];
-    const r = await runSuite(probe, { runs: 2, timeMs: 0, warmupMs: 0, minIterations: 1, onProgress: (m) => progress.push(m) });
+    const r = await runSuite(probe, {
+      runs: 2,
+      timeMs: 0,
+      warmupMs: 0,
+      minIterations: 1,
+      onProgress: (m) => progress.push(m),
+    });
     expect(progress).toEqual(['probe: run 1/2 (a, b)', 'probe: run 2/2 (b, a)']);
     // Each case is called exactly once per run (no hidden extra call): a b, then b a.
     expect(calls).toEqual(['a', 'b', 'b', 'a', 'teardown']);
@@ -152,8 +191,18 @@ describe('runner', () => {
     expect(calls).toBe(6);
     expect(r.iterations).toBe(3);
     expect(r.targets[0]).toMatchObject({ value: 5, met: false });
-    expect(formatReport({ ...(await runSuites([], {})), suites: [r] })).toContain('target MISSED  a: rss 5.00 (≤ 4.00) — rss ≤ 4');
-    const bad: Suite = { ...fixed, setup: () => ({ unit: 'call', baseline: 'a', cases: [{ name: 'a', units: 1, run: () => {} }], targets: [{ case: 'a', metric: 'extra', label: 'no name' }] }) };
+    expect(formatReport({ ...(await runSuites([], {})), suites: [r] })).toContain(
+      'target MISSED  a: rss 5.00 (≤ 4.00) — rss ≤ 4',
+    );
+    const bad: Suite = {
+      ...fixed,
+      setup: () => ({
+        unit: 'call',
+        baseline: 'a',
+        cases: [{ name: 'a', units: 1, run: () => {} }],
+        targets: [{ case: 'a', metric: 'extra', label: 'no name' }],
+      }),
+    };
     await expect(runSuite(bad, { smoke: true })).rejects.toMatchObject({ code: 'OPTION_INVALID' });
   });
 
@@ -165,7 +214,15 @@ describe('runner', () => {
       setup: () => ({
         unit: 'call',
         baseline: 'x',
-        cases: [{ name: 'x', units: 1, run: () => { throw new Error('boom'); } }],
+        cases: [
+          {
+            name: 'x',
+            units: 1,
+            run: () => {
+              throw new Error('boom');
+            },
+          },
+        ],
         teardown: () => void (tornDown = true),
       }),
     };
@@ -174,7 +231,11 @@ describe('runner', () => {
   });
 
   it('refuses a baseline that is not a case, bad options and unknown suites with OPTION_INVALID', async () => {
-    const bad: Suite = { name: 'bad', description: 'baseline missing', setup: () => ({ unit: 'call', baseline: 'nope', cases: [{ name: 'x', units: 1, run: () => {} }] }) };
+    const bad: Suite = {
+      name: 'bad',
+      description: 'baseline missing',
+      setup: () => ({ unit: 'call', baseline: 'nope', cases: [{ name: 'x', units: 1, run: () => {} }] }),
+    };
     const err = await runSuite(bad, { smoke: true }).catch((e: unknown) => e);
     expect(isWeftError(err) && err.code).toBe('OPTION_INVALID');
     await expect(runSuites([], { runs: 0 })).rejects.toMatchObject({ code: 'OPTION_INVALID' });

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '@weft/actors';
 import { checkMachineTuning, isWeftError, type MachineTuning } from '@weft/core';
-import { builtInDefaults, engineTuning, loadTuningProfile, tuneMachine, tuningProfilePath, writeTuningProfile, type SuiteResult } from '../dist/index.js';
+import {
+  builtInDefaults,
+  engineTuning,
+  loadTuningProfile,
+  tuneMachine,
+  tuningProfilePath,
+  writeTuningProfile,
+  type SuiteResult,
+} from '../dist/index.js';
 import { codecThreshold, fastest } from '../dist/tuning/tune.js';
 import { caseName } from '../dist/tuning/tune-suites.js';
 import { plusOne } from '../dist/fixtures/peers.js';
@@ -24,7 +32,15 @@ afterAll(() => {
 const profile: MachineTuning = {
   weftTuning: 1,
   createdAt: '2026-11-24T10:00:00.000Z',
-  machine: { node: 'v20.20.2', platform: 'linux', arch: 'x64', cpu: 'AMD EPYC', cores: 2, memoryGiB: 23.5, loadAverage: 1 },
+  machine: {
+    node: 'v20.20.2',
+    platform: 'linux',
+    arch: 'x64',
+    cpu: 'AMD EPYC',
+    cores: 2,
+    memoryGiB: 23.5,
+    loadAverage: 1,
+  },
   values: { threads: 1, chunkSize: 7, codecThreshold: 4096 },
   defaults: { threads: 2, chunkSize: 256, codecThreshold: 65536 },
   measurements: {},
@@ -82,7 +98,9 @@ describe('the profile file', () => {
     writeFileSync(tuningProfilePath(root), '{"weftTuning":1');
     const torn = await loadTuningProfile(root).catch((e: unknown) => e);
     expect(isWeftError(torn) && torn.data['problems']).toEqual([expect.stringMatching(/^not JSON/)]);
-    await expect(writeTuningProfile(root, { ...profile, values: { ...profile.values, chunkSize: 0 } })).rejects.toThrow(/invalid tuning profile/);
+    await expect(
+      writeTuningProfile(root, { ...profile, values: { ...profile.values, chunkSize: 0 } }),
+    ).rejects.toThrow(/invalid tuning profile/);
     expect(readdirSync(join(root, '.weft'))).toEqual(['tuning.json']);
   });
 });
@@ -91,19 +109,36 @@ describe('the tuner', () => {
   it('picks the fastest candidate, the smaller one on a near tie', () => {
     const r = result({ 'threads 1': 200, 'threads 2': 101, 'threads 3': 100 });
     expect(fastest([1, 2, 3], caseName.threads, r)).toEqual({ value: 2, usPerUnit: 101 });
-    expect(fastest([1, 2, 3], caseName.threads, result({ 'threads 1': 90, 'threads 2': 101, 'threads 3': 100 })).value).toBe(1);
+    expect(
+      fastest([1, 2, 3], caseName.threads, result({ 'threads 1': 90, 'threads 2': 101, 'threads 3': 100 }))
+        .value,
+    ).toBe(1);
   });
 
   it('keeps the built-in default unless another candidate is clearly (> 5%) faster', () => {
     const r = result({ 'threads 1': 200, 'threads 2': 104, 'threads 3': 100 });
     expect(fastest([1, 2, 3], caseName.threads, r, 2).value).toBe(2);
-    expect(fastest([1, 2, 3], caseName.threads, result({ 'threads 1': 200, 'threads 2': 110, 'threads 3': 100 }), 2).value).toBe(3);
+    expect(
+      fastest(
+        [1, 2, 3],
+        caseName.threads,
+        result({ 'threads 1': 200, 'threads 2': 110, 'threads 3': 100 }),
+        2,
+      ).value,
+    ).toBe(3);
   });
 
   it('sets the codec threshold where transferring starts to win for good', () => {
     const sizes = [1024, 4096, 16384];
     const times = (wins: boolean[]) =>
-      result(Object.fromEntries(sizes.flatMap((b, i) => [[caseName.copy(b), 100], [caseName.transfer(b), wins[i] ? 90 : 110]])));
+      result(
+        Object.fromEntries(
+          sizes.flatMap((b, i) => [
+            [caseName.copy(b), 100],
+            [caseName.transfer(b), wins[i] ? 90 : 110],
+          ]),
+        ),
+      );
     expect(codecThreshold(sizes, times([false, true, true]))).toBe(4096);
     expect(codecThreshold(sizes, times([true, false, true]))).toBe(16384);
     expect(codecThreshold(sizes, times([false, false, false]))).toBe(32768);

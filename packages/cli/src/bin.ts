@@ -19,7 +19,11 @@ const guarded = (globalThis as Record<string, unknown>)['__weftOffline'] === tru
 
 if (offline && !guarded) {
   const guard = fileURLToPath(new URL('./offline/guard.cjs', import.meta.url));
-  const child = spawnSync(process.execPath, [...process.execArgv, '--require', guard, fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit' });
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, '--require', guard, fileURLToPath(import.meta.url), ...argv],
+    { stdio: 'inherit' },
+  );
   process.exitCode = child.status ?? 1;
 } else {
   process.exitCode = await main(argv);

@@ -50,8 +50,18 @@ export async function main(argv: readonly string[], streams: Streams = process):
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
-      return finish(io, { exit: EXIT.usage, error: new WeftError('USAGE_INVALID', e.message.replace(/^error: /, ''), { data: { commander: e.code } }) });
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return EXIT.ok;
+      return finish(io, {
+        exit: EXIT.usage,
+        error: new WeftError('USAGE_INVALID', e.message.replace(/^error: /, ''), {
+          data: { commander: e.code },
+        }),
+      });
     }
     return finish(io, failure(e));
   }
@@ -87,10 +97,19 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .command('run')
     .description('run a pipeline; completed step invocations are taken from the store instead of run again')
     .argument('<pipeline>', 'pipeline.json, or module.js[#export]')
-    .option('-i, --input <value>', 'run input: JSON, a plain string, or @file (.json parsed, other files as text)')
+    .option(
+      '-i, --input <value>',
+      'run input: JSON, a plain string, or @file (.json parsed, other files as text)',
+    )
     .option('--run-id <id>', 'id of the run (default: time plus random hex)')
-    .option('-o, --out <dir>', 'output directory: locked for the run; the output is written atomically to <dir>/output.json')
-    .option('--orchestrator <mode>', 'where steps run: workers (all cores, the default when available) or direct (main thread)')
+    .option(
+      '-o, --out <dir>',
+      'output directory: locked for the run; the output is written atomically to <dir>/output.json',
+    )
+    .option(
+      '--orchestrator <mode>',
+      'where steps run: workers (all cores, the default when available) or direct (main thread)',
+    )
     .option('--threads <n>', 'worker threads (default: one per core)')
     .option('--no-cache', 'run every step even when a completed result is stored')
     .option('--offline', 'refuse network use inside steps (NETWORK_REFUSED)')
@@ -101,7 +120,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
 
   program
     .command('resume')
-    .description('continue a run: a suspended one with --input, a crashed or failed one from what it had completed')
+    .description(
+      'continue a run: a suspended one with --input, a crashed or failed one from what it had completed',
+    )
     .argument('<run-id>')
     .option('-i, --input <value>', 'resume value for a suspended run (JSON, string or @file)')
     .option('--orchestrator <mode>', 'override the orchestration mode the run was started with')
@@ -110,7 +131,18 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .option('--events', 'print every event as a JSON line on stdout')
     .addOption(json())
     .addOption(quiet())
-    .action((runId: string, opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean }) => act(() => resumeCommand(runId, opts, io))());
+    .action(
+      (
+        runId: string,
+        opts: {
+          input?: string;
+          events?: boolean;
+          threads?: string;
+          orchestrator?: string;
+          offline?: boolean;
+        },
+      ) => act(() => resumeCommand(runId, opts, io))(),
+    );
 
   program
     .command('validate')
@@ -137,7 +169,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   const audit = program.command('audit').description('audit logs of runs');
   audit
     .command('verify')
-    .description('verify the hash chain of a run\'s audit log; reports the first bad entry')
+    .description("verify the hash chain of a run's audit log; reports the first bad entry")
     .argument('<run-id>')
     .addOption(json())
     .action((runId: string) => act(() => auditVerifyCommand(runId))());
@@ -146,12 +178,19 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .command('schema')
     .description('print the JSON Schema of pipeline files')
     .addOption(json())
-    .action(() => act(async () => ({ exit: 0, result: pipelineSchema, text: JSON.stringify(pipelineSchema, null, 2) }))());
+    .action(() =>
+      act(async () => ({ exit: 0, result: pipelineSchema, text: JSON.stringify(pipelineSchema, null, 2) }))(),
+    );
 
   program
     .command('init')
-    .description('make the current directory a project (.weft/, a starter config); with a remote catalogue, prime its cache for offline use')
-    .option('--catalogue <url|file>', 'set the catalogue: an http(s) URL, or a local catalogue file (relative to the project root)')
+    .description(
+      'make the current directory a project (.weft/, a starter config); with a remote catalogue, prime its cache for offline use',
+    )
+    .option(
+      '--catalogue <url|file>',
+      'set the catalogue: an http(s) URL, or a local catalogue file (relative to the project root)',
+    )
     .option('--offline', 'do not prime the catalogue cache (init still succeeds, with a warning)')
     .addOption(json())
     .addOption(quiet())
@@ -160,6 +199,11 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   const catalogue = catalogueCommands(program, io, act, json);
   const bench = benchCommands(program, io, act, json, quiet);
 
-  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands]) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => (io.json ? undefined : io.err(s)), outputError: (s, write) => (io.json ? undefined : write(s)) });
+  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands])
+    c.exitOverride().configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => (io.json ? undefined : io.err(s)),
+      outputError: (s, write) => (io.json ? undefined : write(s)),
+    });
   return program;
 }

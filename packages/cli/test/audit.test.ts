@@ -20,7 +20,10 @@ function log(n: number): { file: string; heads: { count: number; hash: string }[
 describe('audit log', () => {
   it('chains entries from the genesis hash and anchors the head on flush', () => {
     const { file, heads } = log(3);
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { i: number; prev: string; hash: string; event: unknown });
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { i: number; prev: string; hash: string; event: unknown });
     expect(lines.map((l) => l.i)).toEqual([0, 1, 2]);
     expect(lines[0]!.prev).toBe(GENESIS);
     expect(lines[1]!.prev).toBe(lines[0]!.hash);
@@ -43,18 +46,39 @@ describe('audit log', () => {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     const check = (ls: string[]) => verifyAudit(ls.join('\n') + '\n', anchor);
     expect(check(lines)).toMatchObject({ ok: true, entries: 6 });
-    expect(check(lines.map((l, i) => (i === 2 ? l.replace('"s2"', '"s9"') : l)))).toMatchObject({ ok: false, firstBad: { index: 2, reason: 'edited' } });
-    expect(check(lines.filter((_, i) => i !== 1))).toMatchObject({ ok: false, firstBad: { index: 1, reason: 'out-of-order' } });
-    expect(check([lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)])).toMatchObject({ ok: false, firstBad: { index: 1, reason: 'out-of-order' } });
-    expect(check(lines.slice(0, 4))).toMatchObject({ ok: false, firstBad: { index: 4, reason: 'truncated' } });
-    expect(check([...lines.slice(0, 3), '{"i":3,"pre'])).toMatchObject({ ok: false, firstBad: { index: 3, reason: 'unparsable' } });
+    expect(check(lines.map((l, i) => (i === 2 ? l.replace('"s2"', '"s9"') : l)))).toMatchObject({
+      ok: false,
+      firstBad: { index: 2, reason: 'edited' },
+    });
+    expect(check(lines.filter((_, i) => i !== 1))).toMatchObject({
+      ok: false,
+      firstBad: { index: 1, reason: 'out-of-order' },
+    });
+    expect(check([lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)])).toMatchObject({
+      ok: false,
+      firstBad: { index: 1, reason: 'out-of-order' },
+    });
+    expect(check(lines.slice(0, 4))).toMatchObject({
+      ok: false,
+      firstBad: { index: 4, reason: 'truncated' },
+    });
+    expect(check([...lines.slice(0, 3), '{"i":3,"pre'])).toMatchObject({
+      ok: false,
+      firstBad: { index: 3, reason: 'unparsable' },
+    });
   });
 
   it('a renumbered forgery (entries rewritten with new positions) still breaks the chain', () => {
     const { file, heads } = log(4);
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     lines.splice(1, 1);
     const forged = lines.map((e, i) => JSON.stringify({ ...e, i }));
-    expect(verifyAudit(forged.join('\n'), heads.at(-1))).toMatchObject({ ok: false, firstBad: { index: 1, reason: 'broken-chain' } });
+    expect(verifyAudit(forged.join('\n'), heads.at(-1))).toMatchObject({
+      ok: false,
+      firstBad: { index: 1, reason: 'broken-chain' },
+    });
   });
 });

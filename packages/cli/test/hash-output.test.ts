@@ -31,9 +31,20 @@ describe('exit codes and the JSON envelope', () => {
 
   it('prints exactly one envelope with --json', () => {
     const out: string[] = [];
-    const io: Io = { json: true, quiet: false, tty: false, out: (s) => void out.push(s), err: (s) => void out.push(`ERR ${s}`), warnings: [{ code: 'W', message: 'careful' }] };
+    const io: Io = {
+      json: true,
+      quiet: false,
+      tty: false,
+      out: (s) => void out.push(s),
+      err: (s) => void out.push(`ERR ${s}`),
+      warnings: [{ code: 'W', message: 'careful' }],
+    };
     expect(finish(io, { exit: 2, error: new WeftError('USAGE_INVALID', 'bad', { data: { x: 1 } }) })).toBe(2);
     expect(out).toHaveLength(1);
-    expect(JSON.parse(out[0]!)).toEqual({ ok: false, error: { code: 'USAGE_INVALID', message: 'bad', data: { x: 1 } }, warnings: [{ code: 'W', message: 'careful' }] });
+    expect(JSON.parse(out[0]!)).toEqual({
+      ok: false,
+      error: { code: 'USAGE_INVALID', message: 'bad', data: { x: 1 } },
+      warnings: [{ code: 'W', message: 'careful' }],
+    });
   });
 });

@@ -20,7 +20,11 @@ describe('FileLock', () => {
   it('writes pid, hostname and start time, and releases', () => {
     const path = join(fresh(), 'a.lock');
     const lock = FileLock.acquire(path, 'test');
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ pid: process.pid, hostname: hostname(), purpose: 'test' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      hostname: hostname(),
+      purpose: 'test',
+    });
     lock.release();
     expect(existsSync(path)).toBe(false);
     lock.release();
@@ -29,7 +33,12 @@ describe('FileLock', () => {
   it('refuses at once when a live process holds it (LOCK_HELD with the holder)', () => {
     const path = join(fresh(), 'a.lock');
     const lock = FileLock.acquire(path, 'run 1');
-    expect(() => FileLock.acquire(path, 'run 1')).toThrow(expect.objectContaining({ code: 'LOCK_HELD', data: expect.objectContaining({ holder: expect.objectContaining({ pid: process.pid }) }) }));
+    expect(() => FileLock.acquire(path, 'run 1')).toThrow(
+      expect.objectContaining({
+        code: 'LOCK_HELD',
+        data: expect.objectContaining({ holder: expect.objectContaining({ pid: process.pid }) }),
+      }),
+    );
     lock.release();
   });
 
@@ -47,7 +56,10 @@ describe('FileLock', () => {
 
   it('treats a lock from another host as held (its pid cannot be checked from here)', () => {
     const path = join(fresh(), 'a.lock');
-    writeFileSync(path, JSON.stringify({ pid: 1, hostname: 'elsewhere.example', startedAt: 1, purpose: 'x' }));
+    writeFileSync(
+      path,
+      JSON.stringify({ pid: 1, hostname: 'elsewhere.example', startedAt: 1, purpose: 'x' }),
+    );
     expect(() => FileLock.acquire(path, 'x')).toThrow(expect.objectContaining({ code: 'LOCK_HELD' }));
   });
 

@@ -4,7 +4,11 @@ import { main } from '../src/program.js';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, streams: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } } };
+  return {
+    out,
+    err,
+    streams: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
+  };
 }
 
 describe('main', () => {
@@ -12,7 +16,8 @@ describe('main', () => {
     const c = capture();
     expect(await main(['--help'], c.streams)).toBe(0);
     const text = c.out.join('');
-    for (const cmd of ['run', 'resume', 'validate', 'graph', 'runs', 'audit', 'schema']) expect(text).toContain(cmd);
+    for (const cmd of ['run', 'resume', 'validate', 'graph', 'runs', 'audit', 'schema'])
+      expect(text).toContain(cmd);
   });
 
   it('a usage error is exit 2 with one envelope under --json, and no commander text', async () => {

@@ -13,13 +13,36 @@ afterEach(() => {
   store = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
-const open = (): SqliteRunStore => (store = SqliteRunStore.open(join((dir = mkdtempSync(join(tmpdir(), 'weft-store-'))), '.weft', 'weft.db')));
+const open = (): SqliteRunStore =>
+  (store = SqliteRunStore.open(join((dir = mkdtempSync(join(tmpdir(), 'weft-store-'))), '.weft', 'weft.db')));
 
 describe('SqliteRunStore', () => {
   it('keeps runs, sources and sessions', async () => {
     const s = open();
-    s.saveSource('r1', 'p', { file: '/x/p.json', exportName: null, outDir: null, orchestrator: 'direct', offline: false, cache: true }, { n: 1 });
-    await s.put({ runId: 'r1', pipeline: 'p', module: null, planId: 'abc', status: 'succeeded', startedAt: 1, finishedAt: 2, input: { n: 1 }, output: Buffer.from('hi') });
+    s.saveSource(
+      'r1',
+      'p',
+      {
+        file: '/x/p.json',
+        exportName: null,
+        outDir: null,
+        orchestrator: 'direct',
+        offline: false,
+        cache: true,
+      },
+      { n: 1 },
+    );
+    await s.put({
+      runId: 'r1',
+      pipeline: 'p',
+      module: null,
+      planId: 'abc',
+      status: 'succeeded',
+      startedAt: 1,
+      finishedAt: 2,
+      input: { n: 1 },
+      output: Buffer.from('hi'),
+    });
     expect(await s.get('r1')).toMatchObject({ status: 'succeeded', output: Buffer.from('hi') });
     expect(s.source('r1')).toMatchObject({ file: '/x/p.json' });
     expect((await s.list()).map((r) => r.runId)).toEqual(['r1']);
@@ -36,7 +59,16 @@ describe('SqliteRunStore', () => {
     expect(await s.loadSnapshot('r')).toEqual(snap);
     await s.deleteSnapshot('r');
     expect(await s.loadSnapshot('r')).toBeUndefined();
-    const e = { runId: 'r', seq: 1, time: 0, path: [], type: 'step.skip', step: 'a', reason: 'cached', cached: true } as RunEvent;
+    const e = {
+      runId: 'r',
+      seq: 1,
+      time: 0,
+      path: [],
+      type: 'step.skip',
+      step: 'a',
+      reason: 'cached',
+      cached: true,
+    } as RunEvent;
     s.appendEvents('r', 1, [e]);
     expect(s.events('r')).toEqual([{ session: 1, seq: 1, type: 'step.skip', step: 'a', time: 0, event: e }]);
     s.putCheckpoint('k', { offset: 3 });
@@ -63,6 +95,8 @@ describe('SqliteRunStore', () => {
     const raw = new Database(file);
     raw.prepare("UPDATE meta SET value = '99' WHERE key = 'schema'").run();
     raw.close();
-    expect(() => SqliteRunStore.open(file)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('schema 99') }));
+    expect(() => SqliteRunStore.open(file)).toThrow(
+      expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('schema 99') }),
+    );
   });
 });

@@ -1,7 +1,23 @@
 // Public surface of @weft/core.
 export { pipeline, PipelineBuilder, isPipeline, nodeCode, type Pipeline } from './definition/pipeline.js';
-export { next, stop, skip, retry, suspend, update, isControl, type Control, type StatePatch } from './definition/control.js';
-export { reducers, applyReducer, type ReducerName, type StateKey, type StateSpec } from './definition/reducers.js';
+export {
+  next,
+  stop,
+  skip,
+  retry,
+  suspend,
+  update,
+  isControl,
+  type Control,
+  type StatePatch,
+} from './definition/control.js';
+export {
+  reducers,
+  applyReducer,
+  type ReducerName,
+  type StateKey,
+  type StateSpec,
+} from './definition/reducers.js';
 export type {
   StepFn,
   StepActor,
@@ -21,15 +37,42 @@ export type {
 } from './definition/types.js';
 export * from './errors/index.js';
 export { validate, compile, resolveRetry } from './plan/compile.js';
-export type { ExecutionPlan, PlanNode, Problem, ValidationReport, ResolvedRetry } from './plan/execution-plan.js';
+export type {
+  ExecutionPlan,
+  PlanNode,
+  Problem,
+  ValidationReport,
+  ResolvedRetry,
+} from './plan/execution-plan.js';
 export { toMermaid } from './plan/mermaid.js';
 export { systemClock, SimulatedClock, type Clock, type TimerHandle } from './clock/clock.js';
-export type { RunEvent, EventBody, EventType, EventOf, RunStatus, Observer, EventBase } from './events/types.js';
+export type {
+  RunEvent,
+  EventBody,
+  EventType,
+  EventOf,
+  RunStatus,
+  Observer,
+  EventBase,
+} from './events/types.js';
 export type { RunMetrics, StepLatency } from './events/metrics.js';
 export { EventHub } from './events/event-hub.js';
-export type { StepContext, HostServices, CancelFlag, CancelSource, StepContextInit } from './runtime/step-context.js';
+export type {
+  StepContext,
+  HostServices,
+  CancelFlag,
+  CancelSource,
+  StepContextInit,
+} from './runtime/step-context.js';
 export { createStepContext } from './runtime/step-context.js';
-export { invokeStep, settleStepResult, isAsyncGenerator, isGenerator, runFunction, type TokenSink } from './runtime/invoke-step.js';
+export {
+  invokeStep,
+  settleStepResult,
+  isAsyncGenerator,
+  isGenerator,
+  runFunction,
+  type TokenSink,
+} from './runtime/invoke-step.js';
 export { ActorTable } from './runtime/actor-table.js';
 export type { RunSnapshot, ActivationData } from './runtime/snapshot.js';
 export { backoffDelay, isRetryable } from './scheduler/backoff.js';

@@ -23,7 +23,15 @@ describe('the pipeline builder', () => {
   const inner = pipeline('inner').step('only', id).build();
   const onError = (): string => 'recovered';
   const built = pipeline<string>('demo', { module: 'file:///demo.js', version: '3', description: 'd' })
-    .step('a', id, { to: ['m', 's'], retry: 3, timeoutMs: 50, placement: 'main', params: { k: 1 }, version: 'v1', onError })
+    .step('a', id, {
+      to: ['m', 's'],
+      retry: 3,
+      timeoutMs: 50,
+      placement: 'main',
+      params: { k: 1 },
+      version: 'v1',
+      onError,
+    })
     .map('m', id, { to: 'j', concurrency: 4, chunkSize: 16 })
     .switch('s', () => 'x', { cases: { x: 'sub' }, default: 'j' })
     .sub('sub', inner, { to: 'j' })
@@ -40,7 +48,14 @@ describe('the pipeline builder', () => {
       ['sub', 'sub'],
       ['step', 'j'],
     ]);
-    expect(built.nodes[0]!.options).toMatchObject({ to: ['m', 's'], retry: 3, timeoutMs: 50, placement: 'main', params: { k: 1 }, version: 'v1' });
+    expect(built.nodes[0]!.options).toMatchObject({
+      to: ['m', 's'],
+      retry: 3,
+      timeoutMs: 50,
+      placement: 'main',
+      params: { k: 1 },
+      version: 'v1',
+    });
     expect(built.nodes[1]!.options).toEqual({ to: 'j', concurrency: 4, chunkSize: 16 });
     expect(built.nodes[2]!.options).toEqual({ cases: { x: 'sub' }, default: 'j' });
     const sub = built.nodes[3]!;
@@ -99,7 +114,8 @@ describe('the pipeline builder', () => {
   it('is recognised by isPipeline, including a structural copy (as after crossing a module boundary)', () => {
     expect(isPipeline(built)).toBe(true);
     expect(isPipeline({ ...built })).toBe(true);
-    for (const v of [null, undefined, 42, 'p', {}, [], { name: 'x', nodes: [] }]) expect(isPipeline(v)).toBe(false);
+    for (const v of [null, undefined, 42, 'p', {}, [], { name: 'x', nodes: [] }])
+      expect(isPipeline(v)).toBe(false);
   });
 
   it('gives the code of a node by name (nodeCode), undefined for a sub or an unknown name', () => {
@@ -125,7 +141,14 @@ describe('the pipeline builder', () => {
     const all: Required<Omit<NodeOptions, 'onError' | 'cache'>> = {
       to: 'x',
       routes: ['y'],
-      retry: { attempts: 2, initialDelayMs: 1, factor: 2, maxDelayMs: 10, jitter: 0, retryOn: ['STEP_TIMEOUT'] },
+      retry: {
+        attempts: 2,
+        initialDelayMs: 1,
+        factor: 2,
+        maxDelayMs: 10,
+        jitter: 0,
+        retryOn: ['STEP_TIMEOUT'],
+      },
       timeoutMs: 1,
       concurrency: 1,
       placement: 'worker',
@@ -142,7 +165,12 @@ describe('the pipeline builder', () => {
 describe('control results', () => {
   it('are plain branded objects', () => {
     expect(next('b')).toEqual({ $weft: 'next', targets: ['b'] });
-    expect(next(['b', 'c'], 7, { n: 1 })).toEqual({ $weft: 'next', targets: ['b', 'c'], output: 7, state: { n: 1 } });
+    expect(next(['b', 'c'], 7, { n: 1 })).toEqual({
+      $weft: 'next',
+      targets: ['b', 'c'],
+      output: 7,
+      state: { n: 1 },
+    });
     expect(stop()).toEqual({ $weft: 'stop' });
     expect(stop('done', { n: 2 })).toEqual({ $weft: 'stop', output: 'done', state: { n: 2 } });
     expect(skip()).toEqual({ $weft: 'skip' });
@@ -156,9 +184,11 @@ describe('control results', () => {
   });
 
   it('are recognised by isControl, and nothing else is', () => {
-    for (const c of [next('x'), stop(), skip(), retry(), suspend('r'), update({})]) expect(isControl(c)).toBe(true);
+    for (const c of [next('x'), stop(), skip(), retry(), suspend('r'), update({})])
+      expect(isControl(c)).toBe(true);
     expect(isControl(JSON.parse(JSON.stringify(next('x'))))).toBe(true);
-    for (const v of [null, 1, 'next', {}, { $weft: 'jump' }, { $weft: 1 }, [next('x')]]) expect(isControl(v)).toBe(false);
+    for (const v of [null, 1, 'next', {}, { $weft: 'jump' }, { $weft: 1 }, [next('x')]])
+      expect(isControl(v)).toBe(false);
   });
 
   it('copy the target list (a later change to the caller array does not leak in)', () => {
@@ -191,18 +221,28 @@ describe('reducers', () => {
     expect(applyReducer(reducers.union(), ['b'], ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
     expect(applyReducer(reducers.merge(), { a: 1 }, { b: 2 })).toEqual({ a: 1, b: 2 });
     expect(applyReducer(reducers.replace(0), 1, 2)).toBe(2);
-    expect(applyReducer(reducers.custom((a: number, b: number) => a * b, 1), 3, 4)).toBe(12);
+    expect(
+      applyReducer(
+        reducers.custom((a: number, b: number) => a * b, 1),
+        3,
+        4,
+      ),
+    ).toBe(12);
   });
 
   it('merge to the same value whatever the order, for the commutative ones', () => {
     const updates = [5, 1, 9, 3];
     for (const key of [reducers.sum(), reducers.max(), reducers.min()]) {
       const forward = updates.reduce<unknown>((acc, u) => applyReducer(key, acc, u), key.initial);
-      const backward = [...updates].reverse().reduce<unknown>((acc, u) => applyReducer(key, acc, u), key.initial);
+      const backward = [...updates]
+        .reverse()
+        .reduce<unknown>((acc, u) => applyReducer(key, acc, u), key.initial);
       expect(forward).toBe(backward);
     }
     const u = reducers.union<string>();
-    expect(applyReducer(u, applyReducer(u, [], ['z', 'a']), ['m'])).toEqual(applyReducer(u, applyReducer(u, [], ['m']), ['z', 'a']));
+    expect(applyReducer(u, applyReducer(u, [], ['z', 'a']), ['m'])).toEqual(
+      applyReducer(u, applyReducer(u, [], ['m']), ['z', 'a']),
+    );
   });
 
   it('throw a plain error on a type mismatch (the runtime wraps it as STATE_REDUCER_FAILED)', () => {

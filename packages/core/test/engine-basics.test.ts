@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { pipeline, reducers, update } from '../src/index.js';
 import { createTestHarness } from '../src/testing/index.js';
 
-const demo = pipeline<string, { total: number }>('demo', { module: import.meta.url, state: { total: reducers.sum(0) } })
+const demo = pipeline<string, { total: number }>('demo', {
+  module: import.meta.url,
+  state: { total: reducers.sum(0) },
+})
   .step('split', (t: string) => t.split(' '), { to: 'count' })
   .map('count', (w: string) => w.length, { to: ['sum', 'max'] })
   .step('sum', (xs: number[]) => update({ total: xs.reduce((a, b) => a + b, 0) }, xs.length), { to: 'join' })

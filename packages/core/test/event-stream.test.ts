@@ -2,7 +2,15 @@
 // that cannot start still has one run.start and one run.finish. (The ordering rules on real runs are in
 // the contract suite, test/contract/events-ordering.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { EventHub, MemoryRunStore, createEngine, createRegistry, pipeline, type RunEvent, type RunHandle } from '../src/index.js';
+import {
+  EventHub,
+  MemoryRunStore,
+  createEngine,
+  createRegistry,
+  pipeline,
+  type RunEvent,
+  type RunHandle,
+} from '../src/index.js';
 
 const tiny = pipeline<number>('tiny', { module: import.meta.url })
   .step('a', (n: number) => n + 1)
@@ -19,7 +27,17 @@ const at = (seq: number, type: 'run.start' | 'run.cancel' | 'warning'): RunEvent
     ? { runId: 'r', seq, time: 0, path: [], type, code: 'X', message: 'x' }
     : type === 'run.cancel'
       ? { runId: 'r', seq, time: 0, path: [], type, reason: 'x' }
-      : { runId: 'r', seq, time: 0, path: [], type, pipeline: 'p', planId: 'p', orchestrator: 'direct', resumed: false };
+      : {
+          runId: 'r',
+          seq,
+          time: 0,
+          path: [],
+          type,
+          pipeline: 'p',
+          planId: 'p',
+          orchestrator: 'direct',
+          resumed: false,
+        };
 
 describe('EventHub', () => {
   it('delivers an event emitted by an observer after the one being delivered, to observers and subscribers alike', async () => {

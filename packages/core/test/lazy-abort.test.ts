@@ -66,7 +66,10 @@ describe('LazyAbortController', () => {
 });
 
 describe('createStepContext', () => {
-  function context(over: { signal?: AbortSignal | (() => AbortSignal); cancelled?: () => boolean } = {}): { ctx: StepContext; checkpoints: unknown[] } {
+  function context(over: { signal?: AbortSignal | (() => AbortSignal); cancelled?: () => boolean } = {}): {
+    ctx: StepContext;
+    checkpoints: unknown[];
+  } {
     const checkpoints: unknown[] = [];
     const ctx = createStepContext({
       runId: 'r',
@@ -78,7 +81,11 @@ describe('createStepContext', () => {
       params: { p: true },
       resume: 'again',
       signal: over.signal ?? new AbortController().signal,
-      flag: { get cancelled() { return over.cancelled?.() ?? false; } },
+      flag: {
+        get cancelled() {
+          return over.cancelled?.() ?? false;
+        },
+      },
       lastCheckpoint: 10,
       actor: 'actor',
       host: { svc: {} },
@@ -89,8 +96,28 @@ describe('createStepContext', () => {
 
   it('exposes the fields given', () => {
     const { ctx } = context();
-    expect({ runId: ctx.runId, step: ctx.step, path: ctx.path, attempt: ctx.attempt, index: ctx.index, state: ctx.state, params: ctx.params, resume: ctx.resume, actor: ctx.actor, host: ctx.host }).toEqual({
-      runId: 'r', step: 's', path: ['sub'], attempt: 2, index: 3, state: { a: 1 }, params: { p: true }, resume: 'again', actor: 'actor', host: { svc: {} },
+    expect({
+      runId: ctx.runId,
+      step: ctx.step,
+      path: ctx.path,
+      attempt: ctx.attempt,
+      index: ctx.index,
+      state: ctx.state,
+      params: ctx.params,
+      resume: ctx.resume,
+      actor: ctx.actor,
+      host: ctx.host,
+    }).toEqual({
+      runId: 'r',
+      step: 's',
+      path: ['sub'],
+      attempt: 2,
+      index: 3,
+      state: { a: 1 },
+      params: { p: true },
+      resume: 'again',
+      actor: 'actor',
+      host: { svc: {} },
     });
   });
 

@@ -15,7 +15,15 @@ import {
 const profile: MachineTuning = {
   weftTuning: MACHINE_TUNING_SCHEMA,
   createdAt: '2026-11-24T10:00:00.000Z',
-  machine: { node: 'v20.20.2', platform: 'linux', arch: 'x64', cpu: 'AMD EPYC', cores: 2, memoryGiB: 23.5, loadAverage: 1.5 },
+  machine: {
+    node: 'v20.20.2',
+    platform: 'linux',
+    arch: 'x64',
+    cpu: 'AMD EPYC',
+    cores: 2,
+    memoryGiB: 23.5,
+    loadAverage: 1.5,
+  },
   values: { threads: 2, chunkSize: 1024, codecThreshold: 16384 },
   defaults: { threads: 2, chunkSize: 256, codecThreshold: 65536 },
   measurements: { chunkSize: [{ value: 1024, usPerItem: 1.2 }] },
@@ -38,8 +46,16 @@ describe('machine tuning profiles', () => {
 
   it('refuses text that is not JSON, another format, and lists every problem at once', () => {
     expect(problemsOf('{')[0]).toMatch(/^not JSON/);
-    expect(problemsOf(JSON.stringify({ ...profile, weftTuning: 2 }))).toEqual([expect.stringMatching(/"weftTuning" must be 1.*got 2/)]);
-    const bad = { ...profile, extra: 1, createdAt: 'yesterday', machine: { ...profile.machine, cores: -1 }, values: { threads: 0, chunkSize: 1.5, codecThreshold: -1, pool: 3 } };
+    expect(problemsOf(JSON.stringify({ ...profile, weftTuning: 2 }))).toEqual([
+      expect.stringMatching(/"weftTuning" must be 1.*got 2/),
+    ]);
+    const bad = {
+      ...profile,
+      extra: 1,
+      createdAt: 'yesterday',
+      machine: { ...profile.machine, cores: -1 },
+      values: { threads: 0, chunkSize: 1.5, codecThreshold: -1, pool: 3 },
+    };
     expect(problemsOf(JSON.stringify(bad))).toEqual([
       'unknown key "extra" (known: $schema, weftTuning, createdAt, machine, values, defaults, measurements)',
       'createdAt must be an ISO 8601 time, got "yesterday"',
@@ -56,12 +72,16 @@ describe('machine tuning profiles', () => {
         return e;
       }
     })();
-    expect(isWeftError(err) && err.message).toMatch(/tuning profile \/p\/t\.json is invalid[\s\S]*weft bench tune/);
+    expect(isWeftError(err) && err.message).toMatch(
+      /tuning profile \/p\/t\.json is invalid[\s\S]*weft bench tune/,
+    );
     expect(isWeftError(err) && err.data['location']).toBe('/p/t.json');
   });
 
   it('refuses to encode an invalid profile', () => {
-    expect(() => encodeMachineTuning({ ...profile, values: { ...profile.values, threads: 0 } })).toThrow(/invalid tuning profile/);
+    expect(() => encodeMachineTuning({ ...profile, values: { ...profile.values, threads: 0 } })).toThrow(
+      /invalid tuning profile/,
+    );
   });
 });
 
@@ -78,7 +98,11 @@ describe('an engine with a tuning profile', () => {
       capabilities: { blocking: true, detached: true, durable: false, parallel: false },
       create: (ctx) => (seen.push(ctx), new DirectOrchestrator(ctx.services)),
     });
-    const engine = createEngine({ registry, orchestrator: 'probe', tuning: { profile: '/p/.weft/tuning.json', values: profile.values } });
+    const engine = createEngine({
+      registry,
+      orchestrator: 'probe',
+      tuning: { profile: '/p/.weft/tuning.json', values: profile.values },
+    });
     const r = await engine.execute<number>(one, 1);
     expect(r.output).toBe(2);
     expect(seen.map((c) => c.tuning)).toEqual([profile.values]);
@@ -94,7 +118,11 @@ describe('an engine with a tuning profile', () => {
   });
 
   it('refuses malformed tuning options with OPTION_INVALID', () => {
-    expect(() => createEngine({ tuning: { profile: 'p', values: { threads: 0, chunkSize: 1, codecThreshold: 0 } } })).toThrow(/tuning\.values\.threads must be an integer ≥ 1/);
-    expect(() => createEngine({ tuning: { values: profile.values } as never })).toThrow(/tuning\.profile must be a string/);
+    expect(() =>
+      createEngine({ tuning: { profile: 'p', values: { threads: 0, chunkSize: 1, codecThreshold: 0 } } }),
+    ).toThrow(/tuning\.values\.threads must be an integer ≥ 1/);
+    expect(() => createEngine({ tuning: { values: profile.values } as never })).toThrow(
+      /tuning\.profile must be a string/,
+    );
   });
 });

@@ -1,12 +1,25 @@
 // The idempotency hook (EngineOptions.memo): completed invocations are answered from the store,
 // with step.skip { cached: true } / map.item { cached: true }, and checkpoints are kept per key.
 import { describe, expect, it } from 'vitest';
-import { createEngine, pipeline, reducers, update, type MemoCall, type RunEvent, type StepMemo } from '../src/index.js';
+import {
+  createEngine,
+  pipeline,
+  reducers,
+  update,
+  type MemoCall,
+  type RunEvent,
+  type StepMemo,
+} from '../src/index.js';
 import { stableStringify } from '../src/util/hash.js';
 
-const keyOf = (c: MemoCall): string => stableStringify({ kind: c.kind, ref: c.ref, version: c.version, params: c.params, input: c.input });
+const keyOf = (c: MemoCall): string =>
+  stableStringify({ kind: c.kind, ref: c.ref, version: c.version, params: c.params, input: c.input });
 
-function mapMemo(): StepMemo & { readonly values: Map<string, unknown>; readonly checkpoints: Map<string, unknown>; calls: MemoCall[] } {
+function mapMemo(): StepMemo & {
+  readonly values: Map<string, unknown>;
+  readonly checkpoints: Map<string, unknown>;
+  calls: MemoCall[];
+} {
   const values = new Map<string, unknown>();
   const checkpoints = new Map<string, unknown>();
   const calls: MemoCall[] = [];
@@ -93,14 +106,23 @@ describe('memo hook', () => {
     const { p } = counted();
     await run(memo, p, [4]);
     const call = memo.calls.find((c) => c.node === 'square' && c.kind === 'item');
-    expect(call).toMatchObject({ kind: 'item', node: 'square', input: 4, index: 0, version: null, params: {} });
+    expect(call).toMatchObject({
+      kind: 'item',
+      node: 'square',
+      input: 4,
+      index: 0,
+      version: null,
+      params: {},
+    });
     expect(call?.ref.export).toBe('square');
   });
 
   it('a cached map item applies its update() state patch again: a memo-hit run ends with the same state', async () => {
     const memo = mapMemo();
     const ran: number[] = [];
-    const p = pipeline<number[], { total: number; seen: number[] }>(`memo-state-${++made}`, { state: { total: reducers.sum(0), seen: reducers.union<number>() } })
+    const p = pipeline<number[], { total: number; seen: number[] }>(`memo-state-${++made}`, {
+      state: { total: reducers.sum(0), seen: reducers.union<number>() },
+    })
       .step('start', (xs: number[]) => xs, { to: 'add' })
       .map('add', (x: number) => (ran.push(x), update({ total: x, seen: [x] }, x * 10)), { to: 'end' })
       .step('end', (xs: number[], ctx) => ({ xs, state: ctx.state }))
@@ -126,7 +148,9 @@ describe('memo hook', () => {
   it('a step with cache: false always runs', async () => {
     const memo = mapMemo();
     let n = 0;
-    const p = pipeline('nocache').step('tick', () => ++n, { cache: false }).build();
+    const p = pipeline('nocache')
+      .step('tick', () => ++n, { cache: false })
+      .build();
     await run(memo, p as never, []);
     await run(memo, p as never, []);
     expect(n).toBe(2);
@@ -156,7 +180,9 @@ describe('memo hook', () => {
 
   it('a value the store refuses fails the step with a coded error', async () => {
     const memo = mapMemo();
-    const p = pipeline('bad').step('fn', () => () => 1).build();
+    const p = pipeline('bad')
+      .step('fn', () => () => 1)
+      .build();
     const { result } = await run(memo, p as never, []);
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('NOT_SERIALIZABLE');

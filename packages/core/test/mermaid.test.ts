@@ -44,7 +44,14 @@ describe('toMermaid', () => {
 
   it('marks joins with their kind', () => {
     expect(all).toContain('  subgraph merge["merge: middle · join ALL"]');
-    const any = toMermaid(pipeline('p').step('a', f, { to: ['b', 'c'] }).step('b', f, { to: 'd' }).step('c', f, { to: 'd' }).step('d', f, { join: 'any' }).build());
+    const any = toMermaid(
+      pipeline('p')
+        .step('a', f, { to: ['b', 'c'] })
+        .step('b', f, { to: 'd' })
+        .step('c', f, { to: 'd' })
+        .step('d', f, { join: 'any' })
+        .build(),
+    );
     expect(lines(any)).toContain('  d["d · join ANY"]');
   });
 
@@ -60,17 +67,39 @@ describe('toMermaid', () => {
     // Edges into a sub-pipeline point at its subgraph.
     expect(all).toContain('  ocr --> merge');
     // Each subgraph is closed: as many "end" lines as subgraphs.
-    expect(all.filter((l) => l.trim() === 'end')).toHaveLength(all.filter((l) => l.trim().startsWith('subgraph ')).length);
+    expect(all.filter((l) => l.trim() === 'end')).toHaveLength(
+      all.filter((l) => l.trim().startsWith('subgraph ')).length,
+    );
   });
 
   it('declares every node exactly once', () => {
-    const declared = all.filter((l) => /^\s*(subgraph )?[A-Za-z0-9_]+(\[|\{)/.test(l)).map((l) => l.trim().replace(/^subgraph /, '').split(/[[{]/)[0]);
-    expect(declared).toEqual(['fetch', 'chunks', 'route', 'ocr', 'strip', 'merge', 'merge__first', 'merge__nested', 'merge__nested__deep']);
+    const declared = all
+      .filter((l) => /^\s*(subgraph )?[A-Za-z0-9_]+(\[|\{)/.test(l))
+      .map(
+        (l) =>
+          l
+            .trim()
+            .replace(/^subgraph /, '')
+            .split(/[[{]/)[0],
+      );
+    expect(declared).toEqual([
+      'fetch',
+      'chunks',
+      'route',
+      'ocr',
+      'strip',
+      'merge',
+      'merge__first',
+      'merge__nested',
+      'merge__nested__deep',
+    ]);
   });
 
   it('renders a pipeline directly (compiling it first), and refuses an invalid one', () => {
     expect(toMermaid(review)).toBe(chart);
-    expect(() => toMermaid(pipeline('bad').step('a', f, { to: 'nowhere' }).build())).toThrow(expect.objectContaining({ code: 'PIPELINE_INVALID' }));
+    expect(() => toMermaid(pipeline('bad').step('a', f, { to: 'nowhere' }).build())).toThrow(
+      expect.objectContaining({ code: 'PIPELINE_INVALID' }),
+    );
     expect(() => toMermaid({} as never)).toThrow(expect.objectContaining({ code: 'PIPELINE_INVALID' }));
     expect(() => toMermaid(null as never)).toThrow(expect.objectContaining({ code: 'PIPELINE_INVALID' }));
   });
@@ -92,7 +121,10 @@ describe('toMermaid', () => {
   });
 
   it('escapes quotes, hashes and newlines in labels', () => {
-    const p = pipeline('labels').switch('say "hi"', key, { cases: { 'a"b': 'n#1', 'line\nbreak': 'n#1' } }).step('n#1', f).build();
+    const p = pipeline('labels')
+      .switch('say "hi"', key, { cases: { 'a"b': 'n#1', 'line\nbreak': 'n#1' } })
+      .step('n#1', f)
+      .build();
     const out = toMermaid(p);
     expect(out).toContain('say__hi_{"say #quot;hi#quot;"}');
     expect(out).toContain('-- "a#quot;b" -->');

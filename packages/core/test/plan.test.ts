@@ -1,6 +1,15 @@
 import { pack, unpack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { compile, isWeftError, next, pipeline, reducers, resolveRetry, type ExecutionPlan, type Pipeline } from '../src/index.js';
+import {
+  compile,
+  isWeftError,
+  next,
+  pipeline,
+  reducers,
+  resolveRetry,
+  type ExecutionPlan,
+  type Pipeline,
+} from '../src/index.js';
 import { createTestHarness } from '../src/testing/index.js';
 
 const inner = (): Pipeline =>
@@ -10,7 +19,9 @@ const inner = (): Pipeline =>
     .build();
 
 /** A pipeline touching every kind of node and option; rebuilt on each call with fresh closures. */
-const make = (change: { timeoutMs?: number; extra?: boolean; module?: string; innerPipeline?: Pipeline } = {}): Pipeline => {
+const make = (
+  change: { timeoutMs?: number; extra?: boolean; module?: string; innerPipeline?: Pipeline } = {},
+): Pipeline => {
   let b = pipeline<string, { total: number; seen: string[]; best: number }>('full', {
     module: change.module ?? 'file:///full.js',
     version: '1',
@@ -18,12 +29,22 @@ const make = (change: { timeoutMs?: number; extra?: boolean; module?: string; in
     hooks: { startup: () => undefined },
     onError: () => 'recovered',
   })
-    .step('a', (s: string) => s, { to: ['m', 's'], retry: { attempts: 3, retryOn: ['ECONNRESET'] }, timeoutMs: change.timeoutMs ?? 100, params: { depth: { n: 1 } }, version: 'v2' })
+    .step('a', (s: string) => s, {
+      to: ['m', 's'],
+      retry: { attempts: 3, retryOn: ['ECONNRESET'] },
+      timeoutMs: change.timeoutMs ?? 100,
+      params: { depth: { n: 1 } },
+      version: 'v2',
+    })
     .map('m', (x: unknown) => x, { to: 'j', chunkSize: 8, concurrency: 2, placement: 'worker' })
     .switch('s', () => 'left', { cases: { left: 'l', right: 'sub' }, default: 'sub' })
     .step('l', (x: unknown) => x, { to: 'j', routes: ['a'], io: true, onError: () => null })
     .sub('sub', change.innerPipeline ?? inner(), { to: 'j' })
-    .step('j', (x: unknown) => x, { join: 'any', barrierTimeoutMs: 500, ...(change.extra ? { to: 'after' } : {}) });
+    .step('j', (x: unknown) => x, {
+      join: 'any',
+      barrierTimeoutMs: 500,
+      ...(change.extra ? { to: 'after' } : {}),
+    });
   if (change.extra) b = b.step('after', (x: unknown) => x);
   return b.build();
 };
@@ -47,18 +68,59 @@ describe('the ExecutionPlan', () => {
   const plan = compile(make());
 
   it('describes the graph: root, order, leaves, parents, joins, refs, switch cases, maps, subs, state', () => {
-    expect(plan).toMatchObject({ planVersion: 1, name: 'full', module: 'file:///full.js', version: '1', root: 'a', order: ['a', 'm', 's', 'l', 'sub', 'j'], leaves: ['j'] });
+    expect(plan).toMatchObject({
+      planVersion: 1,
+      name: 'full',
+      module: 'file:///full.js',
+      version: '1',
+      root: 'a',
+      order: ['a', 'm', 's', 'l', 'sub', 'j'],
+      leaves: ['j'],
+    });
     expect(plan.state).toEqual({
       total: { reducer: 'sum', initial: 0 },
       seen: { reducer: 'union', initial: [] },
       best: { reducer: 'max', initial: Number.NEGATIVE_INFINITY },
     });
     const { a, m, s, l, sub, j } = plan.nodes;
-    expect(a).toMatchObject({ kind: 'step', index: 0, to: ['m', 's'], parents: [], join: null, timeoutMs: 100, version: 'v2', params: { depth: { n: 1 } }, hasErrorHandler: false });
+    expect(a).toMatchObject({
+      kind: 'step',
+      index: 0,
+      to: ['m', 's'],
+      parents: [],
+      join: null,
+      timeoutMs: 100,
+      version: 'v2',
+      params: { depth: { n: 1 } },
+      hasErrorHandler: false,
+    });
     expect(a!.ref).toEqual({ module: 'file:///full.js', pipeline: 'full', export: 'a' });
-    expect(a!.retry).toEqual({ attempts: 3, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 1, retryOn: ['ECONNRESET'] });
-    expect(m).toMatchObject({ kind: 'map', map: { chunkSize: 8 }, concurrency: 2, placement: 'worker', parents: ['a'] });
-    expect(s).toMatchObject({ kind: 'switch', to: ['l', 'sub'], switch: { cases: [['left', 'l'], ['right', 'sub']], default: 'sub' } });
+    expect(a!.retry).toEqual({
+      attempts: 3,
+      initialDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 30_000,
+      jitter: 1,
+      retryOn: ['ECONNRESET'],
+    });
+    expect(m).toMatchObject({
+      kind: 'map',
+      map: { chunkSize: 8 },
+      concurrency: 2,
+      placement: 'worker',
+      parents: ['a'],
+    });
+    expect(s).toMatchObject({
+      kind: 'switch',
+      to: ['l', 'sub'],
+      switch: {
+        cases: [
+          ['left', 'l'],
+          ['right', 'sub'],
+        ],
+        default: 'sub',
+      },
+    });
     expect(l).toMatchObject({ routes: ['a'], io: true, hasErrorHandler: true });
     expect(sub).toMatchObject({ kind: 'sub', ref: null, parents: ['s'] });
     expect(sub!.sub).toMatchObject({ name: 'inner', root: 'x', order: ['x', 'y'], leaves: ['y'] });
@@ -77,7 +139,11 @@ describe('the ExecutionPlan', () => {
   });
 
   it('survives JSON and structuredClone (apart from non-finite numbers in JSON)', () => {
-    const noInfinity = compile(pipeline('p', { state: { n: reducers.sum() } }).step('a', (x: unknown) => x, { params: { k: [1, 'two', null, { deep: true }] } }).build());
+    const noInfinity = compile(
+      pipeline('p', { state: { n: reducers.sum() } })
+        .step('a', (x: unknown) => x, { params: { k: [1, 'two', null, { deep: true }] } })
+        .build(),
+    );
     expect(JSON.parse(JSON.stringify(noInfinity))).toEqual(noInfinity);
     expect(structuredClone(plan)).toEqual(plan);
   });
@@ -85,7 +151,11 @@ describe('the ExecutionPlan', () => {
   it('is deeply frozen, and does not freeze or share the caller’s objects', () => {
     const params = { list: [1, 2] };
     const initial = { a: 1 };
-    const p = compile(pipeline('p', { state: { m: reducers.merge(initial) } }).step('a', (x: unknown) => x, { params }).build());
+    const p = compile(
+      pipeline('p', { state: { m: reducers.merge(initial) } })
+        .step('a', (x: unknown) => x, { params })
+        .build(),
+    );
     expect(Object.isFrozen(p)).toBe(true);
     expect(Object.isFrozen(p.nodes['a']!.params['list'])).toBe(true);
     expect(Object.isFrozen(params.list)).toBe(false);
@@ -100,13 +170,21 @@ describe('the ExecutionPlan', () => {
       expect(key in plan.nodes).toBe(false);
       expect(plan.state[key]).toBeUndefined();
     }
-    const named = compile(pipeline('p').step('constructor', (x: unknown) => x, { to: 'toString' }).step('toString', (x: unknown) => x).build());
+    const named = compile(
+      pipeline('p')
+        .step('constructor', (x: unknown) => x, { to: 'toString' })
+        .step('toString', (x: unknown) => x)
+        .build(),
+    );
     expect(named.nodes['toString']!.parents).toEqual(['constructor']);
   });
 
   it('so a run that routes to an Object.prototype name fails cleanly with UNKNOWN_TARGET', async () => {
     const h = createTestHarness();
-    const p = pipeline('proto-route').step('a', () => next('toString'), { to: 'b' }).step('b', (x: unknown) => x).build();
+    const p = pipeline('proto-route')
+      .step('a', () => next('toString'), { to: 'b' })
+      .step('b', (x: unknown) => x)
+      .build();
     const run = await h.run(p, 0);
     expect(run.result.status).toBe('failed');
     expect(run.result.error?.code).toBe('UNKNOWN_TARGET');
@@ -127,14 +205,26 @@ describe('the plan id', () => {
       compile(make({ timeoutMs: 101 })).id,
       compile(make({ extra: true })).id,
       compile(make({ module: 'file:///elsewhere.js' })).id,
-      compile(make({ innerPipeline: pipeline('inner').step('x', (v: unknown) => v, { to: 'y' }).step('y', (v: unknown) => v, { retry: 2 }).build() })).id,
+      compile(
+        make({
+          innerPipeline: pipeline('inner')
+            .step('x', (v: unknown) => v, { to: 'y' })
+            .step('y', (v: unknown) => v, { retry: 2 })
+            .build(),
+        }),
+      ).id,
     ];
     for (const id of changed) expect(id).not.toBe(base);
     expect(new Set(changed).size).toBe(changed.length);
   });
 
   it('depends on state declarations, including non-finite initial values', () => {
-    const withState = (initial: number): string => compile(pipeline('p', { state: { n: reducers.max(initial) } }).step('a', (x: unknown) => x).build()).id;
+    const withState = (initial: number): string =>
+      compile(
+        pipeline('p', { state: { n: reducers.max(initial) } })
+          .step('a', (x: unknown) => x)
+          .build(),
+      ).id;
     expect(withState(0)).not.toBe(withState(Number.NEGATIVE_INFINITY));
     expect(withState(Number.POSITIVE_INFINITY)).not.toBe(withState(Number.NEGATIVE_INFINITY));
   });
@@ -142,23 +232,58 @@ describe('the plan id', () => {
 
 describe('resolveRetry', () => {
   it('defaults to one attempt, 100 ms doubling up to 30 s, full jitter, retrying errors marked retryable', () => {
-    expect(resolveRetry(undefined)).toEqual({ attempts: 1, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 1, retryOn: 'retryable' });
+    expect(resolveRetry(undefined)).toEqual({
+      attempts: 1,
+      initialDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 30_000,
+      jitter: 1,
+      retryOn: 'retryable',
+    });
   });
 
   it('reads a number as the number of attempts (the first one included)', () => {
-    expect(resolveRetry(4)).toEqual({ attempts: 4, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 1, retryOn: 'retryable' });
+    expect(resolveRetry(4)).toEqual({
+      attempts: 4,
+      initialDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 30_000,
+      jitter: 1,
+      retryOn: 'retryable',
+    });
   });
 
   it('fills what a policy object leaves out, and copies retryOn', () => {
     const retryOn = ['STEP_TIMEOUT'];
     const r = resolveRetry({ attempts: 2, jitter: 0, retryOn });
-    expect(r).toEqual({ attempts: 2, initialDelayMs: 100, factor: 2, maxDelayMs: 30_000, jitter: 0, retryOn: ['STEP_TIMEOUT'] });
+    expect(r).toEqual({
+      attempts: 2,
+      initialDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 30_000,
+      jitter: 0,
+      retryOn: ['STEP_TIMEOUT'],
+    });
     expect(r.retryOn).not.toBe(retryOn);
-    expect(resolveRetry({ attempts: 5, initialDelayMs: 0, factor: 1, maxDelayMs: 0, retryOn: 'all' })).toEqual({ attempts: 5, initialDelayMs: 0, factor: 1, maxDelayMs: 0, jitter: 1, retryOn: 'all' });
+    expect(
+      resolveRetry({ attempts: 5, initialDelayMs: 0, factor: 1, maxDelayMs: 0, retryOn: 'all' }),
+    ).toEqual({ attempts: 5, initialDelayMs: 0, factor: 1, maxDelayMs: 0, jitter: 1, retryOn: 'all' });
   });
 
   it('refuses a bad policy with OPTION_INVALID, never a TypeError', () => {
-    for (const bad of [0, -1, 1.5, Number.NaN, { attempts: 0 }, { attempts: 2, factor: 0 }, { attempts: 2, jitter: 3 }, { attempts: 2, retryOn: 5 }, null, 'x', [3]]) {
+    for (const bad of [
+      0,
+      -1,
+      1.5,
+      Number.NaN,
+      { attempts: 0 },
+      { attempts: 2, factor: 0 },
+      { attempts: 2, jitter: 3 },
+      { attempts: 2, retryOn: 5 },
+      null,
+      'x',
+      [3],
+    ]) {
       let caught: unknown;
       try {
         resolveRetry(bad as never);

@@ -17,13 +17,20 @@ export const ingest = pipeline<Doc[], { words: number; kinds: string[] }>('inges
   // Fan out: both successors run when `load` ends.
   .step('load', (docs: Doc[]) => docs.filter((d) => d.body.length > 0), { to: ['count', 'classify'] })
   // A map: once per item, at most 4 at a time, results in input order; each item may retry.
-  .map('count', (doc: Doc, ctx) => (ctx.attempt === 1 && doc.id === 'flaky' ? retry('warming up') : doc.body.split(/\s+/).length), {
-    to: 'report',
-    concurrency: 4,
-    retry: { attempts: 2, initialDelayMs: 10 },
-  })
+  .map(
+    'count',
+    (doc: Doc, ctx) =>
+      ctx.attempt === 1 && doc.id === 'flaky' ? retry('warming up') : doc.body.split(/\s+/).length,
+    {
+      to: 'report',
+      concurrency: 4,
+      retry: { attempts: 2, initialDelayMs: 10 },
+    },
+  )
   // update() merges into the run state through each key's reducer.
-  .step('classify', (docs: Doc[]) => update({ kinds: docs.map((d) => d.kind) }, docs.length), { to: 'report' })
+  .step('classify', (docs: Doc[]) => update({ kinds: docs.map((d) => d.kind) }, docs.length), {
+    to: 'report',
+  })
   // A join (two static parents): it waits for both and receives { count, classify }.
   .step('report', ({ count, classify }: { count: number[]; classify: number }) => {
     const words = count.reduce((a, b) => a + b, 0);

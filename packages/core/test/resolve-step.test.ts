@@ -25,7 +25,10 @@ describe('step resolution', () => {
 
   it('a ref by name resolves to the pipeline registered last under that name', async () => {
     const ref = { module: '', pipeline: 'twin-by-name', export: 'a' };
-    const make = (tag: string) => pipeline<number>('twin-by-name').step('a', () => tag).build();
+    const make = (tag: string) =>
+      pipeline<number>('twin-by-name')
+        .step('a', () => tag)
+        .build();
     registerPipeline(make('old'));
     const old = (await resolveStep(ref)) as () => string;
     expect(old()).toBe('old');

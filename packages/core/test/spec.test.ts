@@ -19,7 +19,13 @@ const ok = {
   params: { scale: 2 },
   steps: {
     read: { run: './steps.js#read', to: 'fan' },
-    fan: { map: { module: '../lib/steps.js', export: 'square' }, chunkSize: 16, retry: { attempts: 3, initialDelayMs: 10 }, timeoutMs: 500, to: 'route' },
+    fan: {
+      map: { module: '../lib/steps.js', export: 'square' },
+      chunkSize: 16,
+      retry: { attempts: 3, initialDelayMs: 10 },
+      timeoutMs: 500,
+      to: 'route',
+    },
     route: { switch: './steps.js#route', cases: { small: 'small', big: 'big' }, default: 'small' },
     small: { run: './steps.js#small', params: { scale: 3 }, to: 'join' },
     big: { run: 'some-package#big', version: '2', to: 'join' },
@@ -62,16 +68,38 @@ describe('pipelineFromSpec', () => {
     });
     const paths = found.map((p) => p.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['/name', '/steps/a/run', '/steps/a/retry/attempts', '/steps/a/retry/jiter', '/steps/b/chunkSize', '/steps/b/colour', '/steps/c/map', '/steps/d/cases', '/quotas/maxConcurrency']),
+      expect.arrayContaining([
+        '/name',
+        '/steps/a/run',
+        '/steps/a/retry/attempts',
+        '/steps/a/retry/jiter',
+        '/steps/b/chunkSize',
+        '/steps/b/colour',
+        '/steps/c/map',
+        '/steps/d/cases',
+        '/quotas/maxConcurrency',
+      ]),
     );
     expect(found.every((p) => p.code === 'SPEC_INVALID')).toBe(true);
     expect(found.find((p) => p.path === '/steps/a/retry/jiter')?.message).toContain('did you mean "jitter"');
   });
 
   it('maps graph problems back to paths: unknown targets, cycles, several roots', () => {
-    const unknown = problems({ name: 'p', steps: { a: { run: './s.js#a', to: ['b', 'nope'] }, b: { run: './s.js#b' } } });
-    expect(unknown).toContainEqual(expect.objectContaining({ code: 'UNKNOWN_TARGET', path: '/steps/a/to/1' }));
-    const cycle = problems({ name: 'p', steps: { s: { run: './s.js#s', to: 'a' }, a: { run: './s.js#a', to: 'b' }, b: { run: './s.js#b', to: 'a' } } });
+    const unknown = problems({
+      name: 'p',
+      steps: { a: { run: './s.js#a', to: ['b', 'nope'] }, b: { run: './s.js#b' } },
+    });
+    expect(unknown).toContainEqual(
+      expect.objectContaining({ code: 'UNKNOWN_TARGET', path: '/steps/a/to/1' }),
+    );
+    const cycle = problems({
+      name: 'p',
+      steps: {
+        s: { run: './s.js#s', to: 'a' },
+        a: { run: './s.js#a', to: 'b' },
+        b: { run: './s.js#b', to: 'a' },
+      },
+    });
     expect(cycle.map((p) => p.code)).toContain('STATIC_CYCLE');
     expect(cycle.find((p) => p.code === 'STATIC_CYCLE')?.path).toMatch(/^\/steps\//);
     const edge = problems({ name: 'p', steps: { a: { run: './s.js#a' } }, edges: [{ from: 'zz', to: 'a' }] });
@@ -79,24 +107,41 @@ describe('pipelineFromSpec', () => {
   });
 
   it('accepts edges as well as "to"', () => {
-    const r = pipelineFromSpec({ name: 'p', steps: { a: { run: './s.js#a' }, b: { run: './s.js#b' } }, edges: [{ from: 'a', to: 'b' }] }, { url: URL_ });
+    const r = pipelineFromSpec(
+      {
+        name: 'p',
+        steps: { a: { run: './s.js#a' }, b: { run: './s.js#b' } },
+        edges: [{ from: 'a', to: 'b' }],
+      },
+      { url: URL_ },
+    );
     expect(r.ok && compile(r.pipeline).nodes['a']!.to).toEqual(['b']);
   });
 
   it('reads sub pipeline files through the loader, with paths inside that file, and refuses self-inclusion', () => {
     const files: Record<string, unknown> = {
-      'file:///proj/pipelines/inner.json': { name: 'inner', steps: { x: { run: './inner-steps.js#x', retry: 0 } } },
+      'file:///proj/pipelines/inner.json': {
+        name: 'inner',
+        steps: { x: { run: './inner-steps.js#x', retry: 0 } },
+      },
       'file:///proj/pipelines/loop.json': { name: 'loop', steps: { again: { sub: './loop.json' } } },
     };
     const load = (u: string): unknown => files[u];
     const bad = problems({ name: 'outer', steps: { s: { sub: './inner.json' } } }, load);
-    expect(bad).toContainEqual(expect.objectContaining({ path: '/steps/x/retry', file: 'file:///proj/pipelines/inner.json' }));
+    expect(bad).toContainEqual(
+      expect.objectContaining({ path: '/steps/x/retry', file: 'file:///proj/pipelines/inner.json' }),
+    );
     const loop = problems({ name: 'outer', steps: { s: { sub: './loop.json' } } }, load);
     expect(loop).toContainEqual(expect.objectContaining({ code: 'SUB_INVALID', path: '/steps/again/sub' }));
-    files['file:///proj/pipelines/inner.json'] = { name: 'inner', steps: { x: { run: './inner-steps.js#x' } } };
+    files['file:///proj/pipelines/inner.json'] = {
+      name: 'inner',
+      steps: { x: { run: './inner-steps.js#x' } },
+    };
     const r = pipelineFromSpec({ name: 'outer', steps: { s: { sub: './inner.json' } } }, { url: URL_, load });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    expect(compile(r.pipeline).nodes['s']!.sub?.nodes['x']!.ref?.module).toBe('file:///proj/pipelines/inner-steps.js');
+    expect(compile(r.pipeline).nodes['s']!.sub?.nodes['x']!.ref?.module).toBe(
+      'file:///proj/pipelines/inner-steps.js',
+    );
   });
 
   it('rejects what is not a pipeline object', () => {
@@ -106,7 +151,9 @@ describe('pipelineFromSpec', () => {
   });
 
   it('the published schema file is the exported schema', () => {
-    const file = JSON.parse(readFileSync(new URL('../pipeline.schema.json', import.meta.url), 'utf8')) as unknown;
+    const file = JSON.parse(
+      readFileSync(new URL('../pipeline.schema.json', import.meta.url), 'utf8'),
+    ) as unknown;
     expect(file).toEqual(JSON.parse(JSON.stringify(pipelineSchema)));
   });
 });

@@ -35,13 +35,16 @@ const paths: Record<string, RunMachineEvent['type'][]> = {
 };
 
 describe('the run supervisor', () => {
-  it.each(Object.entries(paths))('%s: the same states and effects as xstate, on first use and replayed', (_name, types) => {
-    const events = types.map((type): RunMachineEvent => ({ type }));
-    const expected = reference(events);
-    expect(replay(events)).toEqual(expected);
-    // The second time every (state, event) pair comes from the table.
-    expect(replay(events)).toEqual(expected);
-  });
+  it.each(Object.entries(paths))(
+    '%s: the same states and effects as xstate, on first use and replayed',
+    (_name, types) => {
+      const events = types.map((type): RunMachineEvent => ({ type }));
+      const expected = reference(events);
+      expect(replay(events)).toEqual(expected);
+      // The second time every (state, event) pair comes from the table.
+      expect(replay(events)).toEqual(expected);
+    },
+  );
 
   it('reports done once final, and hands out effects a caller may change', () => {
     const s = new RunSupervisor();

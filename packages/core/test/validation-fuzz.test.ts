@@ -3,7 +3,16 @@
 // one PIPELINE_INVALID WeftError listing the same problems.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, compile, isWeftError, pipeline, reducers, toMermaid, validate, type Pipeline } from '../src/index.js';
+import {
+  ERROR_CODES,
+  compile,
+  isWeftError,
+  pipeline,
+  reducers,
+  toMermaid,
+  validate,
+  type Pipeline,
+} from '../src/index.js';
 import { UNREADABLE } from '../src/plan/compile.js';
 
 const junk = fc.anything({
@@ -25,7 +34,8 @@ const seen = new Map<string, number>();
 /** The property every input must satisfy. */
 function assertNeverRaw(value: unknown): void {
   const report = validate(value);
-  for (const code of new Set(report.valid ? ['valid'] : report.problems.map((q) => q.code))) seen.set(code, (seen.get(code) ?? 0) + 1);
+  for (const code of new Set(report.valid ? ['valid'] : report.problems.map((q) => q.code)))
+    seen.set(code, (seen.get(code) ?? 0) + 1);
   expect(typeof report.valid).toBe('boolean');
   expect(typeof report.pipeline).toBe('string');
   expect(Array.isArray(report.problems)).toBe(true);
@@ -51,8 +61,35 @@ function assertNeverRaw(value: unknown): void {
   expect(() => toMermaid(plan)).not.toThrow();
 }
 
-const NODE_KEYS = ['to', 'routes', 'retry', 'timeoutMs', 'concurrency', 'placement', 'join', 'barrierTimeoutMs', 'onError', 'version', 'params', 'io', 'chunkSize', 'cases', 'default', 'cache', 'bogus'];
-const PIPELINE_KEYS = ['module', 'state', 'hooks', 'middleware', 'onError', 'version', 'description', 'bogus'];
+const NODE_KEYS = [
+  'to',
+  'routes',
+  'retry',
+  'timeoutMs',
+  'concurrency',
+  'placement',
+  'join',
+  'barrierTimeoutMs',
+  'onError',
+  'version',
+  'params',
+  'io',
+  'chunkSize',
+  'cases',
+  'default',
+  'cache',
+  'bogus',
+];
+const PIPELINE_KEYS = [
+  'module',
+  'state',
+  'hooks',
+  'middleware',
+  'onError',
+  'version',
+  'description',
+  'bogus',
+];
 const NAMES = ['a', 'b', 'c', 'd'];
 
 /** `usual` most of the time, `odd` now and then. */
@@ -63,25 +100,65 @@ function rarely<T, U>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<U>): fc.Arbitrar
 /** Values of the right shape most of the time, junk some of the time. */
 const optionValue = fc.oneof(
   { weight: 3, arbitrary: junk },
-  { weight: 2, arbitrary: fc.constantFrom<unknown>(...NAMES, NAMES, 'main', 'all', 'any', 1, 0, -1, 2.5, Number.NaN, true, { attempts: 2 }, { a: 'b' }, {}, []) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(
+      ...NAMES,
+      NAMES,
+      'main',
+      'all',
+      'any',
+      1,
+      0,
+      -1,
+      2.5,
+      Number.NaN,
+      true,
+      { attempts: 2 },
+      { a: 'b' },
+      {},
+      [],
+    ),
+  },
 );
 const nodeOptions = fc.dictionary(fc.constantFrom(...NODE_KEYS), optionValue, { maxKeys: 3 });
-const code = rarely(fc.constantFrom<unknown>((x: unknown) => x, { run: (x: unknown) => x }, { module: 'file:///m.js', export: 'x' }), junk);
+const code = rarely(
+  fc.constantFrom<unknown>(
+    (x: unknown) => x,
+    { run: (x: unknown) => x },
+    { module: 'file:///m.js', export: 'x' },
+  ),
+  junk,
+);
 
-const inner = pipeline('inner').step('x', (v: unknown) => v).build();
+const inner = pipeline('inner')
+  .step('x', (v: unknown) => v)
+  .build();
 
 const viaBuilder = fc
   .tuple(
     rarely(fc.constant('p'), fc.oneof(fc.constant(''), junk)),
     rarely(fc.dictionary(fc.constantFrom(...PIPELINE_KEYS), optionValue, { maxKeys: 2 }), junk),
-    fc.array(fc.tuple(fc.constantFrom('step', 'map', 'switch', 'sub'), rarely(fc.constantFrom(...NAMES), junk), code, rarely(nodeOptions, junk), rarely(fc.constant(inner), junk)), {
-      maxLength: 5,
-    }),
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('step', 'map', 'switch', 'sub'),
+        rarely(fc.constantFrom(...NAMES), junk),
+        code,
+        rarely(nodeOptions, junk),
+        rarely(fc.constant(inner), junk),
+      ),
+      {
+        maxLength: 5,
+      },
+    ),
   )
   .map(([name, options, nodes]) => {
     let b = pipeline(name as string, options as never);
     for (const [kind, n, c, o, sub] of nodes) {
-      b = kind === 'sub' ? b.sub(n as string, sub as Pipeline, o as never) : b[kind](n as string, c as never, o as never);
+      b =
+        kind === 'sub'
+          ? b.sub(n as string, sub as Pipeline, o as never)
+          : b[kind](n as string, c as never, o as never);
     }
     return b.build();
   });
@@ -92,7 +169,11 @@ const rich = pipeline<string, { total: number }>('rich', {
   hooks: { startup: () => undefined },
   middleware: [(_i, next) => next()],
 })
-  .step('a', (x: string) => x, { to: ['b', 'c'], retry: { attempts: 2, retryOn: ['STEP_TIMEOUT'] }, params: { k: [1, 2] } })
+  .step('a', (x: string) => x, {
+    to: ['b', 'c'],
+    retry: { attempts: 2, retryOn: ['STEP_TIMEOUT'] },
+    params: { k: [1, 2] },
+  })
   .map('b', (x: unknown) => x, { to: 'j', chunkSize: 4 })
   .switch('c', () => 'x', { cases: { x: 'd' }, default: 'j' })
   .step('d', (x: unknown) => x, { to: 'j' })
@@ -114,7 +195,10 @@ function mutate(root: unknown, choices: readonly number[], value: unknown): unkn
   let parent: Record<string, unknown> = copy;
   for (const [depth, c] of choices.entries()) {
     const keys = Object.keys(parent);
-    const key = c % 5 === 4 || keys.length === 0 ? [...NODE_KEYS, ...PIPELINE_KEYS][c % (NODE_KEYS.length + PIPELINE_KEYS.length)]! : keys[c % keys.length]!;
+    const key =
+      c % 5 === 4 || keys.length === 0
+        ? [...NODE_KEYS, ...PIPELINE_KEYS][c % (NODE_KEYS.length + PIPELINE_KEYS.length)]!
+        : keys[c % keys.length]!;
     const child = parent[key];
     if (depth === choices.length - 1 || typeof child !== 'object' || child === null) {
       parent[key] = value;
@@ -126,7 +210,10 @@ function mutate(root: unknown, choices: readonly number[], value: unknown): unkn
 }
 
 const mutated = fc
-  .array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), fc.oneof(junk, optionValue)), { minLength: 1, maxLength: 3 })
+  .array(fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), fc.oneof(junk, optionValue)), {
+    minLength: 1,
+    maxLength: 3,
+  })
   .map((mutations) => mutations.reduce<unknown>((p, [choices, value]) => mutate(p, choices, value), rich));
 
 describe('validate() and compile() never throw raw errors', () => {
@@ -136,7 +223,10 @@ describe('validate() and compile() never throw raw errors', () => {
 
   it('on arbitrary values wearing the pipeline brand', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('name', 'module', 'nodes', 'options', 'declarationProblems'), junk), (fields) => assertNeverRaw({ ...fields, __weftPipeline: true })),
+      fc.property(
+        fc.dictionary(fc.constantFrom('name', 'module', 'nodes', 'options', 'declarationProblems'), junk),
+        (fields) => assertNeverRaw({ ...fields, __weftPipeline: true }),
+      ),
       { numRuns: 300 },
     );
   });
@@ -145,7 +235,15 @@ describe('validate() and compile() never throw raw errors', () => {
     seen.clear();
     fc.assert(fc.property(viaBuilder, assertNeverRaw), { numRuns: 500 });
     // Not vacuous: the generator reaches many kinds of problem.
-    expect([...seen.keys()]).toEqual(expect.arrayContaining(['DEFINITION_INVALID', 'OPTION_INVALID', 'SWITCH_INVALID', 'MULTIPLE_ROOTS', 'DUPLICATE_STEP']));
+    expect([...seen.keys()]).toEqual(
+      expect.arrayContaining([
+        'DEFINITION_INVALID',
+        'OPTION_INVALID',
+        'SWITCH_INVALID',
+        'MULTIPLE_ROOTS',
+        'DUPLICATE_STEP',
+      ]),
+    );
   });
 
   it('on valid pipelines with random parts replaced by junk', () => {
@@ -153,6 +251,8 @@ describe('validate() and compile() never throw raw errors', () => {
     expect(validate(rich).valid).toBe(true);
     seen.clear();
     fc.assert(fc.property(mutated, assertNeverRaw), { numRuns: 500 });
-    expect([...seen.keys()]).toEqual(expect.arrayContaining(['valid', 'DEFINITION_INVALID', 'OPTION_INVALID', 'PIPELINE_INVALID']));
+    expect([...seen.keys()]).toEqual(
+      expect.arrayContaining(['valid', 'DEFINITION_INVALID', 'OPTION_INVALID', 'PIPELINE_INVALID']),
+    );
   });
 });

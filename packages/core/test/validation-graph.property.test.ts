@@ -30,31 +30,55 @@ const nameOf = (i: number): string => `n${i}`;
 const graphArb: fc.Arbitrary<Graph> = fc.integer({ min: 1, max: 7 }).chain((n) => {
   const target = (i: number): fc.Arbitrary<string> =>
     fc.oneof(
-      { weight: i < n - 1 ? 8 : 0, arbitrary: fc.integer({ min: Math.min(i + 1, n - 1), max: n - 1 }).map(nameOf) },
+      {
+        weight: i < n - 1 ? 8 : 0,
+        arbitrary: fc.integer({ min: Math.min(i + 1, n - 1), max: n - 1 }).map(nameOf),
+      },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: n - 1 }).map(nameOf) },
       { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN) },
     );
   const node = (i: number): fc.Arbitrary<NodeSpec> =>
-    fc.record({
-      kind: fc.constantFrom<'step' | 'switch'>('step', 'step', 'step', 'switch'),
-      to: fc.array(target(i), { maxLength: 3 }),
-      routes: fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(target(i), { minLength: 1, maxLength: 2 }) }),
-      join: fc.constantFrom(undefined, undefined, 'all', 'any'),
-      barrierTimeoutMs: fc.constantFrom(undefined, undefined, undefined, 50),
-    }).map((s) => (s.kind === 'switch' && s.to.length === 0 ? { ...s, kind: 'step' as const } : s.kind === 'switch' ? { ...s, routes: [] } : s));
+    fc
+      .record({
+        kind: fc.constantFrom<'step' | 'switch'>('step', 'step', 'step', 'switch'),
+        to: fc.array(target(i), { maxLength: 3 }),
+        routes: fc.oneof(
+          { weight: 3, arbitrary: fc.constant([]) },
+          { weight: 1, arbitrary: fc.array(target(i), { minLength: 1, maxLength: 2 }) },
+        ),
+        join: fc.constantFrom(undefined, undefined, 'all', 'any'),
+        barrierTimeoutMs: fc.constantFrom(undefined, undefined, undefined, 50),
+      })
+      .map((s) =>
+        s.kind === 'switch' && s.to.length === 0
+          ? { ...s, kind: 'step' as const }
+          : s.kind === 'switch'
+            ? { ...s, routes: [] }
+            : s,
+      );
   return fc.tuple(...Array.from({ length: n }, (_, i) => node(i)));
 });
 
 function build(g: Graph) {
   let b = pipeline('random');
   g.forEach((s, i) => {
-    const common = { ...(s.join ? { join: s.join } : {}), ...(s.barrierTimeoutMs ? { barrierTimeoutMs: s.barrierTimeoutMs } : {}) };
+    const common = {
+      ...(s.join ? { join: s.join } : {}),
+      ...(s.barrierTimeoutMs ? { barrierTimeoutMs: s.barrierTimeoutMs } : {}),
+    };
     if (s.kind === 'switch') {
       const cases = Object.fromEntries(s.to.slice(0, -1).map((t, k) => [`k${k}`, t]));
       const last = s.to[s.to.length - 1]!;
-      b = s.to.length === 1 ? b.switch(nameOf(i), () => 'k0', { cases: { k0: last }, ...common }) : b.switch(nameOf(i), () => 'k0', { cases, default: last, ...common });
+      b =
+        s.to.length === 1
+          ? b.switch(nameOf(i), () => 'k0', { cases: { k0: last }, ...common })
+          : b.switch(nameOf(i), () => 'k0', { cases, default: last, ...common });
     } else {
-      b = b.step(nameOf(i), (x: unknown) => x, { ...(s.to.length > 0 ? { to: s.to.length === 1 ? s.to[0]! : [...s.to] } : {}), ...(s.routes.length > 0 ? { routes: [...s.routes] } : {}), ...common });
+      b = b.step(nameOf(i), (x: unknown) => x, {
+        ...(s.to.length > 0 ? { to: s.to.length === 1 ? s.to[0]! : [...s.to] } : {}),
+        ...(s.routes.length > 0 ? { routes: [...s.routes] } : {}),
+        ...common,
+      });
     }
   });
   return b.build();
@@ -76,7 +100,8 @@ interface Expected {
 
 function closure(n: number, edge: (i: number, j: number) => boolean): boolean[][] {
   const m = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => edge(i, j)));
-  for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) if (m[i]![k]) for (let j = 0; j < n; j++) if (m[k]![j]) m[i]![j] = true;
+  for (let k = 0; k < n; k++)
+    for (let i = 0; i < n; i++) if (m[i]![k]) for (let j = 0; j < n; j++) if (m[k]![j]) m[i]![j] = true;
   return m;
 }
 
@@ -126,7 +151,8 @@ function reference(g: Graph): Expected {
     const fromStart = (j: number): boolean => rootIdx.some((r) => aStar(r, j));
     for (let j = 0; j < n; j++) if (!fromStart(j)) unreachable.push(names[j]!);
     const entries: ((j: number) => boolean)[] = [(j) => rootIdx.some((r) => sStar(r, j))];
-    for (let i = 0; i < n; i++) if (fromStart(i)) for (let t = 0; t < n; t++) if (R(i, t)) entries.push((j) => sStar(t, j));
+    for (let i = 0; i < n; i++)
+      if (fromStart(i)) for (let t = 0; t < n; t++) if (R(i, t)) entries.push((j) => sStar(t, j));
     for (let j = 0; j < n; j++) {
       const ps = parents.get(names[j]!)!.map(index);
       if (ps.length < 2 || g[j]!.join === 'any' || !fromStart(j)) continue;
@@ -159,7 +185,8 @@ describe('graph validation matches an independent reference on random graphs', (
         const report = validate(build(g));
         const want = reference(g);
         const got = report.problems;
-        for (const c of want.codes.size === 0 ? ['valid'] : want.codes) outcomes.set(c, (outcomes.get(c) ?? 0) + 1);
+        for (const c of want.codes.size === 0 ? ['valid'] : want.codes)
+          outcomes.set(c, (outcomes.get(c) ?? 0) + 1);
 
         expect(new Set(got.map((q) => q.code))).toEqual(want.codes);
         expect(of(got, 'UNKNOWN_TARGET').map((q) => [q.node, q.target])).toEqual(want.unknown);
@@ -195,12 +222,27 @@ describe('graph validation matches an independent reference on random graphs', (
     );
     // Not vacuous: every outcome shows up among the random graphs.
     expect([...outcomes.keys()].sort()).toEqual(
-      ['JOIN_UNREACHABLE', 'MULTIPLE_ROOTS', 'NO_ROOT', 'OPTION_INVALID', 'STATIC_CYCLE', 'UNKNOWN_TARGET', 'UNREACHABLE_STEP', 'valid'].sort(),
+      [
+        'JOIN_UNREACHABLE',
+        'MULTIPLE_ROOTS',
+        'NO_ROOT',
+        'OPTION_INVALID',
+        'STATIC_CYCLE',
+        'UNKNOWN_TARGET',
+        'UNREACHABLE_STEP',
+        'valid',
+      ].sort(),
     );
   });
 
   it('agrees with the reference on a few hand-made graphs (regression seeds)', () => {
-    const step = (to: string[], routes: string[] = [], join?: 'all' | 'any'): NodeSpec => ({ kind: 'step', to, routes, join, barrierTimeoutMs: undefined });
+    const step = (to: string[], routes: string[] = [], join?: 'all' | 'any'): NodeSpec => ({
+      kind: 'step',
+      to,
+      routes,
+      join,
+      barrierTimeoutMs: undefined,
+    });
     const graphs: Graph[] = [
       [step(['n1']), step([], ['n0'])], // loop back to the start through routes
       [step([], ['n1']), step([], ['n0'])], // two candidates that route to each other

@@ -21,11 +21,19 @@ const graphArb = (joins: readonly ('all' | 'any' | undefined)[], withRoutes: boo
       ...Array.from({ length: n }, (_, i) =>
         fc.record({
           kind: fc.constantFrom<'step' | 'switch'>('step', 'step', 'switch'),
-          to: fc.uniqueArray(fc.integer({ min: Math.min(i + 1, n - 1), max: n - 1 }), { maxLength: i < n - 1 ? 3 : 0 }),
+          to: fc.uniqueArray(fc.integer({ min: Math.min(i + 1, n - 1), max: n - 1 }), {
+            maxLength: i < n - 1 ? 3 : 0,
+          }),
           routes: withRoutes
             ? fc.oneof(
                 { weight: 2, arbitrary: fc.constant<number[]>([]) },
-                { weight: 1, arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: 2 }) },
+                {
+                  weight: 1,
+                  arbitrary: fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), {
+                    minLength: 1,
+                    maxLength: 2,
+                  }),
+                },
               )
             : fc.constant<number[]>([]),
           join: fc.constantFrom(...joins),

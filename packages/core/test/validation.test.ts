@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, compile, isWeftError, pipeline, reducers, validate, type Pipeline, type Problem } from '../src/index.js';
+import {
+  ERROR_CODES,
+  compile,
+  isWeftError,
+  pipeline,
+  reducers,
+  validate,
+  type Pipeline,
+  type Problem,
+} from '../src/index.js';
 
 const f = (x: unknown): unknown => x;
 const key = (): string => 'k';
@@ -23,21 +32,35 @@ describe('validate() on valid pipelines', () => {
   });
 
   it('accepts a loop back to the start declared in routes (the start has no static parent)', () => {
-    const p = pipeline('loop').step('a', f, { to: 'b' }).step('b', f, { routes: ['a'] }).build();
+    const p = pipeline('loop')
+      .step('a', f, { to: 'b' })
+      .step('b', f, { routes: ['a'] })
+      .build();
     expect(validate(p).valid).toBe(true);
     expect(compile(p).root).toBe('a');
   });
 
   it('accepts a step entered only by next() when the route is declared', () => {
-    const p = pipeline('dyn').step('a', f, { to: 'b', routes: ['fix'] }).step('b', f).step('fix', f, { to: 'b' }).build();
+    const p = pipeline('dyn')
+      .step('a', f, { to: 'b', routes: ['fix'] })
+      .step('b', f)
+      .step('fix', f, { to: 'b' })
+      .build();
     // b has two static parents (a, fix): an ALL join would wait for fix forever when a does not route to it.
     expect(codes(p)).toEqual(['JOIN_UNREACHABLE']);
-    const any = pipeline('dyn').step('a', f, { to: 'b', routes: ['fix'] }).step('b', f, { join: 'any' }).step('fix', f, { to: 'b' }).build();
+    const any = pipeline('dyn')
+      .step('a', f, { to: 'b', routes: ['fix'] })
+      .step('b', f, { join: 'any' })
+      .step('fix', f, { to: 'b' })
+      .build();
     expect(validate(any).valid).toBe(true);
   });
 
   it('takes the first declared of two candidate starts that route to each other', () => {
-    const p = pipeline('mutual').step('a', f, { routes: ['x'] }).step('x', f, { routes: ['a'] }).build();
+    const p = pipeline('mutual')
+      .step('a', f, { routes: ['x'] })
+      .step('x', f, { routes: ['a'] })
+      .build();
     expect(validate(p).valid).toBe(true);
     expect(compile(p).root).toBe('a');
   });
@@ -45,22 +68,36 @@ describe('validate() on valid pipelines', () => {
 
 describe('validate() reports each kind of problem with a stable code', () => {
   it('UNKNOWN_TARGET, with a "did you mean" when a name is close', () => {
-    const p = pipeline('p').step('parse', f, { to: 'trasnform', routes: ['zzz'] }).step('transform', f).build();
+    const p = pipeline('p')
+      .step('parse', f, { to: 'trasnform', routes: ['zzz'] })
+      .step('transform', f)
+      .build();
     const problems = only(p, 'UNKNOWN_TARGET');
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatchObject({ node: 'parse', target: 'trasnform', hint: 'did you mean "transform"?' });
+    expect(problems[0]).toMatchObject({
+      node: 'parse',
+      target: 'trasnform',
+      hint: 'did you mean "transform"?',
+    });
     expect(problems[0]!.message).toContain('did you mean "transform"?');
     expect(problems[1]).toMatchObject({ node: 'parse', target: 'zzz' });
     expect(problems[1]!.hint).toBeUndefined();
   });
 
   it('UNKNOWN_TARGET for switch cases and defaults', () => {
-    const p = pipeline('p').switch('s', key, { cases: { a: 'aa' }, default: 'bb' }).step('aa', f).build();
+    const p = pipeline('p')
+      .switch('s', key, { cases: { a: 'aa' }, default: 'bb' })
+      .step('aa', f)
+      .build();
     expect(only(p, 'UNKNOWN_TARGET').map((q) => q.target)).toEqual(['bb']);
   });
 
   it('STATIC_CYCLE with the cycle spelled out, and a hint about next()', () => {
-    const p = pipeline('p').step('a', f, { to: 'b' }).step('b', f, { to: 'c' }).step('c', f, { to: 'b' }).build();
+    const p = pipeline('p')
+      .step('a', f, { to: 'b' })
+      .step('b', f, { to: 'c' })
+      .step('c', f, { to: 'b' })
+      .build();
     const [cycle] = only(p, 'STATIC_CYCLE');
     expect(cycle).toMatchObject({ node: 'b', cycle: ['b', 'c', 'b'] });
     expect(cycle!.message).toBe('static cycle: b -> c -> b');
@@ -79,7 +116,12 @@ describe('validate() reports each kind of problem with a stable code', () => {
   });
 
   it('MULTIPLE_ROOTS lists every start, once (steps after a second start are not also unreachable)', () => {
-    const p = pipeline('p').step('a', f, { to: 'j' }).step('b', f, { to: 'c' }).step('c', f, { to: 'j' }).step('j', f).build();
+    const p = pipeline('p')
+      .step('a', f, { to: 'j' })
+      .step('b', f, { to: 'c' })
+      .step('c', f, { to: 'j' })
+      .step('j', f)
+      .build();
     expect(codes(p)).toEqual(['MULTIPLE_ROOTS']);
     expect(only(p, 'MULTIPLE_ROOTS')[0]).toMatchObject({ node: 'b', roots: ['a', 'b'] });
   });
@@ -102,7 +144,12 @@ describe('validate() reports each kind of problem with a stable code', () => {
   });
 
   it('JOIN_UNREACHABLE when a parent of an ALL join cannot be reached at all', () => {
-    const p = pipeline('p').step('a', f, { to: 'j' }).step('x', f, { to: 'y' }).step('y', f, { to: ['x', 'j'] }).step('j', f).build();
+    const p = pipeline('p')
+      .step('a', f, { to: 'j' })
+      .step('x', f, { to: 'y' })
+      .step('y', f, { to: ['x', 'j'] })
+      .step('j', f)
+      .build();
     expect(codes(p)).toEqual(['STATIC_CYCLE', 'UNREACHABLE_STEP', 'UNREACHABLE_STEP', 'JOIN_UNREACHABLE']);
     expect(only(p, 'JOIN_UNREACHABLE')[0]!.message).toContain('cannot be reached');
   });
@@ -143,35 +190,88 @@ describe('validate() reports each kind of problem with a stable code', () => {
 
   it('DEFINITION_INVALID for an empty pipeline, bad code, and reserved or path-like names', () => {
     expect(codes(pipeline('empty').build())).toEqual(['DEFINITION_INVALID']);
-    expect(codes(pipeline('p').step('a', 42 as never).build())).toEqual(['DEFINITION_INVALID']);
-    expect(codes(pipeline('p').step('a', { run: 'no' } as never).build())).toEqual(['DEFINITION_INVALID']);
-    expect(codes(pipeline('p').step('a', { module: 'm', export: 1 } as never).build())).toEqual(['DEFINITION_INVALID']);
+    expect(
+      codes(
+        pipeline('p')
+          .step('a', 42 as never)
+          .build(),
+      ),
+    ).toEqual(['DEFINITION_INVALID']);
+    expect(
+      codes(
+        pipeline('p')
+          .step('a', { run: 'no' } as never)
+          .build(),
+      ),
+    ).toEqual(['DEFINITION_INVALID']);
+    expect(
+      codes(
+        pipeline('p')
+          .step('a', { module: 'm', export: 1 } as never)
+          .build(),
+      ),
+    ).toEqual(['DEFINITION_INVALID']);
     expect(codes(pipeline('p').step('a/b', f).build())).toEqual(['DEFINITION_INVALID']);
     expect(codes(pipeline('p').step('__proto__', f).build())).toEqual(['DEFINITION_INVALID']);
     expect(codes(pipeline('', {}).step('a', f).build())).toEqual(['DEFINITION_INVALID']);
   });
 
   it('MAP_INVALID for a map without code or with a bad chunk size', () => {
-    expect(codes(pipeline('p').map('m', null as never).build())).toEqual(['MAP_INVALID']);
+    expect(
+      codes(
+        pipeline('p')
+          .map('m', null as never)
+          .build(),
+      ),
+    ).toEqual(['MAP_INVALID']);
     expect(codes(pipeline('p').map('m', f, { chunkSize: 0 }).build())).toEqual(['MAP_INVALID']);
     expect(codes(pipeline('p').map('m', f, { chunkSize: 2.5 }).build())).toEqual(['MAP_INVALID']);
-    expect(only(pipeline('p').map('m', f, { chunkSize: -1 }).build(), 'MAP_INVALID')[0]).toMatchObject({ node: 'm', option: 'chunkSize' });
+    expect(only(pipeline('p').map('m', f, { chunkSize: -1 }).build(), 'MAP_INVALID')[0]).toMatchObject({
+      node: 'm',
+      option: 'chunkSize',
+    });
   });
 
   it('SWITCH_INVALID for missing, empty or malformed cases, a bad default, and "to" or "routes" on a switch', () => {
-    const sw = (o: unknown): Pipeline => pipeline('p').switch('s', key, o as never).step('a', f).step('b', f).build();
+    const sw = (o: unknown): Pipeline =>
+      pipeline('p')
+        .switch('s', key, o as never)
+        .step('a', f)
+        .step('b', f)
+        .build();
     expect(only(sw(undefined), 'SWITCH_INVALID')).toHaveLength(1);
     expect(only(sw({ cases: {} }), 'SWITCH_INVALID')).toHaveLength(1);
     expect(only(sw({ cases: ['a'] }), 'SWITCH_INVALID')).toHaveLength(1);
-    expect(only(sw({ cases: { x: 1, y: 'a' }, default: 'b' }), 'SWITCH_INVALID')[0]!.message).toContain('case "x" must name a step');
-    expect(only(sw({ cases: { x: 'a' }, default: 7 }), 'SWITCH_INVALID')[0]!.message).toContain('default must name a step');
-    expect(only(sw({ cases: { x: 'a' }, default: 'b', to: 'a' }), 'SWITCH_INVALID')[0]!.message).toContain('not "to"');
-    expect(only(sw({ cases: { x: 'a' }, default: 'b', routes: ['a'] }), 'SWITCH_INVALID')[0]!.message).toContain('not "routes"');
-    expect(codes(pipeline('p').switch('s', 'code' as never, { cases: { x: 'a' } }).step('a', f).build())).toEqual(['SWITCH_INVALID']);
+    expect(only(sw({ cases: { x: 1, y: 'a' }, default: 'b' }), 'SWITCH_INVALID')[0]!.message).toContain(
+      'case "x" must name a step',
+    );
+    expect(only(sw({ cases: { x: 'a' }, default: 7 }), 'SWITCH_INVALID')[0]!.message).toContain(
+      'default must name a step',
+    );
+    expect(only(sw({ cases: { x: 'a' }, default: 'b', to: 'a' }), 'SWITCH_INVALID')[0]!.message).toContain(
+      'not "to"',
+    );
+    expect(
+      only(sw({ cases: { x: 'a' }, default: 'b', routes: ['a'] }), 'SWITCH_INVALID')[0]!.message,
+    ).toContain('not "routes"');
+    expect(
+      codes(
+        pipeline('p')
+          .switch('s', 'code' as never, { cases: { x: 'a' } })
+          .step('a', f)
+          .build(),
+      ),
+    ).toEqual(['SWITCH_INVALID']);
   });
 
   it('SUB_INVALID for a sub that is not a pipeline, or includes itself', () => {
-    expect(codes(pipeline('p').sub('s', {} as never).build())).toEqual(['SUB_INVALID']);
+    expect(
+      codes(
+        pipeline('p')
+          .sub('s', {} as never)
+          .build(),
+      ),
+    ).toEqual(['SUB_INVALID']);
     const forged: Record<string, unknown> = { ...pipeline('self').step('a', f).build() };
     forged['nodes'] = [{ kind: 'sub', name: 's', pipeline: forged, options: {} }];
     expect(codes(forged)).toEqual(['SUB_INVALID']);
@@ -233,26 +333,47 @@ describe('validate() checks option types (OPTION_INVALID, naming the option)', (
   it('refuses options that do not apply to a sub-pipeline (placement, params, io, version)', () => {
     const inner = pipeline('inner').step('x', f).build();
     for (const option of ['placement', 'params', 'io', 'version']) {
-      const p = pipeline('p').sub('s', inner, { [option]: 'x' }).build();
+      const p = pipeline('p')
+        .sub('s', inner, { [option]: 'x' })
+        .build();
       const [q] = only(p, 'OPTION_INVALID');
       expect(q).toMatchObject({ node: 's', option });
       expect(q!.message).toContain('does not apply to a sub-pipeline');
     }
-    expect(validate(pipeline('p').sub('s', inner, { retry: 2, concurrency: 1, timeoutMs: 50, onError: () => null }).build()).valid).toBe(true);
+    expect(
+      validate(
+        pipeline('p')
+          .sub('s', inner, { retry: 2, concurrency: 1, timeoutMs: 50, onError: () => null })
+          .build(),
+      ).valid,
+    ).toBe(true);
   });
 
   it('suggests the option meant by a typo', () => {
-    const [q] = only(pipeline('p').step('a', f, { retries: 3 } as never).build(), 'OPTION_INVALID');
+    const [q] = only(
+      pipeline('p')
+        .step('a', f, { retries: 3 } as never)
+        .build(),
+      'OPTION_INVALID',
+    );
     expect(q!.hint).toBe('did you mean "retry"?');
   });
 
   it('says where an option belongs when it is on the wrong kind of node', () => {
-    const [q] = only(pipeline('p').step('a', f, { cases: {} } as never).build(), 'OPTION_INVALID');
+    const [q] = only(
+      pipeline('p')
+        .step('a', f, { cases: {} } as never)
+        .build(),
+      'OPTION_INVALID',
+    );
     expect(q!.message).toContain('applies to switch nodes');
   });
 
   it('join and barrierTimeoutMs need a join (two or more static parents)', () => {
-    const p = pipeline('p').step('a', f, { to: 'b' }).step('b', f, { join: 'all', barrierTimeoutMs: 5 }).build();
+    const p = pipeline('p')
+      .step('a', f, { to: 'b' })
+      .step('b', f, { join: 'all', barrierTimeoutMs: 5 })
+      .build();
     expect(only(p, 'OPTION_INVALID').map((q) => q.option)).toEqual(['join', 'barrierTimeoutMs']);
   });
 
@@ -266,7 +387,14 @@ describe('validate() checks option types (OPTION_INVALID, naming the option)', (
     } as never)
       .step('a', f)
       .build();
-    expect(only(p, 'OPTION_INVALID').map((q) => q.option)).toEqual(['modul', 'version', 'onError', 'middleware', 'hooks.startup', 'hooks.finally']);
+    expect(only(p, 'OPTION_INVALID').map((q) => q.option)).toEqual([
+      'modul',
+      'version',
+      'onError',
+      'middleware',
+      'hooks.startup',
+      'hooks.finally',
+    ]);
     expect(only(p, 'OPTION_INVALID')[0]!.hint).toBe('did you mean "module"?');
   });
 
@@ -315,7 +443,15 @@ describe('validate() reports every problem at once', () => {
       .build();
     const report = validate(p);
     expect(report.valid).toBe(false);
-    expect(report.problems.map((q) => q.code)).toEqual(['DUPLICATE_STEP', 'OPTION_INVALID', 'UNKNOWN_TARGET', 'MAP_INVALID', 'SWITCH_INVALID', 'STATIC_CYCLE', 'MULTIPLE_ROOTS']);
+    expect(report.problems.map((q) => q.code)).toEqual([
+      'DUPLICATE_STEP',
+      'OPTION_INVALID',
+      'UNKNOWN_TARGET',
+      'MAP_INVALID',
+      'SWITCH_INVALID',
+      'STATIC_CYCLE',
+      'MULTIPLE_ROOTS',
+    ]);
     expect(validate(p)).toEqual(report);
   });
 
@@ -327,7 +463,7 @@ describe('validate() reports every problem at once', () => {
 
 describe('validate() and compile() on things that are not pipelines', () => {
   for (const value of [42, 'p', null, undefined, {}, [], () => 1, { name: 'p', nodes: [] }, Symbol('p')]) {
-    it(`validate(${String(typeof value === 'symbol' ? 'symbol' : JSON.stringify(value) ?? typeof value)}) returns a report`, () => {
+    it(`validate(${String(typeof value === 'symbol' ? 'symbol' : (JSON.stringify(value) ?? typeof value))}) returns a report`, () => {
       const report = validate(value);
       expect(report.valid).toBe(false);
       expect(report.pipeline).toBe('?');
@@ -371,7 +507,12 @@ describe('compile()', () => {
       caught = e;
     }
     expect(isWeftError(caught)).toBe(true);
-    const error = caught as { code: string; message: string; retryable: boolean; data: { problems: Problem[] } };
+    const error = caught as {
+      code: string;
+      message: string;
+      retryable: boolean;
+      data: { problems: Problem[] };
+    };
     expect(error.code).toBe('PIPELINE_INVALID');
     expect(error.retryable).toBe(false);
     expect(error.data.problems).toEqual(validate(p).problems);

@@ -4,7 +4,12 @@
 // value; deeper binaries are still correct, just copied by msgpackr.
 
 /** A binary cut out of a message: where it was (path from the message root), its attachment, its type. */
-export type BinRef = readonly [path: readonly (string | number)[], attachment: number, type: number, length: number];
+export type BinRef = readonly [
+  path: readonly (string | number)[],
+  attachment: number,
+  type: number,
+  length: number,
+];
 
 const TYPES = [
   Buffer,
@@ -27,7 +32,13 @@ type View = ArrayBufferView;
 function movable(v: unknown, threshold: number): v is View {
   if (!ArrayBuffer.isView(v)) return false;
   const b = v.buffer;
-  return b instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === b.byteLength && v.byteLength >= threshold && b.byteLength > 0;
+  return (
+    b instanceof ArrayBuffer &&
+    v.byteOffset === 0 &&
+    v.byteLength === b.byteLength &&
+    v.byteLength >= threshold &&
+    b.byteLength > 0
+  );
 }
 
 function typeCode(v: View): number {
@@ -40,10 +51,21 @@ function typeCode(v: View): number {
  * Replaces movable binaries in `value` (and its direct children) by null, registering their buffers
  * with `attach`. Returns the value to encode (a shallow copy when something was cut out).
  */
-export function extractBinary(value: unknown, base: readonly (string | number)[], threshold: number, attach: (b: ArrayBuffer) => number, refs: BinRef[]): unknown {
+export function extractBinary(
+  value: unknown,
+  base: readonly (string | number)[],
+  threshold: number,
+  attach: (b: ArrayBuffer) => number,
+  refs: BinRef[],
+): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (movable(value, threshold)) {
-    refs.push([base, attach(value.buffer as ArrayBuffer), typeCode(value), value.byteLength / bytesPer(value)]);
+    refs.push([
+      base,
+      attach(value.buffer as ArrayBuffer),
+      typeCode(value),
+      value.byteLength / bytesPer(value),
+    ]);
     return null;
   }
   if (Array.isArray(value)) {
@@ -79,12 +101,21 @@ function bytesPer(v: View): number {
 }
 
 /** Puts the binaries back into a decoded message. */
-export function restoreBinary(message: Record<string, unknown>, refs: readonly BinRef[], attachments: readonly ArrayBuffer[]): void {
+export function restoreBinary(
+  message: Record<string, unknown>,
+  refs: readonly BinRef[],
+  attachments: readonly ArrayBuffer[],
+): void {
   for (const [path, a, type, length] of refs) {
     const buffer = attachments[a];
     if (!buffer) continue;
     const Ctor = TYPES[type] ?? Uint8Array;
-    const view: unknown = Ctor === Buffer ? Buffer.from(buffer, 0, length) : Ctor === DataView ? new DataView(buffer) : new (Ctor as Uint8ArrayConstructor)(buffer, 0, length);
+    const view: unknown =
+      Ctor === Buffer
+        ? Buffer.from(buffer, 0, length)
+        : Ctor === DataView
+          ? new DataView(buffer)
+          : new (Ctor as Uint8ArrayConstructor)(buffer, 0, length);
     let target: Record<string | number, unknown> = message;
     for (let i = 0; i < path.length - 1; i++) target = target[path[i]!] as Record<string | number, unknown>;
     const last = path[path.length - 1];

@@ -138,9 +138,13 @@ export class FrameReader<M> {
       throw new WeftError('PROTOCOL_ERROR', `unexpected message on a Weft port: ${typeof data}`);
     }
     if (frame[0] !== PROTOCOL_VERSION) {
-      throw new WeftError('PROTOCOL_ERROR', `protocol version ${frame[0]} received, ${PROTOCOL_VERSION} expected: the worker and the host come from different builds`, {
-        data: { got: frame[0], expected: PROTOCOL_VERSION },
-      });
+      throw new WeftError(
+        'PROTOCOL_ERROR',
+        `protocol version ${frame[0]} received, ${PROTOCOL_VERSION} expected: the worker and the host come from different builds`,
+        {
+          data: { got: frame[0], expected: PROTOCOL_VERSION },
+        },
+      );
     }
     this.bytes += frame.length;
     if (attachments) for (const a of attachments) this.bytes += a.byteLength;

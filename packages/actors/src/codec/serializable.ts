@@ -26,10 +26,18 @@ export function findUnserializable(value: unknown, root = 'value'): Unserializab
       case 'bigint':
         return v >= -(2n ** 63n) && v < 2n ** 64n ? undefined : { path, what: 'a bigint wider than 64 bits' };
       case 'object': {
-        if (v === null || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp) return undefined;
+        if (
+          v === null ||
+          ArrayBuffer.isView(v) ||
+          v instanceof ArrayBuffer ||
+          v instanceof Date ||
+          v instanceof RegExp
+        )
+          return undefined;
         if (seen.has(v)) return { path, what: 'a circular reference' };
         if (v instanceof Promise) return { path, what: 'a promise (await it before returning)' };
-        if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef) return { path, what: `a ${v.constructor.name}` };
+        if (v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef)
+          return { path, what: `a ${v.constructor.name}` };
         seen.add(v);
         try {
           if (v instanceof Map) {
@@ -54,7 +62,10 @@ export function findUnserializable(value: unknown, root = 'value'): Unserializab
             return undefined;
           }
           for (const k of Object.keys(v)) {
-            const r = walk((v as Record<string, unknown>)[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
+            const r = walk(
+              (v as Record<string, unknown>)[k],
+              /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`,
+            );
             if (r) return r;
           }
           return undefined;
@@ -70,7 +81,11 @@ export function findUnserializable(value: unknown, root = 'value'): Unserializab
 }
 
 function describeKey(k: unknown): string {
-  return typeof k === 'string' ? JSON.stringify(k) : typeof k === 'number' || typeof k === 'boolean' ? String(k) : typeof k;
+  return typeof k === 'string'
+    ? JSON.stringify(k)
+    : typeof k === 'number' || typeof k === 'boolean'
+      ? String(k)
+      : typeof k;
 }
 
 /**
@@ -79,9 +94,15 @@ function describeKey(k: unknown): string {
  */
 export function notSerializable(what: string, value: unknown, cause: unknown, root = 'value'): WeftError {
   const found = findUnserializable(value, root);
-  const detail = found ? `${found.what} at ${found.path}` : (cause as Error | undefined)?.message ?? 'unsupported value';
-  return new WeftError('NOT_SERIALIZABLE', `${what} cannot cross threads: ${detail}. Return plain data (objects, arrays, strings, numbers, Maps, Sets, Dates, typed arrays).`, {
-    cause,
-    data: found ? { path: found.path, found: found.what } : {},
-  });
+  const detail = found
+    ? `${found.what} at ${found.path}`
+    : ((cause as Error | undefined)?.message ?? 'unsupported value');
+  return new WeftError(
+    'NOT_SERIALIZABLE',
+    `${what} cannot cross threads: ${detail}. Return plain data (objects, arrays, strings, numbers, Maps, Sets, Dates, typed arrays).`,
+    {
+      cause,
+      data: found ? { path: found.path, found: found.what } : {},
+    },
+  );
 }

@@ -1,4 +1,12 @@
-import { WeftError, serializeError, type ItemOutcome, type SerializedError, type Task, type TaskHooks, type TaskOutcome } from '@weft/core';
+import {
+  WeftError,
+  serializeError,
+  type ItemOutcome,
+  type SerializedError,
+  type Task,
+  type TaskHooks,
+  type TaskOutcome,
+} from '@weft/core';
 import type { JobSpec } from '../protocol/host-to-worker.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -59,7 +67,11 @@ export class HostJob {
       ...(withState ? { state: t.state } : {}),
       params: t.params,
       ...('resume' in t ? { resume: { value: t.resume } } : {}),
-      ...(this.checkpoint ? { lastCheckpoint: this.checkpoint.value } : t.lastCheckpoint !== undefined ? { lastCheckpoint: t.lastCheckpoint } : {}),
+      ...(this.checkpoint
+        ? { lastCheckpoint: this.checkpoint.value }
+        : t.lastCheckpoint !== undefined
+          ? { lastCheckpoint: t.lastCheckpoint }
+          : {}),
     };
     if (t.kind === 'step') return { ...base, input: t.input };
     const items = t.items ?? [];
@@ -109,7 +121,13 @@ export class HostJob {
     if (!outcome.ok || !this.#outcomes) return this.#resolve(outcome);
     const out = this.#outcomes;
     for (let k = 0; k < out.length; k++) {
-      if (out[k] === undefined) out[k] = { ok: false, error: serializeError(new WeftError('PROTOCOL_ERROR', `no result for item ${(this.task.baseIndex ?? 0) + k}`)) };
+      if (out[k] === undefined)
+        out[k] = {
+          ok: false,
+          error: serializeError(
+            new WeftError('PROTOCOL_ERROR', `no result for item ${(this.task.baseIndex ?? 0) + k}`),
+          ),
+        };
     }
     this.#resolve({ ok: true, value: out });
   }

@@ -12,10 +12,17 @@ export function reasonOf(signal: AbortSignal): SerializedError {
 
 /** An abort reason as the SerializedError a cancelled task fails with. */
 export function reasonFrom(r: unknown): SerializedError {
-  if (typeof r === 'object' && r !== null && typeof (r as SerializedError).code === 'string' && typeof (r as SerializedError).message === 'string' && !(r instanceof Error)) {
+  if (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof (r as SerializedError).code === 'string' &&
+    typeof (r as SerializedError).message === 'string' &&
+    !(r instanceof Error)
+  ) {
     return r as SerializedError;
   }
-  if (r === undefined || (r instanceof Error && r.name === 'AbortError')) return serializeError(new WeftError('STEP_CANCELLED', 'the task was cancelled'));
+  if (r === undefined || (r instanceof Error && r.name === 'AbortError'))
+    return serializeError(new WeftError('STEP_CANCELLED', 'the task was cancelled'));
   return serializeError(r);
 }
 

@@ -71,7 +71,10 @@ export class WorkerHandle {
     const control = new MessageChannel();
     this.#port = hot.port1;
     this.#control = control.port1;
-    this.writer = new FrameWriter<HostToWorker>((data, transfer) => this.#port.postMessage(data, transfer), encodeHostToWorker);
+    this.writer = new FrameWriter<HostToWorker>(
+      (data, transfer) => this.#port.postMessage(data, transfer),
+      encodeHostToWorker,
+    );
     this.#onFrame = (data: unknown) => {
       try {
         this.reader.read(data, (m, bytes) => init.onMessage(this, m, bytes));
@@ -117,7 +120,13 @@ export class WorkerHandle {
     const answered = new Promise<void>((r) => (this.#onClosed = r));
     this.writer.add({ type: 'teardown' });
     this.writer.flush();
-    return Promise.race([answered, this.exited.then(() => undefined, () => undefined)]);
+    return Promise.race([
+      answered,
+      this.exited.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
   }
 
   /** The worker answered `teardown`. */
@@ -131,7 +140,8 @@ export class WorkerHandle {
    * sent just before a crash is a result, not a task to run again.
    */
   drain(): void {
-    for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port)) this.#onFrame(m.message);
+    for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port))
+      this.#onFrame(m.message);
   }
 
   /** Releases the ports (after the worker is gone). */

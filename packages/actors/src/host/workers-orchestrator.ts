@@ -25,7 +25,12 @@ import { JobQueue } from './job-queue.js';
 import { WorkerHandle } from './worker-handle.js';
 
 /** What `workers` can do. */
-export const WORKERS_CAPABILITIES: OrchestratorCapabilities = { blocking: true, detached: true, durable: false, parallel: true };
+export const WORKERS_CAPABILITIES: OrchestratorCapabilities = {
+  blocking: true,
+  detached: true,
+  durable: false,
+  parallel: true,
+};
 
 /** A task measured to take less than this (µs) is not worth stealing: the hop costs about as much. */
 const STEAL_MIN_US = 2000;
@@ -97,18 +102,30 @@ export class WorkersOrchestrator implements Orchestrator {
   }
 
   run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
-    if (this.#closed) return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the workers orchestrator is closed')));
-    if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '') return this.#direct.run(task, hooks);
+    if (this.#closed)
+      return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the workers orchestrator is closed')));
+    if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '')
+      return this.#direct.run(task, hooks);
     if (this.#broken) return Promise.resolve(failure(this.#broken));
     if (this.#costs.inlineable(task)) return this.#inline(task, hooks);
     // The engine's tasks carry a CancelSource: watching it creates no AbortSignal (~3 µs) and no
     // listener on one. Other callers' tasks are watched through their signal.
     const source = cancelSource(task);
-    if (source ? source.cancelled : task.signal.aborted) return Promise.resolve({ ok: false, error: source ? reasonFrom(source.reason) : reasonOf(task.signal) });
+    if (source ? source.cancelled : task.signal.aborted)
+      return Promise.resolve({
+        ok: false,
+        error: source ? reasonFrom(source.reason) : reasonOf(task.signal),
+      });
     const queue = task.io === true ? this.#ioQueue : this.#cpuQueue;
     if (queue.length >= this.options.maxQueue) {
       return Promise.resolve(
-        failure(new WeftError('QUOTA_EXCEEDED', `more than ${this.options.maxQueue} tasks are waiting for a worker (maxQueue)`, { retryable: true, data: { maxQueue: this.options.maxQueue } })),
+        failure(
+          new WeftError(
+            'QUOTA_EXCEEDED',
+            `more than ${this.options.maxQueue} tasks are waiting for a worker (maxQueue)`,
+            { retryable: true, data: { maxQueue: this.options.maxQueue } },
+          ),
+        ),
       );
     }
     const job = new HostJob(task, hooks);
@@ -306,7 +323,9 @@ export class WorkersOrchestrator implements Orchestrator {
   /** An idle worker takes back a task still waiting on a busy one (work stealing through the slab). */
   #rebalance(idle: WorkerHandle): void {
     if (idle.state !== 'live' || idle.cpu > 0 || this.#cpuQueue.length > 0) return;
-    const donors = this.#workers.filter((v) => v !== idle && v.state === 'live' && v.cpu > 1).sort((a, b) => b.cpu - a.cpu);
+    const donors = this.#workers
+      .filter((v) => v !== idle && v.state === 'live' && v.cpu > 1)
+      .sort((a, b) => b.cpu - a.cpu);
     for (const v of donors) {
       const waiting = [...v.jobs.values()].reverse();
       for (const job of waiting) {
@@ -460,7 +479,9 @@ export class WorkersOrchestrator implements Orchestrator {
     // `current` cell); otherwise every task the worker had claimed and not finished is a suspect.
     const current = w.slab.current();
     const culprit = jobs.find((j) => j.id === current && !j.cancelReason);
-    const running = culprit ? new Set([culprit]) : new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
+    const running = culprit
+      ? new Set([culprit])
+      : new Set(jobs.filter((j) => !j.cancelReason && w.slab.claimed(j.slot, j.id)));
     const items = new Map(jobs.map((j) => [j, w.slab.item(j.slot)] as const));
     for (const j of jobs) this.#detach(j);
     if (!clean) for (const runId of new Set(jobs.map((j) => j.task.runId))) this.#runs.of(runId).restarts++;
@@ -505,11 +526,16 @@ export class WorkersOrchestrator implements Orchestrator {
         this.#settled(j);
       }
     }
-    for (let i = requeue.length - 1; i >= 0; i--) (requeue[i]!.io ? this.#ioQueue : this.#cpuQueue).unshift(requeue[i]!);
+    for (let i = requeue.length - 1; i >= 0; i--)
+      (requeue[i]!.io ? this.#ioQueue : this.#cpuQueue).unshift(requeue[i]!);
     if (!clean && !killed && !w.heard && ++this.#barren >= BROKEN_AFTER) {
       // Workers die before serving anything: the pool cannot start (a broken build or environment).
       // Stop respawning and fail what waits, rather than loop.
-      this.#broken = new WeftError('WORKER_CRASHED', `the worker pool cannot start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: toError(cause) });
+      this.#broken = new WeftError(
+        'WORKER_CRASHED',
+        `the worker pool cannot start: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause: toError(cause) },
+      );
       for (const j of [...this.#cpuQueue.drain(), ...this.#ioQueue.drain()]) {
         j.complete(failure(this.#broken));
         this.#settled(j);
@@ -521,9 +547,19 @@ export class WorkersOrchestrator implements Orchestrator {
       this.#workers[w.index] = this.#spawn(w.index);
     }
     if (!clean) {
-      const message = killed ? `terminated: step "${killed.node}" ignored its cancellation for ${this.options.cancelGraceMs} ms` : cause instanceof Error ? cause.message : String(cause);
+      const message = killed
+        ? `terminated: step "${killed.node}" ignored its cancellation for ${this.options.cancelGraceMs} ms`
+        : cause instanceof Error
+          ? cause.message
+          : String(cause);
       try {
-        this.options.onWorkerExit?.({ worker: w.index, reason: killed ? 'killed' : oom ? 'memory' : 'crashed', message, retried: requeue.length, failed });
+        this.options.onWorkerExit?.({
+          worker: w.index,
+          reason: killed ? 'killed' : oom ? 'memory' : 'crashed',
+          message,
+          retried: requeue.length,
+          failed,
+        });
       } catch {
         // a failing listener must not break supervision
       }
@@ -534,12 +570,19 @@ export class WorkersOrchestrator implements Orchestrator {
   #crashError(job: HostJob, cause: unknown, oom: boolean): WeftError {
     const detail = cause instanceof Error ? cause.message : String(cause);
     if (oom) {
-      return new WeftError('QUOTA_EXCEEDED', `step "${job.node}" exceeded the worker's memory cap (${this.options.resourceLimits?.maxOldGenerationSizeMb ?? '?'} MB); the worker was recycled`, {
-        cause: toError(cause),
-        data: { resourceLimits: { ...(this.options.resourceLimits ?? {}) } },
-      });
+      return new WeftError(
+        'QUOTA_EXCEEDED',
+        `step "${job.node}" exceeded the worker's memory cap (${this.options.resourceLimits?.maxOldGenerationSizeMb ?? '?'} MB); the worker was recycled`,
+        {
+          cause: toError(cause),
+          data: { resourceLimits: { ...(this.options.resourceLimits ?? {}) } },
+        },
+      );
     }
-    return new WeftError('WORKER_CRASHED', `the worker running step "${job.node}" died: ${detail}`, { retryable: true, cause: toError(cause) });
+    return new WeftError('WORKER_CRASHED', `the worker running step "${job.node}" died: ${detail}`, {
+      retryable: true,
+      cause: toError(cause),
+    });
   }
 
   async #shutdown(): Promise<void> {
@@ -559,7 +602,9 @@ export class WorkersOrchestrator implements Orchestrator {
     await this.#pool.destroy();
     await this.#direct.close();
     if (errors.length > 0) {
-      throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, { data: { errors: [...errors] } });
+      throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, {
+        data: { errors: [...errors] },
+      });
     }
   }
 }
@@ -567,5 +612,7 @@ export class WorkersOrchestrator implements Orchestrator {
 /** The task's CancelSource, when its cancellation can be watched without an AbortSignal. */
 function cancelSource(task: Task): CancelSource | undefined {
   const c = task.cancel;
-  return c !== undefined && typeof (c as Partial<CancelSource>).onCancel === 'function' ? (c as CancelSource) : undefined;
+  return c !== undefined && typeof (c as Partial<CancelSource>).onCancel === 'function'
+    ? (c as CancelSource)
+    : undefined;
 }

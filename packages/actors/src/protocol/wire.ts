@@ -36,7 +36,10 @@ const HAS_CHECKPOINT = 4;
 const HAS_ATTEMPTS = 8;
 
 function bad(what: string): never {
-  throw new WeftError('PROTOCOL_ERROR', `malformed ${what} on a Weft port: the worker and the host come from different builds`);
+  throw new WeftError(
+    'PROTOCOL_ERROR',
+    `malformed ${what} on a Weft port: the worker and the host come from different builds`,
+  );
 }
 
 /** A host → worker message in its wire form. */
@@ -44,7 +47,11 @@ export function encodeHostToWorker(m: HostToWorker): unknown[] {
   switch (m.type) {
     case 'run': {
       const j = m.job;
-      const has = ('state' in j ? HAS_STATE : 0) | (j.resume ? HAS_RESUME : 0) | ('lastCheckpoint' in j ? HAS_CHECKPOINT : 0) | (j.attempts ? HAS_ATTEMPTS : 0);
+      const has =
+        ('state' in j ? HAS_STATE : 0) |
+        (j.resume ? HAS_RESUME : 0) |
+        ('lastCheckpoint' in j ? HAS_CHECKPOINT : 0) |
+        (j.attempts ? HAS_ATTEMPTS : 0);
       const r = j.ref;
       return [
         RUN,
@@ -81,7 +88,10 @@ export function decodeHostToWorker(w: unknown): HostToWorker {
   switch (w[0]) {
     case RUN: {
       const has = w[11] as number;
-      const ref: StepRef = w[5] === null ? { module: w[4] as string, export: w[6] as string } : { module: w[4] as string, pipeline: w[5] as string, export: w[6] as string };
+      const ref: StepRef =
+        w[5] === null
+          ? { module: w[4] as string, export: w[6] as string }
+          : { module: w[4] as string, pipeline: w[5] as string, export: w[6] as string };
       const items = w[3] === 1;
       const job: Record<string, unknown> = {
         kind: items ? 'items' : 'step',
@@ -137,7 +147,14 @@ export function encodeWorkerToHost(m: WorkerToHost): unknown[] {
       return [ITEMS, m.id, m.indices, values, errors, m.bin ?? null];
     }
     case 'done':
-      return [DONE, m.id, m.outcome.ok, m.outcome.ok ? m.outcome.value : m.outcome.error, m.us ?? null, m.bin ?? null];
+      return [
+        DONE,
+        m.id,
+        m.outcome.ok,
+        m.outcome.ok ? m.outcome.value : m.outcome.error,
+        m.us ?? null,
+        m.bin ?? null,
+      ];
     case 'closed':
       return [CLOSED, m.errors];
   }
@@ -162,11 +179,18 @@ export function decodeWorkerToHost(w: unknown): WorkerToHost {
         outcomes[k] = e ? { ok: false, error: e } : { ok: true, value: values[k] };
       }
       const bin = w[5] as BinRef[] | null;
-      return bin ? { type: 'items', id: w[1] as number, indices: w[2] as number[], outcomes, bin } : { type: 'items', id: w[1] as number, indices: w[2] as number[], outcomes };
+      return bin
+        ? { type: 'items', id: w[1] as number, indices: w[2] as number[], outcomes, bin }
+        : { type: 'items', id: w[1] as number, indices: w[2] as number[], outcomes };
     }
     case DONE: {
-      const outcome: TaskOutcome = w[2] === true ? { ok: true, value: w[3] } : { ok: false, error: w[3] as SerializedError };
-      const m: { type: 'done'; id: number; outcome: TaskOutcome; us?: number; bin?: BinRef[] } = { type: 'done', id: w[1] as number, outcome };
+      const outcome: TaskOutcome =
+        w[2] === true ? { ok: true, value: w[3] } : { ok: false, error: w[3] as SerializedError };
+      const m: { type: 'done'; id: number; outcome: TaskOutcome; us?: number; bin?: BinRef[] } = {
+        type: 'done',
+        id: w[1] as number,
+        outcome,
+      };
       if (w[4] !== null) m.us = w[4] as number;
       if (w[5] !== null) m.bin = w[5] as BinRef[];
       return m;

@@ -53,4 +53,5 @@ export interface ClosedMessage {
 }
 
 /** Worker → host. */
-export type WorkerToHost = ReadyMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;
+export type WorkerToHost =
+  ReadyMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;

@@ -7,7 +7,8 @@ type Listener = Parameters<Endpoint['addEventListener']>[1];
 export function nodeEndpoint(port: MessagePort): Endpoint {
   const wrapped = new Map<Listener, (data: unknown) => void>();
   const endpoint = {
-    postMessage: (message: unknown, transfer?: readonly unknown[]) => port.postMessage(message, transfer as never),
+    postMessage: (message: unknown, transfer?: readonly unknown[]) =>
+      port.postMessage(message, transfer as never),
     addEventListener: (_type: string, listener: Listener) => {
       const fn = (data: unknown): void => {
         const event = { data } as never;

@@ -13,7 +13,11 @@ const CURRENT = 0; // dispatch id whose step code is executing synchronously rig
 
 /** `Atomics.waitAsync` (Node ≥ 16; typed in lib es2024, newer than this project's lib). */
 interface AtomicsWaitAsync {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
 }
 
 /** Typed access to a worker's slab. The same class is used on both sides of the thread boundary. */
@@ -116,7 +120,11 @@ export class Slab {
 
   /** Resolves when the granted count differs from `seen` (or at once if it already does). */
   async waitGrant(slot: number, seen: number): Promise<void> {
-    const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.#i32, (slot + 1) * CELLS + GRANTED, seen);
+    const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(
+      this.#i32,
+      (slot + 1) * CELLS + GRANTED,
+      seen,
+    );
     if (r.async) await r.value;
   }
 }

@@ -72,7 +72,9 @@ class WorkerJob {
   }
 
   cancelError(): SerializedError {
-    return this.reason ?? serializeError(new WeftError('STEP_CANCELLED', `step "${this.spec.node}" was cancelled`));
+    return (
+      this.reason ?? serializeError(new WeftError('STEP_CANCELLED', `step "${this.spec.node}" was cancelled`))
+    );
   }
 }
 
@@ -96,7 +98,10 @@ export class StepHost {
     this.#req = req;
     this.#port = req.port;
     this.#slab = new Slab(req.slab);
-    this.#writer = new FrameWriter<WorkerToHost>((data, transfer) => this.#port.postMessage(data, transfer), encodeWorkerToHost);
+    this.#writer = new FrameWriter<WorkerToHost>(
+      (data, transfer) => this.#port.postMessage(data, transfer),
+      encodeWorkerToHost,
+    );
     this.#host = hostProxy(req.control, req.services);
     this.closed = new Promise<void>((r) => (this.#close = r));
     this.#port.on('message', (data: unknown) => this.#onFrame(data));
@@ -150,7 +155,8 @@ export class StepHost {
     try {
       if (code === undefined) throw failed;
       if (job.flag.cancelled) outcome = { ok: false, error: job.cancelError() };
-      else outcome = job.spec.kind === 'step' ? await this.#runStep(job, code) : await this.#runItems(job, code);
+      else
+        outcome = job.spec.kind === 'step' ? await this.#runStep(job, code) : await this.#runItems(job, code);
     } catch (error) {
       outcome = { ok: false, error: serializeError(error) };
     }
@@ -176,7 +182,9 @@ export class StepHost {
       return { ok: true, value };
     }
     const value = await this.#actors.run(refKey(s.ref), code, s.params, s.node, (actor) =>
-      this.#enter(job, () => invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job))),
+      this.#enter(job, () =>
+        invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job)),
+      ),
     );
     job.tokens?.end();
     return { ok: true, value };
@@ -217,7 +225,9 @@ export class StepHost {
           } else value = r;
         } else {
           value = await this.#actors.run(key, code, s.params, s.node, (actor) =>
-            this.#enter(job, () => invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job))),
+            this.#enter(job, () =>
+              invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job)),
+            ),
           );
         }
         outcome = { ok: true, value };
@@ -300,9 +310,28 @@ export class StepHost {
     const bin: BinRef[] = [];
     const before = this.#writer.attachmentCount;
     const threshold = this.#req.transferThreshold;
-    const sent = outcomes.map((o, k) => (o.ok ? { ok: true as const, value: extractBinary(o.value, ['outcomes', k, 'value'], threshold, (b) => this.#writer.attach(b), bin) } : o));
+    const sent = outcomes.map((o, k) =>
+      o.ok
+        ? {
+            ok: true as const,
+            value: extractBinary(
+              o.value,
+              ['outcomes', k, 'value'],
+              threshold,
+              (b) => this.#writer.attach(b),
+              bin,
+            ),
+          }
+        : o,
+    );
     try {
-      this.#writer.add({ type: 'items', id: job.id, indices, outcomes: sent, ...(bin.length > 0 ? { bin } : {}) });
+      this.#writer.add({
+        type: 'items',
+        id: job.id,
+        indices,
+        outcomes: sent,
+        ...(bin.length > 0 ? { bin } : {}),
+      });
       return;
     } catch {
       this.#writer.dropAttachments(before);
@@ -313,7 +342,17 @@ export class StepHost {
         this.#probe.pack(o.value);
         return o;
       } catch (cause) {
-        return { ok: false, error: serializeError(notSerializable(`the output of step "${job.spec.node}" for item ${indices[k]}`, o.value, cause, 'output')) };
+        return {
+          ok: false,
+          error: serializeError(
+            notSerializable(
+              `the output of step "${job.spec.node}" for item ${indices[k]}`,
+              o.value,
+              cause,
+              'output',
+            ),
+          ),
+        };
       }
     });
     this.#writer.add({ type: 'items', id: job.id, indices, outcomes: checked });
@@ -323,13 +362,30 @@ export class StepHost {
     if (outcome.ok && outcome.value !== null) {
       const bin: BinRef[] = [];
       const before = this.#writer.attachmentCount;
-      const value = extractBinary(outcome.value, ['outcome', 'value'], this.#req.transferThreshold, (b) => this.#writer.attach(b), bin);
+      const value = extractBinary(
+        outcome.value,
+        ['outcome', 'value'],
+        this.#req.transferThreshold,
+        (b) => this.#writer.attach(b),
+        bin,
+      );
       try {
-        this.#writer.add({ type: 'done', id: job.id, outcome: { ok: true, value }, ...cost, ...(bin.length > 0 ? { bin } : {}) });
+        this.#writer.add({
+          type: 'done',
+          id: job.id,
+          outcome: { ok: true, value },
+          ...cost,
+          ...(bin.length > 0 ? { bin } : {}),
+        });
         return;
       } catch (cause) {
         this.#writer.dropAttachments(before);
-        outcome = { ok: false, error: serializeError(notSerializable(`the output of step "${job.spec.node}"`, outcome.value, cause, 'output')) };
+        outcome = {
+          ok: false,
+          error: serializeError(
+            notSerializable(`the output of step "${job.spec.node}"`, outcome.value, cause, 'output'),
+          ),
+        };
       }
     }
     this.#writer.add({ type: 'done', id: job.id, outcome, ...cost });
@@ -348,5 +404,8 @@ export class StepHost {
 /** True when a step's return value needs settling (a promise or a generator). */
 function isPending(r: unknown): boolean {
   if (r === null || (typeof r !== 'object' && typeof r !== 'function')) return false;
-  return typeof (r as { then?: unknown }).then === 'function' || typeof (r as { next?: unknown }).next === 'function';
+  return (
+    typeof (r as { then?: unknown }).then === 'function' ||
+    typeof (r as { next?: unknown }).next === 'function'
+  );
 }

@@ -4,7 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { spin } from './actors-fixtures.js';
 
 /** A piscina task. */
-export type BaselineTask = { readonly op: 'spin'; readonly seed: number; readonly iterations: number } | { readonly op: 'plus'; readonly x: number } | { readonly op: 'forever' };
+export type BaselineTask =
+  | { readonly op: 'spin'; readonly seed: number; readonly iterations: number }
+  | { readonly op: 'plus'; readonly x: number }
+  | { readonly op: 'forever' };
 
 /** piscina's entry: one task. */
 export default function run(task: BaselineTask): number {

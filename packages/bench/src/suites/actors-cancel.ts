@@ -25,7 +25,11 @@ function task(id: number, node: 'loop' | 'tiny', signal: AbortSignal, input?: un
   };
 }
 
-const quiet: Omit<TaskHooks, 'started'> = { tokens: () => undefined, checkpoint: () => undefined, item: () => undefined };
+const quiet: Omit<TaskHooks, 'started'> = {
+  tokens: () => undefined,
+  checkpoint: () => undefined,
+  item: () => undefined,
+};
 
 /**
  * Cancelling a running CPU loop: Weft's cooperative path (a SharedArrayBuffer flag the loop polls;
@@ -35,14 +39,18 @@ const quiet: Omit<TaskHooks, 'started'> = { tokens: () => undefined, checkpoint:
  */
 export const actorsCancelSuite: Suite = {
   name: 'actors-cancel',
-  description: 'cancel a running CPU loop: Weft cooperative (worker reused) vs piscina abort (worker replaced)',
+  description:
+    'cancel a running CPU loop: Weft cooperative (worker reused) vs piscina abort (worker replaced)',
   async setup() {
     const orchestrator = createWorkersOrchestrator({ threads: 1 });
     let ids = 0;
     const idle = new AbortController().signal;
     const tiny = async (): Promise<number> => {
       const t = performance.now();
-      const out = await orchestrator.run(task(++ids, 'tiny', idle, 1), { started: () => undefined, ...quiet });
+      const out = await orchestrator.run(task(++ids, 'tiny', idle, 1), {
+        started: () => undefined,
+        ...quiet,
+      });
       if (!out.ok || out.value !== 2) throw new Error(`tiny task failed: ${JSON.stringify(out)}`);
       return performance.now() - t;
     };
@@ -76,7 +84,8 @@ export const actorsCancelSuite: Suite = {
         },
         {
           name: 'weft cooperative cancel',
-          description: 'orchestrator.run of a step polling ctx.cancelled, aborted once the worker said it began',
+          description:
+            'orchestrator.run of a step polling ctx.cancelled, aborted once the worker said it began',
           units: 1,
           async run() {
             const ac = new AbortController();
@@ -89,14 +98,23 @@ export const actorsCancelSuite: Suite = {
             ac.abort(serializeError(new WeftError('STEP_CANCELLED', 'bench cancel')));
             const out = await p;
             const durationMs = performance.now() - t;
-            if (out.ok || out.error.code !== 'STEP_CANCELLED') throw new Error(`weft: the loop did not end cancelled: ${JSON.stringify(out)}`);
+            if (out.ok || out.error.code !== 'STEP_CANCELLED')
+              throw new Error(`weft: the loop did not end cancelled: ${JSON.stringify(out)}`);
             const nextMs = await tiny();
-            if (orchestrator.stats().workerRestarts !== before) throw new Error('weft: the worker was not reused');
+            if (orchestrator.stats().workerRestarts !== before)
+              throw new Error('weft: the worker was not reused');
             return { durationMs, metrics: { 'next task ms': nextMs, 'worker reused': 1 } };
           },
         },
       ],
-      targets: [{ case: 'weft cooperative cancel', metric: 'usPerUnit', max: 1000, label: 'issue 3: a cooperative cancel of a CPU loop settles in ≤ 1 ms, worker reused' }],
+      targets: [
+        {
+          case: 'weft cooperative cancel',
+          metric: 'usPerUnit',
+          max: 1000,
+          label: 'issue 3: a cooperative cancel of a CPU loop settles in ≤ 1 ms, worker reused',
+        },
+      ],
       async teardown() {
         await orchestrator.close();
         await pool.destroy();

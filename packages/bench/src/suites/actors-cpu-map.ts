@@ -56,7 +56,14 @@ function cpuMapSuite(name: string, itemUs: number, target: number): Suite {
             },
           },
         ],
-        targets: [{ case: 'weft workers', metric: 'speedup', min: target, label: `issue 3: ≥ ${target}× the main thread at ~${itemUs} µs items on ${THREADS} threads` }],
+        targets: [
+          {
+            case: 'weft workers',
+            metric: 'speedup',
+            min: target,
+            label: `issue 3: ≥ ${target}× the main thread at ~${itemUs} µs items on ${THREADS} threads`,
+          },
+        ],
         async teardown() {
           await engine.close();
           await pool.destroy();

@@ -68,6 +68,14 @@ export const echo = pipeline('actors-echo', { module: import.meta.url })
   .build();
 
 /** Records like perf.md's exp 2: `{ id, name, score, active, tags }`. */
-export function records(count: number): { id: number; name: string; score: number; active: boolean; tags: string[] }[] {
-  return Array.from({ length: count }, (_, i) => ({ id: i, name: `record-${i}`, score: i * 1.5, active: i % 2 === 0, tags: ['a', `t${i % 7}`] }));
+export function records(
+  count: number,
+): { id: number; name: string; score: number; active: boolean; tags: string[] }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: i,
+    name: `record-${i}`,
+    score: i * 1.5,
+    active: i % 2 === 0,
+    tags: ['a', `t${i % 7}`],
+  }));
 }

@@ -21,4 +21,12 @@ export const actorsSuites: readonly Suite[] = [
   messages1MBSuite,
 ];
 
-export { actorsCancelSuite, actorsChunkSizeSuite, actorsCpu64usSuite, actorsCpu6msSuite, actorsShortMapSuite, actorsTokensSuite, actorsTrivialMapSuite };
+export {
+  actorsCancelSuite,
+  actorsChunkSizeSuite,
+  actorsCpu64usSuite,
+  actorsCpu6msSuite,
+  actorsShortMapSuite,
+  actorsTokensSuite,
+  actorsTrivialMapSuite,
+};

@@ -10,7 +10,10 @@ import { DiscardRunStore } from './shared.js';
 export const BASELINE_WORKER = fileURLToPath(new URL('./actors-baseline-worker.js', import.meta.url));
 
 /** An engine on `workers` (the @weft/actors default) with a store that keeps nothing. */
-export function workersEngine(workers: WorkersOptions = {}, options: Omit<EngineOptions, 'orchestratorOptions'> = {}): Engine {
+export function workersEngine(
+  workers: WorkersOptions = {},
+  options: Omit<EngineOptions, 'orchestratorOptions'> = {},
+): Engine {
   return createEngine({ store: new DiscardRunStore(), ...options, orchestratorOptions: workers });
 }
 

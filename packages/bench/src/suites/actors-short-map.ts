@@ -44,7 +44,14 @@ export const actorsShortMapSuite: Suite = {
           },
         },
       ],
-      targets: [{ case: 'weft workers', metric: 'speedup', min: 0.9, label: 'issue 3: a map of tiny items is not slower than on the main thread (within 10 %)' }],
+      targets: [
+        {
+          case: 'weft workers',
+          metric: 'speedup',
+          min: 0.9,
+          label: 'issue 3: a map of tiny items is not slower than on the main thread (within 10 %)',
+        },
+      ],
       async teardown() {
         await engine.close();
         await direct.close();

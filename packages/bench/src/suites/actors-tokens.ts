@@ -27,7 +27,8 @@ export const actorsTokensSuite: Suite = {
         if (e.type === 'token') tokens += e.tokens.length;
       }
       const r = await handle.result;
-      if (r.status !== 'succeeded' || tokens !== n) throw new Error(`tokens: ${r.status}, ${tokens}/${n} tokens`);
+      if (r.status !== 'succeeded' || tokens !== n)
+        throw new Error(`tokens: ${r.status}, ${tokens}/${n} tokens`);
       return events;
     };
     return {
@@ -53,14 +54,22 @@ export const actorsTokensSuite: Suite = {
         },
         {
           name: 'workers, async generator',
-          description: 'async function* step on a worker (an async generator alone tops out near 6 M yields/s here)',
+          description:
+            'async function* step on a worker (an async generator alone tops out near 6 M yields/s here)',
           units: n,
           async run() {
             return { metrics: { events: await drain(engine.start(asyncTokens, n)) } };
           },
         },
       ],
-      targets: [{ case: 'workers, sync generator', metric: 'unitsPerSecond', min: 10_000_000, label: 'issue 3: ≥ 10 M tokens/s from a worker generator into the event stream' }],
+      targets: [
+        {
+          case: 'workers, sync generator',
+          metric: 'unitsPerSecond',
+          min: 10_000_000,
+          label: 'issue 3: ≥ 10 M tokens/s from a worker generator into the event stream',
+        },
+      ],
       async teardown() {
         await engine.close();
         await direct.close();
@@ -69,7 +78,13 @@ export const actorsTokensSuite: Suite = {
   },
 };
 
-async function drainN(handle: { events(): AsyncIterable<{ type: string; tokens?: readonly unknown[] }>; result: Promise<{ status: string }> }, n: number): Promise<void> {
+async function drainN(
+  handle: {
+    events(): AsyncIterable<{ type: string; tokens?: readonly unknown[] }>;
+    result: Promise<{ status: string }>;
+  },
+  n: number,
+): Promise<void> {
   let tokens = 0;
   for await (const e of handle.events()) if (e.type === 'token') tokens += e.tokens!.length;
   const r = await handle.result;

@@ -27,7 +27,11 @@ export const actorsTrivialMapSuite: Suite = {
     return {
       unit: 'item',
       baseline: 'piscina, one task per item',
-      params: { items: n, threads: THREADS, chunkSize: Number((await engine.orchestrator()).defaultChunkSize) },
+      params: {
+        items: n,
+        threads: THREADS,
+        chunkSize: Number((await engine.orchestrator()).defaultChunkSize),
+      },
       cases: [
         {
           name: 'piscina, one task per item',
@@ -40,7 +44,8 @@ export const actorsTrivialMapSuite: Suite = {
         },
         {
           name: 'weft workers + events',
-          description: 'engine.start() of the map on workers, its event stream drained (one map.item event per item)',
+          description:
+            'engine.start() of the map on workers, its event stream drained (one map.item event per item)',
           units: n,
           async run() {
             const { result, events } = await consume(engine.start<number[]>(trivialMap, items));
@@ -60,8 +65,18 @@ export const actorsTrivialMapSuite: Suite = {
         },
       ],
       targets: [
-        { case: 'weft workers + events', metric: 'unitsPerSecond', min: 400_000, label: 'issue 3: ≥ 400,000 trivial items/s end to end, events included' },
-        { case: 'weft workers + events', metric: 'speedup', min: 10, label: 'issue 3: ≥ 10× piscina run once per item' },
+        {
+          case: 'weft workers + events',
+          metric: 'unitsPerSecond',
+          min: 400_000,
+          label: 'issue 3: ≥ 400,000 trivial items/s end to end, events included',
+        },
+        {
+          case: 'weft workers + events',
+          metric: 'speedup',
+          min: 10,
+          label: 'issue 3: ≥ 10× piscina run once per item',
+        },
       ],
       async teardown() {
         await engine.close();

@@ -55,7 +55,8 @@ export const chainSuite: Suite = {
         },
         {
           name: 'weft workers',
-          description: 'engine.execute() of the chain on the workers orchestrator (2 threads): one worker round trip per step',
+          description:
+            'engine.execute() of the chain on the workers orchestrator (2 threads): one worker round trip per step',
           units: length,
           async run() {
             expectOutput(await workers.execute<number>(p, 0), ok, 'weft workers');
@@ -63,8 +64,18 @@ export const chainSuite: Suite = {
         },
       ],
       targets: [
-        { case: 'weft direct', metric: 'usPerUnit', max: 20, label: 'issue 2: under 20 µs per main-thread step' },
-        { case: 'weft direct + events', metric: 'usPerUnit', max: 20, label: 'issue 2: under 20 µs per main-thread step, events drained' },
+        {
+          case: 'weft direct',
+          metric: 'usPerUnit',
+          max: 20,
+          label: 'issue 2: under 20 µs per main-thread step',
+        },
+        {
+          case: 'weft direct + events',
+          metric: 'usPerUnit',
+          max: 20,
+          label: 'issue 2: under 20 µs per main-thread step, events drained',
+        },
       ],
       async teardown() {
         await engine.close();

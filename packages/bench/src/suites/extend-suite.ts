@@ -27,7 +27,11 @@ export function extendSuite(base: Suite, ext: SuiteExtension): Suite {
         await setup.teardown?.();
         throw e;
       }
-      return { ...setup, cases: [...setup.cases, ...extra], targets: [...(setup.targets ?? []), ...(ext.targets ?? [])] };
+      return {
+        ...setup,
+        cases: [...setup.cases, ...extra],
+        targets: [...(setup.targets ?? []), ...(ext.targets ?? [])],
+      };
     },
   };
 }

@@ -43,7 +43,12 @@ export function selectSuites(names: readonly string[], from: readonly Suite[] = 
   if (names.length === 0) return [...from];
   return names.map((n) => {
     const s = from.find((x) => x.name === n);
-    if (!s) throw new WeftError('OPTION_INVALID', `unknown suite "${n}"; the suites are: ${from.map((x) => x.name).join(', ')}`, { data: { suite: n } });
+    if (!s)
+      throw new WeftError(
+        'OPTION_INVALID',
+        `unknown suite "${n}"; the suites are: ${from.map((x) => x.name).join(', ')}`,
+        { data: { suite: n } },
+      );
     return s;
   });
 }

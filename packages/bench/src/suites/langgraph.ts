@@ -16,7 +16,11 @@ async function langGraph(): Promise<{ invoke(input: { items: CpuItem[] }): Promi
   try {
     lg = await import('@langchain/langgraph');
   } catch (e) {
-    throw new WeftError('MODULE_NOT_FOUND', 'the langgraph suite needs "@langchain/langgraph", a dev dependency of @weft/bench: run it from the Weft repository after `npm run setup`', { cause: e });
+    throw new WeftError(
+      'MODULE_NOT_FOUND',
+      'the langgraph suite needs "@langchain/langgraph", a dev dependency of @weft/bench: run it from the Weft repository after `npm run setup`',
+      { cause: e },
+    );
   }
   const { Annotation, END, START, Send, StateGraph } = lg;
   const State = Annotation.Root({
@@ -26,13 +30,20 @@ async function langGraph(): Promise<{ invoke(input: { items: CpuItem[] }): Promi
   });
   const graph = new StateGraph(State)
     // A node reached through Send receives the Send's argument as its state.
-    .addNode('work', (s: typeof State.State) => ({ hashes: [spin((s as unknown as { item: CpuItem }).item.iterations, (s as unknown as { item: CpuItem }).item.seed)] }))
+    .addNode('work', (s: typeof State.State) => ({
+      hashes: [
+        spin(
+          (s as unknown as { item: CpuItem }).item.iterations,
+          (s as unknown as { item: CpuItem }).item.seed,
+        ),
+      ],
+    }))
     .addNode('join', (s: typeof State.State) => ({ total: xorAll(s.hashes) }))
     .addConditionalEdges(START, (s: typeof State.State) => s.items.map((item) => new Send('work', { item })))
     .addEdge('work', 'join')
     .addEdge('join', END)
     .compile();
-  return { invoke: async (input) => (await graph.invoke(input)) };
+  return { invoke: async (input) => await graph.invoke(input) };
 }
 
 /**
@@ -63,7 +74,12 @@ export const langGraphSuite: Suite = {
     return {
       unit: 'item',
       baseline: 'langgraph.js',
-      params: { items: n, threads: THREADS, iterationsPerItem: iterations, langgraph: '@langchain/langgraph (StateGraph + Send + reducer)' },
+      params: {
+        items: n,
+        threads: THREADS,
+        iterationsPerItem: iterations,
+        langgraph: '@langchain/langgraph (StateGraph + Send + reducer)',
+      },
       cases: [
         {
           name: 'langgraph.js',
@@ -87,7 +103,14 @@ export const langGraphSuite: Suite = {
           run: async () => expectOutput(await workers.execute<number>(fanOutJoin, items), ok, 'weft workers'),
         },
       ],
-      targets: [{ case: 'weft workers', metric: 'speedup', min: 1.8, label: `issue 5: ≥ 1.8× LangGraph.js on ${THREADS} cores` }],
+      targets: [
+        {
+          case: 'weft workers',
+          metric: 'speedup',
+          min: 1.8,
+          label: `issue 5: ≥ 1.8× LangGraph.js on ${THREADS} cores`,
+        },
+      ],
       async teardown() {
         setMaxListeners(listenersBefore);
         await workers.close();

@@ -28,7 +28,8 @@ export const mapSuite: Suite = {
       cases: [
         {
           name: 'plain loop',
-          description: 'await the item function for each item (as the engine must), results gathered in order',
+          description:
+            'await the item function for each item (as the engine must), results gathered in order',
           units: n,
           async run() {
             const out: number[] = [];

@@ -8,7 +8,12 @@ import { PEER_WORKER } from './peers-shared.js';
 import type { Suite } from '../suite.js';
 
 const FIXTURES = new URL('./actors-fixtures.js', import.meta.url).href;
-const hooks: TaskHooks = { started: () => undefined, tokens: () => undefined, checkpoint: () => undefined, item: () => undefined };
+const hooks: TaskHooks = {
+  started: () => undefined,
+  tokens: () => undefined,
+  checkpoint: () => undefined,
+  item: () => undefined,
+};
 
 /**
  * A record payload of about `label` (as JSON) to a worker and back, one message in flight: Weft's
@@ -39,14 +44,15 @@ function messageSuite(name: string, label: string, count: number, target?: numbe
         state: {},
         params: {},
         // Pinned: the orchestrator runs a measured-cheap plain step (an echo) inline on the main
-      // thread otherwise, and the payload would never cross a thread.
-      placement: 'worker',
+        // thread otherwise, and the payload would never cross a thread.
+        placement: 'worker',
         version: null,
         signal,
       });
       const check = (out: unknown): void => {
         const got = out as typeof payload;
-        if (!Array.isArray(got) || got.length !== n || got[n - 1]?.name !== payload[n - 1]!.name) throw new Error(`${name}: wrong echo`);
+        if (!Array.isArray(got) || got.length !== n || got[n - 1]?.name !== payload[n - 1]!.name)
+          throw new Error(`${name}: wrong echo`);
       };
       const raw = new Worker(BASELINE_WORKER, { workerData: { echo: true } });
       const cloneEcho = (): Promise<unknown> =>
@@ -78,11 +84,38 @@ function messageSuite(name: string, label: string, count: number, target?: numbe
         baseline: 'structured clone',
         params: { records: n, jsonBytes },
         cases: [
-          { name: 'structured clone', description: 'postMessage(records) to a raw worker that posts the object back', units: 1, run: async () => check(await cloneEcho()) },
-          { name: 'msgpackr records, raw worker', description: 'the codec alone: msgpackr records, an exact-length copy transferred each way, no engine', units: 1, run: async () => check(await codecEcho()) },
-          { name: 'weft message path', description: 'orchestrator.run of an echo step: msgpack records, exact-length transferred frames, both ways', units: 1, run: weftEcho },
+          {
+            name: 'structured clone',
+            description: 'postMessage(records) to a raw worker that posts the object back',
+            units: 1,
+            run: async () => check(await cloneEcho()),
+          },
+          {
+            name: 'msgpackr records, raw worker',
+            description:
+              'the codec alone: msgpackr records, an exact-length copy transferred each way, no engine',
+            units: 1,
+            run: async () => check(await codecEcho()),
+          },
+          {
+            name: 'weft message path',
+            description:
+              'orchestrator.run of an echo step: msgpack records, exact-length transferred frames, both ways',
+            units: 1,
+            run: weftEcho,
+          },
         ],
-        targets: target === undefined ? [] : [{ case: 'weft message path', metric: 'speedup', min: target, label: `issue 5: ${label} record payloads ≥ ${target}× faster than structured clone` }],
+        targets:
+          target === undefined
+            ? []
+            : [
+                {
+                  case: 'weft message path',
+                  metric: 'speedup',
+                  min: target,
+                  label: `issue 5: ${label} record payloads ≥ ${target}× faster than structured clone`,
+                },
+              ],
         async teardown() {
           await orchestrator.close();
           await raw.terminate();

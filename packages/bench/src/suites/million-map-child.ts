@@ -20,7 +20,10 @@ switch (mode) {
   }
   case 'direct':
   case 'workers': {
-    const engine = mode === 'direct' ? createCoreEngine({ orchestrator: 'direct' }) : createEngine({ orchestratorOptions: { threads: 2 } });
+    const engine =
+      mode === 'direct'
+        ? createCoreEngine({ orchestrator: 'direct' })
+        : createEngine({ orchestratorOptions: { threads: 2 } });
     const r = await engine.execute<number[]>(plusOne, items);
     await engine.close();
     if (r.status !== 'succeeded') throw new Error(`${mode}: run ${r.status}: ${r.error?.message ?? ''}`);
@@ -32,4 +35,6 @@ switch (mode) {
 }
 const ms = performance.now() - started;
 if (output.length !== n || output[n - 1] !== n) throw new Error(`${mode}: wrong output`);
-process.stdout.write(`${JSON.stringify({ ms, peakRssMB: process.resourceUsage().maxRSS / 1024, items: n })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, peakRssMB: process.resourceUsage().maxRSS / 1024, items: n })}\n`,
+);

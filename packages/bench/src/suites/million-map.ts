@@ -28,7 +28,8 @@ function child(mode: 'plain' | 'direct' | 'workers', n: number): Promise<Measure
  */
 export const millionMapSuite: Suite = {
   name: 'million-map',
-  description: 'a 1,000,000-item map of x + 1, each in its own process: wall time and peak RSS, Weft workers and direct vs a plain loop',
+  description:
+    'a 1,000,000-item map of x + 1, each in its own process: wall time and peak RSS, Weft workers and direct vs a plain loop',
   setup({ smoke }) {
     const n = smoke ? 2000 : ITEMS;
     return {
@@ -37,13 +38,40 @@ export const millionMapSuite: Suite = {
       params: { items: n, threads: 2, process: 'one per call' },
       iterations: 1,
       cases: [
-        { name: 'plain loop', description: 'await x + 1 per item, results in an array', units: n, run: () => child('plain', n) },
-        { name: 'weft direct', description: 'createEngine({ orchestrator: "direct" }).execute(map)', units: n, run: () => child('direct', n) },
-        { name: 'weft workers', description: 'createEngine() of @weft/actors (workers, 2 threads).execute(map)', units: n, run: () => child('workers', n) },
+        {
+          name: 'plain loop',
+          description: 'await x + 1 per item, results in an array',
+          units: n,
+          run: () => child('plain', n),
+        },
+        {
+          name: 'weft direct',
+          description: 'createEngine({ orchestrator: "direct" }).execute(map)',
+          units: n,
+          run: () => child('direct', n),
+        },
+        {
+          name: 'weft workers',
+          description: 'createEngine() of @weft/actors (workers, 2 threads).execute(map)',
+          units: n,
+          run: () => child('workers', n),
+        },
       ],
       targets: [
-        { case: 'weft workers', metric: 'extra', extra: 'peak RSS MB', max: 300, label: 'issue 5: a 1M-item map under 300 MB RSS' },
-        { case: 'weft direct', metric: 'extra', extra: 'peak RSS MB', max: 300, label: 'issue 5: a 1M-item map under 300 MB RSS' },
+        {
+          case: 'weft workers',
+          metric: 'extra',
+          extra: 'peak RSS MB',
+          max: 300,
+          label: 'issue 5: a 1M-item map under 300 MB RSS',
+        },
+        {
+          case: 'weft direct',
+          metric: 'extra',
+          extra: 'peak RSS MB',
+          max: 300,
+          label: 'issue 5: a 1M-item map under 300 MB RSS',
+        },
       ],
     };
   },

@@ -27,7 +27,8 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
       const n = smoke ? 8 : ITEMS;
       const items: CpuItem[] = Array.from({ length: n }, (_, seed) => ({ seed, iterations }));
       const expected = items.map((x) => spin(x.iterations, x.seed));
-      const same = (out: readonly unknown[]): boolean => out.length === n && out.every((v, i) => v === expected[i]);
+      const same = (out: readonly unknown[]): boolean =>
+        out.length === n && out.every((v, i) => v === expected[i]);
       const check = (out: readonly unknown[], who: string): void => {
         if (!same(out)) throw new Error(`${who}: wrong output`);
       };
@@ -56,7 +57,16 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
         throw e;
       }
       const targets: Target[] =
-        speedupTarget === undefined ? [] : [{ case: 'weft workers', metric: 'speedup', min: speedupTarget, label: `issue 5: ≥ ${speedupTarget}× the main thread at ~${label(itemUs)} items on ${THREADS} threads` }];
+        speedupTarget === undefined
+          ? []
+          : [
+              {
+                case: 'weft workers',
+                metric: 'speedup',
+                min: speedupTarget,
+                label: `issue 5: ≥ ${speedupTarget}× the main thread at ~${label(itemUs)} items on ${THREADS} threads`,
+              },
+            ];
       return {
         unit: 'item',
         baseline: 'main thread',
@@ -66,7 +76,11 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
             name: 'main thread',
             description: 'a plain loop over the items on the main thread',
             units: n,
-            run: () => check(items.map((x) => spin(x.iterations, x.seed)), 'main thread'),
+            run: () =>
+              check(
+                items.map((x) => spin(x.iterations, x.seed)),
+                'main thread',
+              ),
           },
           {
             name: 'raw worker_threads, static split',
@@ -78,25 +92,37 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
             name: 'piscina, one task per item',
             description: `piscina (${THREADS} threads, defaults): Promise.all of one pool.run per item`,
             units: n,
-            run: async () => check((await Promise.all(items.map((x) => piscina.run({ op: 'spin', ...x })))) as number[], 'piscina'),
+            run: async () =>
+              check(
+                (await Promise.all(items.map((x) => piscina.run({ op: 'spin', ...x })))) as number[],
+                'piscina',
+              ),
           },
           {
             name: 'tinypool, one task per item',
             description: `tinypool (${THREADS} threads, defaults): Promise.all of one pool.run per item`,
             units: n,
-            run: async () => check((await Promise.all(items.map((x) => tinypool.run({ op: 'spin', ...x })))), 'tinypool'),
+            run: async () =>
+              check(await Promise.all(items.map((x) => tinypool.run({ op: 'spin', ...x }))), 'tinypool'),
           },
           {
             name: 'workerpool, one task per item',
             description: `workerpool (${THREADS} worker threads): Promise.all of one pool.exec per item`,
             units: n,
-            run: async () => check((await Promise.all(items.map((x) => workerpool.exec('spin', [x.iterations, x.seed])))) as number[], 'workerpool'),
+            run: async () =>
+              check(
+                (await Promise.all(
+                  items.map((x) => workerpool.exec('spin', [x.iterations, x.seed])),
+                )) as number[],
+                'workerpool',
+              ),
           },
           {
             name: 'weft workers',
             description: `engine.execute of a map node on the workers orchestrator (${THREADS} threads, default chunking)`,
             units: n,
-            run: async () => expectOutput(await engine.execute<number[]>(cpuMap, items), same, 'weft workers'),
+            run: async () =>
+              expectOutput(await engine.execute<number[]>(cpuMap, items), same, 'weft workers'),
           },
         ],
         targets,

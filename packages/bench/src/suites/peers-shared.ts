@@ -14,7 +14,11 @@ async function importPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (e) {
-    throw new WeftError('MODULE_NOT_FOUND', `this suite compares Weft with "${name}", a dev dependency of @weft/bench: run the bench from the Weft repository after \`npm run setup\``, { cause: e, data: { module: name } });
+    throw new WeftError(
+      'MODULE_NOT_FOUND',
+      `this suite compares Weft with "${name}", a dev dependency of @weft/bench: run the bench from the Weft repository after \`npm run setup\``,
+      { cause: e, data: { module: name } },
+    );
   }
 }
 
@@ -36,7 +40,12 @@ export type WorkerpoolPool = import('workerpool').Pool;
 /** A workerpool pool of `threads` worker threads with the methods of peers-worker.ts (`spin`, `plus`, `paced`). */
 export async function workerpoolPool(threads: number): Promise<WorkerpoolPool> {
   const workerpool = (await importPeer('workerpool', () => import('workerpool'))).default;
-  return workerpool.pool(PEER_WORKER, { minWorkers: threads, maxWorkers: threads, workerType: 'thread', workerThreadOpts: { workerData: { peer: 'workerpool' } } });
+  return workerpool.pool(PEER_WORKER, {
+    minWorkers: threads,
+    maxWorkers: threads,
+    workerType: 'thread',
+    workerThreadOpts: { workerData: { peer: 'workerpool' } },
+  });
 }
 
 /**
@@ -48,7 +57,10 @@ export class StaticSplit {
   readonly #workers: Worker[];
 
   constructor(threads: number) {
-    this.#workers = Array.from({ length: threads }, () => new Worker(PEER_WORKER, { workerData: { peer: 'split' } }));
+    this.#workers = Array.from(
+      { length: threads },
+      () => new Worker(PEER_WORKER, { workerData: { peer: 'split' } }),
+    );
   }
 
   /** Hashes every item on the workers, results in input order. */

@@ -1,4 +1,12 @@
-import { createEngine, type Engine, type EngineOptions, type RunHandle, type RunRecord, type RunResult, type RunStore } from '@weft/core';
+import {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type RunHandle,
+  type RunRecord,
+  type RunResult,
+  type RunStore,
+} from '@weft/core';
 
 /**
  * A run store that keeps nothing. Benchmarks run thousands of runs; the default in-memory store
@@ -34,6 +42,8 @@ export async function consume<O>(handle: RunHandle<O>): Promise<{ result: RunRes
 
 /** Throws unless the run succeeded with the expected output, so a broken case never yields a figure. */
 export function expectOutput<O>(result: RunResult<O>, check: (output: O) => boolean, what: string): void {
-  if (result.status !== 'succeeded') throw new Error(`${what}: run ${result.status}: ${result.error?.message ?? ''}`);
-  if (!check(result.output as O)) throw new Error(`${what}: unexpected output ${JSON.stringify(result.output)?.slice(0, 200)}`);
+  if (result.status !== 'succeeded')
+    throw new Error(`${what}: run ${result.status}: ${result.error?.message ?? ''}`);
+  if (!check(result.output as O))
+    throw new Error(`${what}: unexpected output ${JSON.stringify(result.output)?.slice(0, 200)}`);
 }

@@ -11,8 +11,12 @@ const PERIOD_US = 200;
 /** p50 as the call's figure (µs per token in the table), p99 and the achieved rate beside it. */
 function summary(latenciesMs: number[], elapsedMs: number): Measurement {
   latenciesMs.sort((a, b) => a - b);
-  const q = (p: number): number => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))]!;
-  return { durationMs: q(0.5), metrics: { 'p99 µs': q(0.99) * 1000, 'tokens/s': (latenciesMs.length / elapsedMs) * 1000 } };
+  const q = (p: number): number =>
+    latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(p * latenciesMs.length))]!;
+  return {
+    durationMs: q(0.5),
+    metrics: { 'p99 µs': q(0.99) * 1000, 'tokens/s': (latenciesMs.length / elapsedMs) * 1000 },
+  };
 }
 
 async function weftLatency(engine: Engine, p: PacedTokens): Promise<Measurement> {
@@ -25,7 +29,8 @@ async function weftLatency(engine: Engine, p: PacedTokens): Promise<Measurement>
     for (const sent of e.tokens as number[]) lat.push(now - sent);
   }
   const r = await handle.result;
-  if (r.status !== 'succeeded' || lat.length !== p.count) throw new Error(`weft tokens: ${r.status}, ${lat.length}/${p.count} tokens`);
+  if (r.status !== 'succeeded' || lat.length !== p.count)
+    throw new Error(`weft tokens: ${r.status}, ${lat.length}/${p.count} tokens`);
   return summary(lat, performance.now() - t);
 }
 
@@ -60,8 +65,11 @@ export const tokensLatencySuite: Suite = {
     const poolLatency = async (): Promise<Measurement> => {
       const lat: number[] = [];
       const t = performance.now();
-      const n = await pool.exec('paced', [p], { on: (sent: unknown) => void lat.push(wallMs() - (sent as number)) });
-      if (n !== p.count || lat.length !== p.count) throw new Error(`workerpool: ${lat.length}/${p.count} tokens`);
+      const n = await pool.exec('paced', [p], {
+        on: (sent: unknown) => void lat.push(wallMs() - (sent as number)),
+      });
+      if (n !== p.count || lat.length !== p.count)
+        throw new Error(`workerpool: ${lat.length}/${p.count} tokens`);
       return summary(lat, performance.now() - t);
     };
     const warmUp = { count: 10, periodUs: 10 };
@@ -76,10 +84,31 @@ export const tokensLatencySuite: Suite = {
       latency: true,
       iterations: 5,
       cases: [
-        { name: 'raw postMessage per token', description: 'a raw worker posting each token as it is produced', units: 1, run: rawLatency },
-        { name: 'workerpool workerEmit', description: 'workerpool.workerEmit per token, received by exec(…, { on })', units: 1, run: poolLatency },
-        { name: 'weft workers', description: 'a generator step on a worker, tokens batched (flush on size or after tokenFlushMs = 2 ms), read from the run event stream', units: 1, run: () => weftLatency(engine, p) },
-        { name: 'weft workers, tokenFlushMs 0', description: 'the same with tokenFlushMs: 0 (a partial batch goes out with the next token)', units: 1, run: () => weftLatency(eager, p) },
+        {
+          name: 'raw postMessage per token',
+          description: 'a raw worker posting each token as it is produced',
+          units: 1,
+          run: rawLatency,
+        },
+        {
+          name: 'workerpool workerEmit',
+          description: 'workerpool.workerEmit per token, received by exec(…, { on })',
+          units: 1,
+          run: poolLatency,
+        },
+        {
+          name: 'weft workers',
+          description:
+            'a generator step on a worker, tokens batched (flush on size or after tokenFlushMs = 2 ms), read from the run event stream',
+          units: 1,
+          run: () => weftLatency(engine, p),
+        },
+        {
+          name: 'weft workers, tokenFlushMs 0',
+          description: 'the same with tokenFlushMs: 0 (a partial batch goes out with the next token)',
+          units: 1,
+          run: () => weftLatency(eager, p),
+        },
       ],
       async teardown() {
         await engine.close();

@@ -8,7 +8,8 @@ import type { Suite } from '../suite.js';
  */
 export const trivialMapSuite: Suite = extendSuite(actorsTrivialMapSuite, {
   name: 'trivial-map',
-  description: 'a 20,000-item map of x + 1, events drained: Weft workers and direct vs a plain loop and piscina one task per item',
+  description:
+    'a 20,000-item map of x + 1, events drained: Weft workers and direct vs a plain loop and piscina one task per item',
   cases(base) {
     const n = Number(base.params?.['items']);
     const items = Array.from({ length: n }, (_, i) => i);

@@ -7,7 +7,8 @@ import type { Suite } from '../suite.js';
 
 const ITEMS = 100_000;
 
-const show = (v: TuningValues): string => `threads ${v.threads}, chunk ${v.chunkSize}, codec threshold ${v.codecThreshold}`;
+const show = (v: TuningValues): string =>
+  `threads ${v.threads}, chunk ${v.chunkSize}, codec threshold ${v.codecThreshold}`;
 
 /**
  * What a tuning profile buys: a 100,000-item map of trivial items (where chunking decides the cost)
@@ -35,17 +36,29 @@ export const tuningGainSuite: Suite = {
     return {
       unit: 'item',
       baseline: 'defaults',
-      params: { items: n, profile: profile.profile, tuned: show(profile.values), defaults: show(builtInDefaults()) },
+      params: {
+        items: n,
+        profile: profile.profile,
+        tuned: show(profile.values),
+        defaults: show(builtInDefaults()),
+      },
       cases: [
-        { name: 'defaults', description: 'createEngine() with no tuning: the workers defaults', units: n, run: async () => expectOutput(await defaults.execute<number[]>(plusOne, items), ok, 'defaults') },
+        {
+          name: 'defaults',
+          description: 'createEngine() with no tuning: the workers defaults',
+          units: n,
+          run: async () => expectOutput(await defaults.execute<number[]>(plusOne, items), ok, 'defaults'),
+        },
         {
           name: 'tuned profile',
-          description: 'createEngine({ tuning }): the profile values as the workers defaults, reported in metrics.extra.tuning',
+          description:
+            'createEngine({ tuning }): the profile values as the workers defaults, reported in metrics.extra.tuning',
           units: n,
           async run() {
             const r = await tuned.execute<number[]>(plusOne, items);
             expectOutput(r, ok, 'tuned profile');
-            if (!r.metrics.extra['tuning']) throw new Error('tuned profile: the run does not report its tuning profile');
+            if (!r.metrics.extra['tuning'])
+              throw new Error('tuned profile: the run does not report its tuning profile');
           },
         },
       ],

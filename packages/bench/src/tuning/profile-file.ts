@@ -3,7 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { MACHINE_TUNING_FILE, WeftError, encodeMachineTuning, parseMachineTuning, type EngineTuning, type MachineTuning } from '@weft/core';
+import {
+  MACHINE_TUNING_FILE,
+  WeftError,
+  encodeMachineTuning,
+  parseMachineTuning,
+  type EngineTuning,
+  type MachineTuning,
+} from '@weft/core';
 
 /** A profile read from a file. */
 export interface LoadedTuning {
@@ -31,7 +38,10 @@ export async function loadTuningProfile(root: string): Promise<LoadedTuning | un
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new WeftError('TUNING_INVALID', `cannot read the tuning profile ${path}: ${(e as Error).message}`, { cause: e, data: { location: path, problems: [(e as Error).message] } });
+    throw new WeftError('TUNING_INVALID', `cannot read the tuning profile ${path}: ${(e as Error).message}`, {
+      cause: e,
+      data: { location: path, problems: [(e as Error).message] },
+    });
   }
   return { path, profile: parseMachineTuning(text, path) };
 }

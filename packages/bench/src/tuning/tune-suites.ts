@@ -36,7 +36,11 @@ export function kb(bytes: number): string {
   return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MB` : `${bytes / 1024} KB`;
 }
 
-async function withEngines<T extends string | number>(keys: readonly T[], make: (k: T) => Engine, prime: (e: Engine) => Promise<unknown>): Promise<Map<T, Engine>> {
+async function withEngines<T extends string | number>(
+  keys: readonly T[],
+  make: (k: T) => Engine,
+  prime: (e: Engine) => Promise<unknown>,
+): Promise<Map<T, Engine>> {
   const engines = new Map<T, Engine>();
   try {
     for (const k of keys) {
@@ -51,7 +55,8 @@ async function withEngines<T extends string | number>(keys: readonly T[], make: 
   return engines;
 }
 
-const closeAll = async (engines: Map<unknown, Engine>): Promise<void> => void (await Promise.all([...engines.values()].map((e) => e.close())));
+const closeAll = async (engines: Map<unknown, Engine>): Promise<void> =>
+  void (await Promise.all([...engines.values()].map((e) => e.close())));
 
 /** Pool size: a CPU-bound map (64 items of ~200 µs) on pools of each candidate size. */
 export function threadsSuite(cores: number): Suite {
@@ -64,13 +69,24 @@ export function threadsSuite(cores: number): Suite {
       const expected = items.map((x) => spin(x.iterations, x.seed));
       const ok = (out: number[]): boolean => out.every((v, i) => v === expected[i]);
       const candidates = threadCandidates(cores, smoke);
-      const engines = await withEngines(candidates, (t) => workersEngine({ threads: t }), (e) => e.execute(cpuMap, items.slice(0, 4)));
+      const engines = await withEngines(
+        candidates,
+        (t) => workersEngine({ threads: t }),
+        (e) => e.execute(cpuMap, items.slice(0, 4)),
+      );
       const cases: BenchCase[] = candidates.map((t) => ({
         name: caseName.threads(t),
         units: items.length,
-        run: async () => expectOutput(await engines.get(t)!.execute<number[]>(cpuMap, items), ok, caseName.threads(t)),
+        run: async () =>
+          expectOutput(await engines.get(t)!.execute<number[]>(cpuMap, items), ok, caseName.threads(t)),
       }));
-      return { unit: 'item', baseline: cases[0]!.name, params: { items: items.length, iterationsPerItem: iterations }, cases, teardown: () => closeAll(engines) };
+      return {
+        unit: 'item',
+        baseline: cases[0]!.name,
+        params: { items: items.length, iterationsPerItem: iterations },
+        cases,
+        teardown: () => closeAll(engines),
+      };
     },
   };
 }
@@ -83,20 +99,41 @@ export function chunkSuite(threads: number): Suite {
     async setup({ smoke }) {
       const trivial = Array.from({ length: smoke ? 500 : 50_000 }, (_, i) => i);
       const iterations = smoke ? 100 : calibrate(5);
-      const small: CpuItem[] = Array.from({ length: smoke ? 100 : 10_000 }, (_, seed) => ({ seed, iterations }));
+      const small: CpuItem[] = Array.from({ length: smoke ? 100 : 10_000 }, (_, seed) => ({
+        seed,
+        iterations,
+      }));
       const candidates = chunkCandidates(smoke);
-      const engines = await withEngines(candidates, (c) => workersEngine({ threads, chunkSize: c }), (e) => e.execute(plusOne, trivial.slice(0, 1000)));
+      const engines = await withEngines(
+        candidates,
+        (c) => workersEngine({ threads, chunkSize: c }),
+        (e) => e.execute(plusOne, trivial.slice(0, 1000)),
+      );
       const units = trivial.length + small.length;
       const cases: BenchCase[] = candidates.map((c) => ({
         name: caseName.chunk(c),
         units,
         async run() {
           const e = engines.get(c)!;
-          expectOutput(await e.execute<number[]>(plusOne, trivial), (out) => out.length === trivial.length && out[trivial.length - 1] === trivial.length, caseName.chunk(c));
-          expectOutput(await e.execute<number[]>(cpuMap, small), (out) => out.length === small.length, caseName.chunk(c));
+          expectOutput(
+            await e.execute<number[]>(plusOne, trivial),
+            (out) => out.length === trivial.length && out[trivial.length - 1] === trivial.length,
+            caseName.chunk(c),
+          );
+          expectOutput(
+            await e.execute<number[]>(cpuMap, small),
+            (out) => out.length === small.length,
+            caseName.chunk(c),
+          );
         },
       }));
-      return { unit: 'item', baseline: cases[0]!.name, params: { trivialItems: trivial.length, smallItems: small.length, threads }, cases, teardown: () => closeAll(engines) };
+      return {
+        unit: 'item',
+        baseline: cases[0]!.name,
+        params: { trivialItems: trivial.length, smallItems: small.length, threads },
+        cases,
+        teardown: () => closeAll(engines),
+      };
     },
   };
 }
@@ -105,19 +142,35 @@ export function chunkSuite(threads: number): Suite {
 export function codecSuite(): Suite {
   return {
     name: 'tune-codec',
-    description: 'codec threshold: a step returning a binary output of each size, copied through the msgpack frame vs transferred',
+    description:
+      'codec threshold: a step returning a binary output of each size, copied through the msgpack frame vs transferred',
     async setup({ smoke }) {
       const sizes = codecSizes(smoke);
       const modes = ['copy', 'transfer'] as const;
-      const engines = await withEngines(modes, (m) => workersEngine({ threads: 1, transferThreshold: m === 'copy' ? Number.MAX_SAFE_INTEGER : 0 }), (e) => e.execute(bytesOut, 1024));
+      const engines = await withEngines(
+        modes,
+        (m) => workersEngine({ threads: 1, transferThreshold: m === 'copy' ? Number.MAX_SAFE_INTEGER : 0 }),
+        (e) => e.execute(bytesOut, 1024),
+      );
       const cases: BenchCase[] = sizes.flatMap((bytes) =>
         modes.map((m) => ({
           name: caseName[m](bytes),
           units: 1,
-          run: async () => expectOutput(await engines.get(m)!.execute<Uint8Array>(bytesOut, bytes), (out) => out.byteLength === bytes && out[bytes - 1] === 7, caseName[m](bytes)),
+          run: async () =>
+            expectOutput(
+              await engines.get(m)!.execute<Uint8Array>(bytesOut, bytes),
+              (out) => out.byteLength === bytes && out[bytes - 1] === 7,
+              caseName[m](bytes),
+            ),
         })),
       );
-      return { unit: 'call', baseline: cases[0]!.name, params: { sizes: sizes.map(kb).join(' '), threads: 1 }, cases, teardown: () => closeAll(engines) };
+      return {
+        unit: 'call',
+        baseline: cases[0]!.name,
+        params: { sizes: sizes.map(kb).join(' '), threads: 1 },
+        cases,
+        teardown: () => closeAll(engines),
+      };
     },
   };
 }

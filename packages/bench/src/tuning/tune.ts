@@ -4,7 +4,15 @@ import { availableParallelism } from 'node:os';
 import { DEFAULT_CHUNK_SIZE, resolveWorkersOptions } from '@weft/actors';
 import { MACHINE_TUNING_SCHEMA, type MachineTuning, type TuningValues } from '@weft/core';
 import { environment, runSuite, type RunnerOptions, type SuiteResult } from '../runner.js';
-import { caseName, chunkCandidates, chunkSuite, codecSizes, codecSuite, threadCandidates, threadsSuite } from './tune-suites.js';
+import {
+  caseName,
+  chunkCandidates,
+  chunkSuite,
+  codecSizes,
+  codecSuite,
+  threadCandidates,
+  threadsSuite,
+} from './tune-suites.js';
 
 /** How the tuner measures (the runner's options; tuning defaults: 5 runs of 300 ms per case). */
 export interface TuneOptions extends Pick<RunnerOptions, 'smoke' | 'runs' | 'timeMs' | 'onProgress'> {
@@ -35,7 +43,12 @@ const KEEP_DEFAULT = 0.05;
  * The candidate with the lowest median time per unit; near-ties go to the earlier (smaller) one,
  * and the built-in default (when it is a candidate) stays unless something beats it clearly.
  */
-export function fastest<T>(candidates: readonly T[], name: (c: T) => string, r: SuiteResult, fallback?: T): { value: T; usPerUnit: number } {
+export function fastest<T>(
+  candidates: readonly T[],
+  name: (c: T) => string,
+  r: SuiteResult,
+  fallback?: T,
+): { value: T; usPerUnit: number } {
   const times = candidates.map((c) => {
     const found = r.cases.find((x) => x.name === name(c));
     if (!found) throw new Error(`tune: no case "${name(c)}" in ${r.name}`);
@@ -43,7 +56,8 @@ export function fastest<T>(candidates: readonly T[], name: (c: T) => string, r: 
   });
   const best = Math.min(...times);
   const d = fallback === undefined ? -1 : candidates.indexOf(fallback);
-  if (d >= 0 && times[d]! <= best * (1 + KEEP_DEFAULT)) return { value: candidates[d]!, usPerUnit: times[d]! };
+  if (d >= 0 && times[d]! <= best * (1 + KEEP_DEFAULT))
+    return { value: candidates[d]!, usPerUnit: times[d]! };
   const i = times.findIndex((t) => t <= best * (1 + TIE));
   return { value: candidates[i]!, usPerUnit: times[i]! };
 }
@@ -84,19 +98,42 @@ export async function tuneMachine(options: TuneOptions = {}): Promise<TuneResult
   const chunk = fastest(chunkCandidates(smoke), caseName.chunk, chunkR, defaults.chunkSize);
   const codecR = await runSuite(codecSuite(), runner);
   const sizes = codecSizes(smoke);
-  const values: TuningValues = { threads: threads.value, chunkSize: chunk.value, codecThreshold: codecThreshold(sizes, codecR) };
-  const figure = (r: SuiteResult, name: string): number => r.cases.find((c) => c.name === name)!.usPerUnit.median;
+  const values: TuningValues = {
+    threads: threads.value,
+    chunkSize: chunk.value,
+    codecThreshold: codecThreshold(sizes, codecR),
+  };
+  const figure = (r: SuiteResult, name: string): number =>
+    r.cases.find((c) => c.name === name)!.usPerUnit.median;
   const profile: MachineTuning = {
     weftTuning: MACHINE_TUNING_SCHEMA,
     createdAt: new Date().toISOString(),
-    machine: { node: env.node, platform: env.platform, arch: env.arch, cpu: env.cpu, cores: env.cores, memoryGiB: env.memoryGiB, loadAverage: env.loadAverage },
+    machine: {
+      node: env.node,
+      platform: env.platform,
+      arch: env.arch,
+      cpu: env.cpu,
+      cores: env.cores,
+      memoryGiB: env.memoryGiB,
+      loadAverage: env.loadAverage,
+    },
     values,
     defaults,
     measurements: {
       how: `${threadsR.runs} runs per candidate, medians; ${smoke ? 'smoke sizes (figures meaningless)' : 'see `weft bench tune --json` for the full tables'}`,
-      threads: threadCandidates(cores, smoke).map((t) => ({ threads: t, usPerItem: figure(threadsR, caseName.threads(t)) })),
-      chunkSize: chunkCandidates(smoke).map((c) => ({ chunkSize: c, usPerItem: figure(chunkR, caseName.chunk(c)) })),
-      codec: sizes.map((b) => ({ bytes: b, copyUs: figure(codecR, caseName.copy(b)), transferUs: figure(codecR, caseName.transfer(b)) })),
+      threads: threadCandidates(cores, smoke).map((t) => ({
+        threads: t,
+        usPerItem: figure(threadsR, caseName.threads(t)),
+      })),
+      chunkSize: chunkCandidates(smoke).map((c) => ({
+        chunkSize: c,
+        usPerItem: figure(chunkR, caseName.chunk(c)),
+      })),
+      codec: sizes.map((b) => ({
+        bytes: b,
+        copyUs: figure(codecR, caseName.copy(b)),
+        transferUs: figure(codecR, caseName.transfer(b)),
+      })),
     },
   };
   return { profile, suites: [threadsR, chunkR, codecR] };

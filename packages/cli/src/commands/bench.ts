@@ -26,7 +26,8 @@ export interface TuneCommandOptions {
 function positiveInt(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new WeftError('USAGE_INVALID', `${flag} must be an integer ≥ 1, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new WeftError('USAGE_INVALID', `${flag} must be an integer ≥ 1, got "${v}"`);
   return n;
 }
 
@@ -35,7 +36,8 @@ async function benchPackage(): Promise<typeof import('@weft/bench')> {
   return import('@weft/bench');
 }
 
-const progress = (io: Io): { onProgress?: (m: string) => void } => (io.quiet ? {} : { onProgress: (m: string) => io.err(`${m}\n`) });
+const progress = (io: Io): { onProgress?: (m: string) => void } =>
+  io.quiet ? {} : { onProgress: (m: string) => io.err(`${m}\n`) };
 
 /**
  * `weft bench`: runs the suites side by side, prints the table, and writes the JSON report to
@@ -46,7 +48,11 @@ export async function benchCommand(opts: BenchCommandOptions, io: Io, cwd = proc
   const bench = await benchPackage();
   if (opts.list) {
     const list = bench.suites.map((s) => ({ name: s.name, description: s.description }));
-    return { exit: 0, result: list, text: list.map((s) => `${s.name.padEnd(16)} ${s.description}`).join('\n') };
+    return {
+      exit: 0,
+      result: list,
+      text: list.map((s) => `${s.name.padEnd(16)} ${s.description}`).join('\n'),
+    };
   }
   let selected;
   try {
@@ -73,7 +79,8 @@ export async function benchCommand(opts: BenchCommandOptions, io: Io, cwd = proc
     throw new WeftError('STEP_FAILED', `bench failed: ${(e as Error).message}`, { cause: e });
   }
   const stamp = report.createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const file = opts.out !== undefined ? resolve(cwd, opts.out) : join(root, '.weft', 'bench', `bench-${stamp}.json`);
+  const file =
+    opts.out !== undefined ? resolve(cwd, opts.out) : join(root, '.weft', 'bench', `bench-${stamp}.json`);
   writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
   return { exit: 0, result: { file, report }, text: `${bench.formatReport(report)}\nreport: ${file}` };
 }
@@ -82,7 +89,11 @@ export async function benchCommand(opts: BenchCommandOptions, io: Io, cwd = proc
  * `weft bench tune`: measures the pool size, map chunk size and codec threshold that serve best on
  * this machine and writes them to `.weft/tuning.json` (atomically), which `weft run` then uses.
  */
-export async function benchTuneCommand(opts: TuneCommandOptions, io: Io, cwd = process.cwd()): Promise<Outcome> {
+export async function benchTuneCommand(
+  opts: TuneCommandOptions,
+  io: Io,
+  cwd = process.cwd(),
+): Promise<Outcome> {
   const bench = await benchPackage();
   const runs = positiveInt('--runs', opts.runs);
   const timeMs = positiveInt('--time', opts.time);
@@ -115,11 +126,19 @@ export async function benchTuneCommand(opts: TuneCommandOptions, io: Io, cwd = p
 }
 
 /** Registers `weft bench` and `weft bench tune` on the program; returns the `bench` command. */
-export function benchCommands(program: Command, io: Io, act: (fn: () => Promise<Outcome>) => () => Promise<void>, json: () => Option, quiet: () => Option): Command {
+export function benchCommands(
+  program: Command,
+  io: Io,
+  act: (fn: () => Promise<Outcome>) => () => Promise<void>,
+  json: () => Option,
+  quiet: () => Option,
+): Command {
   const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
   const bench = program
     .command('bench')
-    .description('benchmark Weft side by side with its peers on this machine (a table, and a JSON report under .weft/bench/)')
+    .description(
+      'benchmark Weft side by side with its peers on this machine (a table, and a JSON report under .weft/bench/)',
+    )
     .option('--suite <name>', 'run only this suite (repeatable); --list shows them', collect)
     .option('--smoke', 'tiny sizes, one call per case: checks that the suites work (figures meaningless)')
     .option('--runs <n>', 'repetitions per suite (default 5)')
@@ -131,13 +150,17 @@ export function benchCommands(program: Command, io: Io, act: (fn: () => Promise<
     .action((opts: BenchCommandOptions) => act(() => benchCommand(opts, io))());
   bench
     .command('tune')
-    .description('measure the pool size, chunk size and codec threshold that serve best here; write .weft/tuning.json')
+    .description(
+      'measure the pool size, chunk size and codec threshold that serve best here; write .weft/tuning.json',
+    )
     .option('--smoke', 'tiny sizes: checks that tuning works (the profile is meaningless)')
     .option('--runs <n>', 'repetitions per candidate (default 3)')
     .option('--time <ms>', 'time budget per candidate and repetition (default 300)')
     .addOption(json())
     .addOption(quiet())
     // Flags written after `tune` that `bench` also declares are parsed by `bench`: take them from there.
-    .action((opts: TuneCommandOptions, cmd: Command) => act(() => benchTuneCommand({ ...(cmd.parent?.opts<TuneCommandOptions>() ?? {}), ...opts }, io))());
+    .action((opts: TuneCommandOptions, cmd: Command) =>
+      act(() => benchTuneCommand({ ...(cmd.parent?.opts<TuneCommandOptions>() ?? {}), ...opts }, io))(),
+    );
   return bench;
 }

@@ -18,15 +18,29 @@ import { warnInto } from '../catalogue/report.js';
  * a step that was interrupted gets its last checkpoint. A run that succeeded is not run again
  * (its output file is rewritten if it is missing).
  */
-export async function resumeCommand(runId: string, opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean }, io: Io): Promise<Outcome> {
+export async function resumeCommand(
+  runId: string,
+  opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean },
+  io: Io,
+): Promise<Outcome> {
   const threads = parseThreads(opts.threads);
   const { root, store } = openProjectStore();
   try {
     const record = store.getSync(runId);
-    if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in ${store.file}`, { data: { runId } });
+    if (!record)
+      throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in ${store.file}`, { data: { runId } });
     const source = store.source(runId);
-    if (!source) throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" was not started by the weft command, so it cannot be resumed here`, { data: { runId } });
-    const loaded = await loadPipeline(source.exportName ? `${source.file}#${source.exportName}` : source.file, process.cwd(), warnInto(io));
+    if (!source)
+      throw new WeftError(
+        'RUN_NOT_RESUMABLE',
+        `run "${runId}" was not started by the weft command, so it cannot be resumed here`,
+        { data: { runId } },
+      );
+    const loaded = await loadPipeline(
+      source.exportName ? `${source.file}#${source.exportName}` : source.file,
+      process.cwd(),
+      warnInto(io),
+    );
     await checkPipeline(loaded);
     if (record.status === 'succeeded') {
       let outputFile: string | null = null;
@@ -43,16 +57,29 @@ export async function resumeCommand(runId: string, opts: { input?: string; event
       }
       return {
         exit: 0,
-        result: { runId, status: 'succeeded', alreadyFinished: true, output: record.output, files: { output: outputFile } },
+        result: {
+          runId,
+          status: 'succeeded',
+          alreadyFinished: true,
+          output: record.output,
+          files: { output: outputFile },
+        },
         text: `run ${runId} had already succeeded; nothing to do${outputFile ? `\noutput: ${outputFile}` : ''}`,
       };
     }
     if (source.offline && (globalThis as Record<string, unknown>)['__weftOffline'] !== true) {
-      throw new WeftError('USAGE_INVALID', `run "${runId}" was started with --offline: resume it with --offline too`, { data: { runId } });
+      throw new WeftError(
+        'USAGE_INVALID',
+        `run "${runId}" was started with --offline: resume it with --offline too`,
+        { data: { runId } },
+      );
     }
     const suspended = record.status === 'suspended';
     if (!suspended && opts.input !== undefined) {
-      throw new WeftError('USAGE_INVALID', `run "${runId}" is ${record.status}, not suspended: --input applies only to a suspended run (a crashed run restarts with its own input)`);
+      throw new WeftError(
+        'USAGE_INVALID',
+        `run "${runId}" is ${record.status}, not suspended: --input applies only to a suspended run (a crashed run restarts with its own input)`,
+      );
     }
     return await runSession({
       root,

@@ -34,14 +34,18 @@ export function newRunId(now = new Date()): string {
 export function parseThreads(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new WeftError('USAGE_INVALID', `--threads must be an integer ≥ 1, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new WeftError('USAGE_INVALID', `--threads must be an integer ≥ 1, got "${v}"`);
   return n;
 }
 
 /** `weft run <pipeline>`. */
 export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<Outcome> {
   if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) {
-    throw new WeftError('USAGE_INVALID', `--run-id must be 1–128 letters, digits, ".", "_" or "-", got "${opts.runId}"`);
+    throw new WeftError(
+      'USAGE_INVALID',
+      `--run-id must be 1–128 letters, digits, ".", "_" or "-", got "${opts.runId}"`,
+    );
   }
   const threads = parseThreads(opts.threads);
   const input = parseInput(opts.input);
@@ -52,13 +56,24 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
     const runId = opts.runId ?? newRunId();
     const existing = store.getSync(runId);
     if (existing) {
-      throw new WeftError('USAGE_INVALID', `run "${runId}" already exists (${existing.status}); continue it with: weft resume ${runId}`, { data: { runId, status: existing.status } });
+      throw new WeftError(
+        'USAGE_INVALID',
+        `run "${runId}" already exists (${existing.status}); continue it with: weft resume ${runId}`,
+        { data: { runId, status: existing.status } },
+      );
     }
     const orchestrator = opts.orchestrator ?? (await defaultOrchestrator());
     (await cliRegistry()).get(orchestrator);
     const outDir = opts.out !== undefined ? resolve(opts.out) : null;
     return await runSession({
-      source: { file: loaded.file, exportName: loaded.exportName, outDir, orchestrator, offline: opts.offline === true, cache: opts.cache },
+      source: {
+        file: loaded.file,
+        exportName: loaded.exportName,
+        outDir,
+        orchestrator,
+        offline: opts.offline === true,
+        cache: opts.cache,
+      },
       root,
       store,
       loaded,

@@ -1,4 +1,12 @@
-import { WeftError, compile, resolveStep, toMermaid, toWeftError, validate, type ExecutionPlan } from '@weft/core';
+import {
+  WeftError,
+  compile,
+  resolveStep,
+  toMermaid,
+  toWeftError,
+  validate,
+  type ExecutionPlan,
+} from '@weft/core';
 import { loadPipeline, type LoadedPipeline } from '../run/load-pipeline.js';
 import { scanNetworkUse } from '../offline/scan.js';
 import type { Io, Outcome } from '../util/output.js';
@@ -15,7 +23,11 @@ export async function checkPipeline(loaded: LoadedPipeline): Promise<void> {
   const report = validate(loaded.pipeline);
   if (!report.valid) {
     const lines = report.problems.map((p) => `  [${p.code}] ${p.message}`).join('\n');
-    throw new WeftError('PIPELINE_INVALID', `${loaded.file}: pipeline "${report.pipeline}" is invalid:\n${lines}`, { data: { file: loaded.file, problems: [...report.problems] } });
+    throw new WeftError(
+      'PIPELINE_INVALID',
+      `${loaded.file}: pipeline "${report.pipeline}" is invalid:\n${lines}`,
+      { data: { file: loaded.file, problems: [...report.problems] } },
+    );
   }
   await checkRefs(compile(loaded.pipeline), []);
 }
@@ -29,28 +41,57 @@ async function checkRefs(plan: ExecutionPlan, path: readonly string[]): Promise<
       await resolveStep(node.ref);
     } catch (e) {
       const err = toWeftError(e, 'MODULE_NOT_FOUND');
-      throw new WeftError(err.code, `step "${[...path, name].join('/')}": ${err.message}`, { cause: e, data: { ...err.data, step: [...path, name].join('/') } });
+      throw new WeftError(err.code, `step "${[...path, name].join('/')}": ${err.message}`, {
+        cause: e,
+        data: { ...err.data, step: [...path, name].join('/') },
+      });
     }
   }
 }
 
 /** `weft validate <pipeline> [--offline]`. */
-export async function validateCommand(target: string, opts: { offline?: boolean }, io?: Io): Promise<Outcome> {
+export async function validateCommand(
+  target: string,
+  opts: { offline?: boolean },
+  io?: Io,
+): Promise<Outcome> {
   // With --offline the catalogue is not fetched either: its cached copy is used (with a warning).
   const offline = opts.offline === true || offlineProcess();
-  const loaded = await loadPipeline(target, process.cwd(), { catalogue: () => projectCatalogue(findProjectRoot(), { offline }), ...(io ? warnInto(io) : {}) });
+  const loaded = await loadPipeline(target, process.cwd(), {
+    catalogue: () => projectCatalogue(findProjectRoot(), { offline }),
+    ...(io ? warnInto(io) : {}),
+  });
   await checkPipeline(loaded);
   const plan = compile(loaded.pipeline);
-  const steps = plan.order.map((n) => ({ name: n, kind: plan.nodes[n]!.kind, module: plan.nodes[n]!.ref?.module ?? null, export: plan.nodes[n]!.ref?.export ?? null }));
-  const result: Record<string, unknown> = { valid: true, file: loaded.file, pipeline: plan.name, planId: plan.id, steps, ...catalogueResult(loaded) };
+  const steps = plan.order.map((n) => ({
+    name: n,
+    kind: plan.nodes[n]!.kind,
+    module: plan.nodes[n]!.ref?.module ?? null,
+    export: plan.nodes[n]!.ref?.export ?? null,
+  }));
+  const result: Record<string, unknown> = {
+    valid: true,
+    file: loaded.file,
+    pipeline: plan.name,
+    planId: plan.id,
+    steps,
+    ...catalogueResult(loaded),
+  };
   const text = [`${loaded.file}: pipeline "${plan.name}" is valid (${steps.length} steps, plan ${plan.id})`];
-  if (loaded.catalogue) text.push(`catalogue: ${loaded.catalogue.provenance.source} (${loaded.catalogue.provenance.location}, snapshot ${loaded.catalogue.provenance.snapshotAt}); ${loaded.catalogue.processors.length} processor reference(s) resolved`);
+  if (loaded.catalogue)
+    text.push(
+      `catalogue: ${loaded.catalogue.provenance.source} (${loaded.catalogue.provenance.location}, snapshot ${loaded.catalogue.provenance.snapshotAt}); ${loaded.catalogue.processors.length} processor reference(s) resolved`,
+    );
   if (opts.offline) {
     const uses = scanNetworkUse(loaded.modules);
     result['network'] = uses;
     if (uses.length > 0) {
       const lines = uses.map((u) => `  ${u.module}:${u.line} uses ${u.uses}`).join('\n');
-      const error = new WeftError('NETWORK_REFUSED', `step modules use the network, which --offline refuses:\n${lines}`, { data: { network: uses } });
+      const error = new WeftError(
+        'NETWORK_REFUSED',
+        `step modules use the network, which --offline refuses:\n${lines}`,
+        { data: { network: uses } },
+      );
       return { exit: 2, result: { ...result, valid: false }, error };
     }
     text.push('offline: no step module imports a network module');
@@ -63,5 +104,9 @@ export async function graphCommand(target: string, io?: Io): Promise<Outcome> {
   const loaded = await loadPipeline(target, process.cwd(), io ? warnInto(io) : {});
   await checkPipeline(loaded);
   const mermaid = toMermaid(compile(loaded.pipeline));
-  return { exit: 0, result: { pipeline: loaded.pipeline.name, mermaid, ...catalogueResult(loaded) }, text: mermaid };
+  return {
+    exit: 0,
+    result: { pipeline: loaded.pipeline.name, mermaid, ...catalogueResult(loaded) },
+    text: mermaid,
+  };
 }

@@ -37,7 +37,23 @@ block(require('node:http'), 'http', ['request', 'get', 'createServer']);
 block(require('node:https'), 'https', ['request', 'get', 'createServer']);
 block(require('node:http2'), 'http2', ['connect', 'createServer', 'createSecureServer']);
 const dns = require('node:dns');
-const dnsKeys = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCname', 'resolveMx', 'resolveNs', 'resolveTxt', 'resolveSrv', 'resolvePtr', 'resolveNaptr', 'resolveSoa', 'reverse'];
+const dnsKeys = [
+  'lookup',
+  'lookupService',
+  'resolve',
+  'resolve4',
+  'resolve6',
+  'resolveAny',
+  'resolveCname',
+  'resolveMx',
+  'resolveNs',
+  'resolveTxt',
+  'resolveSrv',
+  'resolvePtr',
+  'resolveNaptr',
+  'resolveSoa',
+  'reverse',
+];
 block(dns, 'dns', dnsKeys);
 block(dns.promises, 'dns.promises', dnsKeys);
 block(require('node:dgram'), 'dgram', ['createSocket']);

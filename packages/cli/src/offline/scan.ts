@@ -3,7 +3,20 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Modules whose import means network use. */
-export const NETWORK_MODULES = ['net', 'tls', 'http', 'https', 'http2', 'dns', 'dgram', 'undici', 'node-fetch', 'axios', 'ws', 'got'];
+export const NETWORK_MODULES = [
+  'net',
+  'tls',
+  'http',
+  'https',
+  'http2',
+  'dns',
+  'dgram',
+  'undici',
+  'node-fetch',
+  'axios',
+  'ws',
+  'got',
+];
 
 /** A step module that reaches the network. */
 export interface NetworkUse {
@@ -12,7 +25,8 @@ export interface NetworkUse {
   readonly uses: string;
 }
 
-const IMPORT = /(?:\bimport\s*(?:[^'"`;]*?\sfrom\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*|\bexport\s+[^'"`;]*?\sfrom\s*)['"]([^'"]+)['"]/g;
+const IMPORT =
+  /(?:\bimport\s*(?:[^'"`;]*?\sfrom\s*)?|\bimport\s*\(\s*|\brequire\s*\(\s*|\bexport\s+[^'"`;]*?\sfrom\s*)['"]([^'"]+)['"]/g;
 const FETCH = /(?<![.\w$])(fetch|WebSocket)\s*\(/g;
 
 /** The package name of a specifier: `node:http` → `http`, `@scope/pkg/sub` → `@scope/pkg`. */
@@ -42,9 +56,11 @@ export function scanNetworkUse(moduleUrls: readonly string[]): NetworkUse[] {
         queue.push(resolve(dirname(file), spec));
         continue;
       }
-      if (NETWORK_MODULES.includes(bare(spec))) found.push({ module: file, line: lineOf(m.index), uses: spec });
+      if (NETWORK_MODULES.includes(bare(spec)))
+        found.push({ module: file, line: lineOf(m.index), uses: spec });
     }
-    for (const m of text.matchAll(FETCH)) found.push({ module: file, line: lineOf(m.index), uses: `${m[1]!}()` });
+    for (const m of text.matchAll(FETCH))
+      found.push({ module: file, line: lineOf(m.index), uses: `${m[1]!}()` });
   }
   return found;
 }

@@ -52,7 +52,8 @@ export class AuditLog {
   }
 
   append(event: unknown): void {
-    const json = JSON.stringify(event, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+    const json =
+      JSON.stringify(event, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
     const i = this.#count++;
     const hash = entryHash(this.#head, i, json);
     this.#buffer.push(`{"i":${i},"prev":"${this.#head}","hash":"${hash}","event":${json}}\n`);
@@ -70,7 +71,9 @@ export class AuditLog {
 
 function lastEntry(file: string): AuditEntry | undefined {
   if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   for (let k = lines.length - 1; k >= 0; k--) {
     try {
       return JSON.parse(lines[k]!) as AuditEntry;
@@ -84,7 +87,16 @@ function lastEntry(file: string): AuditEntry | undefined {
 /** The verdict of `weft audit verify`. */
 export type AuditVerdict =
   | { readonly ok: true; readonly entries: number; readonly head: string }
-  | { readonly ok: false; readonly entries: number; readonly firstBad: { readonly index: number; readonly line: number; readonly reason: 'unparsable' | 'out-of-order' | 'broken-chain' | 'edited' | 'truncated'; readonly message: string } };
+  | {
+      readonly ok: false;
+      readonly entries: number;
+      readonly firstBad: {
+        readonly index: number;
+        readonly line: number;
+        readonly reason: 'unparsable' | 'out-of-order' | 'broken-chain' | 'edited' | 'truncated';
+        readonly message: string;
+      };
+    };
 
 /**
  * Verifies an audit log: every line parses, positions run 0, 1, 2… (a deletion or reordering breaks
@@ -103,22 +115,56 @@ export function verifyAudit(text: string, anchor?: { count: number; hash: string
     } catch {
       return bad(k, line, 'unparsable', `line ${line} is not a JSON audit entry`, k);
     }
-    if (e.i !== k) return bad(k, line, 'out-of-order', `entry at line ${line} has position ${String(e.i)}, expected ${k}: an entry was deleted or moved`, k);
-    if (e.prev !== prev) return bad(k, line, 'broken-chain', `entry ${k} does not follow entry ${k - 1} (previous hash differs)`, k);
+    if (e.i !== k)
+      return bad(
+        k,
+        line,
+        'out-of-order',
+        `entry at line ${line} has position ${String(e.i)}, expected ${k}: an entry was deleted or moved`,
+        k,
+      );
+    if (e.prev !== prev)
+      return bad(
+        k,
+        line,
+        'broken-chain',
+        `entry ${k} does not follow entry ${k - 1} (previous hash differs)`,
+        k,
+      );
     const json = JSON.stringify(e.event) ?? 'null';
-    if (entryHash(prev, k, json) !== e.hash) return bad(k, line, 'edited', `entry ${k} was changed after it was written (hash mismatch)`, k);
+    if (entryHash(prev, k, json) !== e.hash)
+      return bad(k, line, 'edited', `entry ${k} was changed after it was written (hash mismatch)`, k);
     prev = e.hash;
   }
   if (anchor && lines.length < anchor.count) {
-    return bad(lines.length, lines.length + 1, 'truncated', `the log ends after ${lines.length} entries, but ${anchor.count} were written: truncated from entry ${lines.length}`, lines.length);
+    return bad(
+      lines.length,
+      lines.length + 1,
+      'truncated',
+      `the log ends after ${lines.length} entries, but ${anchor.count} were written: truncated from entry ${lines.length}`,
+      lines.length,
+    );
   }
   if (anchor && lines.length >= anchor.count && anchor.count > 0) {
     const at = JSON.parse(lines[anchor.count - 1]!) as AuditEntry;
-    if (at.hash !== anchor.hash) return bad(anchor.count - 1, anchor.count, 'edited', `entry ${anchor.count - 1} differs from the anchored head`, lines.length);
+    if (at.hash !== anchor.hash)
+      return bad(
+        anchor.count - 1,
+        anchor.count,
+        'edited',
+        `entry ${anchor.count - 1} differs from the anchored head`,
+        lines.length,
+      );
   }
   return { ok: true, entries: lines.length, head: prev };
 }
 
-function bad(index: number, line: number, reason: 'unparsable' | 'out-of-order' | 'broken-chain' | 'edited' | 'truncated', message: string, entries: number): AuditVerdict {
+function bad(
+  index: number,
+  line: number,
+  reason: 'unparsable' | 'out-of-order' | 'broken-chain' | 'edited' | 'truncated',
+  message: string,
+  entries: number,
+): AuditVerdict {
   return { ok: false, entries, firstBad: { index, line, reason, message } };
 }

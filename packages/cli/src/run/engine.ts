@@ -1,4 +1,11 @@
-import { createEngine, createRegistry, type Engine, type EngineOptions, type OrchestratorEntry, type OrchestratorRegistry } from '@weft/core';
+import {
+  createEngine,
+  createRegistry,
+  type Engine,
+  type EngineOptions,
+  type OrchestratorEntry,
+  type OrchestratorRegistry,
+} from '@weft/core';
 
 let cached: Promise<OrchestratorRegistry> | undefined;
 
@@ -36,6 +43,9 @@ export interface CliEngineOptions extends Omit<EngineOptions, 'orchestrator' | '
 export async function cliEngine(o: CliEngineOptions): Promise<Engine> {
   const registry = await cliRegistry();
   const { threads, orchestrator, ...rest } = o;
-  const orchestratorOptions = { ...(o.orchestratorOptions ?? {}), ...(threads !== undefined && orchestrator !== 'direct' ? { threads } : {}) };
+  const orchestratorOptions = {
+    ...(o.orchestratorOptions ?? {}),
+    ...(threads !== undefined && orchestrator !== 'direct' ? { threads } : {}),
+  };
   return createEngine({ ...rest, orchestrator, registry, orchestratorOptions });
 }

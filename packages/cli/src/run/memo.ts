@@ -46,7 +46,10 @@ function hashModule(mod: string): string {
  * the key: a step whose result depends on `ctx.state` declares `cache: false` (or a `version`).
  * Completed keys return their stored output; checkpoints are kept per key until it completes.
  */
-export function sqliteMemo(store: SqliteRunStore, options: { salt: unknown; stats: MemoStats; versions?: CodeVersions }): StepMemo {
+export function sqliteMemo(
+  store: SqliteRunStore,
+  options: { salt: unknown; stats: MemoStats; versions?: CodeVersions },
+): StepMemo {
   const versions = options.versions ?? new CodeVersions();
   const { stats } = options;
   return {

@@ -11,7 +11,13 @@ export interface CacheCounts {
 /** The per-run metrics file (`.weft/runs/<id>/metrics.json`). */
 export function buildMetricsFile(
   result: RunResult,
-  extra: { session: number; pipeline: string; cache: MemoStats; cached: CacheCounts; outputFile: string | null },
+  extra: {
+    session: number;
+    pipeline: string;
+    cache: MemoStats;
+    cached: CacheCounts;
+    outputFile: string | null;
+  },
 ): Record<string, unknown> {
   const m = result.metrics;
   let outputBytes: number | null = null;
@@ -36,7 +42,13 @@ export function buildMetricsFile(
     steps: m.steps,
     items,
     barrierWaits: m.barrierWaits,
-    cache: { hits: extra.cache.hits, misses: extra.cache.misses, stored: extra.cache.stored, cachedSteps: extra.cached.steps, cachedItems: extra.cached.items },
+    cache: {
+      hits: extra.cache.hits,
+      misses: extra.cache.misses,
+      stored: extra.cache.stored,
+      cachedSteps: extra.cached.steps,
+      cachedItems: extra.cached.items,
+    },
     retries: m.retries,
     errors: { retryable: m.retryableErrors, fatal: m.fatalErrors },
     workerRestarts: m.workerRestarts,

@@ -62,7 +62,15 @@ export class Progress {
   #line(key: string, now: number): StepLine {
     let s = this.#steps.get(key);
     if (!s) {
-      s = { status: 'running', startedAt: now, endedAt: null, items: 0, cachedItems: 0, total: null, retries: 0 };
+      s = {
+        status: 'running',
+        startedAt: now,
+        endedAt: null,
+        items: 0,
+        cachedItems: 0,
+        total: null,
+        retries: 0,
+      };
       this.#steps.set(key, s);
     }
     return s;
@@ -79,13 +87,17 @@ export class Progress {
         const fresh = s.items - s.cachedItems;
         const rate = elapsed > 0 ? fresh / elapsed : 0;
         detail = `${s.items}${s.total !== null ? `/${s.total}` : ''} items`;
-        if (s.total !== null && s.total > 0) detail += ` ${bar(s.items / s.total)} ${Math.floor((100 * s.items) / s.total)}%`;
+        if (s.total !== null && s.total > 0)
+          detail += ` ${bar(s.items / s.total)} ${Math.floor((100 * s.items) / s.total)}%`;
         if (rate > 0) detail += ` ${formatRate(rate)}/s`;
-        if (s.status === 'running' && s.total !== null && rate > 0) detail += ` ETA ${formatSeconds((s.total - s.items) / rate)}`;
+        if (s.status === 'running' && s.total !== null && rate > 0)
+          detail += ` ETA ${formatSeconds((s.total - s.items) / rate)}`;
         if (s.cachedItems > 0) detail += ` (${s.cachedItems} cached)`;
       }
       const retry = s.retries > 0 ? ` ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}` : '';
-      lines.push(`${icon(s.status)} ${name.padEnd(width)} ${s.status.padEnd(8)} ${formatSeconds(elapsed).padStart(6)} ${detail}${retry}`.trimEnd());
+      lines.push(
+        `${icon(s.status)} ${name.padEnd(width)} ${s.status.padEnd(8)} ${formatSeconds(elapsed).padStart(6)} ${detail}${retry}`.trimEnd(),
+      );
     }
     return lines;
   }

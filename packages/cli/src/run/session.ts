@@ -1,7 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { engineTuning, loadTuningProfile } from '@weft/bench/tuning';
-import { WeftError, type Engine, type EngineTuning, type RunEvent, type RunHandle, type RunResult } from '@weft/core';
+import {
+  WeftError,
+  type Engine,
+  type EngineTuning,
+  type RunEvent,
+  type RunHandle,
+  type RunResult,
+} from '@weft/core';
 import { writeFileAtomic } from '../util/atomic.js';
 import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
 import { failure, type Io, type Outcome } from '../util/output.js';
@@ -81,7 +88,9 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   if (o.source) store.saveSource(runId, o.loaded.pipeline.name, o.source, o.input);
   const dir = runDir(o.root, runId);
   const session = store.openSession(runId);
-  const audit = new AuditLog(join(dir, 'audit.jsonl'), (count, head) => store.putAuditHead(runId, count, head));
+  const audit = new AuditLog(join(dir, 'audit.jsonl'), (count, head) =>
+    store.putAuditHead(runId, count, head),
+  );
   const stats: MemoStats = { hits: 0, misses: 0, stored: 0 };
   const cachedCounts: CacheCounts = { steps: 0, items: 0 };
   const engine = await cliEngine({
@@ -147,7 +156,20 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     outputFile = writeOutput(o.outDir, result.output);
   }
   const metricsFile = join(dir, 'metrics.json');
-  writeFileAtomic(metricsFile, JSON.stringify(buildMetricsFile(result, { session, pipeline: o.loaded.pipeline.name, cache: stats, cached: cachedCounts, outputFile }), null, 2) + '\n');
+  writeFileAtomic(
+    metricsFile,
+    JSON.stringify(
+      buildMetricsFile(result, {
+        session,
+        pipeline: o.loaded.pipeline.name,
+        cache: stats,
+        cached: cachedCounts,
+        outputFile,
+      }),
+      null,
+      2,
+    ) + '\n',
+  );
   store.closeSession(runId, session, result.status);
   const report: RunReport = {
     runId,
@@ -158,15 +180,25 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     cached: cachedCounts,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
     files: { output: outputFile, metrics: metricsFile, audit: audit.file },
-    ...(o.loaded.catalogue ? { catalogue: { ...o.loaded.catalogue.provenance, processors: o.loaded.catalogue.processors } } : {}),
+    ...(o.loaded.catalogue
+      ? { catalogue: { ...o.loaded.catalogue.provenance, processors: o.loaded.catalogue.processors } }
+      : {}),
   };
-  const text = [summary ?? `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`];
-  if (result.status === 'succeeded') text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));
-  if (result.status === 'suspended') text.push(`suspended: ${result.suspended.map((s) => `${s.step}: ${s.reason}`).join('; ')}\nresume with: weft resume ${runId} --input <value>`);
+  const text = [
+    summary ??
+      `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`,
+  ];
+  if (result.status === 'succeeded')
+    text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));
+  if (result.status === 'suspended')
+    text.push(
+      `suspended: ${result.suspended.map((s) => `${s.step}: ${s.reason}`).join('; ')}\nresume with: weft resume ${runId} --input <value>`,
+    );
   // With --events, stdout carries only event lines: the summary goes to stderr.
   if (o.events && !io.json && !io.quiet) io.err(text.join('\n') + '\n');
   const shown = o.events ? {} : { text: text.join('\n') };
-  if (result.status === 'succeeded' || result.status === 'suspended') return { exit: 0, result: report, ...shown };
+  if (result.status === 'succeeded' || result.status === 'suspended')
+    return { exit: 0, result: report, ...shown };
   const error = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
   return { exit: 1, result: report, error, ...shown };
 }
@@ -177,7 +209,11 @@ export function writeOutput(outDir: string, output: unknown): string {
   try {
     json = JSON.stringify(output, null, 2) ?? 'null';
   } catch (cause) {
-    throw new WeftError('NOT_SERIALIZABLE', `the run output cannot be written as JSON: ${(cause as Error).message}`, { cause });
+    throw new WeftError(
+      'NOT_SERIALIZABLE',
+      `the run output cannot be written as JSON: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   const file = join(outDir, OUTPUT_FILE);
   writeFileAtomic(file, json + '\n');
@@ -191,7 +227,9 @@ function showOutput(output: unknown): string {
   } catch {
     s = String(output);
   }
-  return s.length > 4000 ? `${s.slice(0, 4000)}\n… (${s.length} characters; use --out DIR to write it to a file)` : s;
+  return s.length > 4000
+    ? `${s.slice(0, 4000)}\n… (${s.length} characters; use --out DIR to write it to a file)`
+    : s;
 }
 
 /**
@@ -204,12 +242,20 @@ async function projectTuning(root: string, io: Io): Promise<EngineTuning | undef
   if (!loaded) return undefined;
   const cores = availableParallelism();
   if (loaded.profile.machine.cores !== cores) {
-    io.warnings.push({ code: 'TUNING_MISMATCH', message: `${loaded.path} was measured on ${loaded.profile.machine.cores} cores, this machine has ${cores}: measure again with \`weft bench tune\`` });
+    io.warnings.push({
+      code: 'TUNING_MISMATCH',
+      message: `${loaded.path} was measured on ${loaded.profile.machine.cores} cores, this machine has ${cores}: measure again with \`weft bench tune\``,
+    });
   }
   return engineTuning(loaded);
 }
 
-function quotas(l: LoadedPipeline): { maxConcurrency?: number; maxSteps?: number; chunkSize?: number; timeoutMs?: number } {
+function quotas(l: LoadedPipeline): {
+  maxConcurrency?: number;
+  maxSteps?: number;
+  chunkSize?: number;
+  timeoutMs?: number;
+} {
   const q = l.quotas;
   return {
     ...(q.maxConcurrency !== undefined ? { maxConcurrency: q.maxConcurrency } : {}),

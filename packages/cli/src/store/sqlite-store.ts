@@ -27,19 +27,36 @@ export interface StoredEvent {
   readonly event: RunEvent;
 }
 
-const CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_IOERR_SHORT_READ']);
+const CORRUPT = new Set([
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT_INDEX',
+  'SQLITE_CORRUPT_VTAB',
+  'SQLITE_CORRUPT_SEQUENCE',
+  'SQLITE_IOERR_SHORT_READ',
+]);
 
 /** Maps a SQLite failure to a coded error: a damaged file is STORE_CORRUPT, never a raw SqliteError. */
 function storeError(e: unknown, file: string, what: string): WeftError {
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && (CORRUPT.has(code) || code.startsWith('SQLITE_CORRUPT'))) {
-    return new WeftError('STORE_CORRUPT', `the run store ${file} is damaged (${code}) while ${what}; move it aside (it is safe to delete .weft/weft.db to start afresh)`, { cause: e, data: { file, sqlite: code } });
+    return new WeftError(
+      'STORE_CORRUPT',
+      `the run store ${file} is damaged (${code}) while ${what}; move it aside (it is safe to delete .weft/weft.db to start afresh)`,
+      { cause: e, data: { file, sqlite: code } },
+    );
   }
   if (e instanceof WeftError) return e;
-  if (e instanceof Error && /serializ|clone/i.test(e.message) || e instanceof TypeError) {
-    return new WeftError('NOT_SERIALIZABLE', `cannot store a value while ${what}: ${(e).message}`, { cause: e });
+  if ((e instanceof Error && /serializ|clone/i.test(e.message)) || e instanceof TypeError) {
+    return new WeftError('NOT_SERIALIZABLE', `cannot store a value while ${what}: ${e.message}`, {
+      cause: e,
+    });
   }
-  return new WeftError('STORE_CORRUPT', `the run store ${file} failed while ${what}: ${(e as Error).message}`, { cause: e, data: { file, ...(typeof code === 'string' ? { sqlite: code } : {}) } });
+  return new WeftError(
+    'STORE_CORRUPT',
+    `the run store ${file} failed while ${what}: ${(e as Error).message}`,
+    { cause: e, data: { file, ...(typeof code === 'string' ? { sqlite: code } : {}) } },
+  );
 }
 
 /** Encodes a value for storage (structured clone: Buffers, Maps, Dates survive; functions are refused). */
@@ -96,10 +113,15 @@ export class SqliteRunStore implements RunStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 10000');
       db.exec(SCHEMA_SQL);
-      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as
+        { value: string } | undefined;
       if (!row) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
       else if (row.value !== String(SCHEMA_VERSION)) {
-        throw new WeftError('STORE_CORRUPT', `the run store ${file} has schema ${row.value}; this Weft reads schema ${SCHEMA_VERSION}`, { data: { file, schema: row.value } });
+        throw new WeftError(
+          'STORE_CORRUPT',
+          `the run store ${file} has schema ${row.value}; this Weft reads schema ${SCHEMA_VERSION}`,
+          { data: { file, schema: row.value } },
+        );
       }
       return new SqliteRunStore(file, db);
     } catch (e) {
@@ -118,16 +140,26 @@ export class SqliteRunStore implements RunStore {
       getRun: db.prepare('SELECT record FROM runs WHERE run_id = ?'),
       listRuns: db.prepare('SELECT record FROM runs ORDER BY started_at DESC, run_id'),
       putSource: db.prepare('UPDATE runs SET source = ? WHERE run_id = ?'),
-      insertSource: db.prepare(`INSERT INTO runs (run_id, pipeline, status, started_at, record, source, updated_at) VALUES (?, ?, 'running', ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET source = excluded.source`),
+      insertSource: db.prepare(
+        `INSERT INTO runs (run_id, pipeline, status, started_at, record, source, updated_at) VALUES (?, ?, 'running', ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET source = excluded.source`,
+      ),
       getSource: db.prepare('SELECT source FROM runs WHERE run_id = ?'),
       putSnapshot: db.prepare('INSERT OR REPLACE INTO snapshots (run_id, data, saved_at) VALUES (?, ?, ?)'),
       getSnapshot: db.prepare('SELECT data FROM snapshots WHERE run_id = ?'),
       deleteSnapshot: db.prepare('DELETE FROM snapshots WHERE run_id = ?'),
-      putEvent: db.prepare('INSERT OR REPLACE INTO events (run_id, session, seq, type, step, time, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      events: db.prepare('SELECT session, seq, type, step, time, body FROM events WHERE run_id = ? ORDER BY session, seq'),
+      putEvent: db.prepare(
+        'INSERT OR REPLACE INTO events (run_id, session, seq, type, step, time, body) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      events: db.prepare(
+        'SELECT session, seq, type, step, time, body FROM events WHERE run_id = ? ORDER BY session, seq',
+      ),
       lastSession: db.prepare('SELECT COALESCE(MAX(session), 0) AS s FROM sessions WHERE run_id = ?'),
-      putSession: db.prepare('INSERT OR REPLACE INTO sessions (run_id, session, pid, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?, ?)'),
-      sessions: db.prepare('SELECT session, pid, started_at AS startedAt, finished_at AS finishedAt, status FROM sessions WHERE run_id = ? ORDER BY session'),
+      putSession: db.prepare(
+        'INSERT OR REPLACE INTO sessions (run_id, session, pid, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      sessions: db.prepare(
+        'SELECT session, pid, started_at AS startedAt, finished_at AS finishedAt, status FROM sessions WHERE run_id = ? ORDER BY session',
+      ),
       getOutput: db.prepare('SELECT value FROM outputs WHERE key = ?'),
       putOutput: db.prepare('INSERT OR REPLACE INTO outputs (key, value, saved_at) VALUES (?, ?, ?)'),
       getCheckpoint: db.prepare('SELECT value FROM checkpoints WHERE key = ?'),
@@ -154,7 +186,15 @@ export class SqliteRunStore implements RunStore {
   async put(record: RunRecord): Promise<void> {
     const blob = encode(record);
     this.#tx('saving a run', () =>
-      this.#stmts.putRun.run({ runId: record.runId, pipeline: record.pipeline, status: record.status, startedAt: record.startedAt, finishedAt: record.finishedAt ?? null, record: blob, now: Date.now() }),
+      this.#stmts.putRun.run({
+        runId: record.runId,
+        pipeline: record.pipeline,
+        status: record.status,
+        startedAt: record.startedAt,
+        finishedAt: record.finishedAt ?? null,
+        record: blob,
+        now: Date.now(),
+      }),
     );
   }
 
@@ -164,13 +204,18 @@ export class SqliteRunStore implements RunStore {
 
   /** Synchronous `get`. */
   getSync(runId: string): RunRecord | undefined {
-    const row = this.#do('reading a run', () => this.#stmts.getRun.get(runId) as { record: Buffer | null } | undefined);
+    const row = this.#do(
+      'reading a run',
+      () => this.#stmts.getRun.get(runId) as { record: Buffer | null } | undefined,
+    );
     return row?.record ? (this.#do('decoding a run', () => decode(row.record!)) as RunRecord) : undefined;
   }
 
   async list(): Promise<RunRecord[]> {
     const rows = this.#do('listing runs', () => this.#stmts.listRuns.all() as { record: Buffer | null }[]);
-    return rows.filter((r) => r.record).map((r) => this.#do('decoding a run', () => decode(r.record!)) as RunRecord);
+    return rows
+      .filter((r) => r.record)
+      .map((r) => this.#do('decoding a run', () => decode(r.record!)) as RunRecord);
   }
 
   async saveSnapshot(runId: string, snapshot: RunSnapshot): Promise<void> {
@@ -179,7 +224,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   async loadSnapshot(runId: string): Promise<RunSnapshot | undefined> {
-    const row = this.#do('reading a snapshot', () => this.#stmts.getSnapshot.get(runId) as { data: Buffer } | undefined);
+    const row = this.#do(
+      'reading a snapshot',
+      () => this.#stmts.getSnapshot.get(runId) as { data: Buffer } | undefined,
+    );
     return row ? (this.#do('decoding a snapshot', () => decode(row.data)) as RunSnapshot) : undefined;
   }
 
@@ -189,13 +237,33 @@ export class SqliteRunStore implements RunStore {
 
   /** Records how a run was started (creating its row when needed). */
   saveSource(runId: string, pipeline: string, source: RunSource, input: unknown): void {
-    const record: RunRecord = { runId, pipeline, module: null, planId: '', status: 'running', startedAt: Date.now(), input };
+    const record: RunRecord = {
+      runId,
+      pipeline,
+      module: null,
+      planId: '',
+      status: 'running',
+      startedAt: Date.now(),
+      input,
+    };
     const blob = encode(record);
-    this.#tx('saving a run source', () => this.#stmts.insertSource.run(runId, pipeline, record.startedAt, blob, JSON.stringify(source), Date.now()));
+    this.#tx('saving a run source', () =>
+      this.#stmts.insertSource.run(
+        runId,
+        pipeline,
+        record.startedAt,
+        blob,
+        JSON.stringify(source),
+        Date.now(),
+      ),
+    );
   }
 
   source(runId: string): RunSource | undefined {
-    const row = this.#do('reading a run source', () => this.#stmts.getSource.get(runId) as { source: string | null } | undefined);
+    const row = this.#do(
+      'reading a run source',
+      () => this.#stmts.getSource.get(runId) as { source: string | null } | undefined,
+    );
     return row?.source ? (JSON.parse(row.source) as RunSource) : undefined;
   }
 
@@ -212,33 +280,65 @@ export class SqliteRunStore implements RunStore {
     this.#tx('closing a session', () => {
       const rows = this.#stmts.sessions.all(runId) as { session: number; pid: number; startedAt: number }[];
       const row = rows.find((r) => r.session === session);
-      this.#stmts.putSession.run(runId, session, row?.pid ?? process.pid, row?.startedAt ?? Date.now(), Date.now(), status);
+      this.#stmts.putSession.run(
+        runId,
+        session,
+        row?.pid ?? process.pid,
+        row?.startedAt ?? Date.now(),
+        Date.now(),
+        status,
+      );
     });
   }
 
-  sessions(runId: string): { session: number; pid: number; startedAt: number; finishedAt: number | null; status: string }[] {
+  sessions(
+    runId: string,
+  ): { session: number; pid: number; startedAt: number; finishedAt: number | null; status: string }[] {
     return this.#do('reading sessions', () => this.#stmts.sessions.all(runId) as never);
   }
 
   /** Appends events of one session in one transaction. */
   appendEvents(runId: string, session: number, events: readonly RunEvent[]): void {
     if (events.length === 0) return;
-    const rows = events.map((e) => [runId, session, e.seq, e.type, 'step' in e ? e.step : null, e.time, safeJson(e)] as const);
+    const rows = events.map(
+      (e) => [runId, session, e.seq, e.type, 'step' in e ? e.step : null, e.time, safeJson(e)] as const,
+    );
     this.#tx('saving events', () => {
       for (const r of rows) this.#stmts.putEvent.run(...r);
     });
   }
 
   events(runId: string): StoredEvent[] {
-    const rows = this.#do('reading events', () => this.#stmts.events.all(runId) as { session: number; seq: number; type: string; step: string | null; time: number; body: string }[]);
-    return rows.map((r) => ({ session: r.session, seq: r.seq, type: r.type, step: r.step, time: r.time, event: JSON.parse(r.body) as RunEvent }));
+    const rows = this.#do(
+      'reading events',
+      () =>
+        this.#stmts.events.all(runId) as {
+          session: number;
+          seq: number;
+          type: string;
+          step: string | null;
+          time: number;
+          body: string;
+        }[],
+    );
+    return rows.map((r) => ({
+      session: r.session,
+      seq: r.seq,
+      type: r.type,
+      step: r.step,
+      time: r.time,
+      event: JSON.parse(r.body) as RunEvent,
+    }));
   }
 
   /** The stored output of a completed invocation key (including outputs not yet committed). */
   output(key: string): { value: unknown } | undefined {
     const pending = this.#pending.get(key);
     if (pending) return { value: decode(pending) };
-    const row = this.#do('reading a step output', () => this.#stmts.getOutput.get(key) as { value: Buffer } | undefined);
+    const row = this.#do(
+      'reading a step output',
+      () => this.#stmts.getOutput.get(key) as { value: Buffer } | undefined,
+    );
     return row ? { value: this.#do('decoding a step output', () => decode(row.value)) } : undefined;
   }
 
@@ -270,7 +370,10 @@ export class SqliteRunStore implements RunStore {
 
   checkpoint(key: string): { value: unknown } | undefined {
     if (this.#pending.has(key)) return undefined;
-    const row = this.#do('reading a checkpoint', () => this.#stmts.getCheckpoint.get(key) as { value: Buffer } | undefined);
+    const row = this.#do(
+      'reading a checkpoint',
+      () => this.#stmts.getCheckpoint.get(key) as { value: Buffer } | undefined,
+    );
     return row ? { value: this.#do('decoding a checkpoint', () => decode(row.value)) } : undefined;
   }
 
@@ -286,7 +389,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   auditHead(runId: string): { count: number; hash: string } | undefined {
-    return this.#do('reading the audit head', () => this.#stmts.getAudit.get(runId) as { count: number; hash: string } | undefined);
+    return this.#do(
+      'reading the audit head',
+      () => this.#stmts.getAudit.get(runId) as { count: number; hash: string } | undefined,
+    );
   }
 
   putAuditHead(runId: string, count: number, hash: string): void {
@@ -304,6 +410,13 @@ function safeJson(e: RunEvent): string {
   try {
     return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '{}';
   } catch {
-    return JSON.stringify({ runId: e.runId, seq: e.seq, time: e.time, path: e.path, type: e.type, unserializable: true });
+    return JSON.stringify({
+      runId: e.runId,
+      seq: e.seq,
+      time: e.time,
+      path: e.path,
+      type: e.type,
+      unserializable: true,
+    });
   }
 }

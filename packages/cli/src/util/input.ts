@@ -15,7 +15,11 @@ export function parseInput(value: string | undefined, cwd = process.cwd()): unkn
     try {
       return readFileSync(file, 'utf8');
     } catch (e) {
-      throw new WeftError('INPUT_INVALID', `cannot read input file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { data: { file } });
+      throw new WeftError(
+        'INPUT_INVALID',
+        `cannot read input file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+        { data: { file } },
+      );
     }
   }
   try {

@@ -80,21 +80,35 @@ export class FileLock {
       if (held !== 'unreadable') {
         const live = held.hostname !== info.hostname || held.pid === process.pid || processAlive(held.pid);
         if (live) {
-          const where = held.hostname === info.hostname ? `pid ${held.pid}` : `pid ${held.pid} on host ${held.hostname}`;
-          throw new WeftError('LOCK_HELD', `${purpose} is locked by ${where} (since ${new Date(held.startedAt).toISOString()}): ${path}`, {
-            data: { path, holder: held },
-          });
+          const where =
+            held.hostname === info.hostname ? `pid ${held.pid}` : `pid ${held.pid} on host ${held.hostname}`;
+          throw new WeftError(
+            'LOCK_HELD',
+            `${purpose} is locked by ${where} (since ${new Date(held.startedAt).toISOString()}): ${path}`,
+            {
+              data: { path, holder: held },
+            },
+          );
         }
       }
       FileLock.#takeOver(path, held);
     }
-    throw new WeftError('LOCK_HELD', `${purpose}: could not take the lock ${path} (it keeps changing hands)`, { data: { path } });
+    throw new WeftError(
+      'LOCK_HELD',
+      `${purpose}: could not take the lock ${path} (it keeps changing hands)`,
+      { data: { path } },
+    );
   }
 
   /** Removes a stale lock, guarded so that two processes taking it over cannot remove a fresh one. */
   static #takeOver(path: string, stale: LockInfo | 'unreadable'): void {
     const guard = `${path}.takeover`;
-    const me: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: Date.now(), purpose: 'takeover' };
+    const me: LockInfo = {
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: Date.now(),
+      purpose: 'takeover',
+    };
     if (!tryCreate(guard, me)) {
       const g = readLock(guard);
       if (g === 'missing') return;
@@ -104,7 +118,13 @@ export class FileLock {
     }
     try {
       const now = readLock(path);
-      const same = now === 'unreadable' ? stale === 'unreadable' : now !== 'missing' && stale !== 'unreadable' && now.pid === stale.pid && now.startedAt === stale.startedAt;
+      const same =
+        now === 'unreadable'
+          ? stale === 'unreadable'
+          : now !== 'missing' &&
+            stale !== 'unreadable' &&
+            now.pid === stale.pid &&
+            now.startedAt === stale.startedAt;
       if (same) rmSync(path, { force: true });
     } finally {
       rmSync(guard, { force: true });
@@ -116,7 +136,13 @@ export class FileLock {
     if (!this.#held) return;
     this.#held = false;
     const now = readLock(this.path);
-    if (now !== 'missing' && now !== 'unreadable' && now.pid === this.info.pid && now.startedAt === this.info.startedAt) rmSync(this.path, { force: true });
+    if (
+      now !== 'missing' &&
+      now !== 'unreadable' &&
+      now.pid === this.info.pid &&
+      now.startedAt === this.info.startedAt
+    )
+      rmSync(this.path, { force: true });
   }
 }
 

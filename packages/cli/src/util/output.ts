@@ -14,7 +14,16 @@ export function exitCodeFor(error: WeftError): number {
 /** The one JSON object `--json` prints. */
 export type Envelope =
   | { readonly ok: true; readonly result: unknown; readonly warnings: readonly Warning[] }
-  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly data: Record<string, unknown> }; readonly result?: unknown; readonly warnings: readonly Warning[] };
+  | {
+      readonly ok: false;
+      readonly error: {
+        readonly code: string;
+        readonly message: string;
+        readonly data: Record<string, unknown>;
+      };
+      readonly result?: unknown;
+      readonly warnings: readonly Warning[];
+    };
 
 /** A non-fatal problem reported alongside a result. */
 export interface Warning {
@@ -45,7 +54,12 @@ export interface Outcome {
 export function finish(io: Io, o: Outcome): number {
   if (io.json) {
     const env: Envelope = o.error
-      ? { ok: false, error: { code: o.error.code, message: o.error.message, data: plain(o.error.data) }, ...(o.result !== undefined ? { result: o.result } : {}), warnings: io.warnings }
+      ? {
+          ok: false,
+          error: { code: o.error.code, message: o.error.message, data: plain(o.error.data) },
+          ...(o.result !== undefined ? { result: o.result } : {}),
+          warnings: io.warnings,
+        }
       : { ok: true, result: o.result ?? null, warnings: io.warnings };
     io.out(JSON.stringify(env) + '\n');
     return o.exit;

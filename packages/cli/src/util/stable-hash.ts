@@ -71,7 +71,8 @@ function feed(h: Hash, v: unknown, depth: number): void {
     return;
   }
   const proto: unknown = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) throw new TypeError(`cannot hash a ${(v).constructor?.name ?? 'class'} instance (not plain data)`);
+  if (proto !== Object.prototype && proto !== null)
+    throw new TypeError(`cannot hash a ${v.constructor?.name ?? 'class'} instance (not plain data)`);
   const keys = Object.keys(v).sort();
   h.update(`o${keys.length}{`);
   for (const k of keys) {

@@ -102,7 +102,12 @@ export class SimulatedClock implements Clock {
     for (;;) {
       await settle();
       let due: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.#timers) if (e[1].at <= target && (due === undefined || e[1].at < due[1].at || (e[1].at === due[1].at && e[0] < due[0]))) due = e;
+      for (const e of this.#timers)
+        if (
+          e[1].at <= target &&
+          (due === undefined || e[1].at < due[1].at || (e[1].at === due[1].at && e[0] < due[0]))
+        )
+          due = e;
       if (!due) break;
       this.#timers.delete(due[0]);
       this.#now = due[1].at;

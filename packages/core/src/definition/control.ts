@@ -5,7 +5,12 @@
  * `retry()`; any other control fails the item. A switch's code may return them instead of a key.
  */
 export type Control =
-  | { readonly $weft: 'next'; readonly targets: readonly string[]; readonly output?: unknown; readonly state?: StatePatch }
+  | {
+      readonly $weft: 'next';
+      readonly targets: readonly string[];
+      readonly output?: unknown;
+      readonly state?: StatePatch;
+    }
   | { readonly $weft: 'stop'; readonly output?: unknown; readonly state?: StatePatch }
   | { readonly $weft: 'skip'; readonly reason?: string }
   | { readonly $weft: 'retry'; readonly reason?: string }

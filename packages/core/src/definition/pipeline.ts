@@ -48,18 +48,28 @@ export class PipelineBuilder<I = unknown, S = any> {
     this.#name = name;
     const o: unknown = options;
     if (o !== undefined && (typeof o !== 'object' || o === null || Array.isArray(o))) {
-      this.#problems.push({ message: `options of pipeline ${typeof name === 'string' ? `"${name}"` : show(name)} must be an object` });
+      this.#problems.push({
+        message: `options of pipeline ${typeof name === 'string' ? `"${name}"` : show(name)} must be an object`,
+      });
       this.#options = {};
     } else this.#options = options ?? {};
   }
 
   /** A step: code plus options. */
-  step<In = any, Out = unknown>(name: string, code: StepCode<In, Out, S> | StepRef, options: NodeOptions = {}): this {
+  step<In = any, Out = unknown>(
+    name: string,
+    code: StepCode<In, Out, S> | StepRef,
+    options: NodeOptions = {},
+  ): this {
     return this.#add({ kind: 'step', name, code, options });
   }
 
   /** Fan out over the input (an array, iterable or async iterable): `code` runs once per item; results keep input order. */
-  map<Item = any, Out = unknown>(name: string, code: StepCode<Item, Out, S> | StepRef, options: MapOptions = {}): this {
+  map<Item = any, Out = unknown>(
+    name: string,
+    code: StepCode<Item, Out, S> | StepRef,
+    options: MapOptions = {},
+  ): this {
     return this.#add({ kind: 'map', name, code, options });
   }
 
@@ -68,7 +78,11 @@ export class PipelineBuilder<I = unknown, S = any> {
    * string form), `default` catches the rest. The code may also return a control result (`skip()`,
    * `next()`, `update()` with the key as output, ...).
    */
-  switch(name: string, code: StepCode<any, string | number | boolean | Control, S> | StepRef, options: SwitchOptions): this {
+  switch(
+    name: string,
+    code: StepCode<any, string | number | boolean | Control, S> | StepRef,
+    options: SwitchOptions,
+  ): this {
     return this.#add({ kind: 'switch', name, code, options });
   }
 
@@ -94,7 +108,10 @@ export class PipelineBuilder<I = unknown, S = any> {
       this.#problems.push({ message: `a ${String(node.kind)} node needs a non-empty string name` });
       return this;
     }
-    if (node.options !== undefined && (typeof node.options !== 'object' || node.options === null || Array.isArray(node.options))) {
+    if (
+      node.options !== undefined &&
+      (typeof node.options !== 'object' || node.options === null || Array.isArray(node.options))
+    ) {
       this.#problems.push({ message: `options of "${node.name}" must be an object`, node: node.name });
       return this;
     }

@@ -27,11 +27,15 @@ export const reducers = {
   min: (initial = Number.POSITIVE_INFINITY): StateKey<number> => ({ reducer: 'min', initial }),
   merge: <T extends object>(initial: T = {} as T): StateKey<T> => ({ reducer: 'merge', initial }),
   union: <T extends string | number>(): StateKey<T[]> => ({ reducer: 'union', initial: [] }),
-  custom: <T>(fn: (current: T, update: T) => T, initial: T): StateKey<T> => ({ reducer: 'custom', initial, fn }),
+  custom: <T>(fn: (current: T, update: T) => T, initial: T): StateKey<T> => ({
+    reducer: 'custom',
+    initial,
+    fn,
+  }),
 };
 
 /** Applies one reducer. Pure; throws a plain Error on a type mismatch (the caller wraps it). */
- 
+
 export function applyReducer(key: StateKey<any>, current: unknown, update: unknown): unknown {
   switch (key.reducer) {
     case 'replace':

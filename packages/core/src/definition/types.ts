@@ -16,7 +16,10 @@ export type StepFn<In = any, Out = unknown, S = any> = (
 
 /** A step with an actor lifecycle: `setup` runs once per actor instance, `teardown` at shutdown. */
 export interface StepActor<In = any, Out = unknown, S = any, A = unknown> {
-  readonly setup?: (ctx: { readonly step: string; readonly params: Readonly<Record<string, unknown>> }) => A | Promise<A>;
+  readonly setup?: (ctx: {
+    readonly step: string;
+    readonly params: Readonly<Record<string, unknown>>;
+  }) => A | Promise<A>;
   readonly run: StepFn<In, Out, S>;
   readonly teardown?: (actor: A) => void | Promise<void>;
   /** Several messages may run at once on one actor (default: one at a time). */
@@ -53,7 +56,10 @@ export interface RetryOptions {
  * to) an output or a control result to recover, or throw to pass the error on (step handler, then the
  * pipeline's, then the run fails). Throwing something other than a Weft error fails with HOOK_FAILED.
  */
-export type ErrorHandler = (error: WeftError, info: { readonly step: string; readonly input: unknown; readonly attempt: number }) => unknown;
+export type ErrorHandler = (
+  error: WeftError,
+  info: { readonly step: string; readonly input: unknown; readonly attempt: number },
+) => unknown;
 
 /** Options shared by every node. */
 export interface NodeOptions {
@@ -100,7 +106,12 @@ export interface SwitchOptions extends Omit<NodeOptions, 'to' | 'routes'> {
 /** Run-level hooks. */
 export interface PipelineHooks<S = any> {
   /** Runs before the first step of every execution: a fresh run (initial state) and each resume (`resumed`, the restored state). */
-  readonly startup?: (info: { readonly runId: string; readonly input: unknown; readonly state: S; readonly resumed: boolean }) => void | Promise<void>;
+  readonly startup?: (info: {
+    readonly runId: string;
+    readonly input: unknown;
+    readonly state: S;
+    readonly resumed: boolean;
+  }) => void | Promise<void>;
   /** Runs once the run ends, whatever its status (`suspended` included); a failure is a HOOK_FAILED warning. */
   readonly shutdown?: (info: { readonly runId: string; readonly status: string }) => void | Promise<void>;
 }
@@ -112,7 +123,13 @@ export interface PipelineHooks<S = any> {
  * rejects with its error (a WeftError); what the middleware returns or throws becomes the outcome.
  */
 export type Middleware = (
-  info: { readonly runId: string; readonly step: string; readonly path: readonly string[]; readonly attempt: number; readonly input: unknown },
+  info: {
+    readonly runId: string;
+    readonly step: string;
+    readonly path: readonly string[];
+    readonly attempt: number;
+    readonly input: unknown;
+  },
   next: () => Promise<unknown>,
 ) => Promise<unknown>;
 
@@ -130,7 +147,27 @@ export interface PipelineOptions<S = any> {
 
 /** One node as declared. */
 export type NodeDef =
-  | { readonly kind: 'step'; readonly name: string; readonly code: StepCode | StepRef; readonly options: NodeOptions }
-  | { readonly kind: 'map'; readonly name: string; readonly code: StepCode | StepRef; readonly options: MapOptions }
-  | { readonly kind: 'switch'; readonly name: string; readonly code: StepCode | StepRef; readonly options: SwitchOptions }
-  | { readonly kind: 'sub'; readonly name: string; readonly pipeline: unknown; readonly options: NodeOptions };
+  | {
+      readonly kind: 'step';
+      readonly name: string;
+      readonly code: StepCode | StepRef;
+      readonly options: NodeOptions;
+    }
+  | {
+      readonly kind: 'map';
+      readonly name: string;
+      readonly code: StepCode | StepRef;
+      readonly options: MapOptions;
+    }
+  | {
+      readonly kind: 'switch';
+      readonly name: string;
+      readonly code: StepCode | StepRef;
+      readonly options: SwitchOptions;
+    }
+  | {
+      readonly kind: 'sub';
+      readonly name: string;
+      readonly pipeline: unknown;
+      readonly options: NodeOptions;
+    };

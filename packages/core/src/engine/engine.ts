@@ -4,7 +4,13 @@ import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/typ
 import { registerPipeline } from '../orchestrator/resolve-step.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
-import { checkRunOptions, resolveEngineOptions, type EngineOptions, type ResolvedEngineOptions, type RunOptions } from './options.js';
+import {
+  checkRunOptions,
+  resolveEngineOptions,
+  type EngineOptions,
+  type ResolvedEngineOptions,
+  type RunOptions,
+} from './options.js';
 import { RunController } from './run-controller.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
@@ -32,12 +38,17 @@ export class Engine {
   orchestrator(): Promise<Orchestrator> {
     if (!this.#orchestrator) {
       const o = this.options.orchestrator;
-      this.#orchestrator = typeof o === 'string'
-        ? Promise.resolve().then(() => {
-            const { services, orchestratorOptions: options, tuning } = this.options;
-            return this.options.registry.create(o, { services, options, ...(tuning ? { tuning: tuning.values } : {}) });
-          })
-        : Promise.resolve(o);
+      this.#orchestrator =
+        typeof o === 'string'
+          ? Promise.resolve().then(() => {
+              const { services, orchestratorOptions: options, tuning } = this.options;
+              return this.options.registry.create(o, {
+                services,
+                options,
+                ...(tuning ? { tuning: tuning.values } : {}),
+              });
+            })
+          : Promise.resolve(o);
     }
     return this.#orchestrator;
   }
@@ -69,13 +80,19 @@ export class Engine {
     return this.#start<O>(p, input, options, 'blocking').result;
   }
 
-  #start<O>(p: Pipeline, input: unknown, options: RunOptions, needs: keyof OrchestratorCapabilities): RunHandle<O> {
+  #start<O>(
+    p: Pipeline,
+    input: unknown,
+    options: RunOptions,
+    needs: keyof OrchestratorCapabilities,
+  ): RunHandle<O> {
     this.#assertOpen();
     this.#assertCapability(needs, needs === 'detached' ? 'start' : 'execute');
     checkRunOptions(options);
     const plan = this.plan(p);
     const runId = options.runId ?? globalThis.crypto.randomUUID();
-    return new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator()).handle as RunHandle<O>;
+    return new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator())
+      .handle as RunHandle<O>;
   }
 
   /** Throws ORCHESTRATOR_CAPABILITY when the backend does not declare what an entry point needs. */
@@ -83,19 +100,29 @@ export class Engine {
     const o = this.options.orchestrator;
     const { name, capabilities } = typeof o === 'string' ? this.options.registry.get(o) : o;
     if (capabilities[needs]) return;
-    throw new WeftError('ORCHESTRATOR_CAPABILITY', `orchestrator "${name}" does not declare the "${needs}" capability that ${entry}() needs`, {
-      data: { orchestrator: name, capability: needs, entry },
-    });
+    throw new WeftError(
+      'ORCHESTRATOR_CAPABILITY',
+      `orchestrator "${name}" does not declare the "${needs}" capability that ${entry}() needs`,
+      {
+        data: { orchestrator: name, capability: needs, entry },
+      },
+    );
   }
 
   /** Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`). */
-  async resume<O = unknown>(p: Pipeline, runId: string, value?: unknown, options: Omit<RunOptions, 'runId'> = {}): Promise<RunHandle<O>> {
+  async resume<O = unknown>(
+    p: Pipeline,
+    runId: string,
+    value?: unknown,
+    options: Omit<RunOptions, 'runId'> = {},
+  ): Promise<RunHandle<O>> {
     this.#assertOpen();
     this.#assertCapability('detached', 'resume');
     checkRunOptions(options);
     const plan = this.plan(p);
     // Claimed before the first await, so two resumes of one run in this engine never both start.
-    if (this.#resuming.has(runId)) throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" is already being resumed`);
+    if (this.#resuming.has(runId))
+      throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" is already being resumed`);
     this.#resuming.add(runId);
     try {
       const handle = await this.#resumeClaimed<O>(p, plan, runId, value, options);
@@ -107,19 +134,41 @@ export class Engine {
     }
   }
 
-  async #resumeClaimed<O>(p: Pipeline, plan: ExecutionPlan, runId: string, value: unknown, options: Omit<RunOptions, 'runId'>): Promise<RunHandle<O>> {
+  async #resumeClaimed<O>(
+    p: Pipeline,
+    plan: ExecutionPlan,
+    runId: string,
+    value: unknown,
+    options: Omit<RunOptions, 'runId'>,
+  ): Promise<RunHandle<O>> {
     const record = await this.options.store.get(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
     const snapshot = await this.options.store.loadSnapshot(runId);
     if (record.status !== 'suspended' || !snapshot) {
-      throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" is ${record.status}; only a suspended run can be resumed`);
+      throw new WeftError(
+        'RUN_NOT_RESUMABLE',
+        `run "${runId}" is ${record.status}; only a suspended run can be resumed`,
+      );
     }
     if (snapshot.planId !== plan.id) {
-      throw new WeftError('RUN_NOT_RESUMABLE', `run "${runId}" was suspended under plan ${snapshot.planId} of "${snapshot.pipeline.name}", but this pipeline compiles to ${plan.id}`, {
-        data: { expected: snapshot.planId, got: plan.id },
-      });
+      throw new WeftError(
+        'RUN_NOT_RESUMABLE',
+        `run "${runId}" was suspended under plan ${snapshot.planId} of "${snapshot.pipeline.name}", but this pipeline compiles to ${plan.id}`,
+        {
+          data: { expected: snapshot.planId, got: plan.id },
+        },
+      );
     }
-    return new RunController(this.options, p, plan, snapshot.input, options, runId, () => this.orchestrator(), { snapshot, value }).handle as RunHandle<O>;
+    return new RunController(
+      this.options,
+      p,
+      plan,
+      snapshot.input,
+      options,
+      runId,
+      () => this.orchestrator(),
+      { snapshot, value },
+    ).handle as RunHandle<O>;
   }
 
   /** Closes the orchestrator (step actors' teardown runs here). */

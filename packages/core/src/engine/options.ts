@@ -111,19 +111,32 @@ export function checkRunOptions(o: RunOptions): void {
   checkPositive('maxConcurrency', o.maxConcurrency);
   checkPositive('chunkSize', o.chunkSize);
   if (o.runId !== undefined && (typeof o.runId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(o.runId))) {
-    throw new WeftError('OPTION_INVALID', `runId must be 1–128 characters of letters, digits, ".", "_" or "-", got ${JSON.stringify(o.runId)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `runId must be 1–128 characters of letters, digits, ".", "_" or "-", got ${JSON.stringify(o.runId)}`,
+    );
   }
 }
 
 function checkTuning(t: EngineTuning | undefined): void {
   if (t === undefined) return;
-  const problems = typeof t === 'object' && t !== null ? checkTuningValues(t.values, 'tuning.values') : ['tuning must be an object { profile, values }'];
-  if (typeof t === 'object' && t !== null && typeof t.profile !== 'string') problems.push('tuning.profile must be a string (where the profile was read)');
-  if (problems.length > 0) throw new WeftError('OPTION_INVALID', `option tuning is invalid: ${problems.join('; ')}`, { data: { problems } });
+  const problems =
+    typeof t === 'object' && t !== null
+      ? checkTuningValues(t.values, 'tuning.values')
+      : ['tuning must be an object { profile, values }'];
+  if (typeof t === 'object' && t !== null && typeof t.profile !== 'string')
+    problems.push('tuning.profile must be a string (where the profile was read)');
+  if (problems.length > 0)
+    throw new WeftError('OPTION_INVALID', `option tuning is invalid: ${problems.join('; ')}`, {
+      data: { problems },
+    });
 }
 
 function checkPositive(name: string, v: unknown): void {
   if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) {
-    throw new WeftError('OPTION_INVALID', `option ${name} must be a positive number, got ${JSON.stringify(v)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `option ${name} must be a positive number, got ${JSON.stringify(v)}`,
+    );
   }
 }

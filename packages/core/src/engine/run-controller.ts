@@ -58,7 +58,8 @@ export class RunController {
     this.#hub = new EventHub(run.eventBuffer ?? o.eventBuffer);
     this.#hub.observe((e) => this.#metrics.onEvent(e));
     if (o.tuning) this.#metrics.extra['tuning'] = { profile: o.tuning.profile, values: o.tuning.values };
-    for (const obs of [...o.observers, ...(run.observers ?? [])]) this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
+    for (const obs of [...o.observers, ...(run.observers ?? [])])
+      this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
     if (run.on) {
       const on = run.on as Record<string, ((e: RunEvent) => void) | undefined>;
       this.#hub.observe(this.#guard((e) => on[e.type]?.(e)));
@@ -88,7 +89,15 @@ export class RunController {
       return;
     }
     try {
-      await this.#o.store.put({ runId: this.#runId, pipeline: this.#plan.name, module: this.#plan.module, planId: this.#plan.id, status: 'running', startedAt: Date.now(), input: this.#input });
+      await this.#o.store.put({
+        runId: this.#runId,
+        pipeline: this.#plan.name,
+        module: this.#plan.module,
+        planId: this.#plan.id,
+        status: 'running',
+        startedAt: Date.now(),
+        input: this.#input,
+      });
     } catch (e) {
       this.#failToStart(toWeftError(e, 'INTERNAL'));
       return;
@@ -98,7 +107,13 @@ export class RunController {
 
   /** The run could not start (no orchestrator, a failing store): still one run.start and one run.finish. */
   #failToStart(error: WeftError): void {
-    this.#emit([], { type: 'run.start', pipeline: this.#plan.name, planId: this.#plan.id, orchestrator: this.#orchestrator.name, resumed: this.#resumeFrom !== undefined });
+    this.#emit([], {
+      type: 'run.start',
+      pipeline: this.#plan.name,
+      planId: this.#plan.id,
+      orchestrator: this.#orchestrator.name,
+      resumed: this.#resumeFrom !== undefined,
+    });
     this.#outcome = { status: 'failed', error };
     this.#perform(this.#supervisor.send({ type: 'FAIL' }));
   }
@@ -107,8 +122,15 @@ export class RunController {
     for (const effect of effects) {
       switch (effect) {
         case 'runStartup':
-          this.#emit([], { type: 'run.start', pipeline: this.#plan.name, planId: this.#plan.id, orchestrator: this.#orchestrator.name, resumed: this.#resumeFrom !== undefined });
-          for (const w of this.#run.warnings ?? []) this.#emit([], { type: 'warning', code: w.code, message: w.message });
+          this.#emit([], {
+            type: 'run.start',
+            pipeline: this.#plan.name,
+            planId: this.#plan.id,
+            orchestrator: this.#orchestrator.name,
+            resumed: this.#resumeFrom !== undefined,
+          });
+          for (const w of this.#run.warnings ?? [])
+            this.#emit([], { type: 'warning', code: w.code, message: w.message });
           if (this.#pendingCancel !== undefined) this.#cancel(this.#pendingCancel);
           // Cancelled before the start, or by an observer of run.start.
           if (this.#supervisor.done) break;
@@ -124,7 +146,12 @@ export class RunController {
         case 'holdDispatch':
           break;
         case 'abortInflight':
-          if (this.#execution && this.#outcome && this.#outcome.status !== 'succeeded' && this.#outcome.status !== 'suspended') {
+          if (
+            this.#execution &&
+            this.#outcome &&
+            this.#outcome.status !== 'succeeded' &&
+            this.#outcome.status !== 'suspended'
+          ) {
             this.#execution.abort(this.#outcome.status, this.#outcome.error);
           }
           break;
@@ -139,11 +166,23 @@ export class RunController {
     const hook = this.#pipeline.options.hooks?.startup;
     if (hook) {
       // Startup runs before every execution, a resumed one included (shutdown ran when it suspended).
-      const state = this.#resumeFrom ? this.#resumeFrom.snapshot.state : Object.fromEntries(Object.entries(this.#plan.state).map(([k, v]) => [k, structuredClone(v.initial)]));
+      const state = this.#resumeFrom
+        ? this.#resumeFrom.snapshot.state
+        : Object.fromEntries(
+            Object.entries(this.#plan.state).map(([k, v]) => [k, structuredClone(v.initial)]),
+          );
       try {
-        await hook({ runId: this.#runId, input: this.#input, state, resumed: this.#resumeFrom !== undefined });
+        await hook({
+          runId: this.#runId,
+          input: this.#input,
+          state,
+          resumed: this.#resumeFrom !== undefined,
+        });
       } catch (e) {
-        this.#outcome = { status: 'failed', error: new WeftError('HOOK_FAILED', `startup hook failed: ${(e as Error).message}`, { cause: e }) };
+        this.#outcome = {
+          status: 'failed',
+          error: new WeftError('HOOK_FAILED', `startup hook failed: ${(e as Error).message}`, { cause: e }),
+        };
         this.#perform(this.#supervisor.send({ type: 'FAIL' }));
         return;
       }
@@ -179,7 +218,9 @@ export class RunController {
       this.#plan,
     );
     this.#execution = exec;
-    const done = this.#resumeFrom ? exec.resume(this.#resumeFrom.snapshot, this.#resumeFrom.value) : exec.start(this.#input);
+    const done = this.#resumeFrom
+      ? exec.resume(this.#resumeFrom.snapshot, this.#resumeFrom.value)
+      : exec.start(this.#input);
     void done.then((o) => {
       if (this.#supervisor.done) return;
       this.#outcome = o;
@@ -212,7 +253,10 @@ export class RunController {
       return;
     }
     this.#emit([], { type: 'run.cancel', reason });
-    this.#outcome = { status: 'cancelled', error: new WeftError('RUN_CANCELLED', `run cancelled: ${reason}`, { data: { reason } }) };
+    this.#outcome = {
+      status: 'cancelled',
+      error: new WeftError('RUN_CANCELLED', `run cancelled: ${reason}`, { data: { reason } }),
+    };
     this.#perform(this.#supervisor.send({ type: 'CANCEL' }));
   }
 
@@ -220,20 +264,30 @@ export class RunController {
     this.#timer = null;
     if (this.#supervisor.done || this.#outcome) return;
     this.#emit([], { type: 'run.timeout', timeoutMs: ms });
-    this.#outcome = { status: 'timedOut', error: new WeftError('RUN_TIMEOUT', `run exceeded its ${ms} ms timeout`, { data: { timeoutMs: ms } }) };
+    this.#outcome = {
+      status: 'timedOut',
+      error: new WeftError('RUN_TIMEOUT', `run exceeded its ${ms} ms timeout`, { data: { timeoutMs: ms } }),
+    };
     this.#perform(this.#supervisor.send({ type: 'TIMEOUT' }));
   }
 
   async #finalize(): Promise<void> {
     if (this.#timer) this.#o.clock.clearTimeout(this.#timer);
-    const outcome = this.#outcome ?? { status: 'failed' as const, error: new WeftError('INTERNAL', 'run ended without an outcome') };
+    const outcome = this.#outcome ?? {
+      status: 'failed' as const,
+      error: new WeftError('INTERNAL', 'run ended without an outcome'),
+    };
     const status: RunStatus = outcome.status;
     const shutdown = this.#pipeline.options.hooks?.shutdown;
     if (shutdown) {
       try {
         await shutdown({ runId: this.#runId, status });
       } catch (e) {
-        this.#emit([], { type: 'warning', code: 'HOOK_FAILED', message: `shutdown hook failed: ${(e as Error).message}` });
+        this.#emit([], {
+          type: 'warning',
+          code: 'HOOK_FAILED',
+          message: `shutdown hook failed: ${(e as Error).message}`,
+        });
       }
     }
     const store = this.#o.store;
@@ -249,28 +303,43 @@ export class RunController {
       await store.deleteSnapshot(this.#runId);
     }
     const finalStatus: RunStatus = persistError ? 'failed' : status;
-    const error = persistError ?? (outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'timedOut' ? outcome.error : undefined);
+    const error =
+      persistError ??
+      (outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'timedOut'
+        ? outcome.error
+        : undefined);
     const durationMs = this.#o.clock.now() - this.#startedAt;
     const stats = this.#orchestrator.stats(this.#runId);
     this.#flushObserverErrors();
     // Counted by seq: events emitted while another was being delivered reach the metrics observer later.
-    const metrics = { ...this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats), events: this.#seq + 1 };
-    this.#emit([], { type: 'run.finish', status: finalStatus, durationMs, ...(error ? { error: serializeError(error) } : {}), metrics });
-    this.#hub.close();
-    const output = outcome.status === 'succeeded' ? outcome.output : undefined;
-    await store.put({
-      runId: this.#runId,
-      pipeline: this.#plan.name,
-      module: this.#plan.module,
-      planId: this.#plan.id,
+    const metrics = {
+      ...this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats),
+      events: this.#seq + 1,
+    };
+    this.#emit([], {
+      type: 'run.finish',
       status: finalStatus,
-      startedAt: Date.now() - durationMs,
-      finishedAt: Date.now(),
-      input: this.#input,
-      ...(output !== undefined ? { output } : {}),
+      durationMs,
       ...(error ? { error: serializeError(error) } : {}),
       metrics,
-    }).catch(() => undefined);
+    });
+    this.#hub.close();
+    const output = outcome.status === 'succeeded' ? outcome.output : undefined;
+    await store
+      .put({
+        runId: this.#runId,
+        pipeline: this.#plan.name,
+        module: this.#plan.module,
+        planId: this.#plan.id,
+        status: finalStatus,
+        startedAt: Date.now() - durationMs,
+        finishedAt: Date.now(),
+        input: this.#input,
+        ...(output !== undefined ? { output } : {}),
+        ...(error ? { error: serializeError(error) } : {}),
+        metrics,
+      })
+      .catch(() => undefined);
     this.#resolve({
       runId: this.#runId,
       status: finalStatus,
@@ -304,7 +373,8 @@ export class RunController {
       } catch (err) {
         // An observer failing on the warning about an observer failure is not reported again (no loop).
         if (e.type === 'warning' && e.code === 'OBSERVER_FAILED') return;
-        if (this.#observerErrors.length < 100) this.#observerErrors.push(`observer failed on ${e.type}: ${(err as Error).message}`);
+        if (this.#observerErrors.length < 100)
+          this.#observerErrors.push(`observer failed on ${e.type}: ${(err as Error).message}`);
       }
     };
   }

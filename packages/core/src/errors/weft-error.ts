@@ -78,7 +78,13 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
     if (error.cause !== undefined && depth < 8) out.cause = serializeError(error.cause, depth + 1);
     return out;
   }
-  return { name: 'Error', code: 'STEP_FAILED', message: describe(error), retryable: false, data: { thrown: describe(error) } };
+  return {
+    name: 'Error',
+    code: 'STEP_FAILED',
+    message: describe(error),
+    retryable: false,
+    data: { thrown: describe(error) },
+  };
 }
 
 /** Rebuilds a serialised error into a `WeftError` with the same code, name, stack and cause chain. */

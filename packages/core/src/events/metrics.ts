@@ -20,7 +20,9 @@ export interface RunMetrics {
   readonly tasks: number;
   readonly queueDepthMax: number;
   readonly steps: Readonly<Record<string, StepLatency>>;
-  readonly barrierWaits: Readonly<Record<string, { readonly count: number; readonly totalMs: number; readonly maxMs: number }>>;
+  readonly barrierWaits: Readonly<
+    Record<string, { readonly count: number; readonly totalMs: number; readonly maxMs: number }>
+  >;
   readonly mapFanout: Readonly<Record<string, { readonly items: number; readonly failed: number }>>;
   readonly tokens: number;
   readonly retries: number;
@@ -62,7 +64,8 @@ export class MetricsCollector {
 
   onEvent(e: RunEvent): void {
     this.#events++;
-    const key = e.path.length > 0 && 'step' in e ? `${e.path.join('/')}/${e.step}` : 'step' in e ? e.step : '';
+    const key =
+      e.path.length > 0 && 'step' in e ? `${e.path.join('/')}/${e.step}` : 'step' in e ? e.step : '';
     switch (e.type) {
       case 'step.end': {
         const s = this.#step(key);
@@ -105,11 +108,16 @@ export class MetricsCollector {
   }
 
   /** Builds the final metrics object. */
-  snapshot(durationMs: number, orchestrator: string, stats: { workerRestarts: number; bytesMoved: number; extra?: Record<string, unknown> }): RunMetrics {
+  snapshot(
+    durationMs: number,
+    orchestrator: string,
+    stats: { workerRestarts: number; bytesMoved: number; extra?: Record<string, unknown> },
+  ): RunMetrics {
     const steps: Record<string, StepLatency> = {};
     for (const [k, s] of this.#steps) {
       const sorted = [...s.samples].sort((a, b) => a - b);
-      const q = (p: number): number => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!);
+      const q = (p: number): number =>
+        sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
       steps[k] = {
         count: s.count,
         errors: s.errors,

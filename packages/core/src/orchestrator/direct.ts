@@ -27,15 +27,31 @@ export class DirectOrchestrator implements Orchestrator {
   async run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
     try {
       const code = task.code ?? (await (this.#resolved.get(task.ref) ?? this.#resolve(task.ref)));
-      const key = typeof code === 'function' ? '' : task.code ? `override:${task.path.join('/')}/${task.node}` : refKey(task.ref);
+      const key =
+        typeof code === 'function'
+          ? ''
+          : task.code
+            ? `override:${task.path.join('/')}/${task.node}`
+            : refKey(task.ref);
       hooks.started();
       if (task.kind === 'step') {
         // A plain function is a stateless actor: call it without the actor table's bookkeeping.
-        const value = typeof code === 'function'
-          ? await invokeStep(code, task.input, this.#context(task, task.attempt, undefined, undefined, hooks), hooks.tokens)
-          : await this.#actors.run(key, code, task.params, task.node, (actor) =>
-              invokeStep(code, task.input, this.#context(task, task.attempt, undefined, actor, hooks), hooks.tokens),
-            );
+        const value =
+          typeof code === 'function'
+            ? await invokeStep(
+                code,
+                task.input,
+                this.#context(task, task.attempt, undefined, undefined, hooks),
+                hooks.tokens,
+              )
+            : await this.#actors.run(key, code, task.params, task.node, (actor) =>
+                invokeStep(
+                  code,
+                  task.input,
+                  this.#context(task, task.attempt, undefined, actor, hooks),
+                  hooks.tokens,
+                ),
+              );
         return { ok: true, value };
       }
       const items = task.items ?? [];
@@ -46,11 +62,22 @@ export class DirectOrchestrator implements Orchestrator {
         const attempt = task.attempts?.[i] ?? task.attempt;
         let outcome: ItemOutcome;
         try {
-          const value = typeof code === 'function'
-            ? await invokeStep(code, items[i], this.#context(task, attempt, base + i, undefined, hooks), hooks.tokens)
-            : await this.#actors.run(key, code, task.params, task.node, (actor) =>
-                invokeStep(code, items[i], this.#context(task, attempt, base + i, actor, hooks), hooks.tokens),
-              );
+          const value =
+            typeof code === 'function'
+              ? await invokeStep(
+                  code,
+                  items[i],
+                  this.#context(task, attempt, base + i, undefined, hooks),
+                  hooks.tokens,
+                )
+              : await this.#actors.run(key, code, task.params, task.node, (actor) =>
+                  invokeStep(
+                    code,
+                    items[i],
+                    this.#context(task, attempt, base + i, actor, hooks),
+                    hooks.tokens,
+                  ),
+                );
           outcome = { ok: true, value };
         } catch (error) {
           outcome = { ok: false, error: serializeError(error) };
@@ -81,7 +108,11 @@ export class DirectOrchestrator implements Orchestrator {
       params: task.params,
       resume: task.resume,
       signal: () => task.signal,
-      flag: task.cancel ?? { get cancelled() { return task.signal.aborted; } },
+      flag: task.cancel ?? {
+        get cancelled() {
+          return task.signal.aborted;
+        },
+      },
       lastCheckpoint: task.lastCheckpoint,
       actor,
       host: this.#services,
@@ -95,7 +126,10 @@ export class DirectOrchestrator implements Orchestrator {
 
   async close(): Promise<void> {
     const errors = await this.#actors.teardown();
-    if (errors.length > 0) throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, { cause: errors[0] });
+    if (errors.length > 0)
+      throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, {
+        cause: errors[0],
+      });
   }
 }
 

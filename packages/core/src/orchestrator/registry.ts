@@ -16,7 +16,10 @@ export class OrchestratorRegistry {
 
   register(entry: OrchestratorEntry): this {
     if (typeof entry.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(entry.name)) {
-      throw new WeftError('OPTION_INVALID', `orchestrator name must be a lower-case token, got ${JSON.stringify(entry.name)}`);
+      throw new WeftError(
+        'OPTION_INVALID',
+        `orchestrator name must be a lower-case token, got ${JSON.stringify(entry.name)}`,
+      );
     }
     this.#entries.set(entry.name, entry);
     return this;
@@ -30,9 +33,13 @@ export class OrchestratorRegistry {
     const e = this.#entries.get(name);
     if (!e) {
       const guess = didYouMean(name, this.#entries.keys());
-      throw new WeftError('ORCHESTRATOR_UNKNOWN', `unknown orchestration mode "${name}"; known: ${[...this.#entries.keys()].join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}`, {
-        data: { name, known: [...this.#entries.keys()] },
-      });
+      throw new WeftError(
+        'ORCHESTRATOR_UNKNOWN',
+        `unknown orchestration mode "${name}"; known: ${[...this.#entries.keys()].join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}`,
+        {
+          data: { name, known: [...this.#entries.keys()] },
+        },
+      );
     }
     return e;
   }

@@ -76,14 +76,25 @@ async function load(ref: StepRef): Promise<StepCode> {
   }
   const mod = await importModule(ref.module);
   const value = mod[ref.export];
-  if (typeof value === 'function' || (typeof value === 'object' && value !== null && typeof (value as { run?: unknown }).run === 'function')) {
+  if (
+    typeof value === 'function' ||
+    (typeof value === 'object' && value !== null && typeof (value as { run?: unknown }).run === 'function')
+  ) {
     return value as StepCode;
   }
   const guess = didYouMean(ref.export, Object.keys(mod));
   if (value === undefined) {
-    throw new WeftError('EXPORT_NOT_FOUND', `module ${ref.module} has no export "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
+    throw new WeftError(
+      'EXPORT_NOT_FOUND',
+      `module ${ref.module} has no export "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      { data: { ref } },
+    );
   }
-  throw new WeftError('EXPORT_NOT_FOUND', `export "${ref.export}" of ${ref.module} is not a step function or actor`, { data: { ref } });
+  throw new WeftError(
+    'EXPORT_NOT_FOUND',
+    `export "${ref.export}" of ${ref.module} is not a step function or actor`,
+    { data: { ref } },
+  );
 }
 
 /** The code of the step `ref.export` of `pipe` (following a `{ module, export }` reference). */
@@ -91,8 +102,15 @@ async function codeOf(pipe: Pipeline, ref: StepRef): Promise<StepCode> {
   const code = nodeCode(pipe, ref.export);
   if (code && typeof code === 'object' && 'module' in code) return resolveStep(code);
   if (code === undefined) {
-    const guess = didYouMean(ref.export, pipe.nodes.map((n) => n.name));
-    throw new WeftError('STEP_NOT_FOUND', `pipeline "${ref.pipeline}" has no step "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { data: { ref } });
+    const guess = didYouMean(
+      ref.export,
+      pipe.nodes.map((n) => n.name),
+    );
+    throw new WeftError(
+      'STEP_NOT_FOUND',
+      `pipeline "${ref.pipeline}" has no step "${ref.export}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      { data: { ref } },
+    );
   }
   return code;
 }
@@ -100,11 +118,16 @@ async function codeOf(pipe: Pipeline, ref: StepRef): Promise<StepCode> {
 /** Imports a module and returns the exported pipeline with that name. */
 export async function findPipeline(module: string, name: string): Promise<Pipeline> {
   if (module === '') {
-    throw new WeftError('STEP_NOT_FOUND', `pipeline "${name}" declares no module, so its steps cannot be found in another thread; pass { module: import.meta.url } to pipeline()`);
+    throw new WeftError(
+      'STEP_NOT_FOUND',
+      `pipeline "${name}" declares no module, so its steps cannot be found in another thread; pass { module: import.meta.url } to pipeline()`,
+    );
   }
   const mod = await importModule(module);
   for (const v of Object.values(mod)) if (isPipeline(v) && v.name === name) return v;
-  throw new WeftError('EXPORT_NOT_FOUND', `module ${module} exports no pipeline named "${name}"`, { data: { module, name } });
+  throw new WeftError('EXPORT_NOT_FOUND', `module ${module} exports no pipeline named "${name}"`, {
+    data: { module, name },
+  });
 }
 
 async function importModule(module: string): Promise<Record<string, unknown>> {
@@ -112,9 +135,21 @@ async function importModule(module: string): Promise<Record<string, unknown>> {
     return (await import(module)) as Record<string, unknown>;
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME' || code === 'ERR_INVALID_URL') {
-      throw new WeftError('MODULE_NOT_FOUND', `cannot import step module ${module}: ${(cause as Error).message}`, { cause, data: { module } });
+    if (
+      code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME' ||
+      code === 'ERR_INVALID_URL'
+    ) {
+      throw new WeftError(
+        'MODULE_NOT_FOUND',
+        `cannot import step module ${module}: ${(cause as Error).message}`,
+        { cause, data: { module } },
+      );
     }
-    throw new WeftError('MODULE_NOT_FOUND', `step module ${module} failed to load: ${(cause as Error).message}`, { cause, data: { module } });
+    throw new WeftError(
+      'MODULE_NOT_FOUND',
+      `step module ${module} failed to load: ${(cause as Error).message}`,
+      { cause, data: { module } },
+    );
   }
 }

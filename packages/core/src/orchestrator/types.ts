@@ -50,10 +50,12 @@ export interface Task {
 }
 
 /** The result of one map item. */
-export type ItemOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
+export type ItemOutcome =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
 
 /** The result of a task: a step's raw return value (output or control), or per-item outcomes. */
-export type TaskOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
+export type TaskOutcome =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
 
 /** Callbacks from the orchestrator to the runtime while a task runs. */
 export interface TaskHooks {

@@ -73,7 +73,10 @@ function guarded(problems: Problem[], fn: () => string | undefined): string | un
 }
 
 function notAPipeline(p: unknown, problems: Problem[]): undefined {
-  problems.push({ code: 'PIPELINE_INVALID', message: `expected a pipeline built with pipeline(...).build(), got ${show(p)}` });
+  problems.push({
+    code: 'PIPELINE_INVALID',
+    message: `expected a pipeline built with pipeline(...).build(), got ${show(p)}`,
+  });
   return undefined;
 }
 
@@ -83,16 +86,25 @@ function nameOf(p: Pipeline): string | undefined {
 
 function fail(problems: readonly Problem[], name: string): never {
   const lines = problems.map((q) => `  - [${q.code}] ${q.message}`).join('\n');
-  throw new WeftError('PIPELINE_INVALID', `pipeline "${name}" is invalid:\n${lines}`, { data: { problems: [...problems] } });
+  throw new WeftError('PIPELINE_INVALID', `pipeline "${name}" is invalid:\n${lines}`, {
+    data: { problems: [...problems] },
+  });
 }
 
-function analyse(raw: Pipeline, prefix: readonly string[], stack: readonly Pipeline[], problems: Problem[]): ExecutionPlan | undefined {
+function analyse(
+  raw: Pipeline,
+  prefix: readonly string[],
+  stack: readonly Pipeline[],
+  problems: Problem[],
+): ExecutionPlan | undefined {
   const qualify = (n: string): string => [...prefix, n].join('/');
-  const push = (q: Problem): void => void problems.push(prefix.length > 0 && q.node === undefined ? { ...q, node: prefix.join('/') } : q);
+  const push = (q: Problem): void =>
+    void problems.push(prefix.length > 0 && q.node === undefined ? { ...q, node: prefix.join('/') } : q);
   const before = problems.length;
   const p = checkShape(raw as unknown as Record<string, unknown>, push);
   if (!p) return undefined;
-  for (const d of p.declarationProblems) push({ code: 'DEFINITION_INVALID', message: d.message, ...(d.node ? { node: qualify(d.node) } : {}) });
+  for (const d of p.declarationProblems)
+    push({ code: 'DEFINITION_INVALID', message: d.message, ...(d.node ? { node: qualify(d.node) } : {}) });
   if (p.nodes.length === 0) {
     push({ code: 'DEFINITION_INVALID', message: `pipeline "${p.name}" has no steps` });
     return undefined;
@@ -101,12 +113,21 @@ function analyse(raw: Pipeline, prefix: readonly string[], stack: readonly Pipel
   const names = new Set<string>();
   const order: string[] = [];
   for (const n of p.nodes) {
-    if (names.has(n.name)) push({ code: 'DUPLICATE_STEP', node: qualify(n.name), message: `step "${qualify(n.name)}" is declared twice` });
+    if (names.has(n.name))
+      push({
+        code: 'DUPLICATE_STEP',
+        node: qualify(n.name),
+        message: `step "${qualify(n.name)}" is declared twice`,
+      });
     else {
       names.add(n.name);
       order.push(n.name);
       if (n.name.includes('/') || n.name === '__proto__') {
-        push({ code: 'DEFINITION_INVALID', node: qualify(n.name), message: `step name "${n.name}" is not allowed: "/" separates sub-pipeline paths and "__proto__" is reserved` });
+        push({
+          code: 'DEFINITION_INVALID',
+          node: qualify(n.name),
+          message: `step name "${n.name}" is not allowed: "/" separates sub-pipeline paths and "__proto__" is reserved`,
+        });
       }
     }
   }
@@ -134,19 +155,38 @@ function analyse(raw: Pipeline, prefix: readonly string[], stack: readonly Pipel
         ...(guess ? { hint: `did you mean "${guess}"?` } : {}),
       });
     }
-    staticEdges.set(name, targets.filter((t) => names.has(t)));
-    routeEdges.set(name, routes.filter((t) => names.has(t)));
+    staticEdges.set(
+      name,
+      targets.filter((t) => names.has(t)),
+    );
+    routeEdges.set(
+      name,
+      routes.filter((t) => names.has(t)),
+    );
     if (node.kind === 'sub') {
       const inner = node.pipeline;
       if (!isPipeline(inner)) {
-        push({ code: 'SUB_INVALID', node: q, message: `"${q}": sub needs a built pipeline, got ${show(inner)}` });
+        push({
+          code: 'SUB_INVALID',
+          node: q,
+          message: `"${q}": sub needs a built pipeline, got ${show(inner)}`,
+        });
       } else if (inner === raw || stack.includes(inner)) {
-        push({ code: 'SUB_INVALID', node: q, message: `"${q}": pipeline "${nameOf(inner) ?? '?'}" includes itself` });
+        push({
+          code: 'SUB_INVALID',
+          node: q,
+          message: `"${q}": pipeline "${nameOf(inner) ?? '?'}" includes itself`,
+        });
       } else {
         const innerBefore = problems.length;
         const sub = analyse(inner, [...prefix, name], [...stack, raw], problems);
         if (sub) subs.set(name, sub);
-        else if (problems.length === innerBefore) push({ code: 'SUB_INVALID', node: q, message: `"${q}": pipeline "${nameOf(inner) ?? '?'}" cannot be compiled` });
+        else if (problems.length === innerBefore)
+          push({
+            code: 'SUB_INVALID',
+            node: q,
+            message: `"${q}": pipeline "${nameOf(inner) ?? '?'}" cannot be compiled`,
+          });
       }
     }
   }
@@ -161,7 +201,12 @@ function analyse(raw: Pipeline, prefix: readonly string[], stack: readonly Pipel
     else {
       for (const option of ['join', 'barrierTimeoutMs'] as const) {
         if (o[option] === undefined) continue;
-        push({ code: 'OPTION_INVALID', node: qualify(n), option, message: `"${qualify(n)}" declares ${option} but has ${ps.length} static parent(s); only a join (two or more static parents) waits for its parents` });
+        push({
+          code: 'OPTION_INVALID',
+          node: qualify(n),
+          option,
+          message: `"${qualify(n)}" declares ${option} but has ${ps.length} static parent(s); only a join (two or more static parents) waits for its parents`,
+        });
       }
     }
   }
@@ -171,9 +216,21 @@ function analyse(raw: Pipeline, prefix: readonly string[], stack: readonly Pipel
 
   const nodes: Record<string, PlanNode> = Object.create(null) as Record<string, PlanNode>;
   for (const [index, name] of order.entries()) {
-    nodes[name] = planNode(p, byName.get(name)!, index, staticEdges.get(name)!, routeEdges.get(name)!, parents.get(name)!, joins.get(name), subs.get(name));
+    nodes[name] = planNode(
+      p,
+      byName.get(name)!,
+      index,
+      staticEdges.get(name)!,
+      routeEdges.get(name)!,
+      parents.get(name)!,
+      joins.get(name),
+      subs.get(name),
+    );
   }
-  const state: Record<string, { reducer: ReducerName; initial: unknown }> = Object.create(null) as Record<string, { reducer: ReducerName; initial: unknown }>;
+  const state: Record<string, { reducer: ReducerName; initial: unknown }> = Object.create(null) as Record<
+    string,
+    { reducer: ReducerName; initial: unknown }
+  >;
   for (const [k, v] of Object.entries((p.options['state'] ?? {}) as Record<string, StateKey>)) {
     state[k] = { reducer: v.reducer, initial: clonePlain(v.initial) };
   }
@@ -194,7 +251,10 @@ function analyse(raw: Pipeline, prefix: readonly string[], stack: readonly Pipel
 function staticTargets(node: NodeDef): string[] {
   if (node.kind === 'switch') {
     const cases: unknown = node.options.cases;
-    const out = typeof cases === 'object' && cases !== null && !Array.isArray(cases) ? Object.values(cases).filter((v): v is string => typeof v === 'string') : [];
+    const out =
+      typeof cases === 'object' && cases !== null && !Array.isArray(cases)
+        ? Object.values(cases).filter((v): v is string => typeof v === 'string')
+        : [];
     if (typeof node.options.default === 'string') out.push(node.options.default);
     return [...new Set(out)];
   }
@@ -213,16 +273,27 @@ function checkCode(node: NodeDef, q: string, push: (p: Problem) => void): void {
   const code = node.code as unknown;
   const ok =
     typeof code === 'function' ||
-    (typeof code === 'object' && code !== null && (typeof (code as { run?: unknown }).run === 'function' || isRef(code)));
+    (typeof code === 'object' &&
+      code !== null &&
+      (typeof (code as { run?: unknown }).run === 'function' || isRef(code)));
   if (!ok) {
-    const kind = node.kind === 'map' ? 'MAP_INVALID' : node.kind === 'switch' ? 'SWITCH_INVALID' : 'DEFINITION_INVALID';
-    push({ code: kind, node: q, message: `"${q}": code must be a function, an actor ({ run }) or a { module, export } reference, got ${show(code)}` });
+    const kind =
+      node.kind === 'map' ? 'MAP_INVALID' : node.kind === 'switch' ? 'SWITCH_INVALID' : 'DEFINITION_INVALID';
+    push({
+      code: kind,
+      node: q,
+      message: `"${q}": code must be a function, an actor ({ run }) or a { module, export } reference, got ${show(code)}`,
+    });
   }
 }
 
 function isRef(v: unknown): v is StepRef {
   const r = v as Record<string, unknown>;
-  return typeof r['module'] === 'string' && typeof r['export'] === 'string' && (r['pipeline'] === undefined || typeof r['pipeline'] === 'string');
+  return (
+    typeof r['module'] === 'string' &&
+    typeof r['export'] === 'string' &&
+    (r['pipeline'] === undefined || typeof r['pipeline'] === 'string')
+  );
 }
 
 function planNode(
@@ -237,7 +308,15 @@ function planNode(
 ): PlanNode {
   const o = node.options;
   const ref: StepRef | null =
-    node.kind === 'sub' ? null : isRef(node.code) ? { module: node.code.module, export: node.code.export, ...(typeof node.code.pipeline === 'string' ? { pipeline: node.code.pipeline } : {}) } : { module: p.module ?? '', pipeline: p.name, export: node.name };
+    node.kind === 'sub'
+      ? null
+      : isRef(node.code)
+        ? {
+            module: node.code.module,
+            export: node.code.export,
+            ...(typeof node.code.pipeline === 'string' ? { pipeline: node.code.pipeline } : {}),
+          }
+        : { module: p.module ?? '', pipeline: p.name, export: node.name };
   return {
     kind: node.kind,
     name: node.name,
@@ -274,8 +353,13 @@ function planNode(
  */
 export function resolveRetry(r: number | RetryOptions | undefined): ResolvedRetry {
   const problems: string[] = [];
-  checkRetry(r, (option, expected, value) => problems.push(`${option} must be ${expected}, got ${show(value)}`));
-  if (problems.length > 0) throw new WeftError('OPTION_INVALID', `invalid retry option: ${problems.join('; ')}`, { data: { problems } });
+  checkRetry(r, (option, expected, value) =>
+    problems.push(`${option} must be ${expected}, got ${show(value)}`),
+  );
+  if (problems.length > 0)
+    throw new WeftError('OPTION_INVALID', `invalid retry option: ${problems.join('; ')}`, {
+      data: { problems },
+    });
   if (r === undefined) return DEFAULT_RETRY;
   if (typeof r === 'number') return { ...DEFAULT_RETRY, attempts: r };
   return {
@@ -284,7 +368,14 @@ export function resolveRetry(r: number | RetryOptions | undefined): ResolvedRetr
     factor: r.factor ?? DEFAULT_RETRY.factor,
     maxDelayMs: r.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
     jitter: r.jitter ?? DEFAULT_RETRY.jitter,
-    retryOn: r.retryOn === undefined ? 'retryable' : r.retryOn === 'all' ? 'all' : isStringArray(r.retryOn) ? [...r.retryOn] : 'retryable',
+    retryOn:
+      r.retryOn === undefined
+        ? 'retryable'
+        : r.retryOn === 'all'
+          ? 'all'
+          : isStringArray(r.retryOn)
+            ? [...r.retryOn]
+            : 'retryable',
   };
 }
 

@@ -36,7 +36,10 @@ export interface PlanNode {
   readonly io: boolean;
   readonly hasErrorHandler: boolean;
   readonly map: { readonly chunkSize: number | null } | null;
-  readonly switch: { readonly cases: readonly (readonly [string, string])[]; readonly default: string | null } | null;
+  readonly switch: {
+    readonly cases: readonly (readonly [string, string])[];
+    readonly default: string | null;
+  } | null;
   readonly sub: ExecutionPlan | null;
   /** `false` when the node opted out of memoisation (absent otherwise). */
   readonly cache?: false;

@@ -93,7 +93,11 @@ export function checkGraph(
   }
   const roots = findRoots(order, staticEdges, routeEdges);
   if (roots.length === 0) {
-    push({ code: 'NO_ROOT', message: 'every step has a static parent: the pipeline has nowhere to start', hint: 'a loop back to the start is made with next() and declared in "routes", not with "to"' });
+    push({
+      code: 'NO_ROOT',
+      message: 'every step has a static parent: the pipeline has nowhere to start',
+      hint: 'a loop back to the start is made with next() and declared in "routes", not with "to"',
+    });
     return undefined;
   }
   if (roots.length > 1) {
@@ -107,7 +111,12 @@ export function checkGraph(
   }
   const fromStart = reachable(roots, staticEdges, routeEdges);
   for (const n of order) {
-    if (!fromStart.has(n)) push({ code: 'UNREACHABLE_STEP', node: qualify(n), message: `step "${qualify(n)}" cannot be reached from "${qualify(roots[0]!)}"` });
+    if (!fromStart.has(n))
+      push({
+        code: 'UNREACHABLE_STEP',
+        node: qualify(n),
+        message: `step "${qualify(n)}" cannot be reached from "${qualify(roots[0]!)}"`,
+      });
   }
   checkJoins(order, staticEdges, routeEdges, joins, roots, fromStart, qualify, push);
   return roots[0];
@@ -136,7 +145,9 @@ function checkJoins(
 ): void {
   const allJoins = order.filter((n) => joins.get(n)?.kind === 'all' && fromStart.has(n));
   if (allJoins.length === 0) return;
-  const entries: { name: string | null; reach: Set<string> }[] = [{ name: null, reach: reachable(roots, staticEdges) }];
+  const entries: { name: string | null; reach: Set<string> }[] = [
+    { name: null, reach: reachable(roots, staticEdges) },
+  ];
   const seen = new Set<string>();
   for (const n of order) {
     if (!fromStart.has(n)) continue;
@@ -158,7 +169,13 @@ function checkJoins(
         : e.name === null
           ? `${waits}, which is reached only by dynamic routing (next()) and may never arrive`
           : `${waits}, which may never arrive when "${qualify(e.name)}" is entered by next() (it reaches only ${hit.map((h) => `"${qualify(h)}"`).join(', ')})`;
-      push({ code: 'JOIN_UNREACHABLE', node: qualify(j), target: missing, message, hint: 'use join: "any", or give every parent a static path from the same step' });
+      push({
+        code: 'JOIN_UNREACHABLE',
+        node: qualify(j),
+        target: missing,
+        message,
+        hint: 'use join: "any", or give every parent a static path from the same step',
+      });
       break;
     }
   }

@@ -14,7 +14,11 @@ import type { ExecutionPlan, PlanNode } from './execution-plan.js';
  */
 export function toMermaid(source: ExecutionPlan | Pipeline): string {
   const plan = isPipeline(source) ? compile(source) : source;
-  if (!isPlan(plan)) throw new WeftError('PIPELINE_INVALID', `toMermaid needs a pipeline or a compiled plan, got ${show(source)}`);
+  if (!isPlan(plan))
+    throw new WeftError(
+      'PIPELINE_INVALID',
+      `toMermaid needs a pipeline or a compiled plan, got ${show(source)}`,
+    );
   const lines = ['flowchart TD'];
   render(plan, [], lines, '  ', new Ids());
   return lines.join('\n') + '\n';
@@ -22,7 +26,14 @@ export function toMermaid(source: ExecutionPlan | Pipeline): string {
 
 function isPlan(v: unknown): v is ExecutionPlan {
   const p = v as ExecutionPlan | null;
-  return typeof p === 'object' && p !== null && p.planVersion === 1 && Array.isArray(p.order) && typeof p.nodes === 'object' && p.nodes !== null;
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    p.planVersion === 1 &&
+    Array.isArray(p.order) &&
+    typeof p.nodes === 'object' &&
+    p.nodes !== null
+  );
 }
 
 /** Mermaid ids: readable (`outer__step`), unique, and never a keyword. */
@@ -35,7 +46,9 @@ class Ids {
     let id = this.#byPath.get(key);
     if (id === undefined) {
       const base = [...path, name].map((s) => s.replace(/[^A-Za-z0-9_]/g, '_')).join('__') || '_';
-      id = /^(end|graph|subgraph|flowchart|style|class|classDef|click|linkStyle|direction)$/i.test(base) ? `${base}_` : base;
+      id = /^(end|graph|subgraph|flowchart|style|class|classDef|click|linkStyle|direction)$/i.test(base)
+        ? `${base}_`
+        : base;
       for (let i = 2; this.#used.has(id); i++) id = `${base}_${i}`;
       this.#used.add(id);
       this.#byPath.set(key, id);
@@ -46,7 +59,10 @@ class Ids {
 
 /** A label safe inside Mermaid double quotes. */
 function label(text: string): string {
-  return text.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/#/g, '#35;')
+    .replace(/"/g, '#quot;')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 function render(plan: ExecutionPlan, path: readonly string[], out: string[], indent: string, ids: Ids): void {
@@ -77,8 +93,10 @@ function render(plan: ExecutionPlan, path: readonly string[], out: string[], ind
 function edges(n: PlanNode, path: readonly string[], out: string[], indent: string, ids: Ids): void {
   const from = ids.get(path, n.name);
   if (n.switch) {
-    for (const [k, t] of n.switch.cases) out.push(`${indent}${from} -- "${label(k)}" --> ${ids.get(path, t)}`);
-    if (n.switch.default !== null) out.push(`${indent}${from} -- "default" --> ${ids.get(path, n.switch.default)}`);
+    for (const [k, t] of n.switch.cases)
+      out.push(`${indent}${from} -- "${label(k)}" --> ${ids.get(path, t)}`);
+    if (n.switch.default !== null)
+      out.push(`${indent}${from} -- "default" --> ${ids.get(path, n.switch.default)}`);
   } else {
     for (const t of n.to) out.push(`${indent}${from} --> ${ids.get(path, t)}`);
   }

@@ -15,12 +15,22 @@ export class ActorTable {
   readonly #instances = new Map<string, Instance>();
 
   /** Runs `fn` as one message to the actor `key`, with its setup value. */
-  async run<T>(key: string, code: StepCode, params: Readonly<Record<string, unknown>>, step: string, fn: (actor: unknown) => Promise<T>): Promise<T> {
+  async run<T>(
+    key: string,
+    code: StepCode,
+    params: Readonly<Record<string, unknown>>,
+    step: string,
+    fn: (actor: unknown) => Promise<T>,
+  ): Promise<T> {
     if (typeof code === 'function') return fn(undefined);
     let inst = this.#instances.get(key);
     if (!inst) {
       const actor = code as StepActor;
-      inst = { code, ready: Promise.resolve(actor.setup ? actor.setup({ step, params }) : undefined), tail: Promise.resolve() };
+      inst = {
+        code,
+        ready: Promise.resolve(actor.setup ? actor.setup({ step, params }) : undefined),
+        tail: Promise.resolve(),
+      };
       this.#instances.set(key, inst);
       inst.ready.catch(() => this.#instances.delete(key));
     }

@@ -20,7 +20,14 @@ export class ExecutionMemo {
   }
 
   /** The invocation's memo key, or undefined when it is not memoised. */
-  key(node: PlanNode, act: ActivationData, kind: 'step' | 'map' | 'item' = node.kind === 'map' ? 'map' : 'step', input: unknown = act.input, index?: number, state = this.#state()): string | undefined {
+  key(
+    node: PlanNode,
+    act: ActivationData,
+    kind: 'step' | 'map' | 'item' = node.kind === 'map' ? 'map' : 'step',
+    input: unknown = act.input,
+    index?: number,
+    state = this.#state(),
+  ): string | undefined {
     if (!this.eligible(node, act)) return undefined;
     return this.#d.options.memo!.key({
       kind,
@@ -37,7 +44,8 @@ export class ExecutionMemo {
   }
 
   eligible(node: PlanNode, act: ActivationData): boolean {
-    if (!this.#d.options.memo || node.ref === null || node.cache === false || act.resume !== undefined) return false;
+    if (!this.#d.options.memo || node.ref === null || node.cache === false || act.resume !== undefined)
+      return false;
     return !this.#d.options.overrides.has([...this.#d.path, node.name].join('/'));
   }
 
@@ -58,12 +66,22 @@ export class ExecutionMemo {
 
   /** Stores a completed invocation's raw value; a value the store refuses becomes the step's error. */
   put(key: string, value: unknown): TaskOutcome {
-    if (isControl(value) && value.$weft !== 'update' && value.$weft !== 'next' && value.$weft !== 'stop') return { ok: true, value };
+    if (isControl(value) && value.$weft !== 'update' && value.$weft !== 'next' && value.$weft !== 'stop')
+      return { ok: true, value };
     try {
       this.#d.options.memo!.put(key, value);
       return { ok: true, value };
     } catch (e) {
-      return { ok: false, error: serializeError(e instanceof Error && 'code' in e ? e : new WeftError('NOT_SERIALIZABLE', `the result cannot be stored: ${(e as Error).message}`, { cause: e })) };
+      return {
+        ok: false,
+        error: serializeError(
+          e instanceof Error && 'code' in e
+            ? e
+            : new WeftError('NOT_SERIALIZABLE', `the result cannot be stored: ${(e as Error).message}`, {
+                cause: e,
+              }),
+        ),
+      };
     }
   }
 

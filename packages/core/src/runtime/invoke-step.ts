@@ -21,7 +21,11 @@ export function runFunction(code: StepCode): StepActor['run'] {
 
 /** True for a synchronous generator object (a streaming step written with `function*`). */
 export function isGenerator(value: unknown): value is Generator<unknown, unknown> {
-  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Generator]';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.prototype.toString.call(value) === '[object Generator]'
+  );
 }
 
 /**
@@ -29,7 +33,12 @@ export function isGenerator(value: unknown): value is Generator<unknown, unknown
  * credit when the sink asks for it), and returns the output. Shared by every orchestrator, so a
  * step behaves the same on the main thread and in a worker.
  */
-export async function invokeStep(code: StepCode, input: unknown, ctx: StepContext, tokens: TokenSink): Promise<unknown> {
+export async function invokeStep(
+  code: StepCode,
+  input: unknown,
+  ctx: StepContext,
+  tokens: TokenSink,
+): Promise<unknown> {
   return settleStepResult(runFunction(code)(input, ctx), ctx, tokens);
 }
 
@@ -37,7 +46,11 @@ export async function invokeStep(code: StepCode, input: unknown, ctx: StepContex
  * Finishes what a step function returned: awaits a promise, or drains a generator (async, or sync
  * for the fastest token streams) whose yields are tokens. A returned plain value is the output.
  */
-export async function settleStepResult(result: unknown, ctx: StepContext, tokens: TokenSink): Promise<unknown> {
+export async function settleStepResult(
+  result: unknown,
+  ctx: StepContext,
+  tokens: TokenSink,
+): Promise<unknown> {
   if (isGenerator(result)) return drainSync(result, ctx, tokens);
   if (!isAsyncGenerator(result)) return await result;
   for (;;) {
@@ -52,7 +65,11 @@ export async function settleStepResult(result: unknown, ctx: StepContext, tokens
   }
 }
 
-async function drainSync(gen: Generator<unknown, unknown>, ctx: StepContext, tokens: TokenSink): Promise<unknown> {
+async function drainSync(
+  gen: Generator<unknown, unknown>,
+  ctx: StepContext,
+  tokens: TokenSink,
+): Promise<unknown> {
   for (;;) {
     const step = gen.next();
     if (step.done) return step.value;

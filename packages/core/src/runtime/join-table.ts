@@ -63,7 +63,8 @@ export class JoinTable {
     for (const b of snapshot.barriers) {
       const node = this.#p.plan.nodes[b.node]!;
       const barrier = new Barrier(node.join ?? 'all', node.parents);
-      for (const [from, how] of Object.entries(b.arrived)) barrier.send({ type: 'ARRIVE', from, skipped: how === 'skipped' });
+      for (const [from, how] of Object.entries(b.arrived))
+        barrier.send({ type: 'ARRIVE', from, skipped: how === 'skipped' });
       this.#barriers.set(b.node, { barrier, inputs: { ...b.inputs }, firstAt: b.firstAt, timer: null });
     }
   }
@@ -71,7 +72,12 @@ export class JoinTable {
   /** The joins' part of a snapshot. */
   snapshot(): Pick<RunSnapshot, 'barriers' | 'anyPending'> {
     return {
-      barriers: [...this.#barriers.entries()].map(([node, b]) => ({ node, arrived: b.barrier.context.arrived, inputs: b.inputs, firstAt: b.firstAt })),
+      barriers: [...this.#barriers.entries()].map(([node, b]) => ({
+        node,
+        arrived: b.barrier.context.arrived,
+        inputs: b.inputs,
+        firstAt: b.firstAt,
+      })),
       anyPending: Object.fromEntries([...this.#anyPending].map(([k, v]) => [k, [...v]])),
     };
   }
@@ -112,7 +118,13 @@ export class JoinTable {
     if (!skipped) b.inputs[from] = value;
     b.barrier.send({ type: 'ARRIVE', from, skipped });
     const arrived = Object.keys(b.barrier.context.arrived).length;
-    p.emit({ type: 'barrier.wait', step: target, from, arrived, expected: node.join === 'all' ? node.parents.length : 1 });
+    p.emit({
+      type: 'barrier.wait',
+      step: target,
+      from,
+      arrived,
+      expected: node.join === 'all' ? node.parents.length : 1,
+    });
     if (b.barrier.state !== 'released') return;
     this.#barriers.delete(target);
     if (b.timer) p.clear(b.timer);
@@ -139,7 +151,14 @@ export class JoinTable {
     const p = this.#p;
     const target = node.name;
     const ok = b.barrier.arrivedOk;
-    p.emit({ type: 'barrier.release', step: target, join: b.barrier.context.kind, arrived: Object.keys(b.barrier.context.arrived), waitedMs: p.now() - b.firstAt, skipped: ok.length === 0 });
+    p.emit({
+      type: 'barrier.release',
+      step: target,
+      join: b.barrier.context.kind,
+      arrived: Object.keys(b.barrier.context.arrived),
+      waitedMs: p.now() - b.firstAt,
+      skipped: ok.length === 0,
+    });
     if (ok.length === 0) {
       p.skip(target, 'every parent was skipped');
       return;
@@ -182,7 +201,11 @@ export class JoinTable {
     this.#barriers.delete(node.name);
     const arrived = Object.keys(b.barrier.context.arrived);
     p.emit({ type: 'barrier.timeout', step: node.name, arrived, missing: b.barrier.missing });
-    const error = new WeftError('BARRIER_TIMEOUT', `join "${node.name}" waited ${node.barrierTimeoutMs} ms; still missing ${b.barrier.missing.join(', ')}`, { data: { arrived, missing: b.barrier.missing } });
+    const error = new WeftError(
+      'BARRIER_TIMEOUT',
+      `join "${node.name}" waited ${node.barrierTimeoutMs} ms; still missing ${b.barrier.missing.join(', ')}`,
+      { data: { arrived, missing: b.barrier.missing } },
+    );
     p.timedOut(node, { node: node.name, input: b.inputs, from: null, attempt: node.retry.attempts }, error);
     // Should a handler recover the join, the parents that missed it are cancelled and their arrivals absorbed.
     const missing = b.barrier.missing;

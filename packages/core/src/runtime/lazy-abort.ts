@@ -70,6 +70,8 @@ class LazySignalTask {
  * ~0.2 µs. A copy of the task made by spreading it (`{ ...task }`) has no `signal`: pass it along
  * explicitly.
  */
-export function withLazySignal<T extends { readonly cancel: LazyAbortController }>(fields: T): T & { readonly signal: AbortSignal } {
+export function withLazySignal<T extends { readonly cancel: LazyAbortController }>(
+  fields: T,
+): T & { readonly signal: AbortSignal } {
   return Object.assign(new LazySignalTask(), fields);
 }

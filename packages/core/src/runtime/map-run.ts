@@ -21,7 +21,9 @@ export interface ItemSource {
 }
 
 /** Wraps a map node's input; strings and non-iterables are refused. */
-export function toItemSource(input: unknown): { ok: true; source: ItemSource; total: number | null } | { ok: false; got: string } {
+export function toItemSource(
+  input: unknown,
+): { ok: true; source: ItemSource; total: number | null } | { ok: false; got: string } {
   if (Array.isArray(input)) {
     let i = 0;
     return {
@@ -76,7 +78,8 @@ export function toItemSource(input: unknown): { ok: true; source: ItemSource; to
       };
     }
     const asyncIt = (input as AsyncIterable<unknown>)[Symbol.asyncIterator];
-    if (typeof asyncIt === 'function') return { ok: true, total: null, source: asyncSource(asyncIt.call(input)) };
+    if (typeof asyncIt === 'function')
+      return { ok: true, total: null, source: asyncSource(asyncIt.call(input)) };
   }
   return { ok: false, got: input === null ? 'null' : typeof input === 'string' ? 'a string' : typeof input };
 }
@@ -135,7 +138,10 @@ export interface MapDeps {
   cancelChunks(error: WeftError): void;
   now(): number;
   /** Settles a control result returned by an item: its output, or an error (`requested` for retry()). */
-  itemControl(index: number, control: Control): ItemOutcome | { readonly ok: false; readonly error: SerializedError; readonly requested: true };
+  itemControl(
+    index: number,
+    control: Control,
+  ): ItemOutcome | { readonly ok: false; readonly error: SerializedError; readonly requested: true };
   /** Idempotency ports: completed items are not dispatched again. */
   readonly memo?: {
     key(index: number, item: unknown): string | undefined;
@@ -199,7 +205,12 @@ export class MapRun {
       const base = this.#next;
       this.#next += items.length;
       if (d.memo) this.#sendUncached(items, base, d.memo);
-      else this.#send(items, base, items.map(() => 1));
+      else
+        this.#send(
+          items,
+          base,
+          items.map(() => 1),
+        );
     }
     this.#checkDone();
   }
@@ -209,7 +220,12 @@ export class MapRun {
     let run: unknown[] = [];
     let runBase = base;
     const flush = (): void => {
-      if (run.length > 0) this.#send(run, runBase, run.map(() => 1));
+      if (run.length > 0)
+        this.#send(
+          run,
+          runBase,
+          run.map(() => 1),
+        );
       run = [];
     };
     for (let k = 0; k < items.length; k++) {
@@ -218,14 +234,26 @@ export class MapRun {
       const hit = key === undefined ? undefined : memo.get(key);
       // A stored update() applies its state patch again, as the item did when it ran.
       const control = hit !== undefined && isControl(hit.value);
-      const replayed = hit === undefined ? undefined : control ? this.#d.itemControl(index, hit.value) : { ok: true as const, value: hit.value };
+      const replayed =
+        hit === undefined
+          ? undefined
+          : control
+            ? this.#d.itemControl(index, hit.value)
+            : { ok: true as const, value: hit.value };
       if (replayed?.ok) {
         if (control) this.patchedState = true;
         flush();
         runBase = index + 1;
         this.#results[index] = replayed.value;
         this.#done++;
-        this.#d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: true, cached: true });
+        this.#d.emit({
+          type: 'map.item',
+          step: this.node.name,
+          invocation: this.#d.id,
+          index,
+          ok: true,
+          cached: true,
+        });
         continue;
       }
       if (key !== undefined) this.#keys.set(index, key);
@@ -248,7 +276,13 @@ export class MapRun {
     const chunk = this.#chunks.get(inv.id);
     if (!chunk || this.#finished || !chunk.pending.delete(index)) return;
     this.#inflightItems--;
-    this.#handle(index, outcome, chunk.items[index - chunk.base], chunk.attempts[index - chunk.base] ?? 1, inv.id);
+    this.#handle(
+      index,
+      outcome,
+      chunk.items[index - chunk.base],
+      chunk.attempts[index - chunk.base] ?? 1,
+      inv.id,
+    );
   }
 
   /** A chunk finished: items not yet reported take their outcome from it. */
@@ -261,8 +295,17 @@ export class MapRun {
     for (const index of [...chunk.pending]) {
       if (this.#finished) break;
       const k = index - chunk.base;
-      const item: ItemOutcome | undefined = values ? values[k] : { ok: false, error: (outcome as { error: SerializedError }).error };
-      this.onItem(inv, index, item ?? { ok: false, error: serializeError(new WeftError('PROTOCOL_ERROR', `no result for item ${index}`)) });
+      const item: ItemOutcome | undefined = values
+        ? values[k]
+        : { ok: false, error: (outcome as { error: SerializedError }).error };
+      this.onItem(
+        inv,
+        index,
+        item ?? {
+          ok: false,
+          error: serializeError(new WeftError('PROTOCOL_ERROR', `no result for item ${index}`)),
+        },
+      );
     }
     this.#chunks.delete(inv.id);
     this.#checkDone();
@@ -277,7 +320,8 @@ export class MapRun {
     const requested = !result.ok && 'requested' in result && result.requested === true;
     const key = this.#keys.get(index);
     // The raw value is stored (an update() with its patch), so that a hit can apply the patch again.
-    const stored = result.ok && key !== undefined && d.memo ? d.memo.put(key, (raw as { value: unknown }).value) : result;
+    const stored =
+      result.ok && key !== undefined && d.memo ? d.memo.put(key, (raw as { value: unknown }).value) : result;
     const outcome = stored.ok ? result : stored;
     if (outcome.ok) {
       this.#keys.delete(index);
@@ -291,9 +335,25 @@ export class MapRun {
     if (willRetry) {
       // An attempt that will be retried is a step.error of its own; a final failure is told once, by
       // the item's map.item (ok: false) and then the map's step.error.
-      d.emit({ type: 'step.error', step: this.node.name, invocation: d.id, attempt, error: outcome.error, willRetry, index });
+      d.emit({
+        type: 'step.error',
+        step: this.node.name,
+        invocation: d.id,
+        attempt,
+        error: outcome.error,
+        willRetry,
+        index,
+      });
       const delayMs = backoffDelay(policy, attempt, d.random);
-      d.emit({ type: 'step.retry', step: this.node.name, invocation: d.id, attempt: attempt + 1, delayMs, reason: `item ${index}: ${outcome.error.message}`, index });
+      d.emit({
+        type: 'step.retry',
+        step: this.node.name,
+        invocation: d.id,
+        attempt: attempt + 1,
+        delayMs,
+        reason: `item ${index}: ${outcome.error.message}`,
+        index,
+      });
       this.#retryTimers++;
       d.timer(delayMs, () => {
         this.#retryTimers--;
@@ -303,10 +363,24 @@ export class MapRun {
       return;
     }
     this.#failed++;
-    d.emit({ type: 'map.item', step: this.node.name, invocation: this.#d.id, index, ok: false, error: outcome.error, attempt });
+    d.emit({
+      type: 'map.item',
+      step: this.node.name,
+      invocation: this.#d.id,
+      index,
+      ok: false,
+      error: outcome.error,
+      attempt,
+    });
     this.#finished = true;
     const error = { ...outcome.error, data: { ...outcome.error.data, index } };
-    d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done + this.#failed, failed: this.#failed });
+    d.emit({
+      type: 'map.complete',
+      step: this.node.name,
+      invocation: this.#d.id,
+      count: this.#done + this.#failed,
+      failed: this.#failed,
+    });
     d.cancelChunks(new WeftError('STEP_CANCELLED', `map "${this.node.name}" failed at item ${index}`));
     d.finish({ ok: false, error });
   }
@@ -315,23 +389,52 @@ export class MapRun {
   cancel(error: WeftError): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.id, count: this.#done + this.#failed, failed: this.#failed });
+    this.#d.emit({
+      type: 'map.complete',
+      step: this.node.name,
+      invocation: this.id,
+      count: this.#done + this.#failed,
+      failed: this.#failed,
+    });
     this.#d.cancelChunks(error);
   }
 
   #checkDone(): void {
     if (!this.#finished && this.#d.source.failed) {
       const cause = this.#d.source.failed.error;
-      const error = new WeftError('STEP_FAILED', `the input of map "${this.node.name}" failed after ${this.#next} items: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, data: { after: this.#next } });
+      const error = new WeftError(
+        'STEP_FAILED',
+        `the input of map "${this.node.name}" failed after ${this.#next} items: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause, data: { after: this.#next } },
+      );
       this.#finished = true;
-      this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.id, count: this.#done + this.#failed, failed: this.#failed });
+      this.#d.emit({
+        type: 'map.complete',
+        step: this.node.name,
+        invocation: this.id,
+        count: this.#done + this.#failed,
+        failed: this.#failed,
+      });
       this.#d.cancelChunks(error);
       this.#d.finish({ ok: false, error: serializeError(error) });
       return;
     }
-    if (this.#finished || this.#inflightItems > 0 || this.#retryQueue.length > 0 || this.#retryTimers > 0 || !this.#d.source.exhausted) return;
+    if (
+      this.#finished ||
+      this.#inflightItems > 0 ||
+      this.#retryQueue.length > 0 ||
+      this.#retryTimers > 0 ||
+      !this.#d.source.exhausted
+    )
+      return;
     this.#finished = true;
-    this.#d.emit({ type: 'map.complete', step: this.node.name, invocation: this.#d.id, count: this.#done, failed: 0 });
+    this.#d.emit({
+      type: 'map.complete',
+      step: this.node.name,
+      invocation: this.#d.id,
+      count: this.#done,
+      failed: 0,
+    });
     this.#d.finish({ ok: true, value: this.#results });
   }
 }
@@ -359,13 +462,26 @@ export interface MapHost {
  * it (step.start, map.start). Returns undefined when its input cannot be iterated: the map has then
  * failed with MAP_INPUT_INVALID.
  */
-export function startMap(host: MapHost, node: PlanNode, act: ActivationData, memoKey: string | undefined): MapRun | undefined {
+export function startMap(
+  host: MapHost,
+  node: PlanNode,
+  act: ActivationData,
+  memoKey: string | undefined,
+): MapRun | undefined {
   const d = host.deps;
   const source = toItemSource(act.input);
   if (!source.ok) {
     const bad = d.ids.next++;
     host.emit({ type: 'step.start', step: node.name, invocation: bad, attempt: act.attempt });
-    host.failed(node, act, new WeftError('MAP_INPUT_INVALID', `map "${node.name}" needs an array or (async) iterable input, got ${source.got}`), bad);
+    host.failed(
+      node,
+      act,
+      new WeftError(
+        'MAP_INPUT_INVALID',
+        `map "${node.name}" needs an array or (async) iterable input, got ${source.got}`,
+      ),
+      bad,
+    );
     return undefined;
   }
   const id = d.ids.next++;
@@ -404,27 +520,55 @@ export function startMap(host: MapHost, node: PlanNode, act: ActivationData, mem
  * side on a 64-item map of 64 µs items, four chunks per thread were 4% slower than two; one per
  * thread was 4% faster again, but leaves an idle thread nothing to take from a slow one.
  */
-export function autoChunk(o: { readonly defaultChunkSize: number; readonly parallelism: number }, total: number | null): number {
+export function autoChunk(
+  o: { readonly defaultChunkSize: number; readonly parallelism: number },
+  total: number | null,
+): number {
   if (total === null || o.defaultChunkSize <= 1) return o.defaultChunkSize;
   return Math.max(1, Math.min(o.defaultChunkSize, Math.ceil(total / (o.parallelism * 2))));
 }
 
 /** Settles a control result a map item returned: update() applies its state patch now, retry() asks for another attempt; nothing else is allowed. */
-export function settleItemControl(state: StateBox, node: PlanNode, index: number, c: Control, emit: (body: EventBody) => void): ItemOutcome | { ok: false; error: SerializedError; requested: true } {
+export function settleItemControl(
+  state: StateBox,
+  node: PlanNode,
+  index: number,
+  c: Control,
+  emit: (body: EventBody) => void,
+): ItemOutcome | { ok: false; error: SerializedError; requested: true } {
   switch (c.$weft) {
     case 'update': {
       const result = state.apply(c.state, state.version, node.name);
       if (!result.ok) return { ok: false, error: serializeError(result.error) };
-      for (const w of result.races) emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
+      for (const w of result.races)
+        emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
       emit({ type: 'state.update', step: node.name, keys: Object.keys(c.state) });
       return { ok: true, value: c.output };
     }
     case 'retry':
-      return { ok: false, requested: true, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`, { retryable: true })) };
+      return {
+        ok: false,
+        requested: true,
+        error: serializeError(
+          new WeftError(
+            'STEP_FAILED',
+            `item ${index} of map "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`,
+            { retryable: true },
+          ),
+        ),
+      };
     case 'next':
     case 'stop':
     case 'skip':
     case 'suspend':
-      return { ok: false, error: serializeError(new WeftError('STEP_FAILED', `item ${index} of map "${node.name}" returned ${c.$weft}(), which only a step can return (a map item may return update() or retry())`)) };
+      return {
+        ok: false,
+        error: serializeError(
+          new WeftError(
+            'STEP_FAILED',
+            `item ${index} of map "${node.name}" returned ${c.$weft}(), which only a step can return (a map item may return update() or retry())`,
+          ),
+        ),
+      };
   }
 }

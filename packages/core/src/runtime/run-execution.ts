@@ -21,7 +21,11 @@ import { StateBox } from './state-box.js';
 export type ExecutionOutcome =
   | { readonly status: 'succeeded'; readonly output: unknown }
   | { readonly status: 'failed' | 'cancelled' | 'timedOut'; readonly error: WeftError }
-  | { readonly status: 'suspended'; readonly snapshot: RunSnapshot; readonly reasons: readonly { step: string; reason: string; data?: unknown }[] };
+  | {
+      readonly status: 'suspended';
+      readonly snapshot: RunSnapshot;
+      readonly reasons: readonly { step: string; reason: string; data?: unknown }[];
+    };
 
 /**
  * Executes one plan: the ready queue, quotas, retry timers and the outcome of each invocation.
@@ -92,7 +96,10 @@ export class RunExecution {
       deps,
       state: this.#state,
       emit: (b) => this.#emit(b),
-      canDispatch: () => (this.#mode === 'running' || this.#mode === 'suspending') && !this.#d.hub.saturated && this.#slotFree(),
+      canDispatch: () =>
+        (this.#mode === 'running' || this.#mode === 'suspending') &&
+        !this.#d.hub.saturated &&
+        this.#slotFree(),
       dispatchChunk: (m, items, baseIndex, attempts) => this.#dispatchChunk(m, items, baseIndex, attempts),
       timer: (ms, fn) => this.#timer(ms, fn),
       pump: () => this.#pump(),
@@ -104,7 +111,8 @@ export class RunExecution {
           this.#release(inv);
         }
       },
-      failed: (node, act, error, invocation) => this.#onError(node, act, serializeError(error), { id: invocation } as Inflight),
+      failed: (node, act, error, invocation) =>
+        this.#onError(node, act, serializeError(error), { id: invocation } as Inflight),
       itemPorts: (node, act) => this.#memo.itemPorts(node, act),
     };
   }
@@ -158,7 +166,12 @@ export class RunExecution {
 
   #enqueue(a: ActivationData): void {
     if (++this.#activations > this.#d.options.maxSteps) {
-      this.#fail(new WeftError('STEP_LIMIT', `more than ${this.#d.options.maxSteps} step activations: a loop that never ends? (raise maxSteps to allow more)`));
+      this.#fail(
+        new WeftError(
+          'STEP_LIMIT',
+          `more than ${this.#d.options.maxSteps} step activations: a loop that never ends? (raise maxSteps to allow more)`,
+        ),
+      );
       return;
     }
     this.#ready.push(a);
@@ -257,7 +270,9 @@ export class RunExecution {
     }
     this.#d.metrics.tasks++;
     this.#slots.inflight++;
-    void dispatchTask(this.#tasks, inv, { kind: 'step', input: act.input }).then((o) => this.#onStepOutcome(inv, o));
+    void dispatchTask(this.#tasks, inv, { kind: 'step', input: act.input }).then((o) =>
+      this.#onStepOutcome(inv, o),
+    );
   }
 
   #newInflight(node: PlanNode, act: ActivationData, kind: Inflight['kind']): Inflight {
@@ -287,7 +302,8 @@ export class RunExecution {
   #release(inv: Inflight): boolean {
     if (!this.#inflight.delete(inv.id)) return false;
     if (inv.timer) this.#clear(inv.timer);
-    if (inv.kind !== 'items') this.#runningByNode.set(inv.node.name, (this.#runningByNode.get(inv.node.name) ?? 1) - 1);
+    if (inv.kind !== 'items')
+      this.#runningByNode.set(inv.node.name, (this.#runningByNode.get(inv.node.name) ?? 1) - 1);
     if (inv.kind !== 'sub') this.#freeSlot();
     return true;
   }
@@ -311,7 +327,8 @@ export class RunExecution {
 
   #onStepOutcome(inv: Inflight, outcome: TaskOutcome): void {
     if (this.#mode === 'done' || !this.#release(inv)) return;
-    const stored = outcome.ok && inv.memoKey !== undefined ? this.#memo.put(inv.memoKey, outcome.value) : outcome;
+    const stored =
+      outcome.ok && inv.memoKey !== undefined ? this.#memo.put(inv.memoKey, outcome.value) : outcome;
     if (!stored.ok) {
       this.#onError(inv.node, inv.act, stored.error, inv);
     } else {
@@ -337,7 +354,17 @@ export class RunExecution {
         if ('state' in c && c.state && !this.#patch(node, act, c.state, inv)) return;
         const unknown = c.targets.filter((t) => !this.#plan.nodes[t]);
         if (unknown.length > 0) {
-          this.#onError(node, act, serializeError(new WeftError('UNKNOWN_TARGET', `step "${node.name}" routed to unknown step(s) ${unknown.map((u) => `"${u}"`).join(', ')}`)), inv);
+          this.#onError(
+            node,
+            act,
+            serializeError(
+              new WeftError(
+                'UNKNOWN_TARGET',
+                `step "${node.name}" routed to unknown step(s) ${unknown.map((u) => `"${u}"`).join(', ')}`,
+              ),
+            ),
+            inv,
+          );
           return;
         }
         this.#complete(node, act, 'output' in c ? c.output : act.input, id, duration, c.targets, cached);
@@ -347,7 +374,15 @@ export class RunExecution {
         if ('state' in c && c.state && !this.#patch(node, act, c.state, inv)) return;
         this.#outputs[node.name] = c.output;
         if (cached) this.#emit({ type: 'step.skip', step: node.name, reason: 'cached', cached: true });
-        else this.#emit({ type: 'step.end', step: node.name, invocation: id, attempt: act.attempt, durationMs: duration, output: c.output });
+        else
+          this.#emit({
+            type: 'step.end',
+            step: node.name,
+            invocation: id,
+            attempt: act.attempt,
+            durationMs: duration,
+            output: c.output,
+          });
         this.#stopOutput = { value: c.output };
         this.#finish({ status: 'succeeded', output: c.output });
         return;
@@ -355,27 +390,59 @@ export class RunExecution {
         this.#skip(node.name, c.reason ?? 'skipped by the step', inv?.id);
         return;
       case 'retry':
-        this.#onError(node, act, serializeError(new WeftError('STEP_FAILED', `step "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`, { retryable: true })), inv, true);
+        this.#onError(
+          node,
+          act,
+          serializeError(
+            new WeftError(
+              'STEP_FAILED',
+              `step "${node.name}" asked to be retried${c.reason ? `: ${c.reason}` : ''}`,
+              { retryable: true },
+            ),
+          ),
+          inv,
+          true,
+        );
         return;
       case 'suspend':
-        this.#suspended.push({ node: act.node, input: act.input, from: act.from, attempt: act.attempt, reason: c.reason, ...(c.data !== undefined ? { data: c.data } : {}) });
+        this.#suspended.push({
+          node: act.node,
+          input: act.input,
+          from: act.from,
+          attempt: act.attempt,
+          reason: c.reason,
+          ...(c.data !== undefined ? { data: c.data } : {}),
+        });
         if (this.#mode === 'running') this.#mode = 'suspending';
         return;
     }
   }
 
-  #complete(node: PlanNode, act: ActivationData, output: unknown, invocation: number, durationMs: number, dynamic: readonly string[] | null, cached = false): void {
+  #complete(
+    node: PlanNode,
+    act: ActivationData,
+    output: unknown,
+    invocation: number,
+    durationMs: number,
+    dynamic: readonly string[] | null,
+    cached = false,
+  ): void {
     const route = node.kind === 'switch' && dynamic === null ? switchTarget(node, output) : undefined;
     if (route === null) {
       // No case and no default: a step error like any other (handlers may recover with a case key).
-      const error = new WeftError('SWITCH_NO_ROUTE', `switch "${node.name}" returned ${JSON.stringify(output)}, which matches no case and there is no default`, { data: { value: output } });
+      const error = new WeftError(
+        'SWITCH_NO_ROUTE',
+        `switch "${node.name}" returned ${JSON.stringify(output)}, which matches no case and there is no default`,
+        { data: { value: output } },
+      );
       // Only the invocation id is read from it (the invocation has already been released).
       this.#onError(node, act, serializeError(error), { id: invocation } as Inflight);
       return;
     }
     this.#outputs[node.name] = output;
     if (cached) this.#emit({ type: 'step.skip', step: node.name, reason: 'cached', cached: true });
-    else this.#emit({ type: 'step.end', step: node.name, invocation, attempt: act.attempt, durationMs, output });
+    else
+      this.#emit({ type: 'step.end', step: node.name, invocation, attempt: act.attempt, durationMs, output });
     if (route !== undefined) return this.#routeSwitch(node, act, route);
     const targets = dynamic ?? node.to;
     for (const t of node.to) if (!targets.includes(t)) this.#joins.arrive(t, node.name, undefined, true);
@@ -387,15 +454,43 @@ export class RunExecution {
     this.#joins.arrive(target, node.name, act.input, false);
   }
 
-  #onError(node: PlanNode, act: ActivationData, error: SerializedError, inv: Inflight | null, requested = false): void {
+  #onError(
+    node: PlanNode,
+    act: ActivationData,
+    error: SerializedError,
+    inv: Inflight | null,
+    requested = false,
+  ): void {
     const policy = node.retry;
     // While the run suspends, a retry is still scheduled: its activation waits in the snapshot.
-    const willRetry = this.#mode !== 'done' && act.attempt < policy.attempts && (requested || isRetryable(policy, error));
-    this.#emit({ type: 'step.error', step: node.name, invocation: inv?.id ?? 0, attempt: act.attempt, error, willRetry });
+    const willRetry =
+      this.#mode !== 'done' && act.attempt < policy.attempts && (requested || isRetryable(policy, error));
+    this.#emit({
+      type: 'step.error',
+      step: node.name,
+      invocation: inv?.id ?? 0,
+      attempt: act.attempt,
+      error,
+      willRetry,
+    });
     if (willRetry) {
       const delayMs = backoffDelay(policy, act.attempt, this.#d.random);
-      this.#emit({ type: 'step.retry', step: node.name, invocation: inv?.id ?? 0, attempt: act.attempt + 1, delayMs, reason: error.message });
-      const again: ActivationData = { node: act.node, input: act.input, from: act.from, attempt: act.attempt + 1, ...(act.resume ? { resume: act.resume } : {}), ...(inv?.lastCheckpoint !== undefined ? { lastCheckpoint: inv.lastCheckpoint } : {}) };
+      this.#emit({
+        type: 'step.retry',
+        step: node.name,
+        invocation: inv?.id ?? 0,
+        attempt: act.attempt + 1,
+        delayMs,
+        reason: error.message,
+      });
+      const again: ActivationData = {
+        node: act.node,
+        input: act.input,
+        from: act.from,
+        attempt: act.attempt + 1,
+        ...(act.resume ? { resume: act.resume } : {}),
+        ...(inv?.lastCheckpoint !== undefined ? { lastCheckpoint: inv.lastCheckpoint } : {}),
+      };
       this.#timer(delayMs, () => {
         this.#activations--;
         this.#enqueue(again);
@@ -433,7 +528,8 @@ export class RunExecution {
       this.#onError(node, act, serializeError(result.error), inv);
       return false;
     }
-    for (const w of result.races) this.#emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
+    for (const w of result.races)
+      this.#emit({ type: 'warning', code: 'STATE_RACE', step: node.name, message: w });
     this.#emit({ type: 'state.update', step: node.name, keys: Object.keys(patch) });
     return true;
   }
@@ -448,7 +544,14 @@ export class RunExecution {
       inv.controller.abort(serializeError(error));
       inv.abortSub?.(error);
       this.#release(inv);
-      this.#emit({ type: 'step.error', step: name, invocation: inv.id, attempt: inv.act.attempt, error: serializeError(error), willRetry: false });
+      this.#emit({
+        type: 'step.error',
+        step: name,
+        invocation: inv.id,
+        attempt: inv.act.attempt,
+        error: serializeError(error),
+        willRetry: false,
+      });
       for (const t of inv.node.to) this.#joins.arrive(t, name, undefined, true);
     }
     for (const m of [...this.#maps.values()]) {
@@ -456,7 +559,14 @@ export class RunExecution {
       const error = new WeftError('STEP_CANCELLED', `map "${name}" cancelled: ${reason}`);
       this.#maps.delete(m.id);
       m.cancel(error);
-      this.#emit({ type: 'step.error', step: name, invocation: m.id, attempt: m.act.attempt, error: serializeError(error), willRetry: false });
+      this.#emit({
+        type: 'step.error',
+        step: name,
+        invocation: m.id,
+        attempt: m.act.attempt,
+        error: serializeError(error),
+        willRetry: false,
+      });
       for (const t of m.node.to) this.#joins.arrive(t, name, undefined, true);
     }
     for (let i = this.#ready.length - 1; i >= 0; i--) {
@@ -468,7 +578,11 @@ export class RunExecution {
   }
 
   #skip(name: string, reason: string, invocation?: number): void {
-    this.#emit(invocation ? { type: 'step.skip', step: name, reason, invocation } : { type: 'step.skip', step: name, reason });
+    this.#emit(
+      invocation
+        ? { type: 'step.skip', step: name, reason, invocation }
+        : { type: 'step.skip', step: name, reason },
+    );
     for (const t of this.#plan.nodes[name]!.to) this.#joins.arrive(t, name, undefined, true);
   }
 
@@ -480,7 +594,13 @@ export class RunExecution {
     // A map whose items changed the state is memoised item by item only (each hit replays its patch).
     if (result.ok && memoKey !== undefined && !m.patchedState) result = this.#memo.put(memoKey, result.value);
     if (result.ok) this.#complete(m.node, m.act, result.value, m.id, this.#d.clock.now() - m.startedAt, null);
-    else this.#onError(m.node, { ...m.act, attempt: Math.max(m.act.attempt, m.node.retry.attempts) }, result.error, { id: m.id } as Inflight);
+    else
+      this.#onError(
+        m.node,
+        { ...m.act, attempt: Math.max(m.act.attempt, m.node.retry.attempts) },
+        result.error,
+        { id: m.id } as Inflight,
+      );
     this.#pump();
   }
 
@@ -489,7 +609,9 @@ export class RunExecution {
     inv.map = m;
     this.#d.metrics.tasks += items.length;
     this.#slots.inflight++;
-    void dispatchTask(this.#tasks, inv, { kind: 'items', items, baseIndex, attempts }).then((o) => this.#settle(inv, o));
+    void dispatchTask(this.#tasks, inv, { kind: 'items', items, baseIndex, attempts }).then((o) =>
+      this.#settle(inv, o),
+    );
     return inv;
   }
 
@@ -504,7 +626,14 @@ export class RunExecution {
         settle: (outcome) => this.#onStepOutcome(inv, outcome),
         suspend: (sub, reason) => {
           this.#release(inv);
-          this.#suspended.push({ node: inv.act.node, input: inv.act.input, from: inv.act.from, attempt: inv.act.attempt, sub, reason });
+          this.#suspended.push({
+            node: inv.act.node,
+            input: inv.act.input,
+            from: inv.act.from,
+            attempt: inv.act.attempt,
+            sub,
+            reason,
+          });
           if (this.#mode === 'running') this.#mode = 'suspending';
           this.#pump();
         },
@@ -523,7 +652,11 @@ export class RunExecution {
     const barrierTimers = this.#mode === 'running' ? this.#joins.timers : 0;
     if (this.#timers.size > barrierTimers) return;
     if (this.#mode === 'suspending') {
-      this.#finish({ status: 'suspended', snapshot: this.#snapshot(), reasons: suspendReasons(this.#suspended, []) });
+      this.#finish({
+        status: 'suspended',
+        snapshot: this.#snapshot(),
+        reasons: suspendReasons(this.#suspended, []),
+      });
       return;
     }
     if (this.#joins.waiting > 0) {
@@ -531,7 +664,10 @@ export class RunExecution {
       this.#pump();
       return;
     }
-    this.#finish({ status: 'succeeded', output: this.#stopOutput ? this.#stopOutput.value : runOutput(this.#plan, this.#outputs) });
+    this.#finish({
+      status: 'succeeded',
+      output: this.#stopOutput ? this.#stopOutput.value : runOutput(this.#plan, this.#outputs),
+    });
   }
 
   #snapshot(): RunSnapshot {
@@ -562,7 +698,10 @@ export class RunExecution {
     let reason: WeftError | undefined;
     this.#slots.starved.delete(this.#wake);
     for (const inv of this.#inflight.values()) {
-      reason ??= outcome.status === 'succeeded' || outcome.status === 'suspended' ? new WeftError('STEP_CANCELLED', 'the run ended') : outcome.error;
+      reason ??=
+        outcome.status === 'succeeded' || outcome.status === 'suspended'
+          ? new WeftError('STEP_CANCELLED', 'the run ended')
+          : outcome.error;
       if (inv.timer) this.#d.clock.clearTimeout(inv.timer);
       inv.controller.abort(serializeError(reason));
       inv.abortSub?.(reason);

@@ -34,8 +34,19 @@ export interface RunSnapshot {
 }
 
 /** Why an execution is suspended, with steps inside sub-pipelines named by their qualified name (`sub/step`). */
-export function suspendReasons(list: RunSnapshot['suspended'], prefix: readonly string[]): { step: string; reason: string; data?: unknown }[] {
+export function suspendReasons(
+  list: RunSnapshot['suspended'],
+  prefix: readonly string[],
+): { step: string; reason: string; data?: unknown }[] {
   return list.flatMap((s) =>
-    s.sub ? suspendReasons(s.sub.suspended, [...prefix, s.node]) : [{ step: [...prefix, s.node].join('/'), reason: s.reason, ...(s.data !== undefined ? { data: s.data } : {}) }],
+    s.sub
+      ? suspendReasons(s.sub.suspended, [...prefix, s.node])
+      : [
+          {
+            step: [...prefix, s.node].join('/'),
+            reason: s.reason,
+            ...(s.data !== undefined ? { data: s.data } : {}),
+          },
+        ],
   );
 }

@@ -19,7 +19,11 @@ export class StateBox {
     const keys: Record<string, StateKey> = {};
     const init: Record<string, unknown> = {};
     for (const [k, spec] of Object.entries(plan.state)) {
-      keys[k] = { reducer: spec.reducer, initial: spec.initial, ...(declared[k]?.fn ? { fn: declared[k].fn } : {}) };
+      keys[k] = {
+        reducer: spec.reducer,
+        initial: spec.initial,
+        ...(declared[k]?.fn ? { fn: declared[k].fn } : {}),
+      };
       init[k] = structuredClone(spec.initial);
     }
     this.#keys = keys;
@@ -42,23 +46,42 @@ export class StateBox {
    * Applies a patch written by `step`, dispatched when the state was at `seenVersion`. Returns the
    * races found: `replace` keys another step wrote after this one was dispatched.
    */
-  apply(patch: Readonly<Record<string, unknown>>, seenVersion: number, step: string): { ok: true; races: string[] } | { ok: false; error: WeftError } {
+  apply(
+    patch: Readonly<Record<string, unknown>>,
+    seenVersion: number,
+    step: string,
+  ): { ok: true; races: string[] } | { ok: false; error: WeftError } {
     const next: Record<string, unknown> = { ...this.#value };
     const races: string[] = [];
     for (const [k, v] of Object.entries(patch)) {
       const key = this.#keys[k];
       if (!key) {
         const guess = didYouMean(k, Object.keys(this.#keys));
-        return { ok: false, error: new WeftError('STATE_UNKNOWN_KEY', `step "${step}" wrote state key "${k}", which is not declared${guess ? ` (did you mean "${guess}"?)` : ''}`) };
+        return {
+          ok: false,
+          error: new WeftError(
+            'STATE_UNKNOWN_KEY',
+            `step "${step}" wrote state key "${k}", which is not declared${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          ),
+        };
       }
       try {
         next[k] = applyReducer(key, next[k], v);
       } catch (cause) {
-        return { ok: false, error: new WeftError('STATE_REDUCER_FAILED', `reducer "${key.reducer}" of state key "${k}" failed for step "${step}": ${(cause as Error).message}`, { cause }) };
+        return {
+          ok: false,
+          error: new WeftError(
+            'STATE_REDUCER_FAILED',
+            `reducer "${key.reducer}" of state key "${k}" failed for step "${step}": ${(cause as Error).message}`,
+            { cause },
+          ),
+        };
       }
       const last = this.#lastWrite.get(k);
       if (key.reducer === 'replace' && last && last.version > seenVersion && last.step !== step) {
-        races.push(`state key "${k}" (replace) was written by "${last.step}" and "${step}" concurrently; the result depends on which finished last — declare a commutative reducer`);
+        races.push(
+          `state key "${k}" (replace) was written by "${last.step}" and "${step}" concurrently; the result depends on which finished last — declare a commutative reducer`,
+        );
       }
     }
     this.#version++;

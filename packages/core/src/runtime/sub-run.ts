@@ -56,7 +56,11 @@ export function runSub(host: SubHost, inv: Inflight): void {
   if (limit !== null) {
     // The whole sub-pipeline times out like a step: its inner work is cancelled, then the sub step fails.
     inv.timer = host.timer(limit, () => {
-      const error = new WeftError('STEP_TIMEOUT', `sub-pipeline "${inv.node.name}" ran longer than ${limit} ms`, { retryable: true, data: { timeoutMs: limit } });
+      const error = new WeftError(
+        'STEP_TIMEOUT',
+        `sub-pipeline "${inv.node.name}" ran longer than ${limit} ms`,
+        { retryable: true, data: { timeoutMs: limit } },
+      );
       child.abort('timedOut', error);
       host.settle({ ok: false, error: serializeError(error) });
     });

@@ -22,7 +22,9 @@ export interface TaskHost {
 }
 
 /** A task's body: one step input, or a chunk of map items. */
-export type TaskBody = { kind: 'step'; input: unknown } | { kind: 'items'; items: unknown[]; baseIndex: number; attempts: number[] };
+export type TaskBody =
+  | { kind: 'step'; input: unknown }
+  | { kind: 'items'; items: unknown[]; baseIndex: number; attempts: number[] };
 
 /**
  * Sends a task through middleware to the orchestrator; never rejects. Its hooks arm the step timeout
@@ -67,7 +69,12 @@ export async function dispatchTask(h: TaskHost, inv: Inflight, body: TaskBody): 
         try {
           h.memo.checkpoint(inv.memoKey, value);
         } catch (e) {
-          h.emit({ type: 'warning', code: 'NOT_SERIALIZABLE', step: node.name, message: `checkpoint not persisted: ${(e as Error).message}` });
+          h.emit({
+            type: 'warning',
+            code: 'NOT_SERIALIZABLE',
+            step: node.name,
+            message: `checkpoint not persisted: ${(e as Error).message}`,
+          });
         }
       }
       h.emit({ type: 'checkpoint', step: node.name, invocation: inv.map?.id ?? inv.id, value });
@@ -78,7 +85,11 @@ export async function dispatchTask(h: TaskHost, inv: Inflight, body: TaskBody): 
   const middleware = d.middleware;
   try {
     if (middleware.length === 0 || body.kind === 'items') return await call();
-    return await runMiddleware(middleware, { runId: d.runId, step: node.name, path: d.path, attempt: act.attempt, input: act.input }, call);
+    return await runMiddleware(
+      middleware,
+      { runId: d.runId, step: node.name, path: d.path, attempt: act.attempt, input: act.input },
+      call,
+    );
   } catch (error) {
     return { ok: false, error: serializeError(error) };
   }
@@ -91,7 +102,10 @@ function onStarted(h: TaskHost, inv: Inflight, items: number): void {
   const limit = inv.node.timeoutMs;
   if (limit !== null) {
     inv.timer = h.timer(limit * items, () => {
-      const error = new WeftError('STEP_TIMEOUT', `step "${inv.node.name}" ran longer than ${limit} ms`, { retryable: true, data: { timeoutMs: limit } });
+      const error = new WeftError('STEP_TIMEOUT', `step "${inv.node.name}" ran longer than ${limit} ms`, {
+        retryable: true,
+        data: { timeoutMs: limit },
+      });
       inv.controller.abort(serializeError(error));
       h.settle(inv, { ok: false, error: serializeError(error) });
     });

@@ -13,8 +13,13 @@ export function backoffDelay(policy: ResolvedRetry, attempt: number, random: () 
 
 /** Whether an error may be retried under a policy. Pure. */
 export function isRetryable(policy: ResolvedRetry, error: SerializedError): boolean {
-  if (error.code === 'STEP_CANCELLED' || error.code === 'RUN_CANCELLED' || error.code === 'NOT_SERIALIZABLE') return false;
+  if (error.code === 'STEP_CANCELLED' || error.code === 'RUN_CANCELLED' || error.code === 'NOT_SERIALIZABLE')
+    return false;
   if (policy.retryOn === 'all') return true;
   if (policy.retryOn === 'retryable') return error.retryable || error.code === 'WORKER_CRASHED';
-  return policy.retryOn.includes(error.code) || policy.retryOn.includes(error.name) || (error.originalCode !== undefined && policy.retryOn.includes(error.originalCode));
+  return (
+    policy.retryOn.includes(error.code) ||
+    policy.retryOn.includes(error.name) ||
+    (error.originalCode !== undefined && policy.retryOn.includes(error.originalCode))
+  );
 }

@@ -51,7 +51,8 @@ interface Ctx {
   readonly where: Map<string, Where>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads a parsed JSON pipeline declaration into the same Pipeline the TypeScript builder makes:
@@ -63,7 +64,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * if (!r.ok) for (const p of r.problems) console.error(`${p.path}: ${p.message}`);
  */
 export function pipelineFromSpec(doc: unknown, options: FromSpecOptions): SpecResult {
-  const ctx: Ctx = { opts: options, top: options.url, problems: [], modules: new Set(), files: [options.url], where: new Map() };
+  const ctx: Ctx = {
+    opts: options,
+    top: options.url,
+    problems: [],
+    modules: new Set(),
+    files: [options.url],
+    where: new Map(),
+  };
   const p = build(doc, options.url, '', [], [options.url], ctx);
   if (ctx.problems.length > 0 || p === undefined) return { ok: false, problems: ctx.problems };
   const report = validate(p);
@@ -72,7 +80,14 @@ export function pipelineFromSpec(doc: unknown, options: FromSpecOptions): SpecRe
   return { ok: true, pipeline: p, quotas, modules: [...ctx.modules], files: ctx.files };
 }
 
-function build(doc: unknown, url: string, at: string, prefix: readonly string[], stack: readonly string[], ctx: Ctx): Pipeline | undefined {
+function build(
+  doc: unknown,
+  url: string,
+  at: string,
+  prefix: readonly string[],
+  stack: readonly string[],
+  ctx: Ctx,
+): Pipeline | undefined {
   const found = checkSpec(doc, at);
   for (const f of found) ctx.problems.push(url === ctx.top ? f : { ...f, file: url });
   if (found.length > 0 || !isObject(doc)) return undefined;
@@ -80,7 +95,13 @@ function build(doc: unknown, url: string, at: string, prefix: readonly string[],
   const extraTo = new Map<string, string[]>();
   for (const [i, e] of ((doc['edges'] ?? []) as { from: string; to: string | string[] }[]).entries()) {
     if (!(e.from in steps)) {
-      push(ctx, url, `${at}/edges/${i}/from`, 'UNKNOWN_TARGET', `edge ${i} starts at "${e.from}", which is not a step`);
+      push(
+        ctx,
+        url,
+        `${at}/edges/${i}/from`,
+        'UNKNOWN_TARGET',
+        `edge ${i} starts at "${e.from}", which is not a step`,
+      );
       continue;
     }
     const list = extraTo.get(e.from) ?? [];
@@ -88,7 +109,9 @@ function build(doc: unknown, url: string, at: string, prefix: readonly string[],
     extraTo.set(e.from, list);
   }
   const state: Record<string, StateKey> = {};
-  for (const [k, v] of Object.entries((doc['state'] ?? {}) as Record<string, { reducer: StateKey['reducer']; initial?: unknown }>)) {
+  for (const [k, v] of Object.entries(
+    (doc['state'] ?? {}) as Record<string, { reducer: StateKey['reducer']; initial?: unknown }>,
+  )) {
     state[k] = { reducer: v.reducer, initial: v.initial ?? defaultInitial(v.reducer) };
   }
   const b = declare(doc['name'] as string, {
@@ -102,18 +125,37 @@ function build(doc: unknown, url: string, at: string, prefix: readonly string[],
     ctx.where.set([...prefix, name].join('/'), { file: url, path: here, step: s });
     const to = [...toList(s['to']), ...(extraTo.get(name) ?? [])];
     const common: Record<string, unknown> = {};
-    for (const k of ['routes', 'timeoutMs', 'concurrency', 'placement', 'join', 'barrierTimeoutMs', 'version', 'io', 'cache']) if (s[k] !== undefined) common[k] = s[k];
+    for (const k of [
+      'routes',
+      'timeoutMs',
+      'concurrency',
+      'placement',
+      'join',
+      'barrierTimeoutMs',
+      'version',
+      'io',
+      'cache',
+    ])
+      if (s[k] !== undefined) common[k] = s[k];
     if (s['retry'] !== undefined) common['retry'] = s['retry'];
     if (to.length > 0) common['to'] = [...new Set(to)];
-    if (s['params'] !== undefined || Object.keys(defaults).length > 0) common['params'] = { ...defaults, ...((s['params'] ?? {})) };
+    if (s['params'] !== undefined || Object.keys(defaults).length > 0)
+      common['params'] = { ...defaults, ...(s['params'] ?? {}) };
     if (s['sub'] !== undefined) {
       const inner = readSub(s['sub'], url, `${here}/sub`, [...prefix, name], stack, ctx);
       if (inner) b.sub(name, inner, common);
     } else if (s['map'] !== undefined) {
-      b.map(name, ref(s['map'], url, ctx), { ...common, ...(s['chunkSize'] !== undefined ? { chunkSize: s['chunkSize'] } : {}) } as MapOptions);
+      b.map(name, ref(s['map'], url, ctx), {
+        ...common,
+        ...(s['chunkSize'] !== undefined ? { chunkSize: s['chunkSize'] } : {}),
+      } as MapOptions);
     } else if (s['switch'] !== undefined) {
       const { to: _to, ...rest } = common;
-      b.switch(name, ref(s['switch'], url, ctx), { ...rest, cases: s['cases'], ...(s['default'] !== undefined ? { default: s['default'] } : {}) } as SwitchOptions);
+      b.switch(name, ref(s['switch'], url, ctx), {
+        ...rest,
+        cases: s['cases'],
+        ...(s['default'] !== undefined ? { default: s['default'] } : {}),
+      } as SwitchOptions);
     } else {
       b.step(name, ref(s['run'], url, ctx), common);
     }
@@ -121,11 +163,24 @@ function build(doc: unknown, url: string, at: string, prefix: readonly string[],
   return b.build();
 }
 
-function readSub(sub: unknown, url: string, at: string, prefix: readonly string[], stack: readonly string[], ctx: Ctx): Pipeline | undefined {
+function readSub(
+  sub: unknown,
+  url: string,
+  at: string,
+  prefix: readonly string[],
+  stack: readonly string[],
+  ctx: Ctx,
+): Pipeline | undefined {
   if (typeof sub !== 'string') return build(sub, url, at, prefix, stack, ctx);
   const target = new URL(sub, url).href;
   if (stack.includes(target)) {
-    push(ctx, url, at, 'SUB_INVALID', `sub pipeline ${sub} includes itself (${[...stack, target].map(baseName).join(' -> ')})`);
+    push(
+      ctx,
+      url,
+      at,
+      'SUB_INVALID',
+      `sub pipeline ${sub} includes itself (${[...stack, target].map(baseName).join(' -> ')})`,
+    );
     return undefined;
   }
   if (!ctx.opts.load) {
@@ -136,7 +191,13 @@ function readSub(sub: unknown, url: string, at: string, prefix: readonly string[
   try {
     doc = ctx.opts.load(target);
   } catch (e) {
-    push(ctx, url, at, isWeftError(e) ? e.code : 'SPEC_INVALID', `cannot read sub pipeline ${sub}: ${(e as Error).message}`);
+    push(
+      ctx,
+      url,
+      at,
+      isWeftError(e) ? e.code : 'SPEC_INVALID',
+      `cannot read sub pipeline ${sub}: ${(e as Error).message}`,
+    );
     return undefined;
   }
   ctx.files.push(target);
@@ -145,7 +206,10 @@ function readSub(sub: unknown, url: string, at: string, prefix: readonly string[
 
 /** Resolves a code reference against the pipeline file. */
 function ref(code: unknown, url: string, ctx: Ctx): StepRef {
-  const [mod, exp] = typeof code === 'string' ? [code.slice(0, code.lastIndexOf('#')), code.slice(code.lastIndexOf('#') + 1)] : [(code as StepRef).module, (code as StepRef).export];
+  const [mod, exp] =
+    typeof code === 'string'
+      ? [code.slice(0, code.lastIndexOf('#')), code.slice(code.lastIndexOf('#') + 1)]
+      : [(code as StepRef).module, (code as StepRef).export];
   const module = resolveModule(mod, url);
   ctx.modules.add(module);
   return { module, export: exp };
@@ -153,7 +217,8 @@ function ref(code: unknown, url: string, ctx: Ctx): StepRef {
 
 /** A relative or absolute path becomes a `file:` URL; a URL or a bare package specifier is kept. */
 export function resolveModule(specifier: string, base: string): string {
-  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/')) return new URL(specifier, base).href;
+  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/'))
+    return new URL(specifier, base).href;
   return specifier;
 }
 
@@ -191,9 +256,16 @@ function locate(q: Problem, ctx: Ctx): SpecProblem {
   if (w && q.option !== undefined) path += pointer(...q.option.split('.'));
   else if (w && q.code === 'UNKNOWN_TARGET') path += targetPath(w.step, q.target);
   else if (w && (q.code === 'SWITCH_INVALID' || q.code === 'SWITCH_NO_ROUTE')) path += '/cases';
-  else if (!w && (q.code === 'NO_ROOT' || q.code === 'MULTIPLE_ROOTS' || q.code === 'STATIC_CYCLE')) path = '/steps';
+  else if (!w && (q.code === 'NO_ROOT' || q.code === 'MULTIPLE_ROOTS' || q.code === 'STATIC_CYCLE'))
+    path = '/steps';
   const file = w?.file ?? ctx.top;
-  return { code: q.code, path, message: q.message, ...(file === ctx.top ? {} : { file }), ...(q.hint ? { hint: q.hint } : {}) };
+  return {
+    code: q.code,
+    path,
+    message: q.message,
+    ...(file === ctx.top ? {} : { file }),
+    ...(q.hint ? { hint: q.hint } : {}),
+  };
 }
 
 /** Where a step names an unknown target: `/to`, `/to/1`, `/routes/0`, `/cases/x` or `/default`. */
@@ -203,7 +275,8 @@ function targetPath(step: Record<string, unknown>, target: string | undefined): 
   if (Array.isArray(to) && to.includes(target)) return `/to/${to.indexOf(target)}`;
   const routes = step['routes'];
   if (Array.isArray(routes) && routes.includes(target)) return `/routes/${routes.indexOf(target)}`;
-  if (isObject(step['cases'])) for (const [k, v] of Object.entries(step['cases'])) if (v === target) return `/cases${pointer(k)}`;
+  if (isObject(step['cases']))
+    for (const [k, v] of Object.entries(step['cases'])) if (v === target) return `/cases${pointer(k)}`;
   if (step['default'] === target) return '/default';
   return '';
 }

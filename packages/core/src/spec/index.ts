@@ -1,3 +1,9 @@
 export { pipelineSchema } from './schema.js';
 export { checkSpec, pointer, type SpecProblem } from './check-spec.js';
-export { pipelineFromSpec, resolveModule, type FromSpecOptions, type SpecQuotas, type SpecResult } from './from-spec.js';
+export {
+  pipelineFromSpec,
+  resolveModule,
+  type FromSpecOptions,
+  type SpecQuotas,
+  type SpecResult,
+} from './from-spec.js';

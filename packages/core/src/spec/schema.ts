@@ -7,7 +7,9 @@ import { PROCESSOR_REF } from '../catalogue/catalogue-document.js';
  * processors) are replaced by module references by `expandProcessors` before `checkSpec` sees the file.
  */
 const name = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', maxLength: 128 } as const;
-const names = { oneOf: [{ $ref: '#/$defs/name' }, { type: 'array', items: { $ref: '#/$defs/name' }, uniqueItems: true }] } as const;
+const names = {
+  oneOf: [{ $ref: '#/$defs/name' }, { type: 'array', items: { $ref: '#/$defs/name' }, uniqueItems: true }],
+} as const;
 const posNumber = { type: 'number', exclusiveMinimum: 0 } as const;
 const posInt = { type: 'integer', minimum: 1 } as const;
 
@@ -15,7 +17,8 @@ export const pipelineSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://weft.dev/schema/pipeline-1.json',
   title: 'Weft pipeline',
-  description: 'A Weft pipeline declared in JSON: steps (module + export), edges, map/switch/sub, joins, retries, timeouts, quotas and parameters.',
+  description:
+    'A Weft pipeline declared in JSON: steps (module + export), edges, map/switch/sub, joins, retries, timeouts, quotas and parameters.',
   $ref: '#/$defs/pipeline',
   $defs: {
     name,
@@ -29,15 +32,21 @@ export const pipelineSchema = {
         weft: { const: 1, description: 'Format version of this file (1).' },
         name: { $ref: '#/$defs/name' },
         description: { type: 'string' },
-        version: { type: 'string', description: 'Declared version of the whole pipeline; feeds every step\'s idempotency key.' },
-        params: { type: 'object', description: 'Defaults merged under every step\'s params.' },
+        version: {
+          type: 'string',
+          description: "Declared version of the whole pipeline; feeds every step's idempotency key.",
+        },
+        params: { type: 'object', description: "Defaults merged under every step's params." },
         state: {
           type: 'object',
           additionalProperties: {
             type: 'object',
             required: ['reducer'],
             additionalProperties: false,
-            properties: { reducer: { enum: ['replace', 'append', 'sum', 'max', 'min', 'merge', 'union'] }, initial: {} },
+            properties: {
+              reducer: { enum: ['replace', 'append', 'sum', 'max', 'min', 'merge', 'union'] },
+              initial: {},
+            },
           },
         },
         quotas: {
@@ -46,25 +55,50 @@ export const pipelineSchema = {
           description: 'Run-wide limits.',
           properties: { maxConcurrency: posInt, maxSteps: posInt, chunkSize: posInt, timeoutMs: posNumber },
         },
-        steps: { type: 'object', minProperties: 1, propertyNames: { $ref: '#/$defs/name' }, additionalProperties: { $ref: '#/$defs/step' } },
+        steps: {
+          type: 'object',
+          minProperties: 1,
+          propertyNames: { $ref: '#/$defs/name' },
+          additionalProperties: { $ref: '#/$defs/step' },
+        },
         edges: {
           type: 'array',
           description: 'Static edges, merged with each step\'s "to".',
-          items: { type: 'object', required: ['from', 'to'], additionalProperties: false, properties: { from: { $ref: '#/$defs/name' }, to: { $ref: '#/$defs/names' } } },
+          items: {
+            type: 'object',
+            required: ['from', 'to'],
+            additionalProperties: false,
+            properties: { from: { $ref: '#/$defs/name' }, to: { $ref: '#/$defs/names' } },
+          },
         },
       },
     },
     processor: {
       type: 'string',
       pattern: PROCESSOR_REF.source,
-      description: 'A processor from the project\'s catalogue, "name@version" (e.g. "text/uppercase@2"): a run step, or { "processor" } as the code of a map or switch. Its version feeds the step\'s idempotency key.',
+      description:
+        'A processor from the project\'s catalogue, "name@version" (e.g. "text/uppercase@2"): a run step, or { "processor" } as the code of a map or switch. Its version feeds the step\'s idempotency key.',
     },
     code: {
-      description: '"./module.js#export" or { module, export }; a relative module is resolved against the pipeline file.',
+      description:
+        '"./module.js#export" or { module, export }; a relative module is resolved against the pipeline file.',
       oneOf: [
         { type: 'string', pattern: '^[^#]+#[A-Za-z_$][A-Za-z0-9_$]*$' },
-        { type: 'object', required: ['module', 'export'], additionalProperties: false, properties: { module: { type: 'string', minLength: 1 }, export: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$' } } },
-        { type: 'object', required: ['processor'], additionalProperties: false, properties: { processor: { $ref: '#/$defs/processor' } } },
+        {
+          type: 'object',
+          required: ['module', 'export'],
+          additionalProperties: false,
+          properties: {
+            module: { type: 'string', minLength: 1 },
+            export: { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$' },
+          },
+        },
+        {
+          type: 'object',
+          required: ['processor'],
+          additionalProperties: false,
+          properties: { processor: { $ref: '#/$defs/processor' } },
+        },
       ],
     },
     retry: {
@@ -88,14 +122,25 @@ export const pipelineSchema = {
     step: {
       type: 'object',
       description: 'Exactly one of run, map, switch, sub or processor.',
-      oneOf: [{ required: ['run'] }, { required: ['map'] }, { required: ['switch'] }, { required: ['sub'] }, { required: ['processor'] }],
+      oneOf: [
+        { required: ['run'] },
+        { required: ['map'] },
+        { required: ['switch'] },
+        { required: ['sub'] },
+        { required: ['processor'] },
+      ],
       additionalProperties: false,
       properties: {
         run: { $ref: '#/$defs/code' },
         processor: { $ref: '#/$defs/processor' },
         map: { $ref: '#/$defs/code' },
         switch: { $ref: '#/$defs/code' },
-        sub: { oneOf: [{ type: 'string', minLength: 1, description: 'Path of another JSON pipeline file.' }, { $ref: '#/$defs/pipeline' }] },
+        sub: {
+          oneOf: [
+            { type: 'string', minLength: 1, description: 'Path of another JSON pipeline file.' },
+            { $ref: '#/$defs/pipeline' },
+          ],
+        },
         description: { type: 'string' },
         to: { $ref: '#/$defs/names' },
         routes: { type: 'array', items: { $ref: '#/$defs/name' } },
@@ -111,7 +156,10 @@ export const pipelineSchema = {
         version: { type: 'string' },
         params: { type: 'object' },
         io: { type: 'boolean' },
-        cache: { type: 'boolean', description: 'false: never skip this step as cached (it reads outside state).' },
+        cache: {
+          type: 'boolean',
+          description: 'false: never skip this step as cached (it reads outside state).',
+        },
       },
     },
   },

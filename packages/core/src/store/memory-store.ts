@@ -40,7 +40,11 @@ export class MemoryRunStore implements RunStore {
       // A copy: the codec's output is a view on its shared buffer.
       this.#snapshots.set(runId, Uint8Array.from(codec.pack(snapshot)));
     } catch (cause) {
-      throw new WeftError('NOT_SERIALIZABLE', `the snapshot of run ${runId} cannot be serialised: ${(cause as Error).message}`, { cause });
+      throw new WeftError(
+        'NOT_SERIALIZABLE',
+        `the snapshot of run ${runId} cannot be serialised: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
 

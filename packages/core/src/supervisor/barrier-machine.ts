@@ -8,7 +8,8 @@ export interface BarrierContext {
 }
 
 /** Events a barrier accepts. */
-export type BarrierEvent = { type: 'ARRIVE'; from: string; skipped: boolean } | { type: 'TIMEOUT' } | { type: 'CANCEL' };
+export type BarrierEvent =
+  { type: 'ARRIVE'; from: string; skipped: boolean } | { type: 'TIMEOUT' } | { type: 'CANCEL' };
 
 const allArrived = (c: BarrierContext): boolean => c.parents.every((p) => c.arrived[p] !== undefined);
 const anyOk = (c: BarrierContext): boolean => c.parents.some((p) => c.arrived[p] === 'ok');
@@ -19,9 +20,14 @@ const anyOk = (c: BarrierContext): boolean => c.parents.some((p) => c.arrived[p]
  * Released with no `ok` arrival means the join itself is skipped.
  */
 export const barrierMachine = setup({
-  types: { context: {} as BarrierContext, events: {} as BarrierEvent, input: {} as { kind: 'all' | 'any'; parents: readonly string[] } },
+  types: {
+    context: {} as BarrierContext,
+    events: {} as BarrierEvent,
+    input: {} as { kind: 'all' | 'any'; parents: readonly string[] },
+  },
   guards: {
-    complete: ({ context }) => (context.kind === 'all' ? allArrived(context) : anyOk(context) || allArrived(context)),
+    complete: ({ context }) =>
+      context.kind === 'all' ? allArrived(context) : anyOk(context) || allArrived(context),
   },
 }).createMachine({
   id: 'barrier',

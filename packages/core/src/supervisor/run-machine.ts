@@ -24,7 +24,13 @@ const stopping = { FAIL: 'failed', CANCEL: 'cancelled', TIMEOUT: 'timedOut' } as
  */
 export const runMachine = setup({
   types: { events: {} as RunMachineEvent },
-  actions: { runStartup: () => {}, pump: () => {}, holdDispatch: () => {}, abortInflight: () => {}, finalize: () => {} },
+  actions: {
+    runStartup: () => {},
+    pump: () => {},
+    holdDispatch: () => {},
+    abortInflight: () => {},
+    finalize: () => {},
+  },
 }).createMachine({
   id: 'run',
   initial: 'created',
@@ -42,7 +48,16 @@ export const runMachine = setup({
 });
 
 /** State names of the run machine. */
-export type RunState = 'created' | 'starting' | 'running' | 'suspending' | 'succeeded' | 'failed' | 'cancelled' | 'timedOut' | 'suspended';
+export type RunState =
+  | 'created'
+  | 'starting'
+  | 'running'
+  | 'suspending'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'timedOut'
+  | 'suspended';
 
 type RunSnapshot = SnapshotFrom<typeof runMachine>;
 

@@ -58,17 +58,21 @@ const VALUE_KEYS: readonly (keyof TuningValues)[] = ['threads', 'chunkSize', 'co
 const MACHINE_NUMBERS = ['cores', 'memoryGiB', 'loadAverage'] as const;
 const MACHINE_STRINGS = ['node', 'platform', 'arch', 'cpu'] as const;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The problems of a set of tuning values (empty when valid), each prefixed with `at`. Pure. */
 export function checkTuningValues(v: unknown, at = 'values'): string[] {
   if (!isObject(v)) return [`${at} must be an object, got ${show(v)}`];
   const problems: string[] = [];
-  for (const k of Object.keys(v)) if (!(VALUE_KEYS as readonly string[]).includes(k)) problems.push(`${at}.${k} is not a tuning value (known: ${VALUE_KEYS.join(', ')})`);
+  for (const k of Object.keys(v))
+    if (!(VALUE_KEYS as readonly string[]).includes(k))
+      problems.push(`${at}.${k} is not a tuning value (known: ${VALUE_KEYS.join(', ')})`);
   for (const k of VALUE_KEYS) {
     const n = v[k];
     const min = k === 'codecThreshold' ? 0 : 1;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) problems.push(`${at}.${k} must be an integer ≥ ${min}, got ${show(n)}`);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min)
+      problems.push(`${at}.${k} must be an integer ≥ ${min}, got ${show(n)}`);
   }
   return problems;
 }
@@ -94,32 +98,50 @@ export function parseMachineTuning(text: string, location: string): MachineTunin
 export function checkMachineTuning(doc: unknown): string[] {
   if (!isObject(doc)) return [`a tuning profile must be a JSON object, got ${show(doc)}`];
   if (doc['weftTuning'] !== MACHINE_TUNING_SCHEMA) {
-    return [`"weftTuning" must be ${MACHINE_TUNING_SCHEMA} (the profile format this Weft reads), got ${show(doc['weftTuning'])}: measure again with \`weft bench tune\``];
+    return [
+      `"weftTuning" must be ${MACHINE_TUNING_SCHEMA} (the profile format this Weft reads), got ${show(doc['weftTuning'])}: measure again with \`weft bench tune\``,
+    ];
   }
   const problems: string[] = [];
-  for (const k of Object.keys(doc)) if (!TOP_KEYS.includes(k)) problems.push(`unknown key "${k}" (known: ${TOP_KEYS.join(', ')})`);
+  for (const k of Object.keys(doc))
+    if (!TOP_KEYS.includes(k)) problems.push(`unknown key "${k}" (known: ${TOP_KEYS.join(', ')})`);
   const created = doc['createdAt'];
-  if (typeof created !== 'string' || Number.isNaN(Date.parse(created))) problems.push(`createdAt must be an ISO 8601 time, got ${show(created)}`);
+  if (typeof created !== 'string' || Number.isNaN(Date.parse(created)))
+    problems.push(`createdAt must be an ISO 8601 time, got ${show(created)}`);
   const m = doc['machine'];
   if (!isObject(m)) problems.push(`machine must be an object, got ${show(m)}`);
   else {
-    for (const k of MACHINE_STRINGS) if (typeof m[k] !== 'string') problems.push(`machine.${k} must be a string, got ${show(m[k])}`);
-    for (const k of MACHINE_NUMBERS) if (typeof m[k] !== 'number' || !Number.isFinite(m[k]) || m[k] < 0) problems.push(`machine.${k} must be a number ≥ 0, got ${show(m[k])}`);
+    for (const k of MACHINE_STRINGS)
+      if (typeof m[k] !== 'string') problems.push(`machine.${k} must be a string, got ${show(m[k])}`);
+    for (const k of MACHINE_NUMBERS)
+      if (typeof m[k] !== 'number' || !Number.isFinite(m[k]) || m[k] < 0)
+        problems.push(`machine.${k} must be a number ≥ 0, got ${show(m[k])}`);
   }
-  problems.push(...checkTuningValues(doc['values'], 'values'), ...checkTuningValues(doc['defaults'], 'defaults'));
-  if (!isObject(doc['measurements'])) problems.push(`measurements must be an object, got ${show(doc['measurements'])}`);
+  problems.push(
+    ...checkTuningValues(doc['values'], 'values'),
+    ...checkTuningValues(doc['defaults'], 'defaults'),
+  );
+  if (!isObject(doc['measurements']))
+    problems.push(`measurements must be an object, got ${show(doc['measurements'])}`);
   return problems;
 }
 
 /** Encodes a profile as the file holds it (checked first: INTERNAL if it would not read back). Pure. */
 export function encodeMachineTuning(profile: MachineTuning): string {
   const problems = checkMachineTuning(profile);
-  if (problems.length > 0) throw new WeftError('INTERNAL', `refusing to write an invalid tuning profile: ${problems.join('; ')}`, { data: { problems } });
+  if (problems.length > 0)
+    throw new WeftError('INTERNAL', `refusing to write an invalid tuning profile: ${problems.join('; ')}`, {
+      data: { problems },
+    });
   return `${JSON.stringify(profile, null, 2)}\n`;
 }
 
 function invalid(location: string, problems: readonly string[]): WeftError {
-  return new WeftError('TUNING_INVALID', `tuning profile ${location} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}\nMeasure it again with \`weft bench tune\`, or delete it to use the defaults.`, {
-    data: { location, problems: [...problems] },
-  });
+  return new WeftError(
+    'TUNING_INVALID',
+    `tuning profile ${location} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}\nMeasure it again with \`weft bench tune\`, or delete it to use the defaults.`,
+    {
+      data: { location, problems: [...problems] },
+    },
+  );
 }

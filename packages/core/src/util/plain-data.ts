@@ -45,7 +45,7 @@ function check(v: unknown, where: string, ancestors: Set<object>, depth: number)
       if (Object.getOwnPropertySymbols(obj).length > 0) return `${where} has symbol keys`;
       for (const k of Object.keys(obj)) {
         if (k === '__proto__') return `${where} has a "__proto__" key`;
-        const p = check((obj)[k], `${where}.${k}`, ancestors, depth + 1);
+        const p = check(obj[k], `${where}.${k}`, ancestors, depth + 1);
         if (p) return p;
       }
     }
