@@ -3,8 +3,9 @@
  * and the durable layer (`@weft/store`: memory and SQLite; a Redis implementation may follow with
  * the `bullmq` orchestrator). Types only: no `node:` import, no I/O.
  *
- * Status (issue 11): this file is the agreed shape. `run-store.ts`'s `RunStore` is replaced by the
- * one below once the store package lands; until then nothing imports this file.
+ * Status (issue 11): this file is the agreed shape, published as the subpath `@weft/core/store`.
+ * `run-store.ts`'s older `RunStore` (the root export) is replaced by the one below when the store
+ * package lands.
  *
  * Rules every implementation keeps (one contract suite, in @weft/store, checks them all):
  * - Values are encoded with structured-clone semantics: what `structuredClone` refuses (functions,
