@@ -1,5 +1,5 @@
 import { WeftError } from '../errors/weft-error.js';
-import { pointer } from '../spec/check-spec.js';
+import { pointer } from '../util/json-pointer.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
 /** The catalogue document format this Weft reads (`"weftCatalogue": 1`). */

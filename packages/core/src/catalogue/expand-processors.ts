@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/codes.js';
-import { pointer, type SpecProblem } from '../spec/check-spec.js';
+import type { SpecProblem } from '../spec/check-spec.js';
+import { pointer } from '../util/json-pointer.js';
 import { PROCESSOR_REF } from './catalogue-document.js';
 import type { ProcessorLookup, ResolvedProcessor } from './lookup-processor.js';
 
