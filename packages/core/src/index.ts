@@ -89,7 +89,8 @@ export type {
 } from './orchestrator/types.js';
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
-export { resolveStep, findPipeline, registerPipeline, refKey } from './orchestrator/resolve-step.js';
+export { resolveStep, registerPipeline, refKey, StepRegistry } from './orchestrator/step-registry.js';
+export { findPipeline } from './orchestrator/find-pipeline.js';
 export type { RunStore, RunRecord } from './store/run-store.js';
 export { MemoryRunStore } from './store/memory-store.js';
 export type { StepMemo, MemoCall } from './runtime/memo.js';

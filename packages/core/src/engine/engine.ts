@@ -1,7 +1,7 @@
 import { isPipeline, type Pipeline } from '../definition/pipeline.js';
 import { WeftError } from '../errors/weft-error.js';
 import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/types.js';
-import { registerPipeline } from '../orchestrator/resolve-step.js';
+import { StepRegistry } from '../orchestrator/step-registry.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
 import {
@@ -24,6 +24,8 @@ import type { RunHandle, RunResult } from './run-result.js';
  */
 export class Engine {
   readonly options: ResolvedEngineOptions;
+  /** Where this engine's runs find step code; emptied by `close()`. */
+  readonly steps = new StepRegistry();
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
@@ -65,7 +67,7 @@ export class Engine {
     if (!plan) {
       plan = compile(p);
       this.#plans.set(p, plan);
-      registerPipeline(p, plan);
+      this.steps.register(p, plan);
     }
     return plan;
   }
@@ -171,13 +173,14 @@ export class Engine {
     ).handle as RunHandle<O>;
   }
 
-  /** Closes the orchestrator (step actors' teardown runs here). */
+  /** Closes the orchestrator (step actors' teardown runs here), then frees the step registry. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
     const orchestrator = await this.#orchestrator?.catch(() => undefined);
     if (orchestrator) await orchestrator.close();
+    this.steps.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
