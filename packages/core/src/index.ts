@@ -114,3 +114,4 @@ export { RunSupervisor, runMachine, type RunState } from './supervisor/run-machi
 export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
 export { LazyAbortController } from './runtime/lazy-abort.js';
+export { isObject, show } from './util/index.js';

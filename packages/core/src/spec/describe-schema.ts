@@ -2,6 +2,7 @@
 // used by checkSpec's messages. Phrases only: the rules themselves are the schema's.
 import { PROCESSOR_REF } from '../catalogue/catalogue-document.js';
 import { pipelineSchema } from './schema.js';
+import { isObject } from '../util/is-object.js';
 
 /** A (sub)schema of the pipeline schema, read as plain JSON. */
 export type Schema = Readonly<Record<string, unknown>>;
@@ -14,15 +15,13 @@ export const PATTERN_PHRASES: Readonly<Record<string, string>> = {
   [PROCESSOR_REF.source]: '"name@version" (e.g. "text/uppercase@2")',
 };
 
-const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Follows a local `$ref` (`#/$defs/name`) to the schema it names. */
 export function deref(s: Schema): Schema {
   const ref = s['$ref'];
   if (typeof ref !== 'string' || !ref.startsWith('#/')) return s;
   let at: unknown = pipelineSchema;
-  for (const seg of ref.slice(2).split('/')) at = isSchema(at) ? at[seg] : undefined;
-  return isSchema(at) ? deref(at) : s;
+  for (const seg of ref.slice(2).split('/')) at = isObject(at) ? at[seg] : undefined;
+  return isObject(at) ? deref(at) : s;
 }
 
 /** `a` or `an`, by the first letter. */
@@ -41,7 +40,7 @@ const quoted = (xs: readonly unknown[]): string[] => xs.map((x) => JSON.stringif
 export function describe(schema: Schema, key = ''): string {
   const s = deref(schema);
   if (Array.isArray(s['oneOf']) && s['type'] === undefined)
-    return orList(s['oneOf'].filter(isSchema).map((b) => describe(b, key)));
+    return orList(s['oneOf'].filter(isObject).map((b) => describe(b, key)));
   if (Array.isArray(s['enum']))
     return s['enum'].length === 2 ? orList(quoted(s['enum'])) : `one of ${quoted(s['enum']).join(', ')}`;
   if ('const' in s) return JSON.stringify(s['const']);
@@ -67,7 +66,7 @@ export function describe(schema: Schema, key = ''): string {
     case 'boolean':
       return 'true or false';
     case 'array':
-      return isSchema(s['items']) ? `an array of ${plural(s['items'])}` : 'an array';
+      return isObject(s['items']) ? `an array of ${plural(s['items'])}` : 'an array';
     case 'object':
       return describeObject(s);
     default:
@@ -78,14 +77,14 @@ export function describe(schema: Schema, key = ''): string {
 /** "a retry policy { "attempts", ... }", "a step with one of "run", …", "a non-empty object, each value …". */
 function describeObject(s: Schema): string {
   const noun = typeof s['title'] === 'string' ? article(s['title']) : 'an object';
-  const kinds = Array.isArray(s['oneOf']) ? s['oneOf'].filter(isSchema).map(requiredKey) : [];
+  const kinds = Array.isArray(s['oneOf']) ? s['oneOf'].filter(isObject).map(requiredKey) : [];
   if (kinds.length > 0 && kinds.every((k) => k !== undefined))
     return `${noun} with one of ${orList(kinds.map((k) => JSON.stringify(k)))}`;
   const required = Array.isArray(s['required']) ? (s['required'] as string[]) : [];
-  const all = isSchema(s['properties']) ? Object.keys(s['properties']) : [];
+  const all = isObject(s['properties']) ? Object.keys(s['properties']) : [];
   if (all.length > 0)
     return `${noun} { ${[...quoted(required), ...(all.length > required.length ? ['...'] : [])].join(', ')} }`;
-  const each = isSchema(s['additionalProperties'])
+  const each = isObject(s['additionalProperties'])
     ? `, each value ${describe(s['additionalProperties'])}`
     : '';
   return `${s['minProperties'] === 1 ? 'a non-empty object' : noun}${each}`;

@@ -10,8 +10,8 @@ import type { SpecProblem } from './check-spec.js';
 import { article, deref, describe, orList, requiredKey, type Schema } from './describe-schema.js';
 import { labelAt } from './label-at.js';
 import { pipelineSchema } from './schema.js';
+import { isObject } from '../util/is-object.js';
 
-const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
 const lastKey = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 /** Explains Ajv's errors (from the pipeline validator, `verbose` on) for `doc`, pointers prefixed by `base`. */
@@ -23,7 +23,7 @@ export function explainErrors(doc: unknown, errors: readonly ErrorObject[], base
   const unmatched = new Set<ErrorObject>();
   for (const e of errors) {
     if (e.keyword !== 'oneOf' || !Array.isArray(e.schema)) continue;
-    const branches = (e.schema as unknown[]).filter(isSchema).map(deref);
+    const branches = (e.schema as unknown[]).filter(isObject).map(deref);
     const mine = errors.filter(
       (x) => x !== e && x.instancePath === e.instancePath && branches.some((b) => same(x.parentSchema, b)),
     );
@@ -61,7 +61,7 @@ function explain(
   push: Push,
 ): void {
   const at = e.instancePath;
-  const parent = isSchema(e.parentSchema) ? e.parentSchema : {};
+  const parent = isObject(e.parentSchema) ? e.parentSchema : {};
   const label = (): string => labelAt(doc, at);
   const got = `got ${show(e.data)}`;
   const params = e.params as Record<string, unknown>;
@@ -69,7 +69,7 @@ function explain(
     case 'oneOf': {
       const keys = (e.schema as Schema[]).map((b) => requiredKey(b));
       if (keys.every((k) => k !== undefined)) {
-        if (!isSchema(e.data)) return; // not an object: its type error says so
+        if (!isObject(e.data)) return; // not an object: its type error says so
         const names = keys.map((k) => `"${k}"`);
         const passing = params['passingSchemas'];
         if (!Array.isArray(passing)) return push(at, `${label()} needs one of ${orList(names)}`);
@@ -84,7 +84,7 @@ function explain(
     }
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
-      const known = isSchema(parent['properties']) ? Object.keys(parent['properties']) : [];
+      const known = isObject(parent['properties']) ? Object.keys(parent['properties']) : [];
       const guess = didYouMean(key, known);
       const what = typeof parent['title'] === 'string' ? parent['title'] : 'object';
       return push(
@@ -101,9 +101,9 @@ function explain(
     }
     case 'propertyNames': {
       const name = String(params['propertyName']);
-      const items = isSchema(parent['additionalProperties']) ? deref(parent['additionalProperties']) : {};
+      const items = isObject(parent['additionalProperties']) ? deref(parent['additionalProperties']) : {};
       const what = typeof items['title'] === 'string' ? items['title'] : 'key';
-      const rule = isSchema(parent['propertyNames']) ? describe(parent['propertyNames']) : 'a valid name';
+      const rule = isObject(parent['propertyNames']) ? describe(parent['propertyNames']) : 'a valid name';
       return push(`${at}${pointer(name)}`, `${what} name "${name}" must be ${rule}`);
     }
     case 'not':
@@ -151,11 +151,11 @@ function explain(
 
 /** The schema of `key` in `parent`, or (for a conditional part such as a switch's `then`) anywhere in the definitions. */
 function propertySchema(parent: Schema, key: string): Schema | undefined {
-  const own = isSchema(parent['properties']) ? parent['properties'][key] : undefined;
-  if (isSchema(own)) return own;
+  const own = isObject(parent['properties']) ? parent['properties'][key] : undefined;
+  if (isObject(own)) return own;
   for (const def of Object.values(pipelineSchema.$defs) as Schema[]) {
-    const p = isSchema(def['properties']) ? def['properties'][key] : undefined;
-    if (isSchema(p)) return p;
+    const p = isObject(def['properties']) ? def['properties'][key] : undefined;
+    if (isObject(p)) return p;
   }
   return undefined;
 }
@@ -168,7 +168,7 @@ function pick(branches: readonly Schema[], value: unknown): Schema | undefined {
     if (!fits(b, value)) continue;
     const required = Array.isArray(b['required']) ? (b['required'] as string[]) : [];
     const score =
-      required.length === 0 || !isSchema(value)
+      required.length === 0 || !isObject(value)
         ? 0
         : required.filter((k) => value[k] !== undefined).length / required.length;
     if (score > bestScore) [best, bestScore] = [b, score];
@@ -189,7 +189,7 @@ function fits(b: Schema, value: unknown): boolean {
     case 'array':
       return Array.isArray(value);
     case 'object':
-      return isSchema(value);
+      return isObject(value);
     default:
       return true;
   }

@@ -3,8 +3,8 @@
 // together, so a step called "steps" or a case called "to" is still named right.
 import { deref, type Schema } from './describe-schema.js';
 import { pipelineSchema } from './schema.js';
+import { isObject } from '../util/is-object.js';
 
-const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
 const unescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** What to call the value at `path` (a JSON Pointer into `doc`) in a message. */
@@ -15,19 +15,19 @@ export function labelAt(doc: unknown, path: string): string {
   let label = 'the pipeline';
   for (const seg of path.slice(1).split('/').map(unescape)) {
     const s: Schema = schema === undefined ? {} : branchFor(deref(schema), value);
-    const props = isSchema(s['properties']) ? s['properties'] : {};
+    const props = isObject(s['properties']) ? s['properties'] : {};
     if (Array.isArray(value)) {
       label = `${label}[${seg}]`;
-      schema = isSchema(s['items']) ? s['items'] : undefined;
-    } else if (isSchema(props[seg])) {
+      schema = isObject(s['items']) ? s['items'] : undefined;
+    } else if (isObject(props[seg])) {
       label = seg;
       schema = props[seg];
     } else {
-      const each = isSchema(s['additionalProperties']) ? deref(s['additionalProperties']) : undefined;
+      const each = isObject(s['additionalProperties']) ? deref(s['additionalProperties']) : undefined;
       label = `${typeof each?.['title'] === 'string' ? each['title'] : label} "${seg}"`;
       schema = each;
     }
-    value = isSchema(value) || Array.isArray(value) ? (value as Record<string, unknown>)[seg] : undefined;
+    value = isObject(value) || Array.isArray(value) ? (value as Record<string, unknown>)[seg] : undefined;
   }
   return label;
 }
@@ -35,10 +35,10 @@ export function labelAt(doc: unknown, path: string): string {
 /** The branch of a union whose shape fits `value` (the union itself when it has none or none fits). */
 function branchFor(s: Schema, value: unknown): Schema {
   if (!Array.isArray(s['oneOf'])) return s;
-  for (const b of s['oneOf'].filter(isSchema).map(deref)) {
+  for (const b of s['oneOf'].filter(isObject).map(deref)) {
     const t = b['type'];
     if (
-      (t === 'object' && isSchema(value)) ||
+      (t === 'object' && isObject(value)) ||
       (t === 'array' && Array.isArray(value)) ||
       (t === 'string' && typeof value === 'string')
     )
