@@ -1,6 +1,9 @@
 // The orchestrators every contract suite runs against. A semantic test of the engine is written once,
 // as `describe.each(ORCHESTRATORS)`, and must pass unchanged on each backend: `direct` runs steps on
-// the main thread, `workers` (@weft/actors) in a pool of worker threads.
+// the main thread, `workers` (@weft/actors) in a pool of worker threads, `bullmq` (@weft/bullmq) on two
+// `weft worker` processes through Redis (started once for the whole run by bullmq-setup.ts; left out
+// with a message where redis-server is not installed, never under CI).
+import { inject } from 'vitest';
 import {
   createEngine,
   createRegistry,
@@ -9,19 +12,27 @@ import {
   type OrchestratorRegistry,
 } from '@weft/core';
 import { workersEntry } from '@weft/actors';
+import { bullmqEntry } from '@weft/bullmq';
 
-export const ORCHESTRATORS = ['direct', 'workers'] as const;
-export type OrchestratorName = (typeof ORCHESTRATORS)[number];
+const bullmq = inject('bullmq');
+
+export const ORCHESTRATORS = bullmq
+  ? (['direct', 'workers', 'bullmq'] as const)
+  : (['direct', 'workers'] as const);
+export type OrchestratorName = 'direct' | 'workers' | 'bullmq';
 
 /** A registry holding every backend of the matrix. */
 export function contractRegistry(): OrchestratorRegistry {
-  return createRegistry().register(workersEntry);
+  return createRegistry().register(workersEntry).register(bullmqEntry);
 }
 
 /** Options each backend gets in the contract suites (a small pool; a short grace before a hard kill). */
 const BACKEND_OPTIONS: Record<OrchestratorName, Readonly<Record<string, unknown>>> = {
   direct: {},
   workers: { threads: 2, cancelGraceMs: 250 },
+  bullmq: bullmq
+    ? { redis: bullmq.redis, prefix: bullmq.prefix, root: bullmq.root, lockDurationMs: 1000, stalledIntervalMs: 1000, cancelGraceMs: 250 }
+    : {},
 };
 
 /** An engine on the given backend; close it in `afterEach`/`finally`. */

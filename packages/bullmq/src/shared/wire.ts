@@ -4,7 +4,8 @@
 import { Packr } from 'msgpackr';
 import type { ItemOutcome, Placement, SerializedError, StepRef, TaskOutcome } from '@weft/core';
 
-const packr = new Packr({ useRecords: false, moreTypes: true });
+// Records keep Map apart from plain objects; without shared structures each message carries its own.
+const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });
 
 /** Encodes a value (msgpack). */
 export function pack(value: unknown): Buffer {

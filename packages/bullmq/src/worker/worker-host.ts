@@ -57,6 +57,9 @@ export class WorkerHost {
         threads: options.threads,
         ioSlots: options.ioSlots,
         cancelGraceMs: options.cancelGraceMs,
+        // Every job taken runs at once: a step waiting on I/O (a host call) must not hold back
+        // the jobs queued behind it on its thread.
+        tasksPerThread: Math.ceil(options.concurrency / options.threads),
         servicesPerRun: true,
       },
       this.#services(),
