@@ -42,7 +42,7 @@ export async function setup(project: TestProject): Promise<void> {
       spawnWorker({
         cli: CLI,
         cwd: ROOT,
-        options: { redis: server!.url, prefix, root: ROOT, threads: 1, concurrency: 64, name: `contract-${n}`, ...CONTRACT_WORKER },
+        options: { redis: server!.url, prefix, root: ROOT, threads: 2, name: `contract-${n}`, ...CONTRACT_WORKER },
       }),
     ),
   );

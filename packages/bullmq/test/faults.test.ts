@@ -85,6 +85,7 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
         expect(perIndex.size).toBe(items.length);
         expect([...perIndex.values()].every((n) => n === 1)).toBe(true);
         lost += result.metrics.workerRestarts;
+        console.log(`[faults] run ${run}: ${kills} kills so far, ${result.metrics.workerRestarts} superseded, ${Math.round(result.durationMs)} ms`);
       }
       // A run that ended before all its kills happened leaves them to the next ones.
       for (let run = 0; kills < RUNS * KILLS_PER_RUN; run++) {
@@ -101,7 +102,7 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
       await engine.close();
       await Promise.all(workers.map((w) => w.kill()));
     }
-  });
+  }, 900_000);
 
   it('a frozen worker stalls its job: another worker runs it again, and the late result is fenced off', async () => {
     const prefix = isolatedPrefix('stall');

@@ -75,7 +75,7 @@ export class BullmqOrchestrator implements Orchestrator {
   #maintainTimer: NodeJS.Timeout | undefined;
   #maintaining = false;
   #lastWorkersRead = 0;
-  #stats = { tasks: 0, jobs: 0, lost: 0, readds: 0, bytes: 0, hostCalls: 0 };
+  #stats = { tasks: 0, jobs: 0, lost: 0, readds: 0, bytes: 0, hostCalls: 0, badMessages: 0, hookErrors: 0 };
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -295,9 +295,15 @@ export class BullmqOrchestrator implements Orchestrator {
     try {
       m = unpack<IoMessage>(raw);
     } catch {
+      this.#stats.badMessages++;
       return;
     }
-    this.#onMessage(ch, m);
+    try {
+      this.#onMessage(ch, m);
+    } catch {
+      // A hook that throws must not stop the reader that every run of this process depends on.
+      this.#stats.hookErrors++;
+    }
   }
 
   #onMessage(ch: RunChannel, m: IoMessage): void {
@@ -649,6 +655,8 @@ export class BullmqOrchestrator implements Orchestrator {
         jobs: this.#stats.jobs,
         readds: this.#stats.readds,
         hostCalls: this.#stats.hostCalls,
+        badMessages: this.#stats.badMessages,
+        hookErrors: this.#stats.hookErrors,
         workerThreads: this.#threadsSeen,
       },
     };
