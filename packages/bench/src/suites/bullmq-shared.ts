@@ -80,8 +80,9 @@ export async function rawBullmq(url: string, processes = 2): Promise<RawBullmq> 
       child.once('exit', (c) => reject(new Error(`raw worker exited ${c}`)));
     });
   }
-  const queue = new Queue(name, { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix: 'raw' });
-  const events = new QueueEvents(name, { connection: new Redis(url, { maxRetriesPerRequest: null }), prefix: 'raw' });
+  const conns = [0, 1].map(() => new Redis(url, { maxRetriesPerRequest: null }).on('error', () => undefined));
+  const queue = new Queue(name, { connection: conns[0]!, prefix: 'raw' });
+  const events = new QueueEvents(name, { connection: conns[1]!, prefix: 'raw' });
   await events.waitUntilReady();
   events.setMaxListeners(0);
   let seq = 0;
@@ -114,6 +115,7 @@ export async function rawBullmq(url: string, processes = 2): Promise<RawBullmq> 
     async close() {
       await events.close();
       await queue.close();
+      for (const c of conns) c.disconnect();
       for (const c of children) c.kill('SIGTERM');
       await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
     },
