@@ -31,7 +31,9 @@ export async function setup(project: TestProject): Promise<void> {
   if (!findRedisServer()) {
     if (process.env['CI'] === 'true')
       throw new Error('redis-server is missing under CI=true: install it (apt-get install -y redis-server)');
-    console.warn('[contract] redis-server is not installed: the bullmq rows are skipped (apt-get install -y redis-server)');
+    console.warn(
+      '[contract] redis-server is not installed: the bullmq rows are skipped (apt-get install -y redis-server)',
+    );
     project.provide('bullmq', null);
     return;
   }
@@ -42,7 +44,14 @@ export async function setup(project: TestProject): Promise<void> {
       spawnWorker({
         cli: CLI,
         cwd: ROOT,
-        options: { redis: server!.url, prefix, root: ROOT, threads: 2, name: `contract-${n}`, ...CONTRACT_WORKER },
+        options: {
+          redis: server!.url,
+          prefix,
+          root: ROOT,
+          threads: 2,
+          name: `contract-${n}`,
+          ...CONTRACT_WORKER,
+        },
       }),
     ),
   );

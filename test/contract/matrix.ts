@@ -31,7 +31,14 @@ const BACKEND_OPTIONS: Record<OrchestratorName, Readonly<Record<string, unknown>
   direct: {},
   workers: { threads: 2, cancelGraceMs: 250 },
   bullmq: bullmq
-    ? { redis: bullmq.redis, prefix: bullmq.prefix, root: bullmq.root, lockDurationMs: 1000, stalledIntervalMs: 1000, cancelGraceMs: 250 }
+    ? {
+        redis: bullmq.redis,
+        prefix: bullmq.prefix,
+        root: bullmq.root,
+        lockDurationMs: 1000,
+        stalledIntervalMs: 1000,
+        cancelGraceMs: 250,
+      }
     : {},
 };
 

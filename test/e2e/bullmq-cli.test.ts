@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnWorker, type SpawnedWorker } from '@weft/bullmq/testing';
 import { BIN, weft, weftJson } from './cli.js';
+import type {} from '../contract/bullmq-setup.js';
 
 const bullmq = inject('bullmq');
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -13,7 +14,11 @@ describe.skipIf(!bullmq)('weft run --orchestrator bullmq with a weft worker', ()
   let worker: SpawnedWorker | undefined;
   beforeAll(async () => {
     // The default prefix and queue: what `weft run --orchestrator bullmq` uses.
-    worker = await spawnWorker({ cli: BIN, cwd: ROOT, options: { redis: bullmq!.redis, threads: 1, root: ROOT } });
+    worker = await spawnWorker({
+      cli: BIN,
+      cwd: ROOT,
+      options: { redis: bullmq!.redis, threads: 1, root: ROOT },
+    });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -21,7 +26,17 @@ describe.skipIf(!bullmq)('weft run --orchestrator bullmq with a weft worker', ()
 
   it('runs a pipeline on the worker; --redis reaches the orchestrator', () => {
     const r = weftJson(
-      ['run', 'dist/fixtures/basic.js#basic', '--input', 'hello big world', '--orchestrator', 'bullmq', '--redis', bullmq!.redis, '--no-cache'],
+      [
+        'run',
+        'dist/fixtures/basic.js#basic',
+        '--input',
+        'hello big world',
+        '--orchestrator',
+        'bullmq',
+        '--redis',
+        bullmq!.redis,
+        '--no-cache',
+      ],
       ROOT,
     );
     expect(r.env.error).toBeUndefined();
@@ -31,7 +46,18 @@ describe.skipIf(!bullmq)('weft run --orchestrator bullmq with a weft worker', ()
 
   it('a run option of another mode is a usage error (exit 2)', () => {
     const r = weftJson(
-      ['run', 'dist/fixtures/basic.js#basic', '--input', 'x', '--orchestrator', 'direct', '--plugin', '@weft/bullmq', '--redis', bullmq!.redis],
+      [
+        'run',
+        'dist/fixtures/basic.js#basic',
+        '--input',
+        'x',
+        '--orchestrator',
+        'direct',
+        '--plugin',
+        '@weft/bullmq',
+        '--redis',
+        bullmq!.redis,
+      ],
       ROOT,
     );
     expect(r.code).toBe(2);
@@ -43,7 +69,17 @@ describe.skipIf(!bullmq)('weft run --orchestrator bullmq with a weft worker', ()
 describe('plugin errors on the command line', () => {
   it('an unreachable Redis fails the run with ORCHESTRATOR_UNAVAILABLE (exit 1)', () => {
     const r = weftJson(
-      ['run', 'dist/fixtures/basic.js#basic', '--input', 'x', '--orchestrator', 'bullmq', '--redis', 'redis://127.0.0.1:1', '--no-cache'],
+      [
+        'run',
+        'dist/fixtures/basic.js#basic',
+        '--input',
+        'x',
+        '--orchestrator',
+        'bullmq',
+        '--redis',
+        'redis://127.0.0.1:1',
+        '--no-cache',
+      ],
       ROOT,
     );
     expect(r.code).toBe(1);

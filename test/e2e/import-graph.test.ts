@@ -53,10 +53,10 @@ describe('the base packages import no queue SDK', () => {
   }
 
   it('the checker sees the import forms it looks for', () => {
-    expect(specifiers(`import { Queue } from 'bullmq';\nconst r = await import('ioredis');\nexport * from "@weft/bullmq";`)).toEqual([
-      'bullmq',
-      '@weft/bullmq',
-      'ioredis',
-    ]);
+    expect(
+      specifiers(
+        `import { Queue } from 'bullmq';\nconst r = await import('ioredis');\nexport * from "@weft/bullmq";`,
+      ),
+    ).toEqual(['bullmq', '@weft/bullmq', 'ioredis']);
   });
 });

@@ -35,7 +35,8 @@ export const plugin: WeftPlugin = {
       orchestrator: 'bullmq',
       key: 'redis',
       flags: '--redis <url>',
-      description: 'Redis URL of the bullmq orchestration mode (default: WEFT_REDIS_URL, else redis://127.0.0.1:6379)',
+      description:
+        'Redis URL of the bullmq orchestration mode (default: WEFT_REDIS_URL, else redis://127.0.0.1:6379)',
       parse: (v) => checkRedisUrl(v, '--redis'),
     });
   },

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createRegistry, type RunEvent } from '@weft/core';
 import { bullmqEntry } from '../src/index.js';
-import { spawnWorker, startRedisServer, type RedisServer, type SpawnedWorker } from '../dist/testing/index.js';
+import {
+  spawnWorker,
+  startRedisServer,
+  type RedisServer,
+  type SpawnedWorker,
+} from '../dist/testing/index.js';
 import { cpuLoop, cpuMap, noted, slowStep, stubborn, subTokens } from './fixtures/steps.mjs';
 import { ROOT, bullmqEngine, isolatedPrefix, redisUrl, startWorkers } from './support/harness.js';
 
@@ -81,11 +86,14 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
         expect(result.status, `run ${run} (seed ${seed})`).toBe('succeeded');
         expect(JSON.stringify(result.output), `run ${run} (seed ${seed})`).toBe(expected);
         const perIndex = new Map<number, number>();
-        for (const e of events) if (e.type === 'map.item') perIndex.set(e.index, (perIndex.get(e.index) ?? 0) + 1);
+        for (const e of events)
+          if (e.type === 'map.item') perIndex.set(e.index, (perIndex.get(e.index) ?? 0) + 1);
         expect(perIndex.size).toBe(items.length);
         expect([...perIndex.values()].every((n) => n === 1)).toBe(true);
         lost += result.metrics.workerRestarts;
-        console.log(`[faults] run ${run}: ${kills} kills so far, ${result.metrics.workerRestarts} superseded, ${Math.round(result.durationMs)} ms`);
+        console.log(
+          `[faults] run ${run}: ${kills} kills so far, ${result.metrics.workerRestarts} superseded, ${Math.round(result.durationMs)} ms`,
+        );
       }
       // A run that ended before all its kills happened leaves them to the next ones.
       for (let run = 0; kills < RUNS * KILLS_PER_RUN; run++) {
@@ -97,7 +105,9 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
         workers[i] = await spawn();
       }
       expect(kills).toBe(RUNS * KILLS_PER_RUN);
-      console.log(`[faults] ${kills} SIGKILLs (seed ${seed}); executions superseded after a lost worker: ${lost}`);
+      console.log(
+        `[faults] ${kills} SIGKILLs (seed ${seed}); executions superseded after a lost worker: ${lost}`,
+      );
     } finally {
       await engine.close();
       await Promise.all(workers.map((w) => w.kill()));
@@ -204,7 +214,9 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
     cpSync(join(ROOT, 'test', 'fixtures'), join(other, 'test', 'fixtures'), { recursive: true });
     const file = join(other, 'test', 'fixtures', 'steps.mjs');
     writeFileSync(file, readFileSync(file, 'utf8').replace('x * x', 'x * x + 1'));
-    const [w] = await Promise.all([spawnWorker({ options: { redis: redisUrl!, prefix, root: other, threads: 1 } })]);
+    const [w] = await Promise.all([
+      spawnWorker({ options: { redis: redisUrl!, prefix, root: other, threads: 1 } }),
+    ]);
     const engine = bullmqEngine(prefix);
     try {
       const handle = engine.start(slowStep, { ms: 1, value: 3 });
@@ -218,7 +230,7 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
       expect(types.filter((t) => t === 'step.retry')).toEqual([]);
     } finally {
       await engine.close();
-      await w!.stop();
+      await w.stop();
       rmSync(other, { recursive: true, force: true });
     }
   });
@@ -233,32 +245,35 @@ describe('Redis restarted in the middle of a run', () => {
     await server?.stop();
   });
 
-  it.skipIf(!redisUrl)('the run goes on once Redis is back: lost jobs are added again, the output is complete', async () => {
-    const prefix = 'restart';
-    const spawn = () =>
-      spawnWorker({ options: { redis: server!.url, prefix, root: ROOT, threads: 1, ...FAST_LOCKS } });
-    const workers = await Promise.all([spawn(), spawn()]);
-    const engine = createEngine({
-      registry: createRegistry().register(bullmqEntry),
-      orchestrator: 'bullmq',
-      orchestratorOptions: { redis: server!.url, prefix, root: ROOT, ...FAST_LOCKS },
-    });
-    try {
-      const items = Array.from({ length: 300 }, (_, i) => i);
-      const handle = engine.start(cpuMap, items);
-      let done = 0;
-      const collected = (async () => {
-        for await (const e of handle.events()) if (e.type === 'map.item') done++;
-      })();
-      while (done < 60) await new Promise((r) => setTimeout(r, 5));
-      await server!.restart();
-      const r = await handle.result;
-      await collected;
-      expect(r.status).toBe('succeeded');
-      expect(r.output).toEqual(items.map((x) => ({ x, sq: x * x })));
-    } finally {
-      await engine.close();
-      await Promise.all(workers.map((w) => w.kill()));
-    }
-  });
+  it.skipIf(!redisUrl)(
+    'the run goes on once Redis is back: lost jobs are added again, the output is complete',
+    async () => {
+      const prefix = 'restart';
+      const spawn = () =>
+        spawnWorker({ options: { redis: server!.url, prefix, root: ROOT, threads: 1, ...FAST_LOCKS } });
+      const workers = await Promise.all([spawn(), spawn()]);
+      const engine = createEngine({
+        registry: createRegistry().register(bullmqEntry),
+        orchestrator: 'bullmq',
+        orchestratorOptions: { redis: server!.url, prefix, root: ROOT, ...FAST_LOCKS },
+      });
+      try {
+        const items = Array.from({ length: 300 }, (_, i) => i);
+        const handle = engine.start(cpuMap, items);
+        let done = 0;
+        const collected = (async () => {
+          for await (const e of handle.events()) if (e.type === 'map.item') done++;
+        })();
+        while (done < 60) await new Promise((r) => setTimeout(r, 5));
+        await server!.restart();
+        const r = await handle.result;
+        await collected;
+        expect(r.status).toBe('succeeded');
+        expect(r.output).toEqual(items.map((x) => ({ x, sq: x * x })));
+      } finally {
+        await engine.close();
+        await Promise.all(workers.map((w) => w.kill()));
+      }
+    },
+  );
 });

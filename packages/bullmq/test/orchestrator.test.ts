@@ -4,7 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { WeftError, type RunEvent } from '@weft/core';
-import { BullmqOrchestrator, Keys, listWorkers, resolveBullmqOptions, resolveWorkerOptions } from '../src/index.js';
+import {
+  BullmqOrchestrator,
+  Keys,
+  listWorkers,
+  resolveBullmqOptions,
+  resolveWorkerOptions,
+} from '../src/index.js';
 import { chain, hosted, mapped, streamed } from './fixtures/steps.mjs';
 import { bullmqEngine, isolatedPrefix, redisUrl, startWorkers } from './support/harness.js';
 import type { SpawnedWorker } from '../dist/testing/index.js';
@@ -24,7 +30,8 @@ describe.skipIf(!redisUrl)('bullmq orchestrator with two worker processes', () =
     try {
       const list = await listWorkers(redis, new Keys(prefix));
       expect(list.map((w) => w.id).sort()).toEqual(workers.map((w) => w.id).sort());
-      for (const w of list) expect(w).toMatchObject({ threads: 1, slots: 4, queues: ['cpu', 'io'], version: '0.1.0' });
+      for (const w of list)
+        expect(w).toMatchObject({ threads: 1, slots: 4, queues: ['cpu', 'io'], version: '0.1.0' });
     } finally {
       redis.disconnect();
     }
@@ -57,7 +64,7 @@ describe.skipIf(!redisUrl)('bullmq orchestrator with two worker processes', () =
       expect(r.status).toBe('succeeded');
       const keys = await redis.keys(`${prefix}:{clean-${prefix}}*`);
       expect(keys).toEqual([`${prefix}:{clean-${prefix}}:x`]);
-      expect(await redis.hgetall(keys[0]!)).toEqual({ '!': '1' });
+      expect(await redis.hgetall(keys[0]!)).toMatchObject({ '!': '1' });
     } finally {
       redis.disconnect();
       await engine.close();
@@ -70,7 +77,9 @@ describe('bullmq options and an unreachable Redis', () => {
     expect(() => resolveBullmqOptions({ redis: 'http://x' })).toThrow(/redis must be a redis:\/\/ URL/);
     expect(() => resolveBullmqOptions({ chunkSize: 0 })).toThrow(/chunkSize must be an integer/);
     expect(() => resolveBullmqOptions({ nope: 1 })).toThrow(/unknown bullmq option\(s\) "nope"/);
-    expect(() => resolveWorkerOptions({ maxStalledCount: 1 })).toThrow(/maxStalledCount must be an integer ≥ 2/);
+    expect(() => resolveWorkerOptions({ maxStalledCount: 1 })).toThrow(
+      /maxStalledCount must be an integer ≥ 2/,
+    );
     expect(() => resolveWorkerOptions({ queues: ['gpu'] })).toThrow(/queues must list cpu and\/or io/);
   });
 

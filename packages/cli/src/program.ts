@@ -150,7 +150,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     )
     .option(
       '--orchestrator <mode>',
-      'where steps run: workers (all cores, the default when available), direct (main thread), or a plugin\'s mode (bullmq: weft worker processes on Redis)',
+      "where steps run: workers (all cores, the default when available), direct (main thread), or a plugin's mode (bullmq: weft worker processes on Redis)",
     )
     .option('--threads <n>', 'worker threads (default: one per core)')
     .option('--no-cache', 'run every step even when a completed result is stored')

@@ -76,7 +76,7 @@ export async function rawBullmq(url: string, processes = 2): Promise<RawBullmq> 
     const child = spawn(process.execPath, [RAW_WORKER, url, name], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.once('data', () => resolve());
+      child.stdout.once('data', () => resolve());
       child.once('exit', (c) => reject(new Error(`raw worker exited ${c}`)));
     });
   }
@@ -117,7 +117,9 @@ export async function rawBullmq(url: string, processes = 2): Promise<RawBullmq> 
       await queue.close();
       for (const c of conns) c.disconnect();
       for (const c of children) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+      await Promise.all(
+        children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+      );
     },
   };
 }

@@ -18,7 +18,8 @@ function beganProbe() {
 /** Dispatch of one trivial step: a one-step run on `bullmq` vs raw BullMQ add + waitUntilFinished. */
 export const bullmqDispatchSuite: Suite = {
   name: 'bullmq-dispatch',
-  description: 'one trivial step through Redis and a weft worker (a whole one-step run) vs raw BullMQ add + wait',
+  description:
+    'one trivial step through Redis and a weft worker (a whole one-step run) vs raw BullMQ add + wait',
   async setup({ smoke }) {
     const env = await bullmqBench(2);
     const raw = await rawBullmq(env.redis.url);
@@ -54,7 +55,14 @@ export const bullmqDispatchSuite: Suite = {
           },
         },
       ],
-      targets: [{ case: 'weft bullmq step', metric: 'usPerUnit', max: 2000, label: 'issue 14: dispatch of one trivial step p50 ≤ 2 ms' }],
+      targets: [
+        {
+          case: 'weft bullmq step',
+          metric: 'usPerUnit',
+          max: 2000,
+          label: 'issue 14: dispatch of one trivial step p50 ≤ 2 ms',
+        },
+      ],
       async teardown() {
         await raw.close();
         await env.close();
@@ -66,7 +74,8 @@ export const bullmqDispatchSuite: Suite = {
 /** A 100,000-item trivial map end to end vs raw BullMQ, one job per item. */
 export const bullmqMapSuite: Suite = {
   name: 'bullmq-map',
-  description: 'a 100,000-item trivial map on bullmq (chunks of 1024, events drained) vs raw BullMQ one job per item',
+  description:
+    'a 100,000-item trivial map on bullmq (chunks of 1024, events drained) vs raw BullMQ one job per item',
   async setup({ smoke }) {
     const env = await bullmqBench(2);
     const raw = await rawBullmq(env.redis.url);
@@ -101,8 +110,18 @@ export const bullmqMapSuite: Suite = {
         },
       ],
       targets: [
-        { case: 'weft bullmq map', metric: 'unitsPerSecond', min: 100_000, label: 'issue 14: ≥ 100k items/s end to end' },
-        { case: 'weft bullmq map', metric: 'speedup', min: 50, label: 'issue 14: ≥ 50× raw BullMQ one job per item' },
+        {
+          case: 'weft bullmq map',
+          metric: 'unitsPerSecond',
+          min: 100_000,
+          label: 'issue 14: ≥ 100k items/s end to end',
+        },
+        {
+          case: 'weft bullmq map',
+          metric: 'speedup',
+          min: 50,
+          label: 'issue 14: ≥ 50× raw BullMQ one job per item',
+        },
       ],
       async teardown() {
         await raw.close();
@@ -142,7 +161,14 @@ export const bullmqCpuMapSuite: Suite = {
         { name: 'one worker process', units: n, run: () => run(e1) },
         { name: 'two worker processes', units: n, run: () => run(e2) },
       ],
-      targets: [{ case: 'two worker processes', metric: 'speedup', min: 1.8, label: 'issue 14: two processes ≥ 1.8× one' }],
+      targets: [
+        {
+          case: 'two worker processes',
+          metric: 'speedup',
+          min: 1.8,
+          label: 'issue 14: two processes ≥ 1.8× one',
+        },
+      ],
       async teardown() {
         await one.close();
         await two?.close();
@@ -154,7 +180,8 @@ export const bullmqCpuMapSuite: Suite = {
 /** Stall recovery: a worker SIGKILLed in the middle of a step; time until the run has its result. */
 export const bullmqStallSuite: Suite = {
   name: 'bullmq-stall',
-  description: 'a worker process SIGKILLed during a step (lock 1 s, stalled check 1 s): kill → result from the other worker',
+  description:
+    'a worker process SIGKILLed during a step (lock 1 s, stalled check 1 s): kill → result from the other worker',
   async setup({ smoke }) {
     const env = await bullmqBench(2);
     const probe = beganProbe();
@@ -180,12 +207,20 @@ export const bullmqStallSuite: Suite = {
             const r = await h.result;
             const ms = performance.now() - t;
             env.workers[victim] = await env.spawn();
-            if (r.status !== 'succeeded' || r.output === pid) throw new Error(`stall: ${r.status} ${r.error?.message}`);
+            if (r.status !== 'succeeded' || r.output === pid)
+              throw new Error(`stall: ${r.status} ${r.error?.message}`);
             return { durationMs: ms, metrics: { superseded: r.metrics.workerRestarts } };
           },
         },
       ],
-      targets: [{ case: 'kill to result', metric: 'usPerUnit', max: 3_000_000, label: 'issue 14: stall recovery ≤ 3 s (test lock settings)' }],
+      targets: [
+        {
+          case: 'kill to result',
+          metric: 'usPerUnit',
+          max: 3_000_000,
+          label: 'issue 14: stall recovery ≤ 3 s (test lock settings)',
+        },
+      ],
       teardown: () => env.close(),
     };
   },
@@ -194,7 +229,8 @@ export const bullmqStallSuite: Suite = {
 /** Remote cancel: a CPU loop on a worker process, cancelled from the coordinator. */
 export const bullmqCancelSuite: Suite = {
   name: 'bullmq-cancel',
-  description: 'cancel a remote CPU loop: handle.cancel() → the run settles (pub/sub → the SAB flag → the loop returns → result)',
+  description:
+    'cancel a remote CPU loop: handle.cancel() → the run settles (pub/sub → the SAB flag → the loop returns → result)',
   async setup({ smoke }) {
     const env = await bullmqBench(2);
     const probe = beganProbe();
@@ -227,7 +263,14 @@ export const bullmqCancelSuite: Suite = {
           },
         },
       ],
-      targets: [{ case: 'remote cancel', metric: 'usPerUnit', max: 10_000, label: 'issue 14: remote cancel visible ≤ 10 ms p50' }],
+      targets: [
+        {
+          case: 'remote cancel',
+          metric: 'usPerUnit',
+          max: 10_000,
+          label: 'issue 14: remote cancel visible ≤ 10 ms p50',
+        },
+      ],
       teardown: () => env.close(),
     };
   },
@@ -241,7 +284,8 @@ export const bullmqMemorySuite: Suite = {
     const env = await bullmqBench(2);
     const engine = env.engine();
     const redis = new Redis(env.redis.url).on('error', () => undefined);
-    const used = async (): Promise<number> => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    const used = async (): Promise<number> =>
+      Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
     const tasks = smoke ? 50 : 2000;
     for (let i = 0; i < 10; i++) await engine.execute(trivialStep, i);
     return {
@@ -256,7 +300,9 @@ export const bullmqMemorySuite: Suite = {
           async run() {
             const before = await used();
             // One task a run: a one-step run each.
-            const runs = await Promise.all(Array.from({ length: tasks }, (_, i) => engine.execute(trivialStep, i)));
+            const runs = await Promise.all(
+              Array.from({ length: tasks }, (_, i) => engine.execute(trivialStep, i)),
+            );
             if (runs.some((r) => r.status !== 'succeeded')) throw new Error('memory: a run failed');
             await new Promise((r) => setTimeout(r, 200));
             const after = await used();
@@ -264,7 +310,15 @@ export const bullmqMemorySuite: Suite = {
           },
         },
       ],
-      targets: [{ case: 'finished tasks', metric: 'extra', extra: 'bytes per task', max: 2048, label: 'issue 14: ≤ 2 KB of Redis per finished task after clean-up' }],
+      targets: [
+        {
+          case: 'finished tasks',
+          metric: 'extra',
+          extra: 'bytes per task',
+          max: 2048,
+          label: 'issue 14: ≤ 2 KB of Redis per finished task after clean-up',
+        },
+      ],
       async teardown() {
         redis.disconnect();
         await env.close();

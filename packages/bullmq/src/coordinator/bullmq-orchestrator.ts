@@ -18,6 +18,7 @@ import {
 import { CodeIdentity } from '../shared/code-identity.js';
 import { FLAG_CANCELLED, Keys } from '../shared/keys.js';
 import { connect, unavailable, whenReady } from '../shared/redis.js';
+import { withScripts, type WeftScripts } from '../shared/scripts.js';
 import { WIRE_VERSION, pack, unpack, type CtlMessage, type IoMessage, type JobData } from '../shared/wire.js';
 import { listWorkers } from '../shared/worker-registry.js';
 import { FairQueue } from './fair-queue.js';
@@ -59,7 +60,7 @@ export class BullmqOrchestrator implements Orchestrator {
   readonly #code: CodeIdentity;
   readonly #services: HostServices;
   readonly #direct: DirectOrchestrator;
-  readonly #cmd: Redis;
+  readonly #cmd: Redis & WeftScripts;
   readonly #reader: Redis;
   readonly #queues: { readonly cpu: Queue; readonly io: Queue };
   readonly #ready: Promise<void>;
@@ -87,7 +88,7 @@ export class BullmqOrchestrator implements Orchestrator {
     this.#code = new CodeIdentity(o.root);
     this.#services = services;
     this.#direct = new DirectOrchestrator(services);
-    this.#cmd = connect(o.redis, `weft-coordinator-${this.id}`, { autoPipelining: true });
+    this.#cmd = withScripts(connect(o.redis, `weft-coordinator-${this.id}`, { autoPipelining: true }));
     this.#reader = connect(o.redis, `weft-reader-${this.id}`);
     const queueOpts = { connection: this.#cmd, prefix: o.prefix, streams: { events: { maxLen: 100 } } };
     this.#queues = {
@@ -119,7 +120,8 @@ export class BullmqOrchestrator implements Orchestrator {
   }
 
   run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
-    if (this.#closed) return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the bullmq orchestrator is closed')));
+    if (this.#closed)
+      return Promise.resolve(failure(new WeftError('STEP_CANCELLED', 'the bullmq orchestrator is closed')));
     if (task.code !== undefined || task.placement === 'main' || !task.ref || task.ref.module === '')
       return this.#direct.run(task, hooks);
     const source = cancelSource(task);
@@ -152,9 +154,13 @@ export class BullmqOrchestrator implements Orchestrator {
       });
     } catch (cause) {
       return failure(
-        new WeftError('NOT_SERIALIZABLE', `the task of step "${task.node}" cannot be sent to a worker: ${(cause as Error).message}`, {
-          cause,
-        }),
+        new WeftError(
+          'NOT_SERIALIZABLE',
+          `the task of step "${task.node}" cannot be sent to a worker: ${(cause as Error).message}`,
+          {
+            cause,
+          },
+        ),
       );
     }
     const ch = this.#channel(task.runId);
@@ -188,7 +194,10 @@ export class BullmqOrchestrator implements Orchestrator {
     ch.pending.set(key, p);
     ch.settled.delete(key);
     if (source) source.onCancel((reason) => this.#cancel(ch, p, reasonFrom(reason)));
-    else task.signal.addEventListener('abort', () => this.#cancel(ch, p, reasonFrom(task.signal.reason)), { once: true });
+    else
+      task.signal.addEventListener('abort', () => this.#cancel(ch, p, reasonFrom(task.signal.reason)), {
+        once: true,
+      });
     // A previous session of the run may have run (or be running) this very task: join it.
     const kept = ch.adopt(key);
     if (kept) {
@@ -223,7 +232,7 @@ export class BullmqOrchestrator implements Orchestrator {
   /** Reads what the run's stream already holds (a previous session's work), then lets the reader follow it. */
   async #prime(ch: RunChannel): Promise<void> {
     // A new session of a run: earlier flags (a cancel, the end of a session) no longer apply.
-    void this.#cmd.del(ch.flags);
+    void this.#cmd.weftClaim(ch.flags, ch.io, this.id, this.options.retentionS);
     let from = '-';
     for (;;) {
       const page = await this.#cmd.xrangeBuffer(ch.io, from, '+', 'COUNT', 10_000);
@@ -250,7 +259,7 @@ export class BullmqOrchestrator implements Orchestrator {
       const chans = [...this.#runs.values()].filter((c) => c.primed);
       let res: [Buffer, [Buffer, Buffer[]][]][] | null;
       try {
-        res = (await this.#reader.xreadBuffer(
+        res = await this.#reader.xreadBuffer(
           'COUNT',
           4096,
           'BLOCK',
@@ -260,7 +269,7 @@ export class BullmqOrchestrator implements Orchestrator {
           ...chans.map((c) => c.io),
           this.#bell,
           ...chans.map((c) => c.last),
-        )) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        );
         backoff = 50;
       } catch {
         if (this.#closed) return;
@@ -413,18 +422,19 @@ export class BullmqOrchestrator implements Orchestrator {
       if (list.length === 0) continue;
       this.#stats.jobs += list.length;
       try {
-        await this.#queues[queue].addBulk(
-          list.map((p) => ({
-            name: p.task.node,
-            data: { ...p.data, gen: p.gen },
-            opts: {
-              jobId: jobId(p.key, p.gen),
-              attempts: 1,
-              removeOnComplete: true,
-              removeOnFail: { age: 86_400, count: 1000 },
-            },
-          })),
-        );
+        const jobs = list.map((p) => ({
+          name: p.task.node,
+          data: { ...p.data, gen: p.gen },
+          opts: {
+            jobId: jobId(p.key, p.gen),
+            attempts: 1,
+            removeOnComplete: true,
+            removeOnFail: { age: 86_400, count: 1000 },
+          },
+        }));
+        // One job alone goes without the MULTI of a bulk add (a round trip less to start it).
+        if (jobs.length === 1) await this.#queues[queue].add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+        else await this.#queues[queue].addBulk(jobs);
       } catch (e) {
         const error = this.#downSince !== null ? unavailable(this.options.redis, (e as Error).message) : e;
         for (const p of list) {
@@ -451,14 +461,17 @@ export class BullmqOrchestrator implements Orchestrator {
     m.expire(ch.flags, this.options.retentionS);
     const ctl: CtlMessage = { op: 'cancel', run: ch.runId, k: p.key, reason };
     m.publish(this.#keys.ctl, pack(ctl));
-    void m.exec().then(
-      () =>
-        this.#queues[p.queue].remove(jobId(p.key, p.gen)).then((removed) => {
-          // Still waiting in its queue: no worker will ever answer for it.
-          if (removed === 1) this.#settle(ch, p, failure(reason));
-        }),
-      () => undefined,
-    ).catch(() => undefined);
+    void m
+      .exec()
+      .then(
+        () =>
+          this.#queues[p.queue].remove(jobId(p.key, p.gen)).then((removed) => {
+            // Still waiting in its queue: no worker will ever answer for it.
+            if (removed === 1) this.#settle(ch, p, failure(reason));
+          }),
+        () => undefined,
+      )
+      .catch(() => undefined);
     const o = this.options;
     // A worker that died with the task will not answer: settle anyway once its lock has surely lapsed.
     p.cancelTimer = setTimeout(
@@ -517,7 +530,8 @@ export class BullmqOrchestrator implements Orchestrator {
       const now = Date.now();
       const o = this.options;
       if (this.#downSince !== null) {
-        if (now - this.#downSince > o.redisDownMs) this.#failAll(unavailable(o.redis, `unreachable for ${now - this.#downSince} ms`));
+        if (now - this.#downSince > o.redisDownMs)
+          this.#failAll(unavailable(o.redis, `unreachable for ${now - this.#downSince} ms`));
         return;
       }
       if (now - this.#lastWorkersRead > 2000) {
@@ -626,13 +640,7 @@ export class BullmqOrchestrator implements Orchestrator {
   #cleanUp(ch: RunChannel): void {
     this.#runs.delete(ch.runId);
     this.#byStream.delete(ch.io);
-    void this.#cmd
-      .multi()
-      .hset(ch.flags, '!', '1')
-      .expire(ch.flags, 600)
-      .del(ch.io)
-      .exec()
-      .catch(() => undefined);
+    void this.#cmd.weftRelease(ch.flags, ch.io, this.id).catch(() => undefined);
   }
 
   /**
@@ -669,7 +677,8 @@ export class BullmqOrchestrator implements Orchestrator {
 
   async #shutdown(): Promise<void> {
     const reason = serializeError(new WeftError('STEP_CANCELLED', 'the bullmq orchestrator was closed'));
-    for (const ch of [...this.#runs.values()]) for (const p of [...ch.pending.values()]) this.#cancel(ch, p, reason);
+    for (const ch of [...this.#runs.values()])
+      for (const p of [...ch.pending.values()]) this.#cancel(ch, p, reason);
     for (const ch of [...this.#runs.values()]) {
       for (const p of [...ch.pending.values()]) this.#settle(ch, p, failure(reason));
       this.#cleanUp(ch);
@@ -679,6 +688,7 @@ export class BullmqOrchestrator implements Orchestrator {
     await Promise.allSettled([this.#ready]);
     if (this.#cmd.status === 'ready') await this.#cmd.ping().catch(() => undefined);
     await Promise.allSettled(Object.values(this.#queues).map((q) => q.close()));
+    if (this.#cmd.status === 'ready') await this.#cmd.del(this.#keys.bell(this.id)).catch(() => undefined);
     this.#reader.disconnect();
     this.#cmd.disconnect();
     await this.#direct.close();
@@ -691,11 +701,14 @@ function failure(error: unknown): TaskOutcome {
 
 /** A cancel reason as a SerializedError (the engine gives one; anything else is wrapped). */
 function reasonFrom(reason: unknown): SerializedError {
-  if (reason && typeof reason === 'object' && 'code' in reason && 'message' in reason) return reason as SerializedError;
+  if (reason && typeof reason === 'object' && 'code' in reason && 'message' in reason)
+    return reason as SerializedError;
   return serializeError(new WeftError('STEP_CANCELLED', `cancelled: ${String(reason)}`));
 }
 
 function cancelSource(task: Task): CancelSource | undefined {
   const c = task.cancel;
-  return c !== undefined && typeof (c as Partial<CancelSource>).onCancel === 'function' ? (c as CancelSource) : undefined;
+  return c !== undefined && typeof (c as Partial<CancelSource>).onCancel === 'function'
+    ? (c as CancelSource)
+    : undefined;
 }

@@ -97,7 +97,10 @@ export function resolveBullmqOptions(raw: Readonly<Record<string, unknown>> = {}
   const r = new OptionReader(raw, 'bullmq', KNOWN);
   const tenantOf = r.get('tenantOf');
   if (tenantOf !== undefined && typeof tenantOf !== 'function')
-    throw new WeftError('OPTION_INVALID', `bullmq option tenantOf must be a function, got ${typeof tenantOf}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `bullmq option tenantOf must be a function, got ${typeof tenantOf}`,
+    );
   const rate = r.get('rateLimit') as { max?: unknown; durationMs?: unknown } | undefined;
   if (
     rate !== undefined &&
@@ -115,14 +118,17 @@ export function resolveBullmqOptions(raw: Readonly<Record<string, unknown>> = {}
   }
   const root = r.get('root');
   if (root !== undefined && (typeof root !== 'string' || root === ''))
-    throw new WeftError('OPTION_INVALID', `bullmq option root must be a directory path, got ${JSON.stringify(root)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `bullmq option root must be a directory path, got ${JSON.stringify(root)}`,
+    );
   return {
     redis: checkRedisUrl(r.get('redis') ?? defaultRedisUrl()),
     prefix: r.str('prefix', 'weft', NAME),
     queue: r.str('queue', 'tasks', NAME),
     chunkSize: r.int('chunkSize', BULLMQ_CHUNK_SIZE),
     parallelism: r.int('parallelism', r.int('threads', 2)),
-    root: (root as string | undefined) ?? process.cwd(),
+    root: root ?? process.cwd(),
     connectTimeoutMs: r.int('connectTimeoutMs', 5000),
     redisDownMs: r.int('redisDownMs', 30_000),
     maxInflight: r.int('maxInflight', 4096),

@@ -25,22 +25,28 @@ export class OptionReader {
   }
 
   #bad(name: string, want: string, v: unknown): WeftError {
-    return new WeftError('OPTION_INVALID', `${this.#what} option ${name} must be ${want}, got ${JSON.stringify(v)}`, {
-      data: { option: name, value: v },
-    });
+    return new WeftError(
+      'OPTION_INVALID',
+      `${this.#what} option ${name} must be ${want}, got ${JSON.stringify(v)}`,
+      {
+        data: { option: name, value: v },
+      },
+    );
   }
 
   int(name: string, fallback: number, min = 1): number {
     const v = this.#raw[name];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw this.#bad(name, `an integer ≥ ${min}`, v);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      throw this.#bad(name, `an integer ≥ ${min}`, v);
     return v;
   }
 
   num(name: string, fallback: number, min = 0): number {
     const v = this.#raw[name];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw this.#bad(name, `a number ≥ ${min}`, v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+      throw this.#bad(name, `a number ≥ ${min}`, v);
     return v;
   }
 

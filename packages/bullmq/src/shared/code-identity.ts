@@ -26,7 +26,8 @@ export class CodeIdentity {
     if (file === undefined) return { url: module, hash: '' };
     const hash = this.hash(file);
     const rel = relative(this.root, file);
-    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return { rel: rel.split(sep).join('/'), hash };
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
+      return { rel: rel.split(sep).join('/'), hash };
     return { url: pathToFileURL(file).href, hash };
   }
 

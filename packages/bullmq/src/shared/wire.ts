@@ -90,7 +90,12 @@ export type IoMessage =
 
 /** A control message on pub/sub: broadcast (cancel) or to one worker (reply, credit). */
 export type CtlMessage =
-  | { readonly op: 'cancel'; readonly run: string; readonly k: string | null; readonly reason: SerializedError }
+  | {
+      readonly op: 'cancel';
+      readonly run: string;
+      readonly k: string | null;
+      readonly reason: SerializedError;
+    }
   | { readonly op: 'reply'; readonly id: number; readonly ok: true; readonly v: unknown }
   | { readonly op: 'reply'; readonly id: number; readonly ok: false; readonly e: SerializedError }
   | { readonly op: 'credit'; readonly run: string; readonly k: string; readonly n: number };

@@ -20,7 +20,13 @@ export interface WorkerInfo {
 }
 
 /** Registers a worker and starts its heartbeat key (expires after `ttlMs` without a beat). */
-export async function beat(redis: Redis, keys: Keys, info: WorkerInfo, ttlMs: number, first = false): Promise<void> {
+export async function beat(
+  redis: Redis,
+  keys: Keys,
+  info: WorkerInfo,
+  ttlMs: number,
+  first = false,
+): Promise<void> {
   const m = redis.multi();
   if (first) m.hset(keys.workers, info.id, JSON.stringify(info));
   m.set(keys.heartbeat(info.id), '1', 'PX', ttlMs);

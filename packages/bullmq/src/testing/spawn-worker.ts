@@ -67,7 +67,9 @@ export function spawnWorker(o: SpawnWorkerOptions): Promise<SpawnedWorker> {
   });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((r) =>
+    child.once('exit', (code, signal) => r(code ?? signal ?? -1)),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {

@@ -104,20 +104,33 @@ export function resolveWorkerOptions(raw: Readonly<Record<string, unknown>> = {}
     queues.some((q) => q !== 'cpu' && q !== 'io') ||
     new Set(queues).size !== queues.length
   ) {
-    throw new WeftError('OPTION_INVALID', `worker option queues must list cpu and/or io, got ${JSON.stringify(queues)}`, {
-      data: { option: 'queues', value: queues },
-    });
+    throw new WeftError(
+      'OPTION_INVALID',
+      `worker option queues must list cpu and/or io, got ${JSON.stringify(queues)}`,
+      {
+        data: { option: 'queues', value: queues },
+      },
+    );
   }
   const pool = r.get('pool') ?? {};
   if (typeof pool !== 'object' || pool === null || Array.isArray(pool))
-    throw new WeftError('OPTION_INVALID', `worker option pool must be an object, got ${JSON.stringify(pool)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `worker option pool must be an object, got ${JSON.stringify(pool)}`,
+    );
   const threads = r.int('threads', Math.max(1, availableParallelism()));
   const name = r.get('name');
   if (name !== undefined && (typeof name !== 'string' || name === ''))
-    throw new WeftError('OPTION_INVALID', `worker option name must be a non-empty string, got ${JSON.stringify(name)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `worker option name must be a non-empty string, got ${JSON.stringify(name)}`,
+    );
   const root = r.get('root');
   if (root !== undefined && (typeof root !== 'string' || root === ''))
-    throw new WeftError('OPTION_INVALID', `worker option root must be a directory path, got ${JSON.stringify(root)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `worker option root must be a directory path, got ${JSON.stringify(root)}`,
+    );
   return {
     redis: checkRedisUrl(r.get('redis') ?? defaultRedisUrl()),
     prefix: r.str('prefix', 'weft', NAME),
@@ -126,8 +139,8 @@ export function resolveWorkerOptions(raw: Readonly<Record<string, unknown>> = {}
     threads,
     ioSlots: r.int('ioSlots', 64),
     concurrency: r.int('concurrency', threads * 4),
-    name: name as string | undefined,
-    root: (root as string | undefined) ?? process.cwd(),
+    name: name,
+    root: root ?? process.cwd(),
     lockDurationMs: r.int('lockDurationMs', 30_000, 100),
     stalledIntervalMs: r.int('stalledIntervalMs', 15_000, 100),
     maxStalledCount: r.int('maxStalledCount', 2, 2),

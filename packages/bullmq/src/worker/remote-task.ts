@@ -8,7 +8,15 @@ import {
   type TaskHooks,
   type TaskOutcome,
 } from '@weft/core';
-import { leaseOf, pack, unpack, WIRE_VERSION, type IoMessage, type JobData, type TaskPayload } from '../shared/wire.js';
+import {
+  leaseOf,
+  pack,
+  unpack,
+  WIRE_VERSION,
+  type IoMessage,
+  type JobData,
+  type TaskPayload,
+} from '../shared/wire.js';
 import type { WorkerHost } from './worker-host.js';
 
 /** A task as the worker's pool sees it: its `signal` is created only if something reads it. */
@@ -76,13 +84,21 @@ export async function runJob(w: WorkerHost, job: Job<JobData>): Promise<string> 
       bytes = pack({ t: 'd', k: d.key, l: lease, o });
     } catch (cause) {
       // A result msgpack cannot encode fails the task instead of getting lost.
-      const e = new WeftError('NOT_SERIALIZABLE', `the result cannot be sent to the coordinator: ${(cause as Error).message}`, { cause });
+      const e = new WeftError(
+        'NOT_SERIALIZABLE',
+        `the result cannot be sent to the coordinator: ${(cause as Error).message}`,
+        { cause },
+      );
       bytes = pack({ t: 'd', k: d.key, l: lease, o: fail(e) });
     }
     await w.redis.weftEmit(flags, io, bytes);
   };
   if (d.v !== WIRE_VERSION) {
-    await done(fail(new WeftError('PROTOCOL_ERROR', `the task speaks wire version ${d.v}, this worker ${WIRE_VERSION}`)));
+    await done(
+      fail(
+        new WeftError('PROTOCOL_ERROR', `the task speaks wire version ${d.v}, this worker ${WIRE_VERSION}`),
+      ),
+    );
     return 'refused';
   }
   const here = w.code.locate(d.mod);
@@ -104,7 +120,10 @@ export async function runJob(w: WorkerHost, job: Job<JobData>): Promise<string> 
   }
   const cancelled = await w.redis.weftStart(flags, io, d.key, pack({ t: 's', k: d.key, l: lease, w: w.id }));
   if (cancelled !== null) {
-    await done({ ok: false, error: JSON.parse(cancelled) });
+    // Said even when the run's stream is gone (a coordinator may still wait for it); the stream
+    // then expires by itself.
+    const m = pack({ t: 'd', k: d.key, l: lease, o: { ok: false, error: JSON.parse(cancelled) } });
+    await w.redis.multi().xadd(io, '*', 'm', m).expire(io, 600).exec();
     return 'cancelled';
   }
   const body = unpack<TaskPayload>(Buffer.from(d.payload, 'base64'));

@@ -19,7 +19,7 @@ export function workerOptionsFromFlags(o: Readonly<Record<string, unknown>>): We
     ['redis', pick(o['redis'] as string | undefined)],
     ['prefix', o['prefix']],
     ['queue', o['queue']],
-    ['queues', typeof o['queues'] === 'string' ? (o['queues'] as string).split(',').map((s) => s.trim()) : undefined],
+    ['queues', typeof o['queues'] === 'string' ? o['queues'].split(',').map((s) => s.trim()) : undefined],
     ['threads', int('--threads', o['threads'])],
     ['ioSlots', int('--io-slots', o['ioSlots'])],
     ['concurrency', int('--concurrency', o['concurrency'])],
@@ -33,7 +33,7 @@ export function workerOptionsFromFlags(o: Readonly<Record<string, unknown>>): We
   ];
   const out: Record<string, unknown> = {};
   for (const [k, v] of entries) if (v !== undefined) out[k] = v;
-  return out as WeftWorkerOptions;
+  return out;
 }
 
 /**
@@ -45,20 +45,35 @@ export const workerCommand: CliCommandSpec = {
   name: 'worker',
   description: 'take tasks of the bullmq orchestration mode from Redis and run them on this machine',
   options: [
-    { flags: '--redis <url>', description: 'Redis URL (default: WEFT_REDIS_URL, else redis://127.0.0.1:6379)' },
+    {
+      flags: '--redis <url>',
+      description: 'Redis URL (default: WEFT_REDIS_URL, else redis://127.0.0.1:6379)',
+    },
     { flags: '--threads <n>', description: 'threads of the pool (default: one per core)' },
     { flags: '--io-slots <n>', description: 'IO-bound invocations in flight (default 64)' },
     { flags: '--concurrency <n>', description: 'CPU jobs taken at once (default threads × 4)' },
     { flags: '--queues <list>', description: 'queues to serve: cpu,io (default both)' },
     { flags: '--name <name>', description: 'name in the worker registry (default: the host name)' },
-    { flags: '--root <dir>', description: 'code root step modules are found under (default: the working directory)' },
-    { flags: '--prefix <prefix>', description: 'Redis key prefix, the same as the coordinators (default weft)' },
+    {
+      flags: '--root <dir>',
+      description: 'code root step modules are found under (default: the working directory)',
+    },
+    {
+      flags: '--prefix <prefix>',
+      description: 'Redis key prefix, the same as the coordinators (default weft)',
+    },
     { flags: '--queue <name>', description: 'base queue name, the same as the coordinators (default tasks)' },
     { flags: '--lock-duration <ms>', description: 'BullMQ job lock, ms (default 30000)' },
     { flags: '--stalled-interval <ms>', description: 'stalled-job check interval, ms (default 15000)' },
     { flags: '--max-stalled <n>', description: 'stalls a job survives before it fails, ≥ 2 (default 2)' },
-    { flags: '--grace <ms>', description: 'time a cancelled step has to stop before its thread is terminated (default 1000)' },
-    { flags: '--shutdown-grace <ms>', description: 'on SIGTERM, time running tasks get before they are left to other workers (default 10000)' },
+    {
+      flags: '--grace <ms>',
+      description: 'time a cancelled step has to stop before its thread is terminated (default 1000)',
+    },
+    {
+      flags: '--shutdown-grace <ms>',
+      description: 'on SIGTERM, time running tasks get before they are left to other workers (default 10000)',
+    },
   ],
   async action(_args, flags, io) {
     const worker = await WorkerHost.start(workerOptionsFromFlags(flags));

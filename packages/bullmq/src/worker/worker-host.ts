@@ -235,7 +235,8 @@ export class WorkerHost {
       await Promise.all(this.#workers.map((w) => w.close(true).catch(() => undefined)));
     }
     if (timer) clearTimeout(timer);
-    if (this.redis.status === 'ready') await unregister(this.redis, this.keys, this.id).catch(() => undefined);
+    if (this.redis.status === 'ready')
+      await unregister(this.redis, this.keys, this.id).catch(() => undefined);
     for (const call of this.#calls.values()) call.reject(new Error('the worker is shutting down'));
     this.#calls.clear();
     await this.pool.close().catch(() => undefined);

@@ -14,8 +14,11 @@ let server: RedisServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   if (!findRedisServer()) {
-    if (process.env['CI'] === 'true') throw new Error('redis-server is missing under CI=true: install it (apt-get install -y redis-server)');
-    console.warn('[@weft/bullmq] redis-server is not installed: the Redis tests are skipped (apt-get install -y redis-server)');
+    if (process.env['CI'] === 'true')
+      throw new Error('redis-server is missing under CI=true: install it (apt-get install -y redis-server)');
+    console.warn(
+      '[@weft/bullmq] redis-server is not installed: the Redis tests are skipped (apt-get install -y redis-server)',
+    );
     project.provide('redisUrl', null);
     return;
   }

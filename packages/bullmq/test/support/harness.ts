@@ -31,7 +31,11 @@ export async function startWorkers(n: number, options: WeftWorkerOptions): Promi
 }
 
 /** An engine on `bullmq` against the test Redis. */
-export function bullmqEngine(prefix: string, options: Omit<EngineOptions, 'orchestrator' | 'registry'> = {}, extra: Record<string, unknown> = {}): Engine {
+export function bullmqEngine(
+  prefix: string,
+  options: Omit<EngineOptions, 'orchestrator' | 'registry'> = {},
+  extra: Record<string, unknown> = {},
+): Engine {
   return createEngine({
     ...options,
     registry: createRegistry().register(bullmqEntry),

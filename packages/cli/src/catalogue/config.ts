@@ -118,11 +118,16 @@ function checkPlugins(value: unknown, push: (path: string, message: string) => v
     if (typeof v === 'string' && v.length > 0) out.push(v);
     else if (isObject(v) && typeof v['module'] === 'string' && v['module'].length > 0) {
       for (const k of Object.keys(v))
-        if (k !== 'module' && k !== 'options') push(`/plugins/${i}${pointer(k)}`, `unknown plugin setting "${k}"`);
+        if (k !== 'module' && k !== 'options')
+          push(`/plugins/${i}${pointer(k)}`, `unknown plugin setting "${k}"`);
       if (v['options'] !== undefined && !isObject(v['options']))
         push(`/plugins/${i}/options`, 'options must be an object');
       else out.push({ module: v['module'], ...(isObject(v['options']) ? { options: v['options'] } : {}) });
-    } else push(`/plugins/${i}`, `a plugin is a module name or { "module": …, "options": {…} }, got ${JSON.stringify(v)}`);
+    } else
+      push(
+        `/plugins/${i}`,
+        `a plugin is a module name or { "module": …, "options": {…} }, got ${JSON.stringify(v)}`,
+      );
   });
   return out;
 }

@@ -91,7 +91,10 @@ function esmResolve(req: NodeJS.Require, specifier: string): string {
 }
 
 /** Loads the plugins of a command line (PLUGIN_INVALID when one cannot be loaded). */
-export async function loadCliPlugins(argv: readonly string[], cwd = process.cwd()): Promise<LoadedPlugins | undefined> {
+export async function loadCliPlugins(
+  argv: readonly string[],
+  cwd = process.cwd(),
+): Promise<LoadedPlugins | undefined> {
   const specs = pluginSpecs(argv, configuredPlugins(cwd));
   if (specs.length === 0) return undefined;
   return loadPlugins(specs, pluginImporter(cwd));

@@ -41,7 +41,12 @@ export function pluginCommands(
         const onSignal = (): void => stop.abort();
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        const cio: CliCommandIo = { out: io.out, err: io.err, json: io.json, signal: stop.signal };
+        const cio: CliCommandIo = {
+          out: (s) => io.out(s),
+          err: (s) => io.err(s),
+          json: io.json,
+          signal: stop.signal,
+        };
         try {
           return { exit: await spec.action(args, options, cio) };
         } finally {
