@@ -105,6 +105,7 @@ export class WorkerHost {
     await beat(this.redis, this.keys, this.info, o.heartbeatMs * 3, true);
     this.#beat = setInterval(() => {
       void beat(this.redis, this.keys, this.info, o.heartbeatMs * 3, true).catch(() => undefined);
+      void this.#watch().catch(() => undefined);
     }, o.heartbeatMs);
     for (const q of o.queues) {
       const worker = new Worker<JobData>(`${o.queue}-${q}`, (job: Job<JobData>) => runJob(this, job), {
@@ -122,6 +123,35 @@ export class WorkerHost {
       this.#workers.push(worker);
     }
     await Promise.all(this.#workers.map((w) => w.waitUntilReady()));
+  }
+
+  /**
+   * The durable side of cancellation, once per heartbeat: a task whose flag says it (or its run) was
+   * cancelled, or whose run ended, stops even if the pub/sub message never arrived (a reconnect, a
+   * coordinator that closed while its step waited on a host call).
+   */
+  async #watch(): Promise<void> {
+    const tasks = [...this.active.values()].filter((a) => !a.cancel.cancelled);
+    if (tasks.length === 0) return;
+    const m = this.redis.multi();
+    for (const a of tasks) m.hmget(this.keys.flags(a.run), a.key, '*', '!');
+    const res = (await m.exec()) ?? [];
+    tasks.forEach((a, i) => {
+      const [err, flags] = res[i] ?? [];
+      if (err || !Array.isArray(flags)) return;
+      const [task, run, ended] = flags as (string | null)[];
+      const reason =
+        task ??
+        run ??
+        (ended ? '{"code":"STEP_CANCELLED","message":"the run ended","name":"WeftError"}' : null);
+      if (reason === null) return;
+      try {
+        a.cancel.abort(JSON.parse(reason));
+      } catch {
+        a.cancel.abort({ code: 'STEP_CANCELLED', message: 'cancelled', name: 'WeftError' });
+      }
+      a.release();
+    });
   }
 
   /** A fresh local task id. */
