@@ -1,9 +1,10 @@
 // The orchestrators every contract suite runs against. A semantic test of the engine is written once,
 // as `describe.each(ORCHESTRATORS)`, and must pass unchanged on each backend: `direct` runs steps on
 // the main thread, `workers` (@weft/actors) in a pool of worker threads, `bullmq` (@weft/bullmq) on two
-// `weft worker` processes through Redis (started once for the whole run by bullmq-setup.ts; left out
-// with a message where redis-server is not installed, never under CI).
-import { inject } from 'vitest';
+// `weft worker` processes through Redis (one Redis for the whole run, started by bullmq-setup.ts; a
+// pair of workers per test file, below; left out with a message where redis-server is not installed,
+// never under CI).
+import { afterAll, beforeAll, inject } from 'vitest';
 import {
   createEngine,
   createRegistry,
@@ -13,8 +14,39 @@ import {
 } from '@weft/core';
 import { workersEntry } from '@weft/actors';
 import { bullmqEntry } from '@weft/bullmq';
+import { spawnWorker, type SpawnedWorker } from '@weft/bullmq/testing';
+import { CONTRACT_WORKER } from './bullmq-setup.js';
 
 const bullmq = inject('bullmq');
+/** A key prefix of this test file's own: jobs of another file's workers never reach this file's. */
+const prefix = `contract-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+// Each test file that uses the matrix gets its own pair of `weft worker` processes (the real CLI
+// command, two threads each), started before its tests and stopped after them.
+let workers: SpawnedWorker[] = [];
+if (bullmq) {
+  beforeAll(async () => {
+    workers = await Promise.all(
+      [1, 2].map((n) =>
+        spawnWorker({
+          cli: bullmq.cli,
+          cwd: bullmq.root,
+          options: {
+            redis: bullmq.redis,
+            prefix,
+            root: bullmq.root,
+            threads: 2,
+            name: `contract-${n}`,
+            ...CONTRACT_WORKER,
+          },
+        }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+  });
+}
 
 export const ORCHESTRATORS = bullmq
   ? (['direct', 'workers', 'bullmq'] as const)
