@@ -8,6 +8,10 @@ import { initCommand } from './commands/init.js';
 import { catalogueCommands } from './commands/catalogue.js';
 import { benchCommands } from './commands/bench.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
+import type { LoadedPlugins } from '@weft/core/plugin';
+import { usePluginOrchestrators } from './run/engine.js';
+import { loadCliPlugins, pluginOrchestratorOptions, runOptionOf } from './plugins/cli-plugins.js';
+import { pluginCommands } from './plugins/plugin-commands.js';
 
 /** The version printed by `weft --version`. */
 export const VERSION = '0.1.0';
@@ -45,7 +49,29 @@ export async function main(argv: readonly string[], streams: Streams = process):
       outcome = failure(e);
     }
   };
-  const program = build(io, act);
+  let plugins: LoadedPlugins | undefined;
+  try {
+    plugins = await loadCliPlugins(argv);
+  } catch (e) {
+    return finish(io, failure(e));
+  }
+  usePluginOrchestrators(plugins?.orchestrators ?? []);
+  try {
+    return await parse(argv, io, plugins, act, () => outcome);
+  } finally {
+    for (const problem of (await plugins?.close()) ?? []) io.err(`warning [HOOK_FAILED] ${problem}\n`);
+    usePluginOrchestrators([]);
+  }
+}
+
+async function parse(
+  argv: readonly string[],
+  io: Io,
+  plugins: LoadedPlugins | undefined,
+  act: (fn: () => Promise<Outcome>) => () => Promise<void>,
+  outcomeOf: () => Outcome | undefined,
+): Promise<number> {
+  const program = build(io, act, plugins);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
@@ -65,6 +91,7 @@ export async function main(argv: readonly string[], streams: Streams = process):
     }
     return finish(io, failure(e));
   }
+  const outcome = outcomeOf();
   if (!outcome) return EXIT.ok;
   return finish(io, outcome);
 }
@@ -72,10 +99,25 @@ export async function main(argv: readonly string[], streams: Streams = process):
 const json = (): Option => new Option('--json', 'print one JSON envelope {ok, result | error, warnings}');
 const quiet = (): Option => new Option('-q, --quiet', 'print only errors');
 
-function build(io: Io, act: (fn: () => Promise<Outcome>) => () => Promise<void>): Command {
+function build(
+  io: Io,
+  act: (fn: () => Promise<Outcome>) => () => Promise<void>,
+  plugins: LoadedPlugins | undefined,
+): Command {
+  const runOptions = plugins?.runOptions ?? [];
+  const pluginOptions =
+    (given: object) =>
+    (mode: string): Record<string, unknown> =>
+      pluginOrchestratorOptions(given as Readonly<Record<string, unknown>>, mode, runOptions);
   const program = new Command('weft')
     .description('Run Weft pipelines from the command line: durable, resumable, cached batch runs.')
     .version(VERSION)
+    .option(
+      '--plugin <module>',
+      'load a plugin (repeatable): its orchestration modes, commands and run options',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .exitOverride()
     .showHelpAfterError(!io.json)
     .configureOutput({
@@ -108,7 +150,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     )
     .option(
       '--orchestrator <mode>',
-      'where steps run: workers (all cores, the default when available) or direct (main thread)',
+      "where steps run: workers (all cores, the default when available), direct (main thread), or a plugin's mode (bullmq: weft worker processes on Redis)",
     )
     .option('--threads <n>', 'worker threads (default: one per core)')
     .option('--no-cache', 'run every step even when a completed result is stored')
@@ -116,7 +158,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .option('--events', 'print every event as a JSON line on stdout')
     .addOption(json())
     .addOption(quiet())
-    .action((target: string, opts: RunCommandOptions) => act(() => runCommand(target, opts, io))());
+    .action((target: string, opts: RunCommandOptions) =>
+      act(() => runCommand(target, { ...opts, pluginOptions: pluginOptions(opts) }, io))(),
+    );
 
   program
     .command('resume')
@@ -141,7 +185,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
           orchestrator?: string;
           offline?: boolean;
         },
-      ) => act(() => resumeCommand(runId, opts, io))(),
+      ) => act(() => resumeCommand(runId, { ...opts, pluginOptions: pluginOptions(opts) }, io))(),
     );
 
   program
@@ -196,8 +240,14 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .addOption(quiet())
     .action((opts: { catalogue?: string; offline?: boolean }) => act(() => initCommand(opts, io))());
 
+  for (const spec of runOptions) {
+    for (const c of program.commands)
+      if (c.name() === 'run' || c.name() === 'resume') c.addOption(runOptionOf(spec));
+  }
+
   const catalogue = catalogueCommands(program, io, act, json);
   const bench = benchCommands(program, io, act, json, quiet);
+  pluginCommands(program, plugins?.cliCommands ?? [], io, act, json);
 
   for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands])
     c.exitOverride().configureOutput({

@@ -84,7 +84,8 @@ export class WorkersOrchestrator implements Orchestrator {
     this.parallelism = this.options.threads;
     this.defaultChunkSize = this.options.chunkSize;
     this.#services = services;
-    this.#costs = new StepCosts(this.options.inlineUs);
+    // Per-run services reach only worker threads: nothing is inlined on the main thread then.
+    this.#costs = new StepCosts(this.options.servicesPerRun ? 0 : this.options.inlineUs);
     this.#direct = new DirectOrchestrator(services);
     const o = this.options;
     this.#pool = new Piscina({
@@ -448,6 +449,7 @@ export class WorkersOrchestrator implements Orchestrator {
       index,
       slots: o.tasksPerThread + o.ioSlots + 4,
       services: this.#services,
+      servicesPerRun: o.servicesPerRun,
       tokenBatch: o.tokenBatch,
       tokenFlushMs: o.tokenFlushMs,
       transferThreshold: o.transferThreshold,

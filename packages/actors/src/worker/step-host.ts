@@ -30,7 +30,7 @@ import type { HostToWorker, JobSpec, RunMessage } from '../protocol/host-to-work
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { decodeHostToWorker, encodeWorkerToHost } from '../protocol/wire.js';
 import { Slab } from '../shared/slab.js';
-import { hostProxy } from './host-proxy.js';
+import { hostProxy, runHostProxy } from './host-proxy.js';
 import { TokenStream } from './token-stream.js';
 
 /** Partial item results are posted at least this often (ms) while a long chunk runs. */
@@ -89,6 +89,7 @@ export class StepHost {
   readonly #actors = new ActorTable();
   readonly #jobs = new Map<number, WorkerJob>();
   readonly #host: HostServices;
+  readonly #hostOfRun: ((runId: string) => HostServices) | undefined;
   readonly #probe = createPackr();
   /** The run state the host sent last: a task without `state` uses it (the host sends each state object once). */
   #state: unknown;
@@ -103,6 +104,7 @@ export class StepHost {
       encodeWorkerToHost,
     );
     this.#host = hostProxy(req.control, req.services);
+    this.#hostOfRun = req.servicesPerRun ? runHostProxy(req.control) : undefined;
     this.closed = new Promise<void>((r) => (this.#close = r));
     this.#port.on('message', (data: unknown) => this.#onFrame(data));
     this.#writer.add({ type: 'ready', worker: req.worker });
@@ -278,7 +280,7 @@ export class StepHost {
       flag: job.flag,
       lastCheckpoint: s.lastCheckpoint,
       actor,
-      host: this.#host,
+      host: this.#hostOfRun ? this.#hostOfRun(s.runId) : this.#host,
       onCheckpoint: (value) => this.#checkpoint(job, value),
     });
   }

@@ -2,6 +2,14 @@
 import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
 import { actorsCancelSuite, actorsTokensSuite } from './actors-index.js';
+import {
+  bullmqCancelSuite,
+  bullmqCpuMapSuite,
+  bullmqDispatchSuite,
+  bullmqMapSuite,
+  bullmqMemorySuite,
+  bullmqStallSuite,
+} from './bullmq-suites.js';
 import { chainSuite } from './chain.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
@@ -38,6 +46,13 @@ export const suites: readonly Suite[] = [
   millionMapSuite,
   tuningGainSuite,
   specCheckSuite,
+  // The bullmq mode: each starts a redis-server and weft worker processes (Debian's redis-server).
+  bullmqDispatchSuite,
+  bullmqMapSuite,
+  bullmqCpuMapSuite,
+  bullmqStallSuite,
+  bullmqCancelSuite,
+  bullmqMemorySuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -56,6 +71,12 @@ export function selectSuites(names: readonly string[], from: readonly Suite[] = 
 }
 
 export {
+  bullmqCancelSuite,
+  bullmqCpuMapSuite,
+  bullmqDispatchSuite,
+  bullmqMapSuite,
+  bullmqMemorySuite,
+  bullmqStallSuite,
   actorsCancelSuite,
   actorsTokensSuite,
   chainSuite,

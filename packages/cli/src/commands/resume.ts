@@ -20,7 +20,14 @@ import { warnInto } from '../catalogue/report.js';
  */
 export async function resumeCommand(
   runId: string,
-  opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean },
+  opts: {
+    input?: string;
+    events?: boolean;
+    threads?: string;
+    orchestrator?: string;
+    offline?: boolean;
+    pluginOptions?: (orchestrator: string) => Record<string, unknown>;
+  },
   io: Io,
 ): Promise<Outcome> {
   const threads = parseThreads(opts.threads);
@@ -74,6 +81,8 @@ export async function resumeCommand(
         { data: { runId } },
       );
     }
+    const orchestrator = opts.orchestrator ?? source.orchestrator;
+    const orchestratorOptions = opts.pluginOptions?.(orchestrator) ?? {};
     const suspended = record.status === 'suspended';
     if (!suspended && opts.input !== undefined) {
       throw new WeftError(
@@ -90,8 +99,9 @@ export async function resumeCommand(
       mode: suspended ? 'resume' : 'start',
       ...(suspended ? { resumeValue: parseInput(opts.input) } : {}),
       outDir: source.outDir,
-      orchestrator: opts.orchestrator ?? source.orchestrator,
+      orchestrator,
       ...(threads !== undefined ? { threads } : {}),
+      ...(Object.keys(orchestratorOptions).length > 0 ? { orchestratorOptions } : {}),
       cache: source.cache,
       offline: source.offline,
       events: opts.events === true,

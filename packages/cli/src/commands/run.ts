@@ -20,6 +20,8 @@ export interface RunCommandOptions {
   readonly cache: boolean;
   readonly offline?: boolean;
   readonly events?: boolean;
+  /** Orchestrator options from plugins' run options (`--redis`), for the mode the run uses. */
+  readonly pluginOptions?: (orchestrator: string) => Record<string, unknown>;
 }
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -64,6 +66,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
     }
     const orchestrator = opts.orchestrator ?? (await defaultOrchestrator());
     (await cliRegistry()).get(orchestrator);
+    const orchestratorOptions = opts.pluginOptions?.(orchestrator) ?? {};
     const outDir = opts.out !== undefined ? resolve(opts.out) : null;
     return await runSession({
       source: {
@@ -83,6 +86,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
       outDir,
       orchestrator,
       ...(threads !== undefined ? { threads } : {}),
+      ...(Object.keys(orchestratorOptions).length > 0 ? { orchestratorOptions } : {}),
       cache: opts.cache,
       offline: opts.offline === true,
       events: opts.events === true,

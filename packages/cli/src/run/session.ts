@@ -36,6 +36,8 @@ export interface SessionOptions {
   readonly outDir: string | null;
   readonly orchestrator: string;
   readonly threads?: number;
+  /** Options for the orchestrator (from plugins' run options such as `--redis`). */
+  readonly orchestratorOptions?: Readonly<Record<string, unknown>>;
   readonly cache: boolean;
   readonly offline: boolean;
   /** Print every event as a JSON line on stdout. */
@@ -100,7 +102,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     store: engineStore(store),
     ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
-    ...(o.offline ? { orchestratorOptions: {} } : {}),
+    ...(o.offline || o.orchestratorOptions ? { orchestratorOptions: { ...o.orchestratorOptions } } : {}),
   });
   setEngine(engine);
   const progress = io.tty && !io.json && !io.quiet && !o.events ? new TtyProgress((s) => io.err(s)) : null;

@@ -66,6 +66,13 @@ export interface TaskHooks {
   checkpoint(value: unknown): void;
   /** A map item finished (items tasks only), possibly before the whole chunk. */
   item(index: number, outcome: ItemOutcome): void;
+  /**
+   * Optional: the task runs again from its start elsewhere (a distributed backend lost the worker
+   * running it and fenced that execution off). What it reported before stands (items already
+   * reported, checkpoints); its tokens start over. A runtime that implements it tells the run's
+   * events (a `warning`); backends call it only when it is there.
+   */
+  restarted?(info: { readonly reason: string; readonly message: string }): void;
 }
 
 /** Counters an orchestrator reports into run metrics. */
