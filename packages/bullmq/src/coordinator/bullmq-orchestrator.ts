@@ -66,6 +66,8 @@ export class BullmqOrchestrator implements Orchestrator {
   readonly #ready: Promise<void>;
   readonly #runs = new Map<string, RunChannel>();
   readonly #byStream = new Map<string, RunChannel>();
+  /** Clean-ups under way, by run (what `endRun` awaits). */
+  readonly #releasing = new Map<string, Promise<void>>();
   readonly #waiting = new FairQueue<PendingTask>();
   #bulk: PendingTask[] = [];
   #bulkQueued = false;
@@ -640,7 +642,19 @@ export class BullmqOrchestrator implements Orchestrator {
   #cleanUp(ch: RunChannel): void {
     this.#runs.delete(ch.runId);
     this.#byStream.delete(ch.io);
-    void this.#cmd.weftRelease(ch.flags, ch.io, this.id).catch(() => undefined);
+    const released = this.#cmd.weftRelease(ch.flags, ch.io, this.id).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#releasing.set(ch.runId, released);
+    void released.then(() => {
+      if (this.#releasing.get(ch.runId) === released) this.#releasing.delete(ch.runId);
+    });
+  }
+
+  /** The run ended: resolves once its keys are cleaned up (at once when tasks still wind down). */
+  endRun(runId: string): Promise<void> {
+    return this.#releasing.get(runId) ?? Promise.resolve();
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   WeftError,
   serializeError,
   type ItemOutcome,
+  type SerializedError,
   type Task,
   type TaskHooks,
   type TaskOutcome,
@@ -17,6 +18,7 @@ import {
   type JobData,
   type TaskPayload,
 } from '../shared/wire.js';
+import { STREAM_TTL_S } from '../shared/scripts.js';
 import type { WorkerHost } from './worker-host.js';
 
 /** A task as the worker's pool sees it: its `signal` is created only if something reads it. */
@@ -78,7 +80,8 @@ export async function runJob(w: WorkerHost, job: Job<JobData>): Promise<string> 
   const flags = keys.flags(d.run);
   const lease = leaseOf(d.gen ?? 0, job.attemptsStarted);
   const emit = (m: IoMessage): Promise<number> => w.redis.weftEmit(flags, io, pack(m));
-  const done = async (o: TaskOutcome): Promise<void> => {
+  /** The result; `final` for a task that never started (no start created the run's stream). */
+  const done = async (o: TaskOutcome, final = false): Promise<void> => {
     let bytes: Buffer;
     try {
       bytes = pack({ t: 'd', k: d.key, l: lease, o });
@@ -91,13 +94,15 @@ export async function runJob(w: WorkerHost, job: Job<JobData>): Promise<string> 
       );
       bytes = pack({ t: 'd', k: d.key, l: lease, o: fail(e) });
     }
-    await w.redis.weftEmit(flags, io, bytes);
+    if (final) await w.redis.weftFinal(flags, io, bytes, STREAM_TTL_S);
+    else await w.redis.weftEmit(flags, io, bytes);
   };
   if (d.v !== WIRE_VERSION) {
     await done(
       fail(
         new WeftError('PROTOCOL_ERROR', `the task speaks wire version ${d.v}, this worker ${WIRE_VERSION}`),
       ),
+      true,
     );
     return 'refused';
   }
@@ -115,15 +120,15 @@ export async function runJob(w: WorkerHost, job: Job<JobData>): Promise<string> 
           },
         ),
       ),
+      true,
     );
     return 'refused';
   }
-  const cancelled = await w.redis.weftStart(flags, io, d.key, pack({ t: 's', k: d.key, l: lease, w: w.id }));
+  const started = pack({ t: 's', k: d.key, l: lease, w: w.id });
+  const cancelled = await w.redis.weftStart(flags, io, d.key, started, STREAM_TTL_S);
   if (cancelled !== null) {
-    // Said even when the run's stream is gone (a coordinator may still wait for it); the stream
-    // then expires by itself.
-    const m = pack({ t: 'd', k: d.key, l: lease, o: { ok: false, error: JSON.parse(cancelled) } });
-    await w.redis.multi().xadd(io, '*', 'm', m).expire(io, 600).exec();
+    // Said even when no start created the run's stream yet (its coordinator waits for it).
+    await done({ ok: false, error: JSON.parse(cancelled) as SerializedError }, true);
     return 'cancelled';
   }
   const body = unpack<TaskPayload>(Buffer.from(d.payload, 'base64'));

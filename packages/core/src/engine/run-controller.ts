@@ -333,6 +333,8 @@ export class RunController {
         : undefined);
     const durationMs = this.#o.clock.now() - this.#startedAt;
     const stats = this.#orchestrator.stats(this.#runId);
+    // The backend lets go of the run while the journal closes; both are done when the result resolves.
+    const released = this.#orchestrator.endRun?.(this.#runId).catch(() => undefined);
     this.#flushObserverErrors();
     // Counted by seq: events emitted while another was being delivered reach the metrics observer later.
     const metrics = {
@@ -348,12 +350,15 @@ export class RunController {
     });
     this.#hub.close();
     const output = outcome.status === 'succeeded' ? outcome.output : undefined;
-    const fault = await this.#journal.close({
-      status: finalStatus,
-      ...(output !== undefined ? { output } : {}),
-      ...(error ? { error } : {}),
-      metrics,
-    });
+    const [fault] = await Promise.all([
+      this.#journal.close({
+        status: finalStatus,
+        ...(output !== undefined ? { output } : {}),
+        ...(error ? { error } : {}),
+        metrics,
+      }),
+      released,
+    ]);
     // A store fault at the very end (the last batch, the final record) still fails the result: the
     // run is recorded `interrupted` (or is reconciled so) and resumes once the fault is fixed.
     const late = fault !== undefined && fault !== error;

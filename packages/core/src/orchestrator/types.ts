@@ -96,6 +96,13 @@ export interface Orchestrator {
   run(task: Task, hooks: TaskHooks): Promise<TaskOutcome>;
   /** Counters since the orchestrator started; with `runId`, those of that run where the backend tracks them. */
   stats(runId?: string): OrchestratorStats;
+  /**
+   * Optional: the run ended (after its `stats(runId)`); the backend lets go of what it kept for it
+   * (a distributed backend: the run's keys in its broker). The engine awaits it before the run's
+   * result resolves, so a caller that sees the result sees the clean-up done. Tasks of the run
+   * still winding down (a cancel) may be released later. Never rejects.
+   */
+  endRun?(runId: string): Promise<void>;
   close(): Promise<void>;
 }
 
