@@ -7,6 +7,13 @@ export const trivialStep = pipeline<number>('bullmq-trivial-step', { module: imp
   .step('plus', (x: number) => x + 1)
   .build();
 
+/** Ten trivial steps one after the other (the dispatch of a step inside a run). */
+export const trivialChain = (() => {
+  let b = pipeline<number>('bullmq-trivial-chain', { module: import.meta.url });
+  for (let i = 0; i < 10; i++) b = b.step(`s${i}`, (x: number) => x + 1, i < 9 ? { to: `s${i + 1}` } : {});
+  return b.build();
+})();
+
 /** A map of trivial items. */
 export const trivialMap = pipeline<number[]>('bullmq-trivial-map', { module: import.meta.url })
   .map('plus', (x: number) => x + 1)

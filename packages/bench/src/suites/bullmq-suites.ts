@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import type { RunEvent } from '@weft/core';
 import type { Suite } from '../suite.js';
-import { cancellable, cpuMap, slow, trivialMap, trivialStep } from './bullmq-fixtures.js';
+import { cancellable, cpuMap, slow, trivialChain, trivialMap, trivialStep } from './bullmq-fixtures.js';
 import { bullmqBench, rawBullmq, type BullmqBench } from './bullmq-shared.js';
 
 /** A probe the fixtures call through host services when their step began. */
@@ -25,6 +25,7 @@ export const bullmqDispatchSuite: Suite = {
     const raw = await rawBullmq(env.redis.url);
     const engine = env.engine();
     for (let i = 0; i < 20; i++) await engine.execute(trivialStep, i);
+    for (let i = 0; i < 5; i++) await engine.execute(trivialChain, 0);
     for (let i = 0; i < 20; i++) await raw.one(i);
     return {
       unit: 'step',
@@ -51,6 +52,17 @@ export const bullmqDispatchSuite: Suite = {
             const t = performance.now();
             const r = await engine.execute(trivialStep, 1);
             if (r.output !== 2) throw new Error(`weft: ${r.status} ${r.error?.message}`);
+            return { durationMs: performance.now() - t };
+          },
+        },
+        {
+          name: 'weft bullmq step in a run',
+          description: 'a ten-step chain on bullmq, per step (the run itself and its first read amortized)',
+          units: 10,
+          async run() {
+            const t = performance.now();
+            const r = await engine.execute(trivialChain, 0);
+            if (r.output !== 10) throw new Error(`weft: ${r.status} ${r.error?.message}`);
             return { durationMs: performance.now() - t };
           },
         },
