@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ['contract/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['contract/bullmq-setup.ts'],
-    // One file at a time: the bullmq rows of every file share one pair of worker processes (and the
-    // machine has two cores), so files running side by side would starve each other's steps.
+    // One file at a time: each file's bullmq rows start a pair of worker processes on the one Redis
+    // (and the machine has two cores), so files running side by side would starve each other's steps.
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
