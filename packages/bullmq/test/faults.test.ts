@@ -80,6 +80,7 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
     );
     let kills = 0;
     let lost = 0;
+    let retries = 0;
     try {
       for (let run = 0; kills < SOAK.kills; run++) {
         const handle = engine.start(cpuMap, items);
@@ -106,7 +107,7 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
         }
         const result = await handle.result;
         await collected;
-        expect(result.status, `run ${run} (seed ${seed})`).toBe('succeeded');
+        expect(result.status, `run ${run} (seed ${seed}): ${JSON.stringify(result.error)}`).toBe('succeeded');
         expect(JSON.stringify(result.output), `run ${run} (seed ${seed})`).toBe(expected);
         const perIndex = new Map<number, number>();
         for (const e of events)
@@ -114,13 +115,15 @@ describe.skipIf(!redisUrl)('faults with real worker processes', () => {
         expect(perIndex.size).toBe(items.length);
         expect([...perIndex.values()].every((n) => n === 1)).toBe(true);
         lost += result.metrics.workerRestarts;
+        const retried = events.filter((e) => e.type === 'step.retry').length;
+        retries += retried;
         console.log(
-          `[faults] run ${run}: ${killsThisRun} kills in the run, ${kills} so far, ${result.metrics.workerRestarts} superseded, ${Math.round(result.durationMs)} ms`,
+          `[faults] run ${run}: ${killsThisRun} kills in the run, ${kills} so far, ${result.metrics.workerRestarts} superseded, ${retried} retried (WORKER_LOST), ${Math.round(result.durationMs)} ms`,
         );
       }
       expect(kills).toBe(SOAK.kills);
       console.log(
-        `[faults] ${kills} SIGKILLs, each in the middle of a run (seed ${seed}); executions superseded after a lost worker: ${lost}`,
+        `[faults] ${kills} SIGKILLs, each in the middle of a run (seed ${seed}); executions superseded after a lost worker: ${lost}; retries after a job stalled too often: ${retries}`,
       );
     } finally {
       await engine.close();
