@@ -1,0 +1,100 @@
+import { isWeftError } from '@weft/core';
+import type { Memo, MemoPutOptions, WrittenFile } from '@weft/core/store';
+import { decodeValue, encodeValue, joinEncoded } from '../shared/value-codec.js';
+import type { Values } from '../shared/values.js';
+import type { Db } from './db.js';
+import type { SqliteWriter } from './sqlite-writer.js';
+
+interface Row {
+  hash: string;
+  files: string | null;
+}
+
+/** The memo in SQLite: keys to value hashes, written through the store's writer. */
+export class SqliteMemo implements Memo {
+  readonly #db: Db;
+  readonly #values: Values;
+  readonly #writer: SqliteWriter;
+  /** Entries waiting to be committed, so that reads see them. */
+  readonly #pending = new Map<string, { hash: string; files?: readonly WrittenFile[] }>();
+  readonly #pendingCheckpoints = new Map<string, Buffer | null>();
+
+  constructor(db: Db, values: Values, writer: SqliteWriter) {
+    this.#db = db;
+    this.#values = values;
+    this.#writer = writer;
+  }
+
+  get(key: string): { readonly value: unknown; readonly files?: readonly WrittenFile[] } | undefined {
+    let hash: string;
+    let files: readonly WrittenFile[] | undefined;
+    const p = this.#pending.get(key);
+    if (p) ({ hash, files } = p);
+    else {
+      const row = this.#db.do(
+        'reading the memo',
+        () => this.#db.stmt('SELECT hash, files FROM memo WHERE key = ?').get(key) as Row | undefined,
+      );
+      if (!row) return undefined;
+      hash = row.hash;
+      files = row.files ? (JSON.parse(row.files) as WrittenFile[]) : undefined;
+    }
+    let found: { readonly value: unknown } | undefined;
+    try {
+      found = this.#values.lookup(hash);
+    } catch (e) {
+      // Reported by the value store; the step runs again and its put stores the value anew.
+      if (!isWeftError(e) || e.code !== 'STORE_CORRUPT') throw e;
+    }
+    if (!found) return undefined;
+    return files ? { value: found.value, files } : { value: found.value };
+  }
+
+  put(key: string, value: unknown, o: MemoPutOptions = {}): void {
+    const ref = this.#values.put(value);
+    const files = o.files && o.files.length > 0 ? JSON.stringify(o.files) : null;
+    const runId = o.runId ?? null;
+    this.#pending.set(key, { hash: ref.$weftValue, ...(o.files ? { files: o.files } : {}) });
+    this.#pendingCheckpoints.set(key, null);
+    this.#writer.buffer(`m:${key}`, () => {
+      this.#db
+        .stmt('INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at) VALUES (?, ?, ?, ?, ?)')
+        .run(key, ref.$weftValue, files, runId, Date.now());
+      this.#db.stmt('DELETE FROM checkpoints WHERE key = ?').run(key);
+      if (this.#pending.get(key)?.hash === ref.$weftValue) this.#pending.delete(key);
+      if (this.#pendingCheckpoints.get(key) === null) this.#pendingCheckpoints.delete(key);
+    });
+  }
+
+  checkpoint(key: string): { readonly value: unknown } | undefined {
+    if (this.#pendingCheckpoints.has(key)) {
+      const b = this.#pendingCheckpoints.get(key);
+      return b ? { value: decodeValue(b) } : undefined;
+    }
+    const row = this.#db.do(
+      'reading a checkpoint',
+      () => this.#db.stmt('SELECT value FROM checkpoints WHERE key = ?').get(key) as { value: Buffer } | undefined,
+    );
+    return row ? { value: decodeValue(row.value) } : undefined;
+  }
+
+  putCheckpoint(key: string, value: unknown, o: { readonly runId?: string } = {}): void {
+    const bytes = joinEncoded(encodeValue(value, 'a checkpoint'));
+    this.#pendingCheckpoints.set(key, bytes);
+    this.#writer.buffer(`c:${key}`, () => {
+      this.#db
+        .stmt('INSERT OR REPLACE INTO checkpoints (key, value, run_id, saved_at) VALUES (?, ?, ?, ?)')
+        .run(key, bytes, o.runId ?? null, Date.now());
+      if (this.#pendingCheckpoints.get(key) === bytes) this.#pendingCheckpoints.delete(key);
+    });
+  }
+
+  flush(): void {
+    this.#writer.commit();
+  }
+
+  clear(): number {
+    this.#writer.commit();
+    return this.#db.tx('clearing the memo', () => this.#db.stmt('DELETE FROM memo WHERE run_id IS NULL').run().changes);
+  }
+}
