@@ -2,7 +2,8 @@ import { WeftError, isWeftError } from '@weft/core';
 
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'SQLITE_FULL']);
 const CORRUPT = /^SQLITE_(CORRUPT|NOTADB)|^SQLITE_IOERR_SHORT_READ$/;
-const REPAIR = 'run `weft store check`, then `weft store repair` (it salvages what can be read into a new file and keeps this one aside)';
+const REPAIR =
+  'run `weft store check`, then `weft store repair` (it salvages what can be read into a new file and keeps this one aside)';
 
 /**
  * A failure of the disk or the database as a coded error: STORE_FULL (disk full, the size cap),

@@ -15,7 +15,8 @@ export class Db {
   /** A prepared statement (cached by its text). */
   stmt(sql: string): Database.Statement {
     let s = this.#stmts.get(sql);
-    if (!s) this.#stmts.set(sql, (s = guarded(this.file, 'preparing a statement', () => this.raw.prepare(sql))));
+    if (!s)
+      this.#stmts.set(sql, (s = guarded(this.file, 'preparing a statement', () => this.raw.prepare(sql))));
     return s;
   }
 

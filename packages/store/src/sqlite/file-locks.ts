@@ -112,9 +112,13 @@ export class FileLocks implements Locks {
       if (e instanceof WeftError) throw e;
       throw storeError(e, path, `taking the lock of ${purpose}`);
     }
-    throw new WeftError('LOCK_HELD', `${purpose}: could not take the lock ${path} (it keeps changing hands)`, {
-      data: { name, path },
-    });
+    throw new WeftError(
+      'LOCK_HELD',
+      `${purpose}: could not take the lock ${path} (it keeps changing hands)`,
+      {
+        data: { name, path },
+      },
+    );
   }
 
   #lock(name: string, path: string, info: LockFile): Lock {
@@ -126,7 +130,12 @@ export class FileLocks implements Locks {
         if (!held) return;
         held = false;
         const now = readLock(path);
-        if (now !== 'missing' && now !== 'unreadable' && now.owner.id === info.owner.id && now.since === info.since)
+        if (
+          now !== 'missing' &&
+          now !== 'unreadable' &&
+          now.owner.id === info.owner.id &&
+          now.since === info.since
+        )
           rmSync(path, { force: true });
       },
     };
@@ -135,7 +144,11 @@ export class FileLocks implements Locks {
   /** Removes a stale lock, guarded so that two processes taking it over cannot remove a fresh one. */
   #takeOver(path: string, stale: Read): void {
     const guard = `${path}.takeover`;
-    const me: LockFile = { owner: { id: `takeover:${process.pid}`, host: '', pid: process.pid, processStart: 0 }, purpose: 'takeover', since: Date.now() };
+    const me: LockFile = {
+      owner: { id: `takeover:${process.pid}`, host: '', pid: process.pid, processStart: 0 },
+      purpose: 'takeover',
+      since: Date.now(),
+    };
     if (!tryCreate(guard, me)) {
       const g = readLock(guard);
       if (g === 'missing') return;

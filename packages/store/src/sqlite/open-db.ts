@@ -119,9 +119,13 @@ function checkHeader(file: string): void {
     closeSync(fd);
   }
   if (!head.equals(HEADER))
-    throw new WeftError('STORE_CORRUPT', `${file} is not a Weft store (not a SQLite database): move it aside`, {
-      data: { file },
-    });
+    throw new WeftError(
+      'STORE_CORRUPT',
+      `${file} is not a Weft store (not a SQLite database): move it aside`,
+      {
+        data: { file },
+      },
+    );
 }
 
 /** The schema version of an open database; STORE_CORRUPT for a SQLite file that is not a Weft store. */
@@ -132,8 +136,12 @@ function schemaOf(db: Db): number {
     : undefined;
   const v = Number(row?.value);
   if (!row || !Number.isInteger(v) || v < 1)
-    throw new WeftError('STORE_CORRUPT', `${db.file} is a SQLite database, but not a Weft store: move it aside`, {
-      data: { file: db.file },
-    });
+    throw new WeftError(
+      'STORE_CORRUPT',
+      `${db.file} is a SQLite database, but not a Weft store: move it aside`,
+      {
+        data: { file: db.file },
+      },
+    );
   return v;
 }

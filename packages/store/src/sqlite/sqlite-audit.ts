@@ -1,4 +1,13 @@
-import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  truncateSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AuditAnchor } from '../shared/audit-chain.js';
 import type { AuditAnchors, AuditFiles } from '../shared/chained-audit.js';
@@ -117,6 +126,8 @@ export class SqliteAuditAnchors implements AuditAnchors {
   }
 
   remove(runId: string): void {
-    this.#db.do('forgetting an audit head', () => this.#db.stmt('DELETE FROM audit_heads WHERE run_id = ?').run(runId));
+    this.#db.do('forgetting an audit head', () =>
+      this.#db.stmt('DELETE FROM audit_heads WHERE run_id = ?').run(runId),
+    );
   }
 }

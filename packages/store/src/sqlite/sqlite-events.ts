@@ -44,13 +44,16 @@ export class SqliteEvents implements EventLog {
       }
       this.#db.stmt('INSERT OR REPLACE INTO event_heads (run_id, last_seq) VALUES (?, ?)').run(runId, last);
     });
-    if (this.#subs.has(runId)) this.#subs.publish(runId, json.map((s) => JSON.parse(s) as RunEvent));
+    if (this.#subs.has(runId))
+      this.#subs.publish(
+        runId,
+        json.map((s) => JSON.parse(s) as RunEvent),
+      );
   }
 
   #head(runId: string): number {
     const row = this.#db.stmt('SELECT last_seq FROM event_heads WHERE run_id = ?').get(runId) as
-      | { last_seq: number }
-      | undefined;
+      { last_seq: number } | undefined;
     return row?.last_seq ?? 0;
   }
 

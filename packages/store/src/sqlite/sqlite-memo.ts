@@ -73,7 +73,9 @@ export class SqliteMemo implements Memo {
     }
     const row = this.#db.do(
       'reading a checkpoint',
-      () => this.#db.stmt('SELECT value FROM checkpoints WHERE key = ?').get(key) as { value: Buffer } | undefined,
+      () =>
+        this.#db.stmt('SELECT value FROM checkpoints WHERE key = ?').get(key) as
+          { value: Buffer } | undefined,
     );
     return row ? { value: decodeValue(row.value) } : undefined;
   }
@@ -95,6 +97,9 @@ export class SqliteMemo implements Memo {
 
   clear(): number {
     this.#writer.commit();
-    return this.#db.tx('clearing the memo', () => this.#db.stmt('DELETE FROM memo WHERE run_id IS NULL').run().changes);
+    return this.#db.tx(
+      'clearing the memo',
+      () => this.#db.stmt('DELETE FROM memo WHERE run_id IS NULL').run().changes,
+    );
   }
 }

@@ -115,8 +115,7 @@ export class SqliteRuns implements RunStore {
       'reading a run',
       () =>
         this.#db.stmt('SELECT record, sessions, last_seq, status FROM runs WHERE run_id = ?').get(runId) as
-          | { record: string; sessions: number; last_seq: number; status: string }
-          | undefined,
+          { record: string; sessions: number; last_seq: number; status: string } | undefined,
     );
   }
 
@@ -170,7 +169,9 @@ export class SqliteRuns implements RunStore {
     return {
       runs: page.map((row) => this.#decode(row)),
       nextCursor:
-        rows.length > r.limit && last ? encodeCursor({ startedAt: last.started_at, runId: last.run_id }) : null,
+        rows.length > r.limit && last
+          ? encodeCursor({ startedAt: last.started_at, runId: last.run_id })
+          : null,
     };
   }
 
@@ -180,7 +181,16 @@ export class SqliteRuns implements RunStore {
     if (row.status === 'running')
       throw new WeftError('RUN_ACTIVE', `run "${runId}" is running: cancel it first`, { data: { runId } });
     this.#d.writer.commit(() => {
-      for (const t of ['runs', 'run_tags', 'run_refs', 'sessions', 'events', 'event_heads', 'event_refs', 'snapshots'])
+      for (const t of [
+        'runs',
+        'run_tags',
+        'run_refs',
+        'sessions',
+        'events',
+        'event_heads',
+        'event_refs',
+        'snapshots',
+      ])
         this.#db.stmt(`DELETE FROM ${t} WHERE run_id = ?`).run(runId);
       this.#db.stmt('DELETE FROM memo WHERE run_id = ?').run(runId);
       this.#db.stmt('DELETE FROM checkpoints WHERE run_id = ?').run(runId);
@@ -196,12 +206,13 @@ export class SqliteRuns implements RunStore {
     const record = this.#decode(row);
     this.#d.writer.commit(() => {
       const db = this.#db;
-      const { n } = db.stmt('SELECT COALESCE(MAX(session), 0) AS n FROM sessions WHERE run_id = ?').get(runId) as {
+      const { n } = db
+        .stmt('SELECT COALESCE(MAX(session), 0) AS n FROM sessions WHERE run_id = ?')
+        .get(runId) as {
         n: number;
       };
       const head = db.stmt('SELECT last_seq FROM event_heads WHERE run_id = ?').get(runId) as
-        | { last_seq: number }
-        | undefined;
+        { last_seq: number } | undefined;
       out = {
         runId,
         session: n + 1,
@@ -229,11 +240,18 @@ export class SqliteRuns implements RunStore {
     return out!;
   }
 
-  async closeSession(runId: string, session: number, status: StoredRunStatus, lastSeq: number): Promise<void> {
+  async closeSession(
+    runId: string,
+    session: number,
+    status: StoredRunStatus,
+    lastSeq: number,
+  ): Promise<void> {
     const row = this.#row(runId);
     this.#d.writer.commit(() => {
       this.#db
-        .stmt('UPDATE sessions SET finished_at = ?, status = ?, last_seq = ? WHERE run_id = ? AND session = ?')
+        .stmt(
+          'UPDATE sessions SET finished_at = ?, status = ?, last_seq = ? WHERE run_id = ? AND session = ?',
+        )
         .run(Date.now(), status, lastSeq, runId, session);
       if (!row) return;
       const { owner: _o, sessions: _s, lastSeq: _l, ...rest } = this.#decode(row);
@@ -246,7 +264,8 @@ export class SqliteRuns implements RunStore {
   async sessions(runId: string): Promise<readonly SessionRecord[]> {
     const rows = this.#db.do(
       'reading sessions',
-      () => this.#db.stmt('SELECT * FROM sessions WHERE run_id = ? ORDER BY session').all(runId) as SessionRow[],
+      () =>
+        this.#db.stmt('SELECT * FROM sessions WHERE run_id = ? ORDER BY session').all(runId) as SessionRow[],
     );
     return rows.map(toSession);
   }
@@ -254,14 +273,18 @@ export class SqliteRuns implements RunStore {
   async saveSnapshot(runId: string, snapshot: RunSnapshot): Promise<void> {
     const bytes = joinEncoded(encodeValue(snapshot, `the snapshot of run ${runId}`));
     this.#d.writer.commit(() =>
-      this.#db.stmt('INSERT OR REPLACE INTO snapshots (run_id, data, saved_at) VALUES (?, ?, ?)').run(runId, bytes, Date.now()),
+      this.#db
+        .stmt('INSERT OR REPLACE INTO snapshots (run_id, data, saved_at) VALUES (?, ?, ?)')
+        .run(runId, bytes, Date.now()),
     );
   }
 
   async loadSnapshot(runId: string): Promise<RunSnapshot | undefined> {
     const row = this.#db.do(
       'reading a snapshot',
-      () => this.#db.stmt('SELECT data FROM snapshots WHERE run_id = ?').get(runId) as { data: Buffer } | undefined,
+      () =>
+        this.#db.stmt('SELECT data FROM snapshots WHERE run_id = ?').get(runId) as
+          { data: Buffer } | undefined,
     );
     return row ? (this.#db.do('decoding a snapshot', () => decodeValue(row.data)) as RunSnapshot) : undefined;
   }
@@ -275,7 +298,9 @@ export class SqliteRuns implements RunStore {
     const rows = this.#db.do(
       'reading running runs',
       () =>
-        this.#db.stmt("SELECT run_id, record, sessions, last_seq FROM runs WHERE status = 'running'").all() as {
+        this.#db
+          .stmt("SELECT run_id, record, sessions, last_seq FROM runs WHERE status = 'running'")
+          .all() as {
           run_id: string;
           record: string;
           sessions: number;
@@ -290,10 +315,14 @@ export class SqliteRuns implements RunStore {
       const { owner: _o, sessions: _s, lastSeq: _l, ...rest } = r;
       this.#d.writer.commit(() => {
         this.#db
-          .stmt("UPDATE runs SET status = 'interrupted', record = ?, updated_at = ? WHERE run_id = ? AND status = 'running'")
+          .stmt(
+            "UPDATE runs SET status = 'interrupted', record = ?, updated_at = ? WHERE run_id = ? AND status = 'running'",
+          )
           .run(encodeRecord({ ...rest, status: 'interrupted' }, this.#d.values).json, now, row.run_id);
         this.#db
-          .stmt("UPDATE sessions SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND finished_at IS NULL")
+          .stmt(
+            "UPDATE sessions SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND finished_at IS NULL",
+          )
           .run(now, row.run_id);
       });
       gone.push(row.run_id);
@@ -301,7 +330,10 @@ export class SqliteRuns implements RunStore {
     return gone;
   }
 
-  async prune(o: { readonly olderThanMs?: number; readonly keep?: number }): Promise<{ runs: number; bytes: number }> {
+  async prune(o: {
+    readonly olderThanMs?: number;
+    readonly keep?: number;
+  }): Promise<{ runs: number; bytes: number }> {
     const rows = this.#db.do(
       'listing runs',
       () =>

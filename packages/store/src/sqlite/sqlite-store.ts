@@ -54,7 +54,10 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
   const warn: WarningSink = o.onWarning ?? (() => {});
   const maxBytes = o.maxBytes;
   if (maxBytes !== undefined && !(maxBytes > 0))
-    throw new WeftError('OPTION_INVALID', `maxBytes must be a positive number of bytes, got ${String(maxBytes)}`);
+    throw new WeftError(
+      'OPTION_INVALID',
+      `maxBytes must be a positive number of bytes, got ${String(maxBytes)}`,
+    );
   const db = openDb(dir, {
     ...(o.create !== undefined ? { create: o.create } : {}),
     ...(maxBytes !== undefined ? { maxBytes } : {}),
@@ -74,9 +77,13 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
   let backend: SqliteValueBackend;
   const reserve = (bytes: number): void => {
     if (maxBytes !== undefined && dbBytes() + backend.fileBytes() + bytes > maxBytes)
-      throw new WeftError('STORE_FULL', `the store ${dir} would exceed its size cap (${maxBytes} bytes): free space (weft runs prune), then resume the run`, {
-        data: { dir, maxBytes },
-      });
+      throw new WeftError(
+        'STORE_FULL',
+        `the store ${dir} would exceed its size cap (${maxBytes} bytes): free space (weft runs prune), then resume the run`,
+        {
+          data: { dir, maxBytes },
+        },
+      );
   };
   backend = new SqliteValueBackend(db, dir, o.fileBytes ?? 1 << 20, reserve);
   const values = new Values(backend, warn);
@@ -85,7 +92,8 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
   const files = new FsAuditFiles(dir);
   const audit = new ChainedAudit(files, new SqliteAuditAnchors(db), (b) => encoder.body(b));
   const alive = o.alive ?? ((owner: Owner) => isOwnerAlive(owner));
-  const size = (): number => db.do('measuring the store', () => dbBytes() + backend.fileBytes() + auditBytes(dir));
+  const size = (): number =>
+    db.do('measuring the store', () => dbBytes() + backend.fileBytes() + auditBytes(dir));
   const runs = new SqliteRuns({
     db,
     values,

@@ -34,7 +34,10 @@ export class SqliteValueBackend implements ValueBackend {
 
   has(hash: string): boolean {
     if (this.#pending.has(hash)) return true;
-    return this.#db.do('reading a value', () => this.#db.stmt('SELECT 1 FROM vals WHERE hash = ?').get(hash)) !== undefined;
+    return (
+      this.#db.do('reading a value', () => this.#db.stmt('SELECT 1 FROM vals WHERE hash = ?').get(hash)) !==
+      undefined
+    );
   }
 
   write(e: Encoded): void {
@@ -57,7 +60,9 @@ export class SqliteValueBackend implements ValueBackend {
     if (p) return p.data ?? this.#readFile(hash);
     const row = this.#db.do(
       'reading a value',
-      () => this.#db.stmt('SELECT data, in_file FROM vals WHERE hash = ?').get(hash) as { data: Buffer | null; in_file: number } | undefined,
+      () =>
+        this.#db.stmt('SELECT data, in_file FROM vals WHERE hash = ?').get(hash) as
+          { data: Buffer | null; in_file: number } | undefined,
     );
     if (!row) return undefined;
     return row.in_file ? this.#readFile(hash) : (row.data ?? Buffer.alloc(0));
@@ -76,14 +81,18 @@ export class SqliteValueBackend implements ValueBackend {
 
   remove(hash: string): void {
     this.#pending.delete(hash);
-    this.#db.do('forgetting a damaged value', () => this.#db.stmt('DELETE FROM vals WHERE hash = ?').run(hash));
+    this.#db.do('forgetting a damaged value', () =>
+      this.#db.stmt('DELETE FROM vals WHERE hash = ?').run(hash),
+    );
     rmSync(this.path(hash), { force: true });
   }
 
   /** Inserts the buffered rows; call inside the writer's transaction. */
   commitPending(): void {
     if (this.#pending.size === 0) return;
-    const ins = this.#db.stmt('INSERT OR IGNORE INTO vals (hash, bytes, data, in_file, saved_at) VALUES (?, ?, ?, ?, ?)');
+    const ins = this.#db.stmt(
+      'INSERT OR IGNORE INTO vals (hash, bytes, data, in_file, saved_at) VALUES (?, ?, ?, ?, ?)',
+    );
     const now = Date.now();
     for (const [hash, p] of this.#pending) ins.run(hash, p.bytes, p.data, p.data === null ? 1 : 0, now);
   }
@@ -95,19 +104,27 @@ export class SqliteValueBackend implements ValueBackend {
 
   /** Bytes of value files (for the store's size). */
   fileBytes(): number {
-    const row = this.#db.do('measuring values', () => this.#db.stmt('SELECT COALESCE(SUM(bytes), 0) AS n FROM vals WHERE in_file = 1').get() as { n: number });
+    const row = this.#db.do(
+      'measuring values',
+      () =>
+        this.#db.stmt('SELECT COALESCE(SUM(bytes), 0) AS n FROM vals WHERE in_file = 1').get() as {
+          n: number;
+        },
+    );
     return row.n;
   }
 
   /** Deletes values nothing refers to (memo, events, runs, snapshots hold their refs); returns bytes freed. */
   collect(): number {
-    const dead = this.#db.do('collecting values', () =>
-      this.#db
-        .stmt(
-          `SELECT hash, bytes, in_file FROM vals WHERE hash NOT IN (SELECT hash FROM memo)
+    const dead = this.#db.do(
+      'collecting values',
+      () =>
+        this.#db
+          .stmt(
+            `SELECT hash, bytes, in_file FROM vals WHERE hash NOT IN (SELECT hash FROM memo)
              AND hash NOT IN (SELECT hash FROM event_refs) AND hash NOT IN (SELECT hash FROM run_refs)`,
-        )
-        .all() as { hash: string; bytes: number; in_file: number }[],
+          )
+          .all() as { hash: string; bytes: number; in_file: number }[],
     );
     let freed = 0;
     this.#db.tx('collecting values', () => {

@@ -38,7 +38,8 @@ export function sqliteHarness(options: OpenStoreOptions = {}): StoreHarness {
       const db = new Database(join(dir(s), 'weft.db'));
       try {
         db.pragma('busy_timeout = 5000');
-        const row = db.prepare('SELECT in_file FROM vals WHERE hash = ?').get(hash) as { in_file: number } | undefined;
+        const row = db.prepare('SELECT in_file FROM vals WHERE hash = ?').get(hash) as
+          { in_file: number } | undefined;
         if (row?.in_file) {
           const hex = hash.slice(7);
           writePrivateAtomic(join(dir(s), 'values', hex.slice(0, 2), hex.slice(2)), [bytes]);
