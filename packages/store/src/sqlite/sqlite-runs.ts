@@ -75,7 +75,7 @@ export class SqliteRuns implements RunStore {
   }
 
   /** Writes a record (keeping the stored `sessions` and `lastSeq`), its tags and refs, in one transaction. */
-  #write(record: RunRecord, kept?: { sessions: number; lastSeq: number }): void {
+  #write(record: RunRecord): void {
     const { json, refs } = encodeRecord(record, this.#d.values);
     this.#d.writer.commit(() => {
       const db = this.#db;
@@ -95,12 +95,6 @@ export class SqliteRuns implements RunStore {
         record: json,
         now: Date.now(),
       });
-      if (kept)
-        db.stmt('UPDATE runs SET sessions = ?, last_seq = ? WHERE run_id = ?').run(
-          kept.sessions,
-          kept.lastSeq,
-          record.runId,
-        );
       db.stmt('DELETE FROM run_tags WHERE run_id = ?').run(record.runId);
       for (const t of new Set(record.tags ?? []))
         db.stmt('INSERT INTO run_tags (tag, run_id) VALUES (?, ?)').run(t, record.runId);
@@ -141,15 +135,22 @@ export class SqliteRuns implements RunStore {
       where.push(`status IN (${r.statuses.map(() => '?').join(', ')})`);
       args.push(...r.statuses);
     }
-    if (r.pipeline !== null) (where.push('pipeline = ?'), args.push(r.pipeline));
-    if (r.tenant !== null) (where.push('tenant = ?'), args.push(r.tenant));
+    const add = (clause: string, ...values: unknown[]): void => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (r.pipeline !== null) add('pipeline = ?', r.pipeline);
+    if (r.tenant !== null) add('tenant = ?', r.tenant);
     if (r.tag !== null)
-      (where.push('EXISTS (SELECT 1 FROM run_tags t WHERE t.tag = ? AND t.run_id = runs.run_id)'),
-        args.push(r.tag));
-    if (r.since !== null) (where.push('started_at >= ?'), args.push(r.since));
+      add('EXISTS (SELECT 1 FROM run_tags t WHERE t.tag = ? AND t.run_id = runs.run_id)', r.tag);
+    if (r.since !== null) add('started_at >= ?', r.since);
     if (r.after)
-      (where.push('(started_at < ? OR (started_at = ? AND run_id > ?))'),
-        args.push(r.after.startedAt, r.after.startedAt, r.after.runId));
+      add(
+        '(started_at < ? OR (started_at = ? AND run_id > ?))',
+        r.after.startedAt,
+        r.after.startedAt,
+        r.after.runId,
+      );
     const sql = `SELECT record, sessions, last_seq, started_at, run_id FROM runs ${
       where.length ? `WHERE ${where.join(' AND ')}` : ''
     } ORDER BY started_at DESC, run_id LIMIT ?`;

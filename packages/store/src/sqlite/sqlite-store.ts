@@ -74,7 +74,6 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
     const free = db.raw.pragma('freelist_count', { simple: true }) as number;
     return (pages - free) * page;
   };
-  let backend: SqliteValueBackend;
   const reserve = (bytes: number): void => {
     if (maxBytes !== undefined && dbBytes() + backend.fileBytes() + bytes > maxBytes)
       throw new WeftError(
@@ -85,7 +84,7 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
         },
       );
   };
-  backend = new SqliteValueBackend(db, dir, o.fileBytes ?? 1 << 20, reserve);
+  const backend: SqliteValueBackend = new SqliteValueBackend(db, dir, o.fileBytes ?? 1 << 20, reserve);
   const values = new Values(backend, warn);
   const writer = new SqliteWriter(db, backend);
   const encoder = new EventEncoder((v) => values.put(v), o.inlineLimit ?? INLINE_LIMIT);
