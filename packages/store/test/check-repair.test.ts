@@ -18,7 +18,15 @@ async function filled(n: number): Promise<string> {
   const d = join(dir, '.weft');
   const s = await openStore(d);
   for (let i = 0; i < n; i++) s.memo.put(`key-${String(i).padStart(6, '0')}`, { i, text: `value ${i}` });
-  await s.runs.put({ runId: 'r', pipeline: 'p', module: null, planId: 'x', status: 'succeeded', startedAt: 1, input: 1 });
+  await s.runs.put({
+    runId: 'r',
+    pipeline: 'p',
+    module: null,
+    planId: 'x',
+    status: 'succeeded',
+    startedAt: 1,
+    input: 1,
+  });
   await s.close();
   return d;
 }
@@ -44,7 +52,8 @@ describe('check and repair', () => {
     expect(checkStore(d)).toMatchObject({ ok: true });
     const s = await openStore(d);
     try {
-      for (const i of [0, 1234, 4999]) expect(s.memo.get(`key-${String(i).padStart(6, '0')}`)).toEqual({ value: { i, text: `value ${i}` } });
+      for (const i of [0, 1234, 4999])
+        expect(s.memo.get(`key-${String(i).padStart(6, '0')}`)).toEqual({ value: { i, text: `value ${i}` } });
       expect((await s.runs.get('r'))?.status).toBe('succeeded');
     } finally {
       await s.close();

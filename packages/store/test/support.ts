@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 export function pagesOf(file: string, name: string): number[] {
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare('SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno').all(name) as { pageno: number }[]).map(
-      (r) => r.pageno,
-    );
+    return (
+      db.prepare('SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno').all(name) as { pageno: number }[]
+    ).map((r) => r.pageno);
   } finally {
     db.close();
   }

@@ -26,19 +26,25 @@ export function checkStore(dir: string): StoreCheck {
   const file = join(dir, DB_FILE);
   const bytes = size(file) + size(`${file}-wal`);
   const base = { file, bytes };
-  if (!existsSync(file)) return { ...base, ok: false, problems: ['there is no store here'], schema: null, runs: null };
+  if (!existsSync(file))
+    return { ...base, ok: false, problems: ['there is no store here'], schema: null, runs: null };
   if (statSync(file).size === 0)
     return { ...base, ok: false, problems: ['the file is empty (0 bytes)'], schema: null, runs: null };
-  if (!isSqlite(file)) return { ...base, ok: false, problems: ['not a SQLite database'], schema: null, runs: null };
+  if (!isSqlite(file))
+    return { ...base, ok: false, problems: ['not a SQLite database'], schema: null, runs: null };
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const lines = (db.pragma('integrity_check(100)') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    const lines = (db.pragma('integrity_check(100)') as { integrity_check: string }[]).map(
+      (r) => r.integrity_check,
+    );
     const problems = lines.length === 1 && lines[0] === 'ok' ? [] : lines;
     let schema: number | null = null;
     let runs: number | null = null;
     try {
-      schema = Number((db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string }).value);
+      schema = Number(
+        (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string }).value,
+      );
       runs = (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
     } catch (e) {
       problems.push(`reading the store: ${(e as Error).message}`);
@@ -68,11 +74,13 @@ export interface StoreRepair {
  */
 export function repairStore(dir: string): StoreRepair {
   const file = join(dir, DB_FILE);
-  if (!existsSync(file)) throw new WeftError('STORE_CORRUPT', `there is no store in ${dir} to repair`, { data: { file } });
+  if (!existsSync(file))
+    throw new WeftError('STORE_CORRUPT', `there is no store in ${dir} to repair`, { data: { file } });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const aside = `${file}.damaged-${stamp}`;
   try {
-    for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+    for (const suffix of ['', '-wal', '-shm'])
+      if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
   } catch (e) {
     throw storeError(e, file, 'moving it aside');
   }
@@ -86,7 +94,9 @@ export function repairStore(dir: string): StoreRepair {
   try {
     src.pragma('writable_schema = OFF');
     const schema = src
-      .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")
+      .prepare(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'",
+      )
       .all() as { type: string; name: string; sql: string }[];
     dst.pragma('auto_vacuum = INCREMENTAL');
     for (const t of schema.filter((s) => s.type === 'table')) dst.exec(t.sql);
@@ -107,13 +117,20 @@ export function repairStore(dir: string): StoreRepair {
 }
 
 /** Copies what can be read of a table: forward until a bad page, backward from the end, and by seeking past it. */
-function copyTable(src: Database.Database, dst: Database.Database, table: string): { copied: number; lost: boolean } {
+function copyTable(
+  src: Database.Database,
+  dst: Database.Database,
+  table: string,
+): { copied: number; lost: boolean } {
   const cols = src.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; pk: number }[];
   const withoutRowid = /WITHOUT ROWID/i.test(
-    (src.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(table) as { sql: string }).sql,
+    (src.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(table) as { sql: string }).sql,
   );
   const key = withoutRowid
-    ? cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => `"${c.name}"`)
+    ? cols
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => `"${c.name}"`)
     : ['rowid'];
   const all = cols.map((c) => `"${c.name}"`);
   const pick = withoutRowid ? all.join(', ') : ['rowid', ...all].join(', ');
@@ -121,16 +138,23 @@ function copyTable(src: Database.Database, dst: Database.Database, table: string
     `INSERT OR IGNORE INTO "${table}" (${withoutRowid ? all.join(', ') : ['rowid', ...all].join(', ')}) VALUES (${(withoutRowid ? all : ['rowid', ...all]).map(() => '?').join(', ')})`,
   );
   const order = key.join(', ');
-  const keyOf = (row: unknown[]): unknown[] => (withoutRowid ? key.map((k) => row[all.indexOf(k)]) : [row[0]]);
+  const keyOf = (row: unknown[]): unknown[] =>
+    withoutRowid ? key.map((k) => row[all.indexOf(k)]) : [row[0]];
   let copied = 0;
   /** Copies rows until the source fails; the rows read before a failure are kept. */
-  const copyRows = (sql: string, ...args: unknown[]): { last: unknown[] | undefined; failed: boolean; n: number } => {
+  const copyRows = (
+    sql: string,
+    ...args: unknown[]
+  ): { last: unknown[] | undefined; failed: boolean; n: number } => {
     let last: unknown[] | undefined;
     let failed = false;
     let n = 0;
     dst.transaction(() => {
       try {
-        for (const row of src.prepare(sql).raw(true).iterate(...args) as Iterable<unknown[]>) {
+        for (const row of src
+          .prepare(sql)
+          .raw(true)
+          .iterate(...args) as Iterable<unknown[]>) {
           insert.run(...row);
           n++;
           last = keyOf(row);
@@ -153,7 +177,10 @@ function copyTable(src: Database.Database, dst: Database.Database, table: string
   while (last && typeof last[n - 1] === 'number' && step < 1 << 30) {
     const probe = [...last.slice(0, n - 1), (last[n - 1] as number) + step];
     const cond = n === 1 ? `${key[0]!} >= ?` : `(${order}) >= (${probe.map(() => '?').join(', ')})`;
-    const r = copyRows(`SELECT ${pick} FROM "${table}" WHERE ${cond} ORDER BY ${order} LIMIT 10000`, ...probe);
+    const r = copyRows(
+      `SELECT ${pick} FROM "${table}" WHERE ${cond} ORDER BY ${order} LIMIT 10000`,
+      ...probe,
+    );
     if (r.last) {
       last = r.last;
       step = 1;

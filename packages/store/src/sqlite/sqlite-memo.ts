@@ -89,6 +89,8 @@ export class SqliteMemo implements Memo {
         .run(key, bytes, o.runId ?? null, Date.now());
       if (this.#pendingCheckpoints.get(key) === bytes) this.#pendingCheckpoints.delete(key);
     });
+    // Committed now: a step goes on (writes past the point) once its checkpoint is reported.
+    this.#writer.commit();
   }
 
   flush(): void {
