@@ -27,6 +27,9 @@ export interface JournalEnd {
 /** Events appended per batch (and at the end of each event-loop turn). */
 const BATCH = 1024;
 
+/** Codes of a store that failed (not of the run): such a run is left `interrupted`. */
+const STORE_FAULTS = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT']);
+
 /** Store codes a fault keeps; anything else a store throws is STORE_IO. */
 const STORE_CODES = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT', 'EVENT_GAP', 'NOT_SERIALIZABLE']);
 
@@ -153,7 +156,9 @@ export class RunJournal {
     try {
       await this.flush();
       if (this.#session === undefined || this.#record === undefined) return this.#fault;
-      const status: StoredRunStatus = this.#fault ? 'interrupted' : end.status;
+      // A run stopped by its store (disk full, I/O, damage) did not fail: it resumes once that is fixed.
+      const byStore = end.error !== undefined && STORE_FAULTS.has(end.error.code);
+      const status: StoredRunStatus = this.#fault || byStore ? 'interrupted' : end.status;
       const { owner: _owner, ...base } = this.#record;
       const record: RunRecord = {
         ...base,

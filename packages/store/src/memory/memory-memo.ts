@@ -27,7 +27,7 @@ export class MemoryMemo implements Memo {
       found = this.#values.lookup(e.hash);
     } catch (err) {
       // Reported by the value store; the step runs again and its put stores the value anew.
-      if (!isWeftError(err) || err.code !== 'STORE_CORRUPT') throw err;
+      if (!isWeftError(err) || err.data['edited'] !== true) throw err;
     }
     if (!found) {
       this.#entries.delete(key);

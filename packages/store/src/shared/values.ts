@@ -88,7 +88,7 @@ export class Values implements ValueStore {
       this.#backend.remove(hash);
       const message = `the stored value ${hash.slice(0, 19)}… no longer matches its hash: it was changed after it was written, and is computed again instead of served`;
       this.#warn({ code: 'STORE_CORRUPT', message, data: { hash } });
-      throw new WeftError('STORE_CORRUPT', message, { data: { hash } });
+      throw new WeftError('STORE_CORRUPT', message, { data: { hash, edited: true } });
     }
     return { value: decodeValue(bytes) };
   }

@@ -25,7 +25,21 @@ export class SqliteMemo implements Memo {
     this.#writer = writer;
   }
 
+  /**
+   * A read the store fails (damaged pages, I/O) is a miss here, so that no step sees a storage
+   * error as its own; the fault is reported by the next flush, which stops the run.
+   */
   get(key: string): { readonly value: unknown; readonly files?: readonly WrittenFile[] } | undefined {
+    try {
+      return this.#get(key);
+    } catch (e) {
+      if (!isWeftError(e) || !e.code.startsWith('STORE_')) throw e;
+      this.#writer.fail(e);
+      return undefined;
+    }
+  }
+
+  #get(key: string): { readonly value: unknown; readonly files?: readonly WrittenFile[] } | undefined {
     let hash: string;
     let files: readonly WrittenFile[] | undefined;
     const p = this.#pending.get(key);
@@ -44,7 +58,7 @@ export class SqliteMemo implements Memo {
       found = this.#values.lookup(hash);
     } catch (e) {
       // Reported by the value store; the step runs again and its put stores the value anew.
-      if (!isWeftError(e) || e.code !== 'STORE_CORRUPT') throw e;
+      if (!isWeftError(e) || e.data['edited'] !== true) throw e;
     }
     if (!found) return undefined;
     return files ? { value: found.value, files } : { value: found.value };
@@ -67,6 +81,16 @@ export class SqliteMemo implements Memo {
   }
 
   checkpoint(key: string): { readonly value: unknown } | undefined {
+    try {
+      return this.#checkpoint(key);
+    } catch (e) {
+      if (!isWeftError(e) || !e.code.startsWith('STORE_')) throw e;
+      this.#writer.fail(e);
+      return undefined;
+    }
+  }
+
+  #checkpoint(key: string): { readonly value: unknown } | undefined {
     if (this.#pendingCheckpoints.has(key)) {
       const b = this.#pendingCheckpoints.get(key);
       return b ? { value: decodeValue(b) } : undefined;

@@ -65,6 +65,11 @@ export class SqliteWriter {
     this.#pending.clear();
   }
 
+  /** Records a fault found while reading (damaged pages): the next write or flush reports it. */
+  fail(e: WeftError): void {
+    this.#fault ??= e;
+  }
+
   /** Throws the fault of a commit that failed, once; the next commit tries again. */
   throwFault(): void {
     const f = this.#fault;
