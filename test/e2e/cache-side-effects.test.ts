@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, killWhen, tempProjects, weft, weftJson } from './cli.js';
+import { FIXTURES, killWhen, tempProjects, weftJson } from './cli.js';
 
 const STORE = join(FIXTURES, 'store');
 const project = tempProjects();
