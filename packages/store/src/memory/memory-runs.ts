@@ -147,12 +147,15 @@ export class MemoryRuns implements RunStore {
       if (row.record.status !== 'running') continue;
       const o = row.record.owner;
       if (o && (o.leaseUntil === undefined || o.leaseUntil > now) && alive(o)) continue;
+      const lastSeq = await this.#d.lastId(runId);
       const { owner: _o, ...rest } = decodeRecord(row.json, this.#d.values);
-      this.#write({ ...rest, status: 'interrupted' });
+      this.#write({ ...rest, status: 'interrupted', lastSeq });
       const list = this.#sessions.get(runId) ?? [];
       this.#sessions.set(
         runId,
-        list.map((s) => (s.finishedAt === null ? { ...s, finishedAt: now, status: 'interrupted' } : s)),
+        list.map((s) =>
+          s.finishedAt === null ? { ...s, finishedAt: now, status: 'interrupted' as const, lastSeq } : s,
+        ),
       );
       gone.push(runId);
     }

@@ -320,11 +320,16 @@ export class SqliteRuns implements RunStore {
             "UPDATE runs SET status = 'interrupted', record = ?, updated_at = ? WHERE run_id = ? AND status = 'running'",
           )
           .run(encodeRecord({ ...rest, status: 'interrupted' }, this.#d.values).json, now, row.run_id);
+        // The session ended with the last event it committed.
+        const head = this.#db.stmt('SELECT last_seq FROM event_heads WHERE run_id = ?').get(row.run_id) as
+          { last_seq: number } | undefined;
+        const last = head?.last_seq ?? 0;
         this.#db
           .stmt(
-            "UPDATE sessions SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND finished_at IS NULL",
+            "UPDATE sessions SET status = 'interrupted', finished_at = ?, last_seq = ? WHERE run_id = ? AND finished_at IS NULL",
           )
-          .run(now, row.run_id);
+          .run(now, last, row.run_id);
+        this.#db.stmt('UPDATE runs SET last_seq = ? WHERE run_id = ?').run(last, row.run_id);
       });
       gone.push(row.run_id);
     }

@@ -167,7 +167,7 @@ export function runsContract(c: ContractContext): void {
       expect([...(await runs.reconcile(alive))].sort()).toEqual(['dead', 'expired']);
       expect((await runs.get('dead'))?.status).toBe('interrupted');
       expect((await runs.get('dead'))?.owner).toBeUndefined();
-      expect((await runs.sessions('dead'))[0]?.status).toBe('interrupted');
+      expect((await runs.sessions('dead'))[0]).toMatchObject({ status: 'interrupted', lastSeq: 0 });
       expect((await runs.get('live'))?.status).toBe('running');
       expect((await runs.get('leased'))?.status).toBe('running');
       expect(await runs.reconcile(alive)).toEqual([]);
