@@ -9,6 +9,9 @@ import { mapSuite } from './map.js';
 import { messages100BSuite, messages10KBSuite, messages1MBSuite } from './messages.js';
 import { millionMapSuite } from './million-map.js';
 import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-cpu-map.js';
+import { storeEventAppendSuite, storeReplaySuite } from './store-events.js';
+import { storeLargeValueSuite } from './store-large-value.js';
+import { storeMapSuite } from './store-map.js';
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
 import { tuningGainSuite } from './tuning-gain.js';
@@ -36,6 +39,10 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  storeEventAppendSuite,
+  storeReplaySuite,
+  storeLargeValueSuite,
+  storeMapSuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -70,4 +77,8 @@ export {
   tokensLatencySuite,
   trivialMapSuite,
   tuningGainSuite,
+  storeEventAppendSuite,
+  storeReplaySuite,
+  storeLargeValueSuite,
+  storeMapSuite,
 };

@@ -24,8 +24,11 @@ export interface JournalEnd {
   readonly metrics?: RunMetrics;
 }
 
-/** Events appended per batch (and at the end of each event-loop turn). */
+/** Events appended per batch... */
 const BATCH = 1024;
+
+/** ...or at most this long after the first of them was emitted (what a live tail waits at most). */
+const FLUSH_MS = 10;
 
 /** Codes of a store that failed (not of the run): such a run is left `interrupted`. */
 const STORE_FAULTS = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT']);
@@ -111,10 +114,10 @@ export class RunJournal {
     if (this.#events.length >= BATCH) void this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         this.#scheduled = false;
         void this.flush();
-      });
+      }, FLUSH_MS);
     }
   }
 

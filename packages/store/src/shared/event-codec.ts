@@ -17,7 +17,7 @@ export type PutValue = (value: unknown) => ValueRef;
 export class EventEncoder {
   readonly #put: PutValue;
   readonly #limit: number;
-  #cache = new WeakMap<object, string>();
+  #cache = new Map<object, string>();
   #clearing = false;
 
   constructor(put: PutValue, limit = INLINE_LIMIT) {
@@ -35,7 +35,7 @@ export class EventEncoder {
         this.#clearing = true;
         setImmediate(() => {
           this.#clearing = false;
-          this.#cache = new WeakMap();
+          this.#cache = new Map();
         }).unref();
       }
     }

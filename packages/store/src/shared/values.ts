@@ -6,7 +6,7 @@ import { decodeValue, encodeValue, hashOf, joinEncoded, type Encoded } from './v
 /** Where encoded values live, by hash (memory: a Map; SQLite: a table and, for large ones, files). */
 export interface ValueBackend {
   has(hash: string): boolean;
-  /** Stores an encoded value under its hash (called only when `has` said no). */
+  /** Stores an encoded value under its hash, unless it holds it already. */
   write(e: Encoded): void;
   /** The joined encoding (tag byte first), or undefined. */
   read(hash: string): Uint8Array | undefined;
@@ -57,7 +57,7 @@ export class Values implements ValueStore {
 
   /** Stores an already encoded value. */
   putEncoded(e: Encoded, value?: unknown): ValueRef {
-    if (!this.#backend.has(e.hash)) this.#backend.write(e);
+    this.#backend.write(e);
     const ref: ValueRef = { $weftValue: e.hash, bytes: e.bytes };
     if (typeof value === 'object' && value !== null) {
       this.#recent.set(value, ref);
@@ -108,6 +108,7 @@ export class MapValueBackend implements ValueBackend {
   }
 
   write(e: Encoded): void {
+    if (this.map.has(e.hash)) return;
     this.map.set(e.hash, joinEncoded(e));
     this.bytes += e.bytes;
   }

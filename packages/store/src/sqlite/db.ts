@@ -6,6 +6,7 @@ export class Db {
   readonly file: string;
   readonly raw: Database.Database;
   readonly #stmts = new Map<string, Database.Statement>();
+  readonly #plucked = new Map<string, Database.Statement>();
 
   constructor(file: string, raw: Database.Database) {
     this.file = file;
@@ -17,6 +18,17 @@ export class Db {
     let s = this.#stmts.get(sql);
     if (!s)
       this.#stmts.set(sql, (s = guarded(this.file, 'preparing a statement', () => this.raw.prepare(sql))));
+    return s;
+  }
+
+  /** A prepared statement that returns each row's first column only (cached by its text). */
+  pluck(sql: string): Database.Statement {
+    let s = this.#plucked.get(sql);
+    if (!s)
+      this.#plucked.set(
+        sql,
+        (s = guarded(this.file, 'preparing a statement', () => this.raw.prepare(sql).pluck())),
+      );
     return s;
   }
 

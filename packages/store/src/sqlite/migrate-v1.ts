@@ -30,7 +30,7 @@ export function migrateV1(db: Db, _dir: string): void {
       );
       const backend: ValueBackend = {
         has: (h) => raw.prepare('SELECT 1 FROM vals WHERE hash = ?').get(h) !== undefined,
-        write: (e: Encoded) => vals.run(e.hash, e.bytes, joinEncoded(e), now),
+        write: (e: Encoded) => void vals.run(e.hash, e.bytes, joinEncoded(e), now),
         read: (h) =>
           (raw.prepare('SELECT data FROM vals WHERE hash = ?').get(h) as { data: Buffer } | undefined)?.data,
         remove: () => {},

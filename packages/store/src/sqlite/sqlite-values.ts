@@ -41,7 +41,9 @@ export class SqliteValueBackend implements ValueBackend {
   }
 
   write(e: Encoded): void {
+    if (this.#pending.has(e.hash)) return;
     if (e.bytes >= this.#fileBytes) {
+      if (this.has(e.hash)) return;
       this.#reserve(e.bytes);
       const file = this.path(e.hash);
       try {
@@ -95,6 +97,11 @@ export class SqliteValueBackend implements ValueBackend {
     );
     const now = Date.now();
     for (const [hash, p] of this.#pending) ins.run(hash, p.bytes, p.data, p.data === null ? 1 : 0, now);
+  }
+
+  /** True when rows wait to be committed. */
+  hasPending(): boolean {
+    return this.#pending.size > 0;
   }
 
   /** The buffered rows were committed. */

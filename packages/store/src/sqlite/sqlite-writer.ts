@@ -6,7 +6,10 @@ import type { SqliteValueBackend } from './sqlite-values.js';
 export type PendingWrite = () => void;
 
 /** Writes buffered at most this many before they are committed at once. */
-const BATCH = 512;
+const BATCH = 4096;
+
+/** Writes are committed at most this long after they were buffered. */
+const COMMIT_MS = 10;
 
 /**
  * The store's one writer: memo entries, checkpoints and values are buffered and committed in one
@@ -34,7 +37,8 @@ export class SqliteWriter {
     if (this.#pending.size >= BATCH) this.commit();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      // Soon, not at once: a map's items land in the same commit (the event log's next batch, or this).
+      setTimeout(() => {
         this.#scheduled = false;
         if (!this.#db.open) return;
         try {
@@ -43,7 +47,7 @@ export class SqliteWriter {
           // Reported by the next write or flush.
           this.#fault = e as WeftError;
         }
-      });
+      }, COMMIT_MS).unref();
     }
   }
 
@@ -55,6 +59,7 @@ export class SqliteWriter {
   /** Commits the buffer (and `also`, in the same transaction). */
   commit(also?: () => void): void {
     this.throwFault();
+    if (also === undefined && this.#pending.size === 0 && !this.#values.hasPending()) return;
     const writes = [...this.#pending.values()];
     this.#db.tx('writing to the store', () => {
       this.#values.commitPending();

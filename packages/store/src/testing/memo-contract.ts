@@ -41,8 +41,9 @@ export function memoContract(c: ContractContext): void {
     it('never serves a value changed behind its back: the read is a miss, reported, and a new put heals it', () => {
       const s = c.store();
       s.memo.put('out', 1);
-      s.memo.flush();
       const ref = s.values.put(1);
+      // Committed first: what waits in the writer's buffer is the process's own memory.
+      s.memo.flush();
       c.h.editValue(s, ref.$weftValue, 666);
       expect(() => s.values.get(ref)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
       expect(s.memo.get('out')).toBeUndefined();
