@@ -41,7 +41,9 @@ export function migrateV1(db: Db, _dir: string): void {
       // Events: renumbered per run in (session, seq) order.
       const heads = new Map<string, number>();
       const bounds = new Map<string, { first: number; last: number }>();
-      const insEvent = raw.prepare('INSERT INTO events (run_id, seq, body) VALUES (?, ?, ?)');
+      const insEvent = raw.prepare(
+        'INSERT INTO events (run_id, first_seq, last_seq, body) VALUES (?, ?, ?, ?)',
+      );
       for (const e of raw
         .prepare('SELECT run_id, session, body FROM v1_events ORDER BY run_id, session, seq')
         .all() as Array<{
@@ -60,7 +62,7 @@ export function migrateV1(db: Db, _dir: string): void {
         } catch {
           // kept as it was
         }
-        insEvent.run(e.run_id, n, body);
+        insEvent.run(e.run_id, n, n, body);
       }
       const insHead = raw.prepare('INSERT INTO event_heads (run_id, last_seq) VALUES (?, ?)');
       for (const [runId, n] of heads) insHead.run(runId, n);

@@ -21,7 +21,11 @@ CREATE TABLE sessions (
   started_at INTEGER NOT NULL, finished_at INTEGER, status TEXT NOT NULL, first_seq INTEGER NOT NULL,
   last_seq INTEGER, PRIMARY KEY (run_id, session)
 ) WITHOUT ROWID;
-CREATE TABLE events (run_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (run_id, seq)) WITHOUT ROWID;
+CREATE TABLE events (
+  run_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (run_id, first_seq)
+);
+CREATE INDEX events_last ON events (run_id, last_seq);
 CREATE TABLE event_heads (run_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE event_refs (hash TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (hash, run_id)) WITHOUT ROWID;
 CREATE INDEX event_refs_run ON event_refs (run_id);

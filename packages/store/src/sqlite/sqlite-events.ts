@@ -5,17 +5,18 @@ import { Subscribers } from '../shared/subscribers.js';
 import type { Db } from './db.js';
 import type { SqliteWriter } from './sqlite-writer.js';
 
-/** Rows per multi-row INSERT. */
-const ROWS = 64;
-const MANY = Array.from({ length: ROWS }, () => '(?, ?, ?)').join(', ');
+/** Events per stored segment at most (the engine appends batches of up to 1024). */
+export const SEGMENT = 1024;
 
 const REF = /"\$weftValue":"(sha256:[0-9a-f]{64})"/g;
 
 /**
- * The event log in SQLite: table `events (run_id, seq, body)` with the stored JSON of each event,
- * one transaction per batch (with whatever the memo buffered, and the values the events refer to).
- * `tail` hears appends made in this process at once and reads the table every `pollMs` for those of
- * other processes.
+ * The event log in SQLite: table `events (run_id, first_seq, last_seq, body)`, one row per segment
+ * of consecutive events (at most {@link SEGMENT}; each append writes its own), `body` the stored
+ * JSON of its events joined by commas, so that appending and replaying cost one SQLite call and
+ * one JSON parse per segment rather than per event. One transaction per batch (with whatever the
+ * memo buffered, and the values the events refer to). `tail` hears appends made in this process at
+ * once and reads the table every `pollMs` for those of other processes.
  */
 export class SqliteEvents implements EventLog {
   readonly #db: Db;
@@ -39,34 +40,17 @@ export class SqliteEvents implements EventLog {
       // Read inside the transaction: another process may have appended since we last looked.
       const head = this.#head(runId);
       checkBatch(runId, head, events);
-      this.#insert(runId, events, json);
+      const ins = this.#db.stmt('INSERT INTO events (run_id, first_seq, last_seq, body) VALUES (?, ?, ?, ?)');
       const ref = this.#db.stmt('INSERT OR IGNORE INTO event_refs (hash, run_id) VALUES (?, ?)');
-      for (const s of json)
-        if (s.includes('"$weftValue"')) for (const m of s.matchAll(REF)) ref.run(m[1]!, runId);
+      for (let i = 0; i < events.length; i += SEGMENT) {
+        const to = Math.min(events.length, i + SEGMENT);
+        const body = (i === 0 && to === events.length ? json : json.slice(i, to)).join(',');
+        ins.run(runId, events[i]!.seq, events[to - 1]!.seq, body);
+        if (body.includes('"$weftValue"')) for (const m of body.matchAll(REF)) ref.run(m[1]!, runId);
+      }
       this.#db.stmt('INSERT OR REPLACE INTO event_heads (run_id, last_seq) VALUES (?, ?)').run(runId, last);
     });
-    if (this.#subs.has(runId))
-      this.#subs.publish(
-        runId,
-        json.map((s) => JSON.parse(s) as RunEvent),
-      );
-  }
-
-  /** Inserts the rows {@link ROWS} to a statement (one call into SQLite per group, not per event). */
-  #insert(runId: string, events: readonly RunEvent[], json: readonly string[]): void {
-    const many = this.#db.stmt(`INSERT INTO events (run_id, seq, body) VALUES ${MANY}`);
-    const args: (string | number)[] = new Array<string | number>(ROWS * 3);
-    let i = 0;
-    for (; i + ROWS <= events.length; i += ROWS) {
-      for (let j = 0; j < ROWS; j++) {
-        args[j * 3] = runId;
-        args[j * 3 + 1] = events[i + j]!.seq;
-        args[j * 3 + 2] = json[i + j]!;
-      }
-      many.run(args);
-    }
-    const one = this.#db.stmt('INSERT INTO events (run_id, seq, body) VALUES (?, ?, ?)');
-    for (; i < events.length; i++) one.run(runId, events[i]!.seq, json[i]!);
+    if (this.#subs.has(runId)) this.#subs.publish(runId, JSON.parse(`[${json.join(',')}]`) as RunEvent[]);
   }
 
   #head(runId: string): number {
@@ -75,16 +59,27 @@ export class SqliteEvents implements EventLog {
     return row?.last_seq ?? 0;
   }
 
-  async read(runId: string, after: number, limit = -1): Promise<readonly RunEvent[]> {
-    const bodies = this.#db.do(
-      'reading events',
-      () =>
-        this.#db
-          .pluck('SELECT body FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-          .all(runId, after, Number.isFinite(limit) ? limit : -1) as string[],
-    );
-    // One parse of the whole batch costs less than one per event.
-    return bodies.length === 0 ? [] : (JSON.parse(`[${bodies.join(',')}]`) as RunEvent[]);
+  async read(runId: string, after: number, limit = Infinity): Promise<readonly RunEvent[]> {
+    if (!(limit > 0)) return [];
+    return this.#db.do('reading events', () => {
+      const rows = this.#db
+        .stmt(
+          'SELECT first_seq, last_seq, body FROM events WHERE run_id = ? AND last_seq > ? ORDER BY last_seq',
+        )
+        .iterate(runId, after) as IterableIterator<{ first_seq: number; last_seq: number; body: string }>;
+      const out: RunEvent[] = [];
+      for (const row of rows) {
+        // Segments may start before `after` (the first one) or run past `limit` (the last one).
+        const segment = JSON.parse(`[${row.body}]`) as RunEvent[];
+        const skip = Math.max(0, after + 1 - row.first_seq);
+        const take = Math.min(segment.length - skip, limit - out.length);
+        for (let i = skip; i < skip + take; i++) out.push(segment[i]!);
+        if (out.length >= limit) {
+          break;
+        }
+      }
+      return out;
+    });
   }
 
   tail(runId: string, after: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
@@ -102,8 +97,18 @@ export class SqliteEvents implements EventLog {
 
   async trim(runId: string, upTo = Number.MAX_SAFE_INTEGER): Promise<void> {
     if (!(upTo >= 0)) throw new WeftError('OPTION_INVALID', `trim needs a seq ≥ 0, got ${upTo}`);
-    this.#db.tx('trimming events', () =>
-      this.#db.stmt('DELETE FROM events WHERE run_id = ? AND seq <= ?').run(runId, upTo),
-    );
+    this.#db.tx('trimming events', () => {
+      this.#db.stmt('DELETE FROM events WHERE run_id = ? AND last_seq <= ?').run(runId, upTo);
+      // The segment `upTo` falls inside keeps only the events after it.
+      const cut = this.#db
+        .stmt('SELECT first_seq, body FROM events WHERE run_id = ? AND first_seq <= ? AND last_seq > ?')
+        .get(runId, upTo, upTo) as { first_seq: number; body: string } | undefined;
+      if (!cut) return;
+      const kept = (JSON.parse(`[${cut.body}]`) as RunEvent[]).slice(upTo + 1 - cut.first_seq);
+      this.#db.stmt('DELETE FROM events WHERE run_id = ? AND first_seq = ?').run(runId, cut.first_seq);
+      this.#db
+        .stmt('INSERT INTO events (run_id, first_seq, last_seq, body) VALUES (?, ?, ?, ?)')
+        .run(runId, kept[0]!.seq, kept[kept.length - 1]!.seq, kept.map((e) => JSON.stringify(e)).join(','));
+    });
   }
 }
