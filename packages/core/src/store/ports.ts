@@ -123,8 +123,9 @@ export interface RunStore {
   reconcile(alive: (owner: Owner) => boolean): Promise<readonly string[]>;
   /**
    * Removes finished runs (not `running`, `suspended` or `interrupted`) older than `olderThanMs`,
-   * keeping the newest `keep` runs whatever their age, then values nothing refers to any more;
-   * returns how many runs went and the bytes freed.
+   * keeping the newest `keep` runs whatever their age; with `olderThanMs`, also the cross-run cache
+   * entries (memo entries of no run) stored that long ago or longer; then values nothing refers to
+   * any more. Returns how many runs went and the bytes freed.
    */
   prune(o: {
     readonly olderThanMs?: number;

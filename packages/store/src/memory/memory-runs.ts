@@ -23,6 +23,8 @@ export interface MemoryRunsDeps {
   /** Drops values nothing refers to; returns the bytes freed. */
   collect(): number;
   size(): number;
+  /** Drops cross-run cache entries (and checkpoints of no run) stored at or before `before`; returns how many. */
+  expireCache(before: number): number;
 }
 
 interface Row {
@@ -173,6 +175,7 @@ export class MemoryRuns implements RunStore {
       Date.now(),
     );
     for (const r of victims) await this.delete(r.runId);
+    if (o.olderThanMs !== undefined) this.#d.expireCache(Date.now() - o.olderThanMs);
     this.#d.collect();
     return { runs: victims.length, bytes: Math.max(0, before - this.#d.size()) };
   }

@@ -121,6 +121,16 @@ export class SqliteMemo implements Memo {
     this.#writer.commit();
   }
 
+  /** Drops cross-run entries and checkpoints of no run stored at or before `before` (ms since the epoch). */
+  expire(before: number): number {
+    this.#writer.commit();
+    return this.#db.tx('expiring the cache', () => {
+      const n = this.#db.stmt('DELETE FROM memo WHERE run_id IS NULL AND saved_at <= ?').run(before).changes;
+      this.#db.stmt('DELETE FROM checkpoints WHERE run_id IS NULL AND saved_at <= ?').run(before);
+      return n;
+    });
+  }
+
   clear(): number {
     this.#writer.commit();
     return this.#db.tx(

@@ -27,6 +27,8 @@ export interface SqliteRunsDeps {
   /** Deletes unreferenced values; returns bytes freed. */
   collect(): number;
   size(): number;
+  /** Drops cross-run cache entries (and checkpoints of no run) stored at or before `before`; returns how many. */
+  expireCache(before: number): number;
 }
 
 interface RunRow {
@@ -366,6 +368,7 @@ export class SqliteRuns implements RunStore {
     );
     const before = this.#d.size();
     for (const v of victims) await this.delete(v.runId);
+    if (o.olderThanMs !== undefined) this.#d.expireCache(Date.now() - o.olderThanMs);
     this.#d.collect();
     return { runs: victims.length, bytes: Math.max(0, before - this.#d.size()) };
   }

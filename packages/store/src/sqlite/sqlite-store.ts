@@ -93,11 +93,13 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
   const alive = o.alive ?? ((owner: Owner) => isOwnerAlive(owner));
   const size = (): number =>
     db.do('measuring the store', () => dbBytes() + backend.fileBytes() + auditBytes(dir));
+  const memo = new SqliteMemo(db, values, writer);
   const runs = new SqliteRuns({
     db,
     values,
     writer,
     forgetAudit: (runId) => audit.remove(runId),
+    expireCache: (before) => memo.expire(before),
     collect: () => {
       const freed = backend.collect();
       db.do('reclaiming space', () => db.raw.pragma('incremental_vacuum'));
@@ -109,7 +111,7 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
   return {
     runs,
     events: new SqliteEvents(db, writer, encoder, o.pollMs ?? 250),
-    memo: new SqliteMemo(db, values, writer),
+    memo,
     locks: new FileLocks(dir, alive),
     audit,
     values,
