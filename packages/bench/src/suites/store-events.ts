@@ -18,7 +18,8 @@ async function appendAll(store: Store, runId: string, events: readonly RunEvent[
  */
 export const storeEventAppendSuite: Suite = {
   name: 'store-event-append',
-  description: 'event log append, 100,000 events per call in batches of 1024: SQLite store vs memory store',
+  description:
+    'event log append, 100,000 events per call in batches of 1024: SQLite and memory stores vs JSON alone',
   async setup({ smoke }) {
     const n = smoke ? 4096 : EVENTS;
     const dirs = tempDirs();
@@ -28,9 +29,25 @@ export const storeEventAppendSuite: Suite = {
     const events = (runId: string) => mapItemEvents(runId, 1, n);
     return {
       unit: 'event',
-      baseline: 'memory',
+      baseline: 'JSON only',
       params: { events: n, batch: BATCH },
       cases: [
+        {
+          name: 'JSON only',
+          description:
+            'JSON.stringify of each event, nothing stored: the least any JSON event log pays (a yardstick of this machine)',
+          units: n,
+          run: () => {
+            const es = events(`j${++k}`);
+            let bytes = 0;
+            for (let i = 0; i < es.length; i += BATCH)
+              bytes += es
+                .slice(i, i + BATCH)
+                .map((e) => JSON.stringify(e))
+                .join(',').length;
+            if (bytes === 0) throw new Error('nothing encoded');
+          },
+        },
         {
           name: 'memory',
           description: 'memoryStore().events.append',
@@ -63,7 +80,8 @@ export const storeEventAppendSuite: Suite = {
 /** Replaying a run's 100,000 events from the log (`read(runId, 0)`), SQLite and memory. */
 export const storeReplaySuite: Suite = {
   name: 'store-replay',
-  description: 'event log replay: read 100,000 stored events of one run, SQLite store vs memory store',
+  description:
+    'event log replay: read 100,000 stored events of one run, SQLite and memory stores vs JSON alone',
   async setup({ smoke }) {
     const n = smoke ? 4096 : EVENTS;
     const dirs = tempDirs();
@@ -71,15 +89,29 @@ export const storeReplaySuite: Suite = {
     const memory = memoryStore();
     await appendAll(sqlite, 'r', mapItemEvents('r', 1, n));
     await appendAll(memory, 'r', mapItemEvents('r', 1, n));
+    const json = mapItemEvents('r', 1, n).map((e) => JSON.stringify(e));
+    const segments: string[] = [];
+    for (let i = 0; i < n; i += 1024) segments.push(json.slice(i, i + 1024).join(','));
     const replay = async (s: Store): Promise<void> => {
       const got = await s.events.read('r', 0);
       if (got.length !== n || got[n - 1]!.seq !== n) throw new Error('replay: events missing');
     };
     return {
       unit: 'event',
-      baseline: 'memory',
+      baseline: 'JSON only',
       params: { events: n },
       cases: [
+        {
+          name: 'JSON only',
+          description:
+            'JSON.parse of the same events in batches of 1024, nothing read from a store (a yardstick of this machine)',
+          units: n,
+          run: () => {
+            let got = 0;
+            for (const seg of segments) got += (JSON.parse(`[${seg}]`) as unknown[]).length;
+            if (got !== n) throw new Error('replay: events missing');
+          },
+        },
         {
           name: 'memory',
           description: 'memoryStore().events.read(runId, 0)',

@@ -210,6 +210,12 @@ export interface Memo {
   flush(): void;
   /** Forgets every cross-run entry (run-scoped ones stay with their runs); returns how many went. */
   clear(): number;
+  /**
+   * Whether an entry or checkpoint of this run (put with its `runId`) is stored, committed or
+   * buffered. Optional: a run-scoped memo asks once per run, and a run with none of them (its
+   * first session) then skips the lookups of its keys that it did not put itself.
+   */
+  hasRun?(runId: string): boolean;
 }
 
 /** A held lock. */

@@ -74,6 +74,12 @@ export class MemoryMemo implements Memo {
     return n;
   }
 
+  hasRun(runId: string): boolean {
+    for (const e of this.#entries.values()) if (e.runId === runId) return true;
+    for (const c of this.#checkpoints.values()) if (c.runId === runId) return true;
+    return false;
+  }
+
   /** Drops cross-run entries and checkpoints of no run stored at or before `before` (ms since the epoch). */
   expire(before: number): number {
     let n = 0;

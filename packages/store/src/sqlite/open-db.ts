@@ -42,6 +42,8 @@ export function openDb(dir: string, o: OpenDbOptions = {}): Db {
     raw = new Database(file);
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
+    raw.pragma('cache_size = -32768');
+    raw.pragma('wal_autocheckpoint = 8192');
     raw.pragma('busy_timeout = 10000');
     raw.pragma('foreign_keys = OFF');
     if (o.maxBytes !== undefined) {

@@ -18,11 +18,15 @@ export class SqliteMemo implements Memo {
   /** Entries waiting to be committed, so that reads see them. */
   readonly #pending = new Map<string, { hash: string; files?: readonly WrittenFile[] }>();
   readonly #pendingCheckpoints = new Map<string, Buffer | null>();
+  /** Whether the checkpoints table may hold rows (a completed key then drops its checkpoint). */
+  #checkpoints: boolean;
 
   constructor(db: Db, values: Values, writer: SqliteWriter) {
     this.#db = db;
     this.#values = values;
     this.#writer = writer;
+    this.#checkpoints =
+      db.do('reading checkpoints', () => db.stmt('SELECT 1 FROM checkpoints LIMIT 1').get()) !== undefined;
   }
 
   /**
@@ -70,14 +74,18 @@ export class SqliteMemo implements Memo {
     const runId = o.runId ?? null;
     this.#pending.set(key, { hash: ref.$weftValue, ...(o.files ? { files: o.files } : {}) });
     this.#pendingCheckpoints.set(key, null);
-    this.#writer.buffer(`m:${key}`, () => {
-      this.#db
-        .stmt('INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at) VALUES (?, ?, ?, ?, ?)')
-        .run(key, ref.$weftValue, files, runId, Date.now());
-      this.#db.stmt('DELETE FROM checkpoints WHERE key = ?').run(key);
-      if (this.#pending.get(key)?.hash === ref.$weftValue) this.#pending.delete(key);
-      if (this.#pendingCheckpoints.get(key) === null) this.#pendingCheckpoints.delete(key);
-    });
+    this.#writer.buffer(
+      `m:${key}`,
+      () => {
+        this.#db
+          .stmt('INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at) VALUES (?, ?, ?, ?, ?)')
+          .run(key, ref.$weftValue, files, runId, Date.now());
+        if (this.#checkpoints) this.#db.stmt('DELETE FROM checkpoints WHERE key = ?').run(key);
+        if (this.#pending.get(key)?.hash === ref.$weftValue) this.#pending.delete(key);
+        if (this.#pendingCheckpoints.get(key) === null) this.#pendingCheckpoints.delete(key);
+      },
+      true,
+    );
   }
 
   checkpoint(key: string): { readonly value: unknown } | undefined {
@@ -106,6 +114,7 @@ export class SqliteMemo implements Memo {
 
   putCheckpoint(key: string, value: unknown, o: { readonly runId?: string } = {}): void {
     const bytes = joinEncoded(encodeValue(value, 'a checkpoint'));
+    this.#checkpoints = true;
     this.#pendingCheckpoints.set(key, bytes);
     this.#writer.buffer(`c:${key}`, () => {
       this.#db
@@ -119,6 +128,16 @@ export class SqliteMemo implements Memo {
 
   flush(): void {
     this.#writer.commit();
+  }
+
+  hasRun(runId: string): boolean {
+    this.#writer.commit();
+    return this.#db.do(
+      'reading the memo',
+      () =>
+        this.#db.stmt('SELECT 1 FROM memo WHERE run_id = ? LIMIT 1').get(runId) !== undefined ||
+        this.#db.stmt('SELECT 1 FROM checkpoints WHERE run_id = ? LIMIT 1').get(runId) !== undefined,
+    );
   }
 
   /** Drops cross-run entries and checkpoints of no run stored at or before `before` (ms since the epoch). */
