@@ -17,8 +17,7 @@ async function filled(n: number): Promise<string> {
   dir = mkdtempSync(join(tmpdir(), 'weft-repair-'));
   const d = join(dir, '.weft');
   const s = await openStore(d);
-  for (let i = 0; i < n; i++)
-    s.memo.put(`key-${String(i).padStart(6, '0')}`, { i, text: `value ${i}` }, { runId: 'r' });
+  for (let i = 0; i < n; i++) s.memo.put(`key-${String(i).padStart(6, '0')}`, { i, text: `value ${i}` });
   await s.runs.put({
     runId: 'r',
     pipeline: 'p',
@@ -41,7 +40,7 @@ describe('check and repair', () => {
   it('finds damaged index pages and salvages every row into a new file, the old one kept aside', async () => {
     const d = await filled(5000);
     const db = join(d, 'weft.db');
-    const pages = pagesOf(db, 'memo_run');
+    const pages = pagesOf(db, 'sqlite_autoindex_memo_1');
     expect(pages.length).toBeGreaterThan(10);
     smashPages(db, pages.slice(2, 8));
     const check = checkStore(d);

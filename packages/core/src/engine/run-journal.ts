@@ -128,7 +128,7 @@ export class RunJournal {
     if (events.length === 0) return this.#chain;
     this.#events = [];
     this.#audit = [];
-    const { events: log, audit: auditLog } = this.#store;
+    const { events: log, audit: auditLog, memo } = this.#store;
     this.#chain = this.#chain.then(async () => {
       if (this.#fault) return;
       try {
@@ -136,8 +136,7 @@ export class RunJournal {
         this.#lastSeq = events[events.length - 1]!.seq;
         auditLog.append(audit);
         auditLog.flush();
-        // The memo is not flushed per batch: its entries are committed lazily (the store decides
-        // when; at the latest at close), and what a crash loses of them runs again on resume.
+        memo.flush();
       } catch (e) {
         this.#fault = storeFault(e, `writing the events of run ${this.#runId}`);
         this.#onFault(this.#fault);
@@ -159,13 +158,6 @@ export class RunJournal {
   async close(end: JournalEnd): Promise<WeftError | undefined> {
     try {
       await this.flush();
-      if (!this.#fault && this.#session !== undefined)
-        try {
-          // What the session completed is committed before its final record says so.
-          this.#store.memo.flush();
-        } catch (e) {
-          this.#fault = storeFault(e, `writing the memo of run ${this.#runId}`);
-        }
       if (this.#session === undefined || this.#record === undefined) return this.#fault;
       // A run stopped by its store (disk full, I/O, damage) did not fail: it resumes once that is fixed.
       const byStore = end.error !== undefined && STORE_FAULTS.has(end.error.code);

@@ -50,9 +50,13 @@ export class Values implements ValueStore {
   }
 
   put(value: unknown): ValueRef {
+    return this.recent(value) ?? this.putEncoded(encodeValue(value), value);
+  }
+
+  /** The ref of an object stored in this turn of the event loop (not encoded again), if any. */
+  recent(value: unknown): ValueRef | undefined {
     const cached = typeof value === 'object' && value !== null ? this.#recent.get(value) : undefined;
-    if (cached && this.#backend.has(cached.$weftValue)) return cached;
-    return this.putEncoded(encodeValue(value), value);
+    return cached && this.#backend.has(cached.$weftValue) ? cached : undefined;
   }
 
   /** Stores an already encoded value. */
@@ -84,8 +88,16 @@ export class Values implements ValueStore {
     const hash = refHash(ref);
     const bytes = this.#backend.read(hash);
     if (bytes === undefined) return undefined;
+    return this.checked(hash, bytes, () => this.#backend.remove(hash));
+  }
+
+  /**
+   * Decodes the encoding of a value kept elsewhere under its hash (a memo row's small value),
+   * checking the hash as {@link lookup} does; `forget` drops the damaged copy.
+   */
+  checked(hash: string, bytes: Uint8Array, forget: () => void): { readonly value: unknown } {
     if (bytes.byteLength === 0 || hashOf(bytes[0]!, bytes.subarray(1)) !== hash) {
-      this.#backend.remove(hash);
+      forget();
       const message = `the stored value ${hash.slice(0, 19)}… no longer matches its hash: it was changed after it was written, and is computed again instead of served`;
       this.#warn({ code: 'STORE_CORRUPT', message, data: { hash } });
       throw new WeftError('STORE_CORRUPT', message, { data: { hash, edited: true } });

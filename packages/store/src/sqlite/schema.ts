@@ -31,7 +31,9 @@ CREATE TABLE event_refs (hash TEXT NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (
 CREATE INDEX event_refs_run ON event_refs (run_id);
 CREATE TABLE vals (hash TEXT PRIMARY KEY, bytes INTEGER NOT NULL, data BLOB, in_file INTEGER NOT NULL, saved_at INTEGER NOT NULL);
 CREATE TABLE snapshots (run_id TEXT PRIMARY KEY, data BLOB NOT NULL, saved_at INTEGER NOT NULL);
-CREATE TABLE memo (key TEXT PRIMARY KEY, hash TEXT NOT NULL, files TEXT, run_id TEXT, saved_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE memo (
+  key TEXT PRIMARY KEY, hash TEXT NOT NULL, files TEXT, run_id TEXT, saved_at INTEGER NOT NULL, data BLOB
+);
 CREATE INDEX memo_run ON memo (run_id) WHERE run_id IS NOT NULL;
 CREATE TABLE checkpoints (key TEXT PRIMARY KEY, value BLOB NOT NULL, run_id TEXT, saved_at INTEGER NOT NULL);
 CREATE INDEX checkpoints_run ON checkpoints (run_id) WHERE run_id IS NOT NULL;

@@ -8,15 +8,30 @@ import type { SqliteWriter } from './sqlite-writer.js';
 interface Row {
   hash: string;
   files: string | null;
+  data: Buffer | null;
 }
 
-/** The memo in SQLite: keys to value hashes, written through the store's writer. */
+/** Encoded values up to this many bytes are kept in the memo row (still hash-checked), not as value rows. */
+const INLINE = 256;
+
+interface Entry {
+  readonly hash: string;
+  readonly files?: readonly WrittenFile[];
+  /** The encoded value, when it is kept in the row. */
+  readonly data: Buffer | null;
+}
+
+/**
+ * The memo in SQLite: keys to value hashes, written through the store's writer. A small value
+ * (most map items) is kept in the memo row itself with its hash, so that a memoised item costs one
+ * row, not two; reading it checks the hash all the same.
+ */
 export class SqliteMemo implements Memo {
   readonly #db: Db;
   readonly #values: Values;
   readonly #writer: SqliteWriter;
   /** Entries waiting to be committed, so that reads see them. */
-  readonly #pending = new Map<string, { hash: string; files?: readonly WrittenFile[] }>();
+  readonly #pending = new Map<string, Entry>();
   readonly #pendingCheckpoints = new Map<string, Buffer | null>();
   /** Whether the checkpoints table may hold rows (a completed key then drops its checkpoint). */
   #checkpoints: boolean;
@@ -46,20 +61,29 @@ export class SqliteMemo implements Memo {
   #get(key: string): { readonly value: unknown; readonly files?: readonly WrittenFile[] } | undefined {
     let hash: string;
     let files: readonly WrittenFile[] | undefined;
+    let data: Buffer | null;
     const p = this.#pending.get(key);
-    if (p) ({ hash, files } = p);
+    if (p) ({ hash, files, data } = p);
     else {
       const row = this.#db.do(
         'reading the memo',
-        () => this.#db.stmt('SELECT hash, files FROM memo WHERE key = ?').get(key) as Row | undefined,
+        () => this.#db.stmt('SELECT hash, files, data FROM memo WHERE key = ?').get(key) as Row | undefined,
       );
       if (!row) return undefined;
       hash = row.hash;
+      data = row.data;
       files = row.files ? (JSON.parse(row.files) as WrittenFile[]) : undefined;
     }
     let found: { readonly value: unknown } | undefined;
     try {
-      found = this.#values.lookup(hash);
+      found =
+        data === null
+          ? this.#values.lookup(hash)
+          : this.#values.checked(hash, data, () =>
+              this.#db.do('forgetting a damaged value', () =>
+                this.#db.stmt('DELETE FROM memo WHERE key = ? AND hash = ?').run(key, hash),
+              ),
+            );
     } catch (e) {
       // Reported by the value store; the step runs again and its put stores the value anew.
       if (!isWeftError(e) || e.data['edited'] !== true) throw e;
@@ -69,23 +93,30 @@ export class SqliteMemo implements Memo {
   }
 
   put(key: string, value: unknown, o: MemoPutOptions = {}): void {
-    const ref = this.#values.put(value);
+    let hash: string;
+    let data: Buffer | null = null;
+    const recent = this.#values.recent(value);
+    if (recent) hash = recent.$weftValue;
+    else {
+      const e = encodeValue(value);
+      hash = e.hash;
+      if (e.bytes <= INLINE) data = joinEncoded(e);
+      else this.#values.putEncoded(e, value);
+    }
     const files = o.files && o.files.length > 0 ? JSON.stringify(o.files) : null;
     const runId = o.runId ?? null;
-    this.#pending.set(key, { hash: ref.$weftValue, ...(o.files ? { files: o.files } : {}) });
+    this.#pending.set(key, { hash, data, ...(o.files ? { files: o.files } : {}) });
     this.#pendingCheckpoints.set(key, null);
-    this.#writer.buffer(
-      `m:${key}`,
-      () => {
-        this.#db
-          .stmt('INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at) VALUES (?, ?, ?, ?, ?)')
-          .run(key, ref.$weftValue, files, runId, Date.now());
-        if (this.#checkpoints) this.#db.stmt('DELETE FROM checkpoints WHERE key = ?').run(key);
-        if (this.#pending.get(key)?.hash === ref.$weftValue) this.#pending.delete(key);
-        if (this.#pendingCheckpoints.get(key) === null) this.#pendingCheckpoints.delete(key);
-      },
-      true,
-    );
+    this.#writer.buffer(`m:${key}`, () => {
+      this.#db
+        .stmt(
+          'INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at, data) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(key, hash, files, runId, Date.now(), data);
+      if (this.#checkpoints) this.#db.stmt('DELETE FROM checkpoints WHERE key = ?').run(key);
+      if (this.#pending.get(key)?.hash === hash) this.#pending.delete(key);
+      if (this.#pendingCheckpoints.get(key) === null) this.#pendingCheckpoints.delete(key);
+    });
   }
 
   checkpoint(key: string): { readonly value: unknown } | undefined {

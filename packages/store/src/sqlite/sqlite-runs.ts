@@ -183,8 +183,6 @@ export class SqliteRuns implements RunStore {
     if (!row) return false;
     if (row.status === 'running')
       throw new WeftError('RUN_ACTIVE', `run "${runId}" is running: cancel it first`, { data: { runId } });
-    // Memo entries still buffered (lazy) are committed first, so that the delete takes them too.
-    this.#d.writer.commit();
     this.#d.writer.commit(() => {
       for (const t of [
         'runs',

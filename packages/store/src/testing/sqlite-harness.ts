@@ -44,6 +44,8 @@ export function sqliteHarness(options: OpenStoreOptions = {}): StoreHarness {
           const hex = hash.slice(7);
           writePrivateAtomic(join(dir(s), 'values', hex.slice(0, 2), hex.slice(2)), [bytes]);
         } else db.prepare('UPDATE vals SET data = ? WHERE hash = ?').run(bytes, hash);
+        // Small values are also kept in memo rows.
+        db.prepare('UPDATE memo SET data = ? WHERE hash = ? AND data IS NOT NULL').run(bytes, hash);
       } finally {
         db.close();
       }
