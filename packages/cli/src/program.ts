@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WeftError, pipelineSchema } from '@weft/core';
-import { auditVerifyCommand, runsCommand } from './commands/runs.js';
+import { auditVerifyCommand, pruneCommand, runsCommand, type RunsOptions } from './commands/runs.js';
+import { storeCheckCommand, storeRepairCommand } from './commands/store.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { graphCommand, validateCommand } from './commands/validate.js';
@@ -129,8 +130,8 @@ function build(
     'after',
     `
 Pipelines are JSON declarations (pipeline.json) or JS modules exporting one (file.js or file.js#name).
-Runs, events, snapshots, checkpoints and step outputs live in .weft/weft.db under the project root
-(the nearest directory holding .weft/, else the current directory).
+Runs, events, snapshots, checkpoints and step outputs live in .weft/ under the project root (the
+nearest directory holding a .weft/ of yours, else the current directory); see weft store --help.
 Configuration: .weft/config.json (weft init writes it); WEFT_CATALOGUE_URL overrides the catalogue URL.
 Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   );
@@ -203,20 +204,45 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .addOption(json())
     .action((target: string) => act(() => graphCommand(target, io))());
 
-  program
+  const runs = program
     .command('runs')
-    .description('list runs, or show one with its sessions, steps and timings')
+    .description('list runs (newest first), or show one with its sessions, steps and timings')
     .argument('[run-id]')
+    .option('--limit <n>', 'runs to list (default 50, at most 1000)')
+    .option(
+      '--status <status>',
+      'only runs with this status (running, interrupted, suspended, succeeded, failed, ...)',
+    )
+    .option('--pipeline <name>', 'only runs of this pipeline')
     .addOption(json())
-    .action((runId: string | undefined) => act(() => runsCommand(runId))());
+    .action((runId: string | undefined, opts: RunsOptions) => act(() => runsCommand(runId, opts, io))());
+  runs
+    .command('prune')
+    .description('remove finished runs (and what only they used) older than an age, keeping the newest n')
+    .option('--older-than <age>', 'age of the runs to remove: 7d, 12h, 30m, ...')
+    .option('--keep <n>', 'always keep the newest n runs')
+    .addOption(json())
+    .action((opts: { olderThan?: string; keep?: string }) => act(() => pruneCommand(opts, io))());
 
   const audit = program.command('audit').description('audit logs of runs');
   audit
     .command('verify')
-    .description("verify the hash chain of a run's audit log; reports the first bad entry")
+    .description("verify the hash chain of a run's audit log against the head anchored in the store")
     .argument('<run-id>')
     .addOption(json())
-    .action((runId: string) => act(() => auditVerifyCommand(runId))());
+    .action((runId: string) => act(() => auditVerifyCommand(runId, io))());
+
+  const store = program.command('store').description('the project store (.weft/weft.db)');
+  store
+    .command('check')
+    .description('check the store for damage (SQLite integrity_check), without changing it')
+    .addOption(json())
+    .action(() => act(() => storeCheckCommand(io))());
+  store
+    .command('repair')
+    .description('salvage what can be read of a damaged store into a new file, keeping the old one aside')
+    .addOption(json())
+    .action(() => act(() => storeRepairCommand(io))());
 
   program
     .command('schema')
@@ -249,7 +275,14 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   const bench = benchCommands(program, io, act, json, quiet);
   pluginCommands(program, plugins?.cliCommands ?? [], io, act, json);
 
-  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands])
+  for (const c of [
+    ...program.commands,
+    ...runs.commands,
+    ...audit.commands,
+    ...store.commands,
+    ...catalogue.commands,
+    ...bench.commands,
+  ])
     c.exitOverride().configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => (io.json ? undefined : io.err(s)),

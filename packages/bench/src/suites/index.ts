@@ -18,6 +18,9 @@ import { messages100BSuite, messages10KBSuite, messages1MBSuite } from './messag
 import { millionMapSuite } from './million-map.js';
 import { specCheckSuite } from './spec-check.js';
 import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-cpu-map.js';
+import { storeEventAppendSuite, storeReplaySuite } from './store-events.js';
+import { storeLargeValueSuite } from './store-large-value.js';
+import { storeMapSuite } from './store-map.js';
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
 import { tuningGainSuite } from './tuning-gain.js';
@@ -45,6 +48,10 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  storeEventAppendSuite,
+  storeReplaySuite,
+  storeLargeValueSuite,
+  storeMapSuite,
   specCheckSuite,
   // The bullmq mode: each starts a redis-server and weft worker processes (Debian's redis-server).
   bullmqDispatchSuite,
@@ -94,4 +101,8 @@ export {
   tokensLatencySuite,
   trivialMapSuite,
   tuningGainSuite,
+  storeEventAppendSuite,
+  storeReplaySuite,
+  storeLargeValueSuite,
+  storeMapSuite,
 };

@@ -53,10 +53,10 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
   const input = parseInput(opts.input);
   const loaded = await loadPipeline(target, process.cwd(), warnInto(io));
   await checkPipeline(loaded);
-  const { root, store } = openProjectStore();
+  const { root, store } = await openProjectStore(io);
   try {
     const runId = opts.runId ?? newRunId();
-    const existing = store.getSync(runId);
+    const existing = await store.runs.get(runId);
     if (existing) {
       throw new WeftError(
         'USAGE_INVALID',
@@ -93,6 +93,6 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
       io,
     });
   } finally {
-    store.close();
+    await store.close().catch(() => undefined);
   }
 }

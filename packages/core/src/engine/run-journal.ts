@@ -24,8 +24,14 @@ export interface JournalEnd {
   readonly metrics?: RunMetrics;
 }
 
-/** Events appended per batch (and at the end of each event-loop turn). */
+/** Events appended per batch... */
 const BATCH = 1024;
+
+/** ...or at most this long after the first of them was emitted (what a live tail waits at most). */
+const FLUSH_MS = 10;
+
+/** Codes of a store that failed (not of the run): such a run is left `interrupted`. */
+const STORE_FAULTS = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT']);
 
 /** Store codes a fault keeps; anything else a store throws is STORE_IO. */
 const STORE_CODES = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT', 'EVENT_GAP', 'NOT_SERIALIZABLE']);
@@ -108,10 +114,10 @@ export class RunJournal {
     if (this.#events.length >= BATCH) void this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         this.#scheduled = false;
         void this.flush();
-      });
+      }, FLUSH_MS);
     }
   }
 
@@ -153,7 +159,9 @@ export class RunJournal {
     try {
       await this.flush();
       if (this.#session === undefined || this.#record === undefined) return this.#fault;
-      const status: StoredRunStatus = this.#fault ? 'interrupted' : end.status;
+      // A run stopped by its store (disk full, I/O, damage) did not fail: it resumes once that is fixed.
+      const byStore = end.error !== undefined && STORE_FAULTS.has(end.error.code);
+      const status: StoredRunStatus = this.#fault || byStore ? 'interrupted' : end.status;
       const { owner: _owner, ...base } = this.#record;
       const record: RunRecord = {
         ...base,

@@ -167,7 +167,7 @@ export function runsContract(c: ContractContext): void {
       expect([...(await runs.reconcile(alive))].sort()).toEqual(['dead', 'expired']);
       expect((await runs.get('dead'))?.status).toBe('interrupted');
       expect((await runs.get('dead'))?.owner).toBeUndefined();
-      expect((await runs.sessions('dead'))[0]?.status).toBe('interrupted');
+      expect((await runs.sessions('dead'))[0]).toMatchObject({ status: 'interrupted', lastSeq: 0 });
       expect((await runs.get('live'))?.status).toBe('running');
       expect((await runs.get('leased'))?.status).toBe('running');
       expect(await runs.reconcile(alive)).toEqual([]);
@@ -184,6 +184,9 @@ export function runsContract(c: ContractContext): void {
       await s.runs.put(record('old-suspended', { status: 'suspended', ...at(11 * day) }));
       await s.runs.put(record('old-interrupted', { status: 'interrupted', ...at(11 * day) }));
       for (let i = 0; i < 3; i++) await s.runs.put(record(`new${i}`, at(i)));
+      s.memo.put('cache-entry', `${big}cached`);
+      s.memo.put('run-entry', `${big}scoped`, { runId: 'new0' });
+      s.memo.flush();
       await expect(s.runs.prune({})).rejects.toMatchObject({ code: 'OPTION_INVALID' });
       const before = await s.runs.size();
       expect(before).toBeGreaterThan(6 * 200_000);
@@ -196,6 +199,13 @@ export function runsContract(c: ContractContext): void {
       expect(left).toEqual(
         ['new0', 'new1', 'new2', 'old-interrupted', 'old-suspended', 'old0', 'old1'].sort(),
       );
+      // The cache stored less than 7 days ago stays; an age of 0 expires it (not a kept run's entries).
+      expect(s.memo.get('cache-entry')?.value).toBe(`${big}cached`);
+      const r0 = await s.runs.prune({ olderThanMs: 0, keep: 100 });
+      expect(r0).toMatchObject({ runs: 0 });
+      expect(r0.bytes).toBeGreaterThan(200_000);
+      expect(s.memo.get('cache-entry')).toBeUndefined();
+      expect(s.memo.get('run-entry')?.value).toBe(`${big}scoped`);
       expect((await s.runs.prune({ keep: 0 })).runs).toBe(5);
     });
   });
