@@ -89,6 +89,11 @@ export class FrameWriter<M> {
     this.#attachments.length = count;
   }
 
+  /** True while messages wait in the pending frame. */
+  get pending(): boolean {
+    return this.#size > 1;
+  }
+
   get attachmentCount(): number {
     return this.#attachments.length;
   }

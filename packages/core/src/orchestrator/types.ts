@@ -66,6 +66,14 @@ export interface TaskHooks {
   checkpoint(value: unknown): void;
   /** A map item finished (items tasks only), possibly before the whole chunk. */
   item(index: number, outcome: ItemOutcome): void;
+  /**
+   * Optional, additive (issue 10): the step's code of a `step` task ended now, although its outcome
+   * may reach the runtime later (a backend running code on the runtime's own thread resolves its
+   * promise behind other work queued there). The runtime then judges the step's timeout on its
+   * running time, from `started()` to here. Backends whose outcomes arrive as the step ends need not
+   * call it; callers of `run()` need not provide it.
+   */
+  ended?(): void;
 }
 
 /** Counters an orchestrator reports into run metrics. */

@@ -14,6 +14,8 @@ export interface Inflight {
   readonly kind: 'step' | 'items' | 'sub';
   readonly stateVersion: number;
   startedAt: number | null;
+  /** When the step's code ended, if the orchestrator said so before its outcome arrived (TaskHooks.ended). */
+  endedAt?: number;
   timer: TimerHandle | null;
   lastCheckpoint: unknown;
   /** Idempotency key of this invocation (set when a memo hook is installed). */

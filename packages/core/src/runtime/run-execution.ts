@@ -12,10 +12,11 @@ import { JoinTable } from './join-table.js';
 import type { Inflight } from './inflight.js';
 import { startMap, type MapHost, type MapRun } from './map-run.js';
 import { runSub } from './sub-run.js';
-import { dispatchTask, type TaskHost } from './task-dispatch.js';
+import { dispatchTask, overran, stepTimeout, type TaskHost } from './task-dispatch.js';
 import { suspendReasons, type ActivationData, type RunSnapshot } from './snapshot.js';
 import { LazyAbortController } from './lazy-abort.js';
 import { StateBox } from './state-box.js';
+import { didYouMean } from '../util/did-you-mean.js';
 
 /** How an execution (a run, or a sub-pipeline inside one) ended. */
 export type ExecutionOutcome =
@@ -326,6 +327,10 @@ export class RunExecution {
   // ---------------------------------------------------------------- outcomes
 
   #onStepOutcome(inv: Inflight, outcome: TaskOutcome): void {
+    if (inv.kind === 'step' && overran(inv, this.#d.clock.now())) {
+      outcome = { ok: false, error: stepTimeout(inv) };
+      inv.controller.abort(outcome.error);
+    }
     if (this.#mode === 'done' || !this.#release(inv)) return;
     const stored =
       outcome.ok && inv.memoKey !== undefined ? this.#memo.put(inv.memoKey, outcome.value) : outcome;
@@ -360,7 +365,7 @@ export class RunExecution {
             serializeError(
               new WeftError(
                 'UNKNOWN_TARGET',
-                `step "${node.name}" routed to unknown step(s) ${unknown.map((u) => `"${u}"`).join(', ')}`,
+                `step "${node.name}" routed to unknown step(s) ${unknown.map((u) => `"${u}"`).join(', ')}${unknownTargetHint(unknown, this.#plan)}`,
               ),
             ),
             inv,
@@ -735,4 +740,13 @@ export class RunExecution {
     this.#d.clock.clearTimeout(h);
     this.#timers.delete(h);
   }
+}
+
+/** " (did you mean "x"?)" for the first unknown target that resembles a step of the plan. */
+function unknownTargetHint(unknown: readonly string[], plan: ExecutionPlan): string {
+  for (const u of unknown) {
+    const guess = didYouMean(u, Object.keys(plan.nodes));
+    if (guess) return ` (did you mean "${guess}"?)`;
+  }
+  return '';
 }

@@ -1,5 +1,5 @@
 import type { TimerHandle } from '../clock/clock.js';
-import { WeftError, serializeError } from '../errors/weft-error.js';
+import { WeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
 import type { TaskHooks, TaskOutcome } from '../orchestrator/types.js';
 import { runMiddleware } from './error-handlers.js';
@@ -54,8 +54,12 @@ export async function dispatchTask(h: TaskHost, inv: Inflight, body: TaskBody): 
     // The signal is created only if the orchestrator or the step reads it (see lazy-abort.ts).
     cancel: inv.controller,
   });
+  let reported = 0;
   const hooks: TaskHooks = {
     started: () => onStarted(h, inv, body.kind === 'items' ? body.items.length : 1),
+    ended: () => {
+      inv.endedAt ??= d.clock.now();
+    },
     tokens: (batch) => {
       if (!h.live(inv)) return;
       // A map item's tokens belong to the map's invocation (chunks are an internal matter).
@@ -79,7 +83,11 @@ export async function dispatchTask(h: TaskHost, inv: Inflight, body: TaskBody): 
       }
       h.emit({ type: 'checkpoint', step: node.name, invocation: inv.map?.id ?? inv.id, value });
     },
-    item: (index, outcome) => inv.map?.onItem(inv, index, outcome),
+    item: (index, outcome) => {
+      if (outcome.ok && overran(inv, d.clock.now(), ++reported))
+        outcome = { ok: false, error: stepTimeout(inv) };
+      inv.map?.onItem(inv, index, outcome);
+    },
   };
   const call = (): Promise<TaskOutcome> => d.orchestrator.run(task, hooks);
   const middleware = d.middleware;
@@ -102,12 +110,31 @@ function onStarted(h: TaskHost, inv: Inflight, items: number): void {
   const limit = inv.node.timeoutMs;
   if (limit !== null) {
     inv.timer = h.timer(limit * items, () => {
-      const error = new WeftError('STEP_TIMEOUT', `step "${inv.node.name}" ran longer than ${limit} ms`, {
-        retryable: true,
-        data: { timeoutMs: limit },
-      });
-      inv.controller.abort(serializeError(error));
-      h.settle(inv, { ok: false, error: serializeError(error) });
+      const error = stepTimeout(inv);
+      inv.controller.abort(error);
+      h.settle(inv, { ok: false, error });
     });
   }
+}
+
+/** The STEP_TIMEOUT error of an invocation that ran longer than its node's `timeoutMs`. */
+export function stepTimeout(inv: Inflight): SerializedError {
+  const limit = inv.node.timeoutMs;
+  return serializeError(
+    new WeftError('STEP_TIMEOUT', `step "${inv.node.name}" ran longer than ${limit} ms`, {
+      retryable: true,
+      data: { timeoutMs: limit },
+    }),
+  );
+}
+
+/**
+ * True when a task reports after its deadline (its first `done` items, for a chunk, each allowed
+ * `timeoutMs`): the timer could not fire first because the step held the thread, as a synchronous
+ * step on the main thread does. It ran to the end, yet it overran: a timeout like any other.
+ */
+export function overran(inv: Inflight, now: number, done = 1): boolean {
+  const limit = inv.node.timeoutMs;
+  if (limit === null || inv.startedAt === null || inv.timer === null) return false;
+  return (inv.endedAt ?? now) - inv.startedAt >= limit * done;
 }
