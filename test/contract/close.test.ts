@@ -39,7 +39,12 @@ describe.each(ORCHESTRATORS)('engine.close() on %s', (name) => {
     expect(events.filter((e) => e.type === 'run.finish')).toHaveLength(1);
     // Nothing ran after close: the gates were never opened, and no item beyond the first two began.
     const notes = probe.notes.filter(isActorNote);
-    expect(notes.filter((n) => n.phase === 'start').map((n) => n.index)).toEqual([0, 1]);
+    expect(
+      notes
+        .filter((n) => n.phase === 'start')
+        .map((n) => n.index)
+        .sort(),
+    ).toEqual([0, 1]);
     // Each actor instance: set up once, torn down once, after its last invocation ended.
     const actors = [...new Set(notes.map((n) => n.actor))];
     expect(actors.length).toBeGreaterThan(0);

@@ -113,3 +113,5 @@ export { RunSupervisor, runMachine, type RunState } from './supervisor/run-machi
 export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
 export { LazyAbortController } from './runtime/lazy-abort.js';
+export { copyValue } from './util/copy-value.js';
+export { freezeValue } from './util/freeze-value.js';

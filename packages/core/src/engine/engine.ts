@@ -27,7 +27,10 @@ export class Engine {
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   readonly #resuming = new Set<string>();
+  /** Runs started and not ended: close() cancels them and waits for their end. */
+  readonly #live = new Set<RunHandle>();
 
   constructor(options: EngineOptions = {}) {
     this.options = resolveEngineOptions(options);
@@ -91,8 +94,17 @@ export class Engine {
     checkRunOptions(options);
     const plan = this.plan(p);
     const runId = options.runId ?? globalThis.crypto.randomUUID();
-    return new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator())
-      .handle as RunHandle<O>;
+    return this.#track(
+      new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator()).handle,
+    ) as RunHandle<O>;
+  }
+
+  /** Keeps a run's handle until it ends; a run that begins after close() is cancelled at once. */
+  #track(handle: RunHandle): RunHandle {
+    this.#live.add(handle);
+    void handle.result.finally(() => this.#live.delete(handle));
+    if (this.#closed) handle.cancel(CLOSED);
+    return handle;
   }
 
   /** Throws ORCHESTRATOR_CAPABILITY when the backend does not declare what an entry point needs. */
@@ -159,22 +171,33 @@ export class Engine {
         },
       );
     }
-    return new RunController(
-      this.options,
-      p,
-      plan,
-      snapshot.input,
-      options,
-      runId,
-      () => this.orchestrator(),
-      { snapshot, value },
-    ).handle as RunHandle<O>;
+    return this.#track(
+      new RunController(this.options, p, plan, snapshot.input, options, runId, () => this.orchestrator(), {
+        snapshot,
+        value,
+      }).handle,
+    ) as RunHandle<O>;
   }
 
-  /** Closes the orchestrator (step actors' teardown runs here). */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Closes the engine: no run starts any more; the runs still in flight are cancelled (each ends
+   * `cancelled` with RUN_CANCELLED, "the engine was closed") and awaited; then the orchestrator
+   * closes, where every step actor's teardown runs once, after its last invocation. The same on
+   * every orchestrator. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
     this.#closed = true;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    // A resume that was loading its snapshot may add a run meanwhile: it is cancelled as it starts.
+    while (this.#live.size > 0) {
+      const runs = [...this.#live];
+      for (const h of runs) h.cancel(CLOSED);
+      await Promise.all(runs.map((h) => h.result.then(() => this.#live.delete(h))));
+    }
     // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
     const orchestrator = await this.#orchestrator?.catch(() => undefined);
     if (orchestrator) await orchestrator.close();
@@ -188,6 +211,9 @@ export class Engine {
     if (this.#closed) throw new WeftError('OPTION_INVALID', 'the engine is closed');
   }
 }
+
+/** Why close() cancels the runs still in flight. */
+const CLOSED = 'the engine was closed';
 
 /** Creates an engine. In @weft/core the default mode is `direct`; @weft/actors makes `workers` the default. */
 export function createEngine(options: EngineOptions = {}): Engine {

@@ -1,14 +1,16 @@
 import type { StepCode, StepRef } from '../definition/types.js';
 import { WeftError, serializeError } from '../errors/weft-error.js';
 import { ActorTable } from '../runtime/actor-table.js';
-import { invokeStep } from '../runtime/invoke-step.js';
+import { invokeStep, settleStepResult } from '../runtime/invoke-step.js';
 import { createStepContext, type HostServices } from '../runtime/step-context.js';
+import { copyValue } from '../util/copy-value.js';
 import { refKey, resolveStep } from './resolve-step.js';
 import type { ItemOutcome, Orchestrator, OrchestratorEntry, Task, TaskHooks, TaskOutcome } from './types.js';
 
 /**
  * The `direct` orchestrator: runs every task in-process on the main thread. It resolves steps by
- * module and name exactly as a worker does, so the same pipeline means the same thing on both.
+ * module and name exactly as a worker does, and hands each step its own copy of its input (as
+ * crossing to a worker does), so the same pipeline means the same thing on both.
  */
 export class DirectOrchestrator implements Orchestrator {
   readonly name = 'direct';
@@ -19,12 +21,22 @@ export class DirectOrchestrator implements Orchestrator {
   readonly #services: HostServices;
   /** Resolved code by plan ref (stable objects): skips building the cache key on every task. */
   readonly #resolved = new WeakMap<StepRef, StepCode>();
+  #closed = false;
 
   constructor(services: HostServices = {}) {
     this.#services = services;
   }
 
-  async run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
+  run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
+    if (this.#closed)
+      return Promise.resolve({
+        ok: false,
+        error: serializeError(new WeftError('STEP_CANCELLED', 'the direct orchestrator is closed')),
+      });
+    return this.#run(task, hooks);
+  }
+
+  async #run(task: Task, hooks: TaskHooks): Promise<TaskOutcome> {
     try {
       const code = task.code ?? (await (this.#resolved.get(task.ref) ?? this.#resolve(task.ref)));
       const key =
@@ -35,23 +47,10 @@ export class DirectOrchestrator implements Orchestrator {
             : refKey(task.ref);
       hooks.started();
       if (task.kind === 'step') {
-        // A plain function is a stateless actor: call it without the actor table's bookkeeping.
-        const value =
-          typeof code === 'function'
-            ? await invokeStep(
-                code,
-                task.input,
-                this.#context(task, task.attempt, undefined, undefined, hooks),
-                hooks.tokens,
-              )
-            : await this.#actors.run(key, code, task.params, task.node, (actor) =>
-                invokeStep(
-                  code,
-                  task.input,
-                  this.#context(task, task.attempt, undefined, actor, hooks),
-                  hooks.tokens,
-                ),
-              );
+        const r = this.#invoke(task, code, key, copyValue(task.input), task.attempt, undefined, hooks);
+        // A synchronous step ended now, although its outcome is processed after work queued before it.
+        const value = isPromise(r) ? await r : r;
+        hooks.ended?.();
         return { ok: true, value };
       }
       const items = task.items ?? [];
@@ -62,23 +61,9 @@ export class DirectOrchestrator implements Orchestrator {
         const attempt = task.attempts?.[i] ?? task.attempt;
         let outcome: ItemOutcome;
         try {
-          const value =
-            typeof code === 'function'
-              ? await invokeStep(
-                  code,
-                  items[i],
-                  this.#context(task, attempt, base + i, undefined, hooks),
-                  hooks.tokens,
-                )
-              : await this.#actors.run(key, code, task.params, task.node, (actor) =>
-                  invokeStep(
-                    code,
-                    items[i],
-                    this.#context(task, attempt, base + i, actor, hooks),
-                    hooks.tokens,
-                  ),
-                );
-          outcome = { ok: true, value };
+          const r = this.#invoke(task, code, key, copyValue(items[i]), attempt, base + i, hooks);
+          // A synchronous item is reported as it ends, before any other work queued on this thread.
+          outcome = { ok: true, value: isPromise(r) ? await r : r };
         } catch (error) {
           outcome = { ok: false, error: serializeError(error) };
         }
@@ -89,6 +74,29 @@ export class DirectOrchestrator implements Orchestrator {
     } catch (error) {
       return { ok: false, error: serializeError(error) };
     }
+  }
+
+  /**
+   * Runs one invocation: a plain function is called at once (a stateless actor: no actor-table
+   * bookkeeping) and its synchronous result returned as is; anything else settles through a promise.
+   */
+  #invoke(
+    task: Task,
+    code: StepCode,
+    key: string,
+    input: unknown,
+    attempt: number,
+    index: number | undefined,
+    hooks: TaskHooks,
+  ): unknown {
+    if (typeof code === 'function') {
+      const ctx = this.#context(task, attempt, index, undefined, hooks);
+      const r = code(input, ctx);
+      return isPending(r) ? settleStepResult(r, ctx, hooks.tokens) : r;
+    }
+    return this.#actors.run(key, code, task.params, task.node, (actor) =>
+      invokeStep(code, input, this.#context(task, attempt, index, actor, hooks), hooks.tokens),
+    );
   }
 
   async #resolve(ref: StepRef): Promise<StepCode> {
@@ -106,14 +114,14 @@ export class DirectOrchestrator implements Orchestrator {
       index,
       state: task.state,
       params: task.params,
-      resume: task.resume,
+      resume: copyValue(task.resume),
       signal: () => task.signal,
       flag: task.cancel ?? {
         get cancelled() {
           return task.signal.aborted;
         },
       },
-      lastCheckpoint: task.lastCheckpoint,
+      lastCheckpoint: copyValue(task.lastCheckpoint),
       actor,
       host: this.#services,
       onCheckpoint: (v) => hooks.checkpoint(v),
@@ -124,7 +132,13 @@ export class DirectOrchestrator implements Orchestrator {
     return { workerRestarts: 0, bytesMoved: 0 };
   }
 
+  /**
+   * Refuses new tasks (STEP_CANCELLED), then runs every actor's teardown once, after that actor's
+   * last invocation ended (the engine cancelled their runs first; a step on the main thread cannot
+   * be stopped, only asked to, so an actor that ignores it keeps close() waiting).
+   */
   async close(): Promise<void> {
+    this.#closed = true;
     const errors = await this.#actors.teardown();
     if (errors.length > 0)
       throw new WeftError('HOOK_FAILED', `teardown failed: ${errors.map((e) => e.message).join('; ')}`, {
@@ -140,3 +154,16 @@ export const directEntry: OrchestratorEntry = {
   capabilities: { blocking: true, detached: true, durable: false, parallel: false },
   create: (ctx) => new DirectOrchestrator(ctx.services),
 };
+
+function isPromise(v: unknown): v is Promise<unknown> {
+  return v instanceof Promise;
+}
+
+/** True when a step's return value needs settling (a thenable or a generator). */
+function isPending(r: unknown): boolean {
+  if (r === null || (typeof r !== 'object' && typeof r !== 'function')) return false;
+  return (
+    typeof (r as { then?: unknown }).then === 'function' ||
+    typeof (r as { next?: unknown }).next === 'function'
+  );
+}

@@ -3,10 +3,12 @@ import type { Pipeline } from '../definition/pipeline.js';
 import { WeftError } from '../errors/weft-error.js';
 import type { ExecutionPlan } from '../plan/execution-plan.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { freezeValue } from '../util/freeze-value.js';
 
 /**
  * The run state, owned by the main thread. Updates go through each key's reducer and replace the
- * state object (never mutate it), so a snapshot handed to a step stays stable.
+ * state object (never mutate it), so a snapshot handed to a step stays stable; it is frozen, so
+ * that no step changes it in place.
  */
 export class StateBox {
   #value: Readonly<Record<string, unknown>>;
@@ -27,7 +29,7 @@ export class StateBox {
       init[k] = structuredClone(spec.initial);
     }
     this.#keys = keys;
-    this.#value = init;
+    this.#value = freezeValue(init);
   }
 
   get value(): Readonly<Record<string, unknown>> {
@@ -39,7 +41,7 @@ export class StateBox {
   }
 
   restore(value: Readonly<Record<string, unknown>>): void {
-    this.#value = { ...value };
+    this.#value = freezeValue({ ...value });
   }
 
   /**
@@ -86,7 +88,8 @@ export class StateBox {
     }
     this.#version++;
     for (const k of Object.keys(patch)) this.#lastWrite.set(k, { version: this.#version, step });
-    this.#value = next;
+    // Read-only for steps on every orchestrator: ctx.state cannot be changed in place.
+    this.#value = freezeValue(next);
     return { ok: true, races };
   }
 }
