@@ -12,6 +12,7 @@ import {
   type RunOptions,
 } from './options.js';
 import { RunController } from './run-controller.js';
+import { readSnapshot } from '../scheduler/snapshot-v1.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
 /**
@@ -155,13 +156,14 @@ export class Engine {
   ): Promise<RunHandle<O>> {
     const record = await this.options.store.get(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
-    const snapshot = await this.options.store.loadSnapshot(runId);
-    if (record.status !== 'suspended' || !snapshot) {
+    const stored = await this.options.store.loadSnapshot(runId);
+    if (record.status !== 'suspended' || !stored) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
         `run "${runId}" is ${record.status}; only a suspended run can be resumed`,
       );
     }
+    const snapshot = readSnapshot(stored);
     if (snapshot.planId !== plan.id) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',

@@ -6,7 +6,8 @@ import { MetricsCollector } from '../events/metrics.js';
 import type { EventBody, Observer, RunEvent, RunStatus } from '../events/types.js';
 import type { Orchestrator } from '../orchestrator/types.js';
 import type { ExecutionPlan } from '../plan/execution-plan.js';
-import { RunExecution, type ExecutionOutcome } from '../runtime/run-execution.js';
+import { RunRuntime, type ExecutionOutcome } from '../runtime/run-runtime.js';
+import { ROOT } from '../scheduler/schedule.js';
 import type { RunSnapshot } from '../runtime/snapshot.js';
 import { RunSupervisor, type RunEffect } from '../supervisor/run-machine.js';
 import type { ResolvedEngineOptions, RunOptions } from './options.js';
@@ -29,7 +30,7 @@ export class RunController {
   readonly #supervisor = new RunSupervisor();
   readonly #resumeFrom: { snapshot: RunSnapshot; value: unknown } | undefined;
   #orchestrator!: Orchestrator;
-  #execution: RunExecution | undefined;
+  #execution: RunRuntime | undefined;
   #seq = 0;
   #startedAt = 0;
   #timer: TimerHandle | null = null;
@@ -167,7 +168,7 @@ export class RunController {
     if (hook) {
       // Startup runs before every execution, a resumed one included (shutdown ran when it suspended).
       const state = this.#resumeFrom
-        ? this.#resumeFrom.snapshot.state
+        ? this.#resumeFrom.snapshot.execs[ROOT]!.state
         : Object.fromEntries(
             Object.entries(this.#plan.state).map(([k, v]) => [k, structuredClone(v.initial)]),
           );
@@ -192,31 +193,24 @@ export class RunController {
 
   #startExecution(): void {
     const overrides = new Map(Object.entries(this.#run.overrides ?? {}));
-    const ids = { next: 1 };
-    const exec = new RunExecution(
-      {
-        runId: this.#runId,
-        path: [],
-        plan: this.#plan,
-        pipeline: this.#pipeline,
-        orchestrator: this.#orchestrator,
-        hub: this.#hub,
-        clock: this.#o.clock,
-        random: this.#o.random,
-        metrics: this.#metrics,
-        middleware: this.#pipeline.options.middleware ?? [],
-        options: {
-          maxSteps: this.#run.maxSteps ?? this.#o.maxSteps,
-          maxConcurrency: this.#run.maxConcurrency ?? this.#o.maxConcurrency,
-          chunkSize: this.#run.chunkSize ?? this.#o.chunkSize,
-          overrides,
-          memo: this.#o.memo,
-        },
-        ids,
-        emit: (path, body) => this.#emit(path, body),
+    const exec = new RunRuntime({
+      runId: this.#runId,
+      plan: this.#plan,
+      pipeline: this.#pipeline,
+      orchestrator: this.#orchestrator,
+      hub: this.#hub,
+      clock: this.#o.clock,
+      random: this.#o.random,
+      metrics: this.#metrics,
+      options: {
+        maxSteps: this.#run.maxSteps ?? this.#o.maxSteps,
+        maxConcurrency: this.#run.maxConcurrency ?? this.#o.maxConcurrency,
+        chunkSize: this.#run.chunkSize ?? this.#o.chunkSize,
+        overrides,
+        memo: this.#o.memo,
       },
-      this.#plan,
-    );
+      emit: (path, body) => this.#emit(path, body),
+    });
     this.#execution = exec;
     const done = this.#resumeFrom
       ? exec.resume(this.#resumeFrom.snapshot, this.#resumeFrom.value)

@@ -72,6 +72,14 @@ export class EventHub {
     }
   }
 
+  /** Events that can still be emitted before some subscriber holds `capacity` undelivered (Infinity with no subscriber). */
+  get room(): number {
+    let room = Number.POSITIVE_INFINITY;
+    for (const s of this.#subs)
+      if (!s.closed) room = Math.min(room, this.#capacity - (s.queue.length - s.head));
+    return Math.max(0, room);
+  }
+
   /** True while some subscriber holds `capacity` or more undelivered events. */
   get saturated(): boolean {
     for (const s of this.#subs) if (!s.closed && s.queue.length - s.head >= this.#capacity) return true;

@@ -1,0 +1,100 @@
+import type { EventBody } from '../events/types.js';
+import type { ExecutionPlan, PlanNode } from '../plan/execution-plan.js';
+import type { SerializedError } from '../errors/weft-error.js';
+import { planAt, type SchedulerEnv } from './env.js';
+import type { Effect, ExecState, Invocation, SchedulerState, TimerSpec } from './types.js';
+
+/**
+ * One transition in progress: the state being updated, the effects asked for so far, the time of
+ * the event, and the room left in the event stream (dispatching stops when it is used up).
+ */
+export class Tx {
+  readonly env: SchedulerEnv;
+  readonly state: SchedulerState;
+  readonly effects: Effect[] = [];
+  readonly now: number;
+  /** Events the stream takes before it is saturated (Infinity when nobody subscribed). */
+  room: number;
+  /** Executions touched by this transition, pumped at its end. */
+  readonly touched = new Set<string>();
+  /** A slot was freed: every execution may dispatch again. */
+  freed = false;
+  readonly #plans: Map<string, ExecutionPlan>;
+
+  constructor(
+    env: SchedulerEnv,
+    state: SchedulerState,
+    now: number,
+    room: number,
+    plans: Map<string, ExecutionPlan>,
+  ) {
+    this.env = env;
+    this.state = state;
+    this.now = now;
+    this.room = room;
+    this.#plans = plans;
+  }
+
+  /** The plan of an execution. */
+  plan(exec: ExecState): ExecutionPlan {
+    if (exec.path.length === 0) return this.env.plan;
+    const key = exec.path.join('/');
+    let plan = this.#plans.get(key);
+    if (!plan) this.#plans.set(key, (plan = planAt(this.env.plan, exec.path)));
+    return plan;
+  }
+
+  node(exec: ExecState, name: string): PlanNode | undefined {
+    const plan = this.plan(exec);
+    return Object.hasOwn(plan.nodes, name) ? plan.nodes[name] : undefined;
+  }
+
+  /** Emits an event of an execution still open (a finished one is silent). */
+  emit(exec: ExecState, body: EventBody): void {
+    if (exec.mode !== 'running' && exec.mode !== 'suspending') return;
+    this.effects.push({ t: 'emit', path: exec.path, body });
+    this.room--;
+  }
+
+  timer(key: string, spec: TimerSpec, ms: number): void {
+    this.state.timers[key] = spec;
+    this.effects.push({ t: 'timer', key, ms });
+  }
+
+  clearTimer(key: string): void {
+    if (!(key in this.state.timers)) return;
+    delete this.state.timers[key];
+    this.effects.push({ t: 'clearTimer', key });
+  }
+
+  cancel(inv: Invocation, error: SerializedError): void {
+    this.effects.push({ t: 'cancel', inv: inv.id, error });
+  }
+
+  /** A new invocation id (shared by every execution of the run). */
+  nextId(): number {
+    return this.state.nextId++;
+  }
+
+  /** True while the run has a task slot free (`maxConcurrency`). */
+  slotFree(): boolean {
+    return this.state.slots < this.env.maxConcurrency;
+  }
+
+  /** True while an execution may send tasks: open, a slot free, room in the event stream. */
+  canDispatch(exec: ExecState): boolean {
+    if (exec.mode !== 'running' && exec.mode !== 'suspending') return false;
+    if (this.room <= 0) {
+      this.waitDrain();
+      return false;
+    }
+    return this.slotFree();
+  }
+
+  /** Asks to be fed `drained` once the event stream has room again (once). */
+  waitDrain(): void {
+    if (this.state.draining) return;
+    this.state.draining = true;
+    this.effects.push({ t: 'waitDrain' });
+  }
+}
