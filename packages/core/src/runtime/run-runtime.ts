@@ -32,7 +32,8 @@ export type ExecutionOutcome =
       readonly reasons: readonly { step: string; reason: string; data?: unknown }[];
     };
 
-type Fed = SchedulerEvent extends infer E ? (E extends unknown ? Omit<E, 'now' | 'room'> : never) : never;
+/** An event as fed: its time and the stream's room are filled in when its turn comes. */
+type Fed = SchedulerEvent;
 
 /**
  * The thin runtime of one run: it feeds the scheduler events (task outcomes, timers, handler
@@ -79,20 +80,20 @@ export class RunRuntime {
   /** Starts from the beginning with `input`. */
   start(input: unknown): Promise<ExecutionOutcome> {
     this.#state = this.#scheduler.initial(this.#d.runId, input);
-    this.#feed({ t: 'start' });
+    this.#feed({ now: 0, room: 0, t: 'start' });
     return this.#done;
   }
 
   /** Continues from a snapshot (the scheduler state as it was persisted); suspended steps re-run with `resume`. */
   resume(snapshot: RunSnapshot, resumeValue: unknown): Promise<ExecutionOutcome> {
     this.#state = snapshot;
-    this.#feed({ t: 'resume', value: resumeValue });
+    this.#feed({ now: 0, room: 0, t: 'resume', value: resumeValue });
     return this.#done;
   }
 
   /** Stops everything in flight and ends with `status` (cancel, timeout, or an outer failure). */
   abort(status: 'failed' | 'cancelled' | 'timedOut', error: WeftError): void {
-    this.#feed({ t: 'abort', status, error: serializeError(error) });
+    this.#feed({ now: 0, room: 0, t: 'abort', status, error: serializeError(error) });
   }
 
   get outcome(): Promise<ExecutionOutcome> {
@@ -123,9 +124,10 @@ export class RunRuntime {
     this.#busy = true;
     try {
       while (this.#head < this.#queue.length) {
-        const next = this.#queue[this.#head++]!;
-        const hub = this.#d.hub;
-        const e = { ...next, now: this.#d.clock.now(), room: hub.room } as SchedulerEvent;
+        const e = this.#queue[this.#head++]!;
+        const io = e as { now: number; room: number };
+        io.now = this.#d.clock.now();
+        io.room = this.#d.hub.room;
         const { effects } = this.#scheduler.schedule(this.#state, e);
         for (let i = 0; i < effects.length; i++) this.#perform(effects[i]!);
       }
@@ -159,7 +161,7 @@ export class RunRuntime {
           key,
           this.#d.clock.setTimeout(() => {
             this.#timers.delete(key);
-            this.#feed({ t: 'timer', key });
+            this.#feed({ now: 0, room: 0, t: 'timer', key });
           }, effect.ms),
         );
         return;
@@ -179,8 +181,12 @@ export class RunRuntime {
           ok: false,
           error: call.error,
         };
-        if (!isThenable(handled)) this.#feed({ t: 'handled', handler: call, outcome: handled });
-        else void handled.then((outcome) => this.#feed({ t: 'handled', handler: call, outcome }));
+        if (!isThenable(handled))
+          this.#feed({ now: 0, room: 0, t: 'handled', handler: call, outcome: handled });
+        else
+          void handled.then((outcome) =>
+            this.#feed({ now: 0, room: 0, t: 'handled', handler: call, outcome }),
+          );
         return;
       }
       case 'pull':
@@ -190,7 +196,7 @@ export class RunRuntime {
         this.#sources.delete(effect.map);
         return;
       case 'waitDrain':
-        void this.#d.hub.drained().then(() => this.#feed({ t: 'drained' }));
+        void this.#d.hub.drained().then(() => this.#feed({ now: 0, room: 0, t: 'drained' }));
         return;
       case 'finish':
         this.#finish(effect.outcome);
@@ -234,7 +240,7 @@ export class RunRuntime {
     this.#controllers.set(inv.id, controller);
     void outcome.then((o) => {
       this.#controllers.delete(inv.id);
-      this.#feed({ t: 'done', inv: inv.id, outcome: o });
+      this.#feed({ now: 0, room: 0, t: 'done', inv: inv.id, outcome: o });
     });
   }
 
@@ -242,8 +248,8 @@ export class RunRuntime {
   #hooks(inv: Invocation, exec: ExecState): TaskHooks {
     const id = inv.id;
     return {
-      started: () => this.#feed({ t: 'started', inv: id }),
-      ended: () => this.#feed({ t: 'ended', inv: id }),
+      started: () => this.#feed({ now: 0, room: 0, t: 'started', inv: id }),
+      ended: () => this.#feed({ now: 0, room: 0, t: 'ended', inv: id }),
       tokens: (batch) => {
         if (this.#state.invs[id] !== inv) return;
         // A map item's tokens belong to the map's invocation (chunks are an internal matter).
@@ -251,8 +257,8 @@ export class RunRuntime {
         const hub = this.#d.hub;
         if (hub.saturated) return hub.drained();
       },
-      checkpoint: (value) => this.#feed({ t: 'checkpoint', inv: id, value }),
-      item: (index, outcome) => this.#feed({ t: 'item', inv: id, index, outcome }),
+      checkpoint: (value) => this.#feed({ now: 0, room: 0, t: 'checkpoint', inv: id, value }),
+      item: (index, outcome) => this.#feed({ now: 0, room: 0, t: 'item', inv: id, index, outcome }),
     };
   }
 
@@ -266,6 +272,8 @@ export class RunRuntime {
     const feed = (p: Pulled): void => {
       if (!this.#sources.has(map)) return;
       this.#feed({
+        now: 0,
+        room: 0,
         t: 'pulled',
         map,
         items: p.items,

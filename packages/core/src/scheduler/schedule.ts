@@ -1,7 +1,6 @@
 // The scheduler: one pure transition, `schedule(state, event) -> { state, effects }`. No `node:`
 // import, no thread, no timer, no promise: the runtime feeds it events (with the time and the room
 // left in the event stream) and performs the effects it returns, in order.
-import type { ExecutionPlan } from '../plan/execution-plan.js';
 import { afterHandled } from './complete.js';
 import type { SchedulerEnv } from './env.js';
 import { createExec, finishExec, resumeExec, retryDue, startExec, subTimedOut } from './execs.js';
@@ -33,10 +32,13 @@ export interface Transition {
  */
 export class Scheduler {
   readonly env: SchedulerEnv;
-  readonly #plans = new Map<string, ExecutionPlan>();
+  /** The transition in progress (one object, reused). */
+  readonly #t: Tx;
+  #busy = false;
 
   constructor(env: SchedulerEnv) {
     this.env = env;
+    this.#t = new Tx(env, undefined as unknown as SchedulerState);
   }
 
   /** The state of a run that has not started: its root execution, ready to be fed `start`. */
@@ -59,13 +61,27 @@ export class Scheduler {
       draining: false,
       outcome: null,
     };
-    createExec(new Tx(this.env, state, 0, 0, this.#plans), ROOT, [], null, input);
+    const t = new Tx(this.env, state);
+    t.begin(state, 0, 0);
+    createExec(t, ROOT, [], null, input);
     return state;
   }
 
   /** Applies one event. */
   schedule(state: SchedulerState, event: SchedulerEvent): Transition {
-    const t = new Tx(this.env, state, event.now, event.room, this.#plans);
+    if (this.#busy)
+      throw new Error('schedule() is not reentrant: feed the next event after this one returned');
+    this.#busy = true;
+    try {
+      return this.#apply(state, event);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #apply(state: SchedulerState, event: SchedulerEvent): Transition {
+    const t = this.#t;
+    t.begin(state, event.now, event.room);
     const root = state.execs[ROOT]!;
     switch (event.t) {
       case 'start':

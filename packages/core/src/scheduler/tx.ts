@@ -10,29 +10,31 @@ import type { Effect, ExecState, Invocation, SchedulerState, TimerSpec } from '.
  */
 export class Tx {
   readonly env: SchedulerEnv;
-  readonly state: SchedulerState;
-  readonly effects: Effect[] = [];
-  readonly now: number;
+  state: SchedulerState;
+  effects: Effect[] = [];
+  now = 0;
   /** Events the stream takes before it is saturated (Infinity when nobody subscribed). */
-  room: number;
+  room = 0;
   /** Executions touched by this transition, pumped at its end. */
   readonly touched = new Set<string>();
   /** A slot was freed: every execution may dispatch again. */
   freed = false;
-  readonly #plans: Map<string, ExecutionPlan>;
+  readonly #plans = new Map<string, ExecutionPlan>();
 
-  constructor(
-    env: SchedulerEnv,
-    state: SchedulerState,
-    now: number,
-    room: number,
-    plans: Map<string, ExecutionPlan>,
-  ) {
+  /** One per scheduler: `begin` readies it for each transition (no allocation but the effects list). */
+  constructor(env: SchedulerEnv, state: SchedulerState) {
     this.env = env;
     this.state = state;
+  }
+
+  /** Starts a transition of `state` at `now`. */
+  begin(state: SchedulerState, now: number, room: number): void {
+    this.state = state;
+    this.effects = [];
     this.now = now;
     this.room = room;
-    this.#plans = plans;
+    this.touched.clear();
+    this.freed = false;
   }
 
   /** The plan of an execution. */
