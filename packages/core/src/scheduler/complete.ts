@@ -132,6 +132,7 @@ export function afterHandled(t: Tx, call: HandlerCall, outcome: TaskOutcome): vo
       startedAt: call.startedAt,
       cached: false,
       memoKey: null,
+      recovered: true,
     },
     outcome,
   );

@@ -9,6 +9,7 @@ import type { PlanNode } from '../plan/execution-plan.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { backoffDelay, isRetryable } from './backoff.js';
 import { complete, failStep, skipNode, stopExec, suspendActivation } from './complete.js';
+import { finishExec } from './execs.js';
 import { itemFailed, itemSucceeded } from './maps.js';
 import { applyPatch } from './run-state.js';
 import type { Tx } from './tx.js';
@@ -31,6 +32,8 @@ export interface StepUnit {
   readonly cached: boolean;
   /** Store the raw value under this key once it succeeded. */
   readonly memoKey: string | null;
+  /** The value an error handler recovered with: if it fails in turn, the execution fails (no handler loop). */
+  readonly recovered?: true;
 }
 
 /** One map item's outcome. */
@@ -139,6 +142,8 @@ function succeeded(
  * otherwise the unit's final failure (a step's error handlers; a map item fails its map).
  */
 export function failed(t: Tx, unit: StepUnit | ItemUnit, error: SerializedError, requested: boolean): void {
+  // A recovery that fails (a switch key with no case, a patch refused, retry()) is not handled again.
+  if (unit.kind === 'step' && unit.recovered) return finishExec(t, unit.exec, { status: 'failed', error });
   const policy = unit.node.retry;
   const attempt = unit.kind === 'item' ? unit.attempt : unit.act.attempt;
   // While the run suspends, a retry is still scheduled: its activation waits in the snapshot.
