@@ -390,7 +390,7 @@ export class WorkersOrchestrator implements Orchestrator {
         const job = w.jobs.get(m.id);
         if (!job || job.cancelReason) return;
         this.#started(job);
-        for (let k = 0; k < m.indices.length; k++) job.report(m.indices[k]!, m.outcomes[k]!);
+        job.reportAll(m.indices, m.outcomes);
         return;
       }
       case 'done': {

@@ -67,6 +67,12 @@ export interface TaskHooks {
   /** A map item finished (items tasks only), possibly before the whole chunk. */
   item(index: number, outcome: ItemOutcome): void;
   /**
+   * Optional, additive (issue 10): several map items finished at once (a batch that arrived in one
+   * message): the same as calling `item()` for each, in order, for less work per item. Backends may
+   * call `item()` only; callers of `run()` need not provide it.
+   */
+  items?(indices: readonly number[], outcomes: readonly ItemOutcome[]): void;
+  /**
    * Optional, additive (issue 10): the step's code of a `step` task ended now, although its outcome
    * may reach the runtime later (a backend running code on the runtime's own thread resolves its
    * promise behind other work queued there). The runtime then judges the step's timeout on its

@@ -259,6 +259,7 @@ export class RunRuntime {
       },
       checkpoint: (value) => this.#feed({ now: 0, room: 0, t: 'checkpoint', inv: id, value }),
       item: (index, outcome) => this.#feed({ now: 0, room: 0, t: 'item', inv: id, index, outcome }),
+      items: (indices, outcomes) => this.#feed({ now: 0, room: 0, t: 'items', inv: id, indices, outcomes }),
     };
   }
 

@@ -96,7 +96,7 @@ export function failStep(t: Tx, unit: StepUnit, error: SerializedError): void {
   const { exec, node } = unit;
   if (!t.env.handles(exec.path, node.name)) return finishExec(t, exec, { status: 'failed', error });
   exec.handling++;
-  t.effects.push({
+  t.effect({
     t: 'handle',
     call: {
       exec: exec.id,

@@ -135,7 +135,7 @@ export function finishExec(t: Tx, exec: ExecState, outcome: SchedulerOutcome, no
   }
   for (const id of exec.maps) {
     const m = t.state.maps[id];
-    if (m && !m.array) t.effects.push({ t: 'closeSource', map: id });
+    if (m && !m.array) t.effect({ t: 'closeSource', map: id });
     delete t.state.maps[id];
   }
   exec.maps.length = 0;
@@ -152,7 +152,7 @@ export function finishExec(t: Tx, exec: ExecState, outcome: SchedulerOutcome, no
   exec.retryTimers = 0;
   if (exec.parent === null) {
     t.state.outcome = outcome;
-    t.effects.push({ t: 'finish', outcome });
+    t.effect({ t: 'finish', outcome });
     return;
   }
   const parent = t.state.invs[exec.parent];

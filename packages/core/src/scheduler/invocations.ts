@@ -52,6 +52,10 @@ export function release(t: Tx, inv: Invocation): boolean {
   exec.invs--;
   if (inv.timer !== null) t.clearTimer(inv.timer);
   if (inv.kind !== 'items') exec.running[inv.node] = (exec.running[inv.node] ?? 1) - 1;
+  else {
+    const m = t.state.maps[inv.map!];
+    if (m) m.chunks--;
+  }
   if (inv.kind !== 'sub') {
     t.state.slots--;
     t.freed = true;

@@ -6,7 +6,7 @@ import type { ItemOutcome, TaskOutcome } from '../orchestrator/types.js';
 import type { PlanNode } from '../plan/execution-plan.js';
 import { memoCall } from './memo-keys.js';
 import { openInv, overran, release, stepTimeout } from './invocations.js';
-import { failed, settle, type StepUnit } from './settle.js';
+import { failed, settle, type ItemUnit, type StepUnit } from './settle.js';
 import type { Tx } from './tx.js';
 import type { Activation, ExecState, Invocation, MapState } from './types.js';
 
@@ -61,6 +61,7 @@ export function startMap(
     array: source.array,
     next: 0,
     inflight: 0,
+    chunks: 0,
     done: 0,
     failed: 0,
     results: [],
@@ -128,7 +129,7 @@ function take(t: Tx, m: MapState, n: number): unknown[] {
   }
   if (m.buffer.length < n && !m.exhausted && !m.pulling) {
     m.pulling = true;
-    t.effects.push({ t: 'pull', map: m.id, n: Math.max(n, m.chunkSize) });
+    t.effect({ t: 'pull', map: m.id, n: Math.max(n, m.chunkSize) });
   }
   return m.buffer.splice(0, n);
 }
@@ -183,8 +184,9 @@ function sendUncached(t: Tx, exec: ExecState, m: MapState, items: unknown[], bas
 
 function send(t: Tx, exec: ExecState, m: MapState, items: unknown[], base: number, attempts: number[]): void {
   m.inflight += items.length;
+  m.chunks++;
   const inv = openInv(t, exec, t.node(exec, m.node)!, m.act, 'items', { map: m.id, base, items, attempts });
-  t.effects.push({ t: 'dispatch', inv: inv.id });
+  t.effect({ t: 'dispatch', inv: inv.id });
 }
 
 /** One item of a chunk reported its outcome (may come before its chunk's end). */
@@ -197,23 +199,22 @@ export function itemReported(t: Tx, inv: Invocation, index: number, outcome: Ite
   const exec = t.state.execs[m.exec]!;
   const node = t.node(exec, m.node)!;
   if (outcome.ok && overran(t, inv, node, ++inv.reported)) outcome = { ok: false, error: stepTimeout(node) };
-  const key = m.keys[index];
-  if (key !== undefined) delete m.keys[index];
-  settle(
-    t,
-    {
-      kind: 'item',
-      exec,
-      node,
-      map: m,
-      index,
-      item: inv.items![k],
-      attempt: inv.attempts![k] ?? 1,
-      cached: false,
-      memoKey: key ?? null,
-    },
-    outcome,
-  );
+  let memoKey: string | null = null;
+  if (m.itemMemo) {
+    memoKey = m.keys[index] ?? null;
+    delete m.keys[index];
+  }
+  // One unit object per transition, refilled for each item (settle keeps nothing of it).
+  const unit = t.itemUnit as { -readonly [K in keyof ItemUnit]: ItemUnit[K] };
+  unit.exec = exec;
+  unit.node = node;
+  unit.map = m;
+  unit.index = index;
+  unit.item = inv.items![k];
+  unit.attempt = inv.attempts![k] ?? 1;
+  unit.cached = false;
+  unit.memoKey = memoKey;
+  settle(t, unit, outcome);
 }
 
 /** A chunk ended: the items not yet reported take their outcome from it. */
@@ -259,7 +260,9 @@ export function itemFailed(t: Tx, m: MapState, index: number, error: SerializedE
   const exec = t.state.execs[m.exec]!;
   m.failed++;
   t.emit(exec, { type: 'map.item', step: m.node, invocation: m.id, index, ok: false, error, attempt });
-  endMap(t, m, serializeError(new WeftError('STEP_CANCELLED', `map "${m.node}" failed at item ${index}`)));
+  endMap(t, m, () =>
+    serializeError(new WeftError('STEP_CANCELLED', `map "${m.node}" failed at item ${index}`)),
+  );
   mapFinished(t, m, { ok: false, error: { ...error, data: { ...error.data, index } } });
 }
 
@@ -270,8 +273,8 @@ export function itemRetryDue(t: Tx, m: MapState, index: number, item: unknown, a
   t.touched.add(m.exec);
 }
 
-/** Ends a map that is done or failed: map.complete, no more items, its chunks in flight cancelled. */
-function endMap(t: Tx, m: MapState, error: SerializedError): void {
+/** Ends a map that is done or failed: map.complete, no more items, its chunks in flight cancelled (with `why()`). */
+function endMap(t: Tx, m: MapState, why: () => SerializedError): void {
   m.finished = true;
   t.emit(t.state.execs[m.exec]!, {
     type: 'map.complete',
@@ -280,9 +283,11 @@ function endMap(t: Tx, m: MapState, error: SerializedError): void {
     count: m.done + m.failed,
     failed: m.failed,
   });
+  if (m.chunks === 0) return;
+  let error: SerializedError | undefined;
   for (const inv of Object.values(t.state.invs)) {
     if (inv.map !== m.id) continue;
-    t.cancel(inv, error);
+    t.cancel(inv, (error ??= why()));
     release(t, inv);
   }
 }
@@ -290,7 +295,7 @@ function endMap(t: Tx, m: MapState, error: SerializedError): void {
 /** Stops a map from outside (an ANY-join loser): the map is dropped. */
 export function cancelMap(t: Tx, m: MapState, error: SerializedError): void {
   dropMap(t, m);
-  if (!m.finished) endMap(t, m, error);
+  if (!m.finished) endMap(t, m, () => error);
 }
 
 function dropMap(t: Tx, m: MapState): void {
@@ -302,7 +307,7 @@ function dropMap(t: Tx, m: MapState): void {
     const spec = t.state.timers[k]!;
     if (spec.kind === 'itemRetry' && spec.map === m.id) t.clearTimer(k);
   }
-  if (!m.array) t.effects.push({ t: 'closeSource', map: m.id });
+  if (!m.array) t.effect({ t: 'closeSource', map: m.id });
   t.touched.add(exec.id);
 }
 
@@ -318,14 +323,14 @@ function checkDone(t: Tx, m: MapState): void {
         { cause: cause.cause, data: { after: m.next } },
       ),
     );
-    endMap(t, m, error);
+    endMap(t, m, () => error);
     return mapFinished(t, m, { ok: false, error });
   }
   const exhausted = m.array
     ? m.next >= (m.act.input as unknown[]).length
     : m.exhausted && m.buffer.length === 0;
   if (m.inflight > 0 || m.retryQueue.length > 0 || m.retryTimers > 0 || !exhausted) return;
-  endMap(t, m, serializeError(new WeftError('STEP_CANCELLED', 'the map ended')));
+  endMap(t, m, () => serializeError(new WeftError('STEP_CANCELLED', 'the map ended')));
   mapFinished(t, m, { ok: true, value: m.results });
 }
 

@@ -90,5 +90,5 @@ function dispatchStep(t: Tx, exec: ExecState, node: PlanNode, act: Activation, m
   }
   t.emit(exec, { type: 'step.start', step: node.name, invocation: inv.id, attempt: act.attempt });
   if (node.kind === 'sub') return runSub(t, exec, node, inv);
-  t.effects.push({ t: 'dispatch', inv: inv.id });
+  t.effect({ t: 'dispatch', inv: inv.id });
 }

@@ -112,6 +112,12 @@ export class Scheduler {
         if (inv) itemReported(t, inv, event.index, event.outcome);
         break;
       }
+      case 'items': {
+        const inv = state.invs[event.inv];
+        for (let k = 0; inv && k < event.indices.length; k++)
+          itemReported(t, inv, event.indices[k]!, event.outcomes[k]!);
+        break;
+      }
       case 'done': {
         const inv = state.invs[event.inv];
         if (inv) taskDone(t, inv, event.outcome);

@@ -2,7 +2,11 @@ import type { EventBody } from '../events/types.js';
 import type { ExecutionPlan, PlanNode } from '../plan/execution-plan.js';
 import type { SerializedError } from '../errors/weft-error.js';
 import { planAt, type SchedulerEnv } from './env.js';
+import type { ItemUnit } from './settle.js';
 import type { Effect, ExecState, Invocation, SchedulerState, TimerSpec } from './types.js';
+
+/** The effects of a transition that asked for none (never written to). */
+const NONE: Effect[] = Object.freeze([]) as unknown as Effect[];
 
 /**
  * One transition in progress: the state being updated, the effects asked for so far, the time of
@@ -11,7 +15,8 @@ import type { Effect, ExecState, Invocation, SchedulerState, TimerSpec } from '.
 export class Tx {
   readonly env: SchedulerEnv;
   state: SchedulerState;
-  effects: Effect[] = [];
+  /** The effects asked for so far (none yet: the shared empty list). */
+  effects: Effect[] = NONE;
   now = 0;
   /** Events the stream takes before it is saturated (Infinity when nobody subscribed). */
   room = 0;
@@ -20,6 +25,8 @@ export class Tx {
   /** A slot was freed: every execution may dispatch again. */
   freed = false;
   readonly #plans = new Map<string, ExecutionPlan>();
+  /** A map item's unit, refilled for each item reported (see maps.ts). */
+  readonly itemUnit = { kind: 'item' } as ItemUnit;
 
   /** One per scheduler: `begin` readies it for each transition (no allocation but the effects list). */
   constructor(env: SchedulerEnv, state: SchedulerState) {
@@ -30,11 +37,17 @@ export class Tx {
   /** Starts a transition of `state` at `now`. */
   begin(state: SchedulerState, now: number, room: number): void {
     this.state = state;
-    this.effects = [];
+    this.effects = NONE;
     this.now = now;
     this.room = room;
     this.touched.clear();
     this.freed = false;
+  }
+
+  /** Asks for an effect. */
+  effect(e: Effect): void {
+    if (this.effects === NONE) this.effects = [e];
+    else this.effects.push(e);
   }
 
   /** The plan of an execution. */
@@ -54,23 +67,23 @@ export class Tx {
   /** Emits an event of an execution still open (a finished one is silent). */
   emit(exec: ExecState, body: EventBody): void {
     if (exec.mode !== 'running' && exec.mode !== 'suspending') return;
-    this.effects.push({ t: 'emit', path: exec.path, body });
+    this.effect({ t: 'emit', path: exec.path, body });
     this.room--;
   }
 
   timer(key: string, spec: TimerSpec, ms: number): void {
     this.state.timers[key] = spec;
-    this.effects.push({ t: 'timer', key, ms });
+    this.effect({ t: 'timer', key, ms });
   }
 
   clearTimer(key: string): void {
     if (!(key in this.state.timers)) return;
     delete this.state.timers[key];
-    this.effects.push({ t: 'clearTimer', key });
+    this.effect({ t: 'clearTimer', key });
   }
 
   cancel(inv: Invocation, error: SerializedError): void {
-    this.effects.push({ t: 'cancel', inv: inv.id, error });
+    this.effect({ t: 'cancel', inv: inv.id, error });
   }
 
   /** A new invocation id (shared by every execution of the run). */
@@ -97,6 +110,6 @@ export class Tx {
   waitDrain(): void {
     if (this.state.draining) return;
     this.state.draining = true;
-    this.effects.push({ t: 'waitDrain' });
+    this.effect({ t: 'waitDrain' });
   }
 }

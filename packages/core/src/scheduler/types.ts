@@ -114,6 +114,8 @@ export interface MapState {
   /** Items taken so far (the next item's index). */
   next: number;
   inflight: number;
+  /** Chunks (tasks) open. */
+  chunks: number;
   done: number;
   failed: number;
   readonly results: unknown[];
@@ -198,6 +200,12 @@ export type SchedulerEvent = EventIo &
     | { readonly t: 'started'; readonly inv: number }
     | { readonly t: 'ended'; readonly inv: number }
     | { readonly t: 'item'; readonly inv: number; readonly index: number; readonly outcome: ItemOutcome }
+    | {
+        readonly t: 'items';
+        readonly inv: number;
+        readonly indices: readonly number[];
+        readonly outcomes: readonly ItemOutcome[];
+      }
     | { readonly t: 'done'; readonly inv: number; readonly outcome: TaskOutcome }
     | { readonly t: 'checkpoint'; readonly inv: number; readonly value: unknown }
     | { readonly t: 'timer'; readonly key: string }
