@@ -48,6 +48,8 @@ export interface Session {
   readonly interrupted: boolean;
   /** Invariant violations found after transitions. */
   readonly violations: string[];
+  /** Steps taken from a chain task, and how many of those it had run ahead. */
+  readonly links: { readonly taken: number; readonly ranAhead: number };
 }
 
 /** A deterministic random source for retry jitter (the same seed, the same draws). */
@@ -63,7 +65,13 @@ export function seeded(seed: number): () => number {
 export function envFor(
   pipeline: Pipeline,
   plan: ExecutionPlan,
-  limits: { maxConcurrency: number; parallelism: number; defaultChunkSize: number; maxSteps: number },
+  limits: {
+    maxConcurrency: number;
+    parallelism: number;
+    defaultChunkSize: number;
+    maxSteps: number;
+    chains?: boolean;
+  },
   random: () => number,
 ): SchedulerEnv {
   return {
@@ -78,6 +86,7 @@ export function envFor(
       Object.fromEntries(Object.entries(planAt(plan, path).state).map(([k, v]) => [k, { ...v }])),
     handles: (path, node) => planAt(plan, path).nodes[node]?.hasErrorHandler === true,
     memo: null,
+    chains: () => limits.chains === true,
   };
 }
 
@@ -86,6 +95,27 @@ interface Task {
   started: boolean;
   /** Items still to report (items tasks). */
   readonly items: number[];
+}
+
+/**
+ * A chain task as a backend runs it (see core's `Task.chain`) and the runtime's table of its reports
+ * (runtime/chain-carriers.ts): its steps run one after the other while each returns a plain value
+ * and it is not cancelled; each is reported as it ends; the scheduler takes each as an invocation.
+ */
+interface Chain {
+  readonly carrier: number;
+  /** The task's own node, then the steps it runs after it. */
+  readonly nodes: readonly string[];
+  /** Steps reported so far: step `ran` runs now. */
+  ran: number;
+  cancelled: boolean;
+  ended: boolean;
+  /** Reported, not yet taken. */
+  readonly held: Map<number, TaskOutcome>;
+  /** Taken: their invocations. */
+  readonly taken: Map<number, number>;
+  /** What each step returned (the next one's input). */
+  readonly outputs: Map<number, unknown>;
 }
 
 /**
@@ -105,6 +135,10 @@ export function drive(
   const effectLog: (readonly Effect[])[] = [];
   const violations: string[] = [];
   const tasks = new Map<number, Task>();
+  const chains = new Map<number, Chain>();
+  /** The chain each invocation taken from one (or sent as one) belongs to. */
+  const chainOf = new Map<number, Chain>();
+  const links = { taken: 0, ranAhead: 0 };
   const timers = new Map<string, number>();
   const handlers: HandlerCall[] = [];
   let now = 0;
@@ -122,37 +156,114 @@ export function drive(
     orchestrator: 'model',
     resumed: first.t === 'resume',
   });
+  // Events fed while effects are performed wait their turn, as in the runtime.
+  const queue: Fed[] = [];
+  let busy = false;
   const feed = (e: Fed, turn: number): void => {
-    // The stream's room: mostly unbounded, now and then nearly full (dispatching must stop and wait).
-    const room = turn < maxTurns / 2 && choose(4) === 0 ? choose(3) : Number.POSITIVE_INFINITY;
-    const event = { ...e, now, room } as SchedulerEvent;
-    fed.push(event);
-    const { effects } = scheduler.schedule(state, event);
-    effectLog.push(effects);
-    for (const effect of effects) perform(effect);
-    check(state, scheduler.env, violations, finished);
+    queue.push(e);
+    if (busy) return;
+    busy = true;
+    while (queue.length > 0) {
+      // The stream's room: mostly unbounded, now and then nearly full (dispatching must stop and wait).
+      const room = turn < maxTurns / 2 && choose(4) === 0 ? choose(3) : Number.POSITIVE_INFINITY;
+      const event = { ...queue.shift()!, now, room } as SchedulerEvent;
+      fed.push(event);
+      const { effects } = scheduler.schedule(state, event);
+      effectLog.push(effects);
+      for (const effect of effects) perform(effect, turn);
+      check(state, scheduler.env, violations, finished);
+    }
+    busy = false;
   };
-  const perform = (effect: Effect): void => {
+  const send = (id: number): void => {
+    const inv = state.invs[id];
+    if (!inv) return;
+    tasks.set(inv.id, {
+      inv: inv.id,
+      started: false,
+      items: inv.items ? inv.items.map((_, k) => inv.base + k) : [],
+    });
+    if (inv.chain === null) return;
+    const chain: Chain = {
+      carrier: inv.id,
+      nodes: [inv.node, ...inv.chain],
+      ran: 0,
+      cancelled: false,
+      ended: false,
+      held: new Map(),
+      taken: new Map([[0, inv.id]]),
+      outputs: new Map(),
+    };
+    chains.set(inv.id, chain);
+    chainOf.set(inv.id, chain);
+  };
+  /** Step `k` of a chain ended with `outcome`: the scheduler gets it if it took the step. */
+  const reported = (chain: Chain, k: number, outcome: TaskOutcome, turn: number): void => {
+    chain.ran = k + 1;
+    if (outcome.ok) chain.outputs.set(k, outcome.value);
+    const inv = chain.taken.get(k);
+    if (inv === undefined) chain.held.set(k, outcome);
+    else feed({ t: 'done', inv, outcome }, turn);
+  };
+  /** The chain task ended: steps taken but never run are sent as ordinary tasks. */
+  const endChain = (chain: Chain): void => {
+    chain.ended = true;
+    tasks.delete(chain.carrier);
+    for (const [k, inv] of chain.taken) if (k >= chain.ran) send(inv);
+  };
+  const perform = (effect: Effect, turn: number): void => {
     if (finished && (effect.t === 'emit' || effect.t === 'dispatch' || effect.t === 'timer'))
       violations.push(`${effect.t} after the run ended`);
     switch (effect.t) {
       case 'emit':
         emit(effect.path, effect.body);
         return;
-      case 'dispatch': {
-        const inv = state.invs[effect.inv];
-        if (!inv) return;
-        tasks.set(inv.id, {
-          inv: inv.id,
-          started: false,
-          items: inv.items ? inv.items.map((_, k) => inv.base + k) : [],
-        });
+      case 'dispatch':
+        send(effect.inv);
         return;
+      case 'link': {
+        const chain = chains.get(effect.carrier);
+        const inv = state.invs[effect.inv];
+        if (!chain || chain.carrier !== inv?.carrier)
+          violations.push(`link ${effect.inv}: no chain ${effect.carrier} to take it from`);
+        else {
+          // The scheduler takes a step only as the backend runs it: the next one, with the output before it.
+          if (chain.ended && effect.k >= chain.ran && !chain.cancelled)
+            violations.push(`link ${effect.inv}: step ${effect.k} of a chain that stopped before it`);
+          if (inv.node !== chain.nodes[effect.k])
+            violations.push(
+              `link ${effect.inv}: took "${inv.node}" as step ${effect.k} ("${chain.nodes[effect.k]}")`,
+            );
+          if (inv.act.input !== chain.outputs.get(effect.k - 1) || inv.act.attempt !== 1)
+            violations.push(
+              `link ${effect.inv}: "${inv.node}" taken with another input or attempt than the chain's`,
+            );
+        }
+        if (!chain || (chain.ended && effect.k >= chain.ran)) return send(effect.inv);
+        chain.taken.set(effect.k, effect.inv);
+        chainOf.set(effect.inv, chain);
+        links.taken++;
+        const held = chain.held.get(effect.k);
+        if (held === undefined) return;
+        links.ranAhead++;
+        chain.held.delete(effect.k);
+        return feed({ t: 'done', inv: effect.inv, outcome: held }, turn);
       }
-      case 'cancel':
+      case 'cancel': {
+        const chain = chainOf.get(effect.inv);
+        if (chain && !chain.ended) {
+          // The chain stops after its step running now, which may still report or end with the abort.
+          chain.cancelled = true;
+          if (choose(2) === 0) {
+            reported(chain, chain.ran, { ok: false, error: effect.error }, turn);
+            endChain(chain);
+          }
+          return;
+        }
         // The task may still report: the scheduler must ignore it. Keep it in `tasks` now and then.
         if (choose(2) === 0) tasks.delete(effect.inv);
         return;
+      }
       case 'timer':
         timers.set(effect.key, now + effect.ms);
         return;
@@ -248,7 +359,9 @@ export function drive(
           : { ok: true, value: (inv?.items ?? task.items).map(() => itemOutcome()) };
       return feed({ t: 'done', inv: task.inv, outcome }, turn);
     }
-    const outcome = stepOutcome(inv ? inv.node : '');
+    const chain = chains.get(task.inv);
+    const k = chain ? chain.ran : 0;
+    const outcome = stepOutcome(chain ? chain.nodes[k]! : inv ? inv.node : '');
     if (
       outcome.ok &&
       typeof outcome.value === 'object' &&
@@ -258,7 +371,15 @@ export function drive(
       const kind = (outcome.value as { $weft: string }).$weft;
       if (kind === 'stop') interrupted = true;
     }
-    feed({ t: 'done', inv: task.inv, outcome }, turn);
+    if (!chain || chain.ended) return feed({ t: 'done', inv: task.inv, outcome }, turn);
+    // A chain goes on after a plain value while it has steps left and nobody cancelled it.
+    const plainValue =
+      outcome.ok &&
+      !(typeof outcome.value === 'object' && outcome.value !== null && '$weft' in outcome.value);
+    const goesOn = plainValue && k + 1 < chain.nodes.length && !chain.cancelled;
+    if (goesOn) tasks.set(task.inv, task);
+    reported(chain, k, outcome, turn);
+    if (!goesOn) endChain(chain);
   }
 
   function stepOutcome(node: string): TaskOutcome {
@@ -309,7 +430,7 @@ export function drive(
     }
   }
 
-  return { events, state, fed, effects: effectLog, interrupted, violations };
+  return { events, state, fed, effects: effectLog, interrupted, violations, links };
 }
 
 function failure(retryable: boolean) {

@@ -56,6 +56,29 @@ const nodes = (max: number, inner: boolean): fc.Arbitrary<ModelNode[]> =>
 export const modelArbitrary = (max: number): fc.Arbitrary<Model> =>
   fc.record({ nodes: nodes(max, false), inner: nodes(3, true) });
 
+/**
+ * Random linear pipelines of plain steps (the shape a backend may run as a chain, see core's
+ * `Task.chain`): now and then a step with a timeout, a map or a switch breaks the line.
+ */
+export const linearArbitrary = (max: number): fc.Arbitrary<Model> =>
+  fc.record({
+    nodes: fc.integer({ min: 2, max }).chain((n) =>
+      fc.tuple(
+        ...Array.from({ length: n }, (_, i) =>
+          node(i, false).chain((x) =>
+            fc
+              .record({
+                kind: fc.constantFrom<ModelNode['kind']>('step', 'step', 'step', 'step', 'step', x.kind),
+                timeout: fc.constantFrom(false, false, false, x.timeout),
+              })
+              .map((y): ModelNode => ({ ...x, ...y, parents: i === 0 ? [] : [i - 1] })),
+          ),
+        ),
+      ),
+    ),
+    inner: nodes(3, true),
+  });
+
 let built = 0;
 
 /** The pipeline of a model (dummy code), and its plan. */

@@ -86,6 +86,7 @@ export type {
   TaskHooks,
   TaskOutcome,
   ItemOutcome,
+  ChainLink,
 } from './orchestrator/types.js';
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';

@@ -33,6 +33,8 @@ export class HostJob {
   graceTimer: NodeJS.Timeout | undefined;
   /** Worker deaths this task was running through. */
   crashes = 0;
+  /** Steps of a chain task reported so far (see core's `Task.chain`). */
+  links = 0;
   checkpoint: { value: unknown } | undefined;
   /** The tasks watching the same abort signal; the task leaves it when it settles. */
   watchers: Set<HostJob> | undefined;
@@ -73,7 +75,7 @@ export class HostJob {
           ? { lastCheckpoint: t.lastCheckpoint }
           : {}),
     };
-    if (t.kind === 'step') return { ...base, input: t.input };
+    if (t.kind === 'step') return { ...base, input: t.input, ...(t.chain ? { chain: t.chain } : {}) };
     const items = t.items ?? [];
     const first = t.baseIndex ?? 0;
     if (this.#missing === items.length) {

@@ -10,6 +10,7 @@ import {
   createStepContext,
   deserializeError,
   freezeValue,
+  isControl,
   invokeStep,
   refKey,
   resolveStep,
@@ -33,6 +34,9 @@ import { decodeHostToWorker, encodeWorkerToHost } from '../protocol/wire.js';
 import { Slab } from '../shared/slab.js';
 import { hostProxy } from './host-proxy.js';
 import { TokenStream } from './token-stream.js';
+
+/** The steps of a chain after its first are reported at least this often (ms). */
+const CHAIN_FLUSH_MS = 1;
 
 /** Partial item results are posted at least this often (ms) while a long chunk runs. */
 const ITEM_FLUSH_MS = 20;
@@ -177,10 +181,82 @@ export class StepHost {
         outcome = { ok: false, error: serializeError(error) };
       }
     }
+    if (job.spec.chain && job.spec.kind === 'step') return this.#chain(m, job, outcome, state);
     this.#jobs.delete(job.id);
     this.#slab.finish(job.slot, job.id);
     if (job.lastItems) this.#items(job, job.lastItems.indices, job.lastItems.outcomes);
     this.#done(job, outcome, job.syncUs === undefined ? {} : { us: job.syncUs });
+  }
+
+  /**
+   * A chain task (see core's `Task.chain`): each step that ran is reported as it ends (`link`), and
+   * the next one runs here with its output while it is a plain value and nothing cancelled the task.
+   * The host decides whether it takes each step; the task's `done` follows the last.
+   */
+  async #chain(m: RunMessage, first: WorkerJob, outcome: TaskOutcome, state: unknown): Promise<void> {
+    const chain = first.spec.chain!;
+    let job = first;
+    let k = 0;
+    let flushed = performance.now();
+    for (;;) {
+      const sent = this.#link(job, k, outcome);
+      // The first step's result leaves at once (its timeout, if any, counts its own running time);
+      // the next ones by the millisecond, so the host takes them in batches.
+      const now = performance.now();
+      if (k === 0 || now - flushed >= CHAIN_FLUSH_MS) {
+        this.#writer.flush();
+        flushed = now;
+      }
+      if (k >= chain.length || !sent || job.flag.cancelled) break;
+      const link = chain[k]!;
+      k++;
+      this.#writer.coalesce(CHAIN_FLUSH_MS);
+      const { chain: _c, resume: _r, lastCheckpoint: _l, ...base } = first.spec;
+      const spec: JobSpec = {
+        ...base,
+        node: link.node,
+        ref: link.ref,
+        params: link.params,
+        attempt: 1,
+        input: sent.value,
+      };
+      job = new WorkerJob({ type: 'run', id: m.id, slot: m.slot, job: spec }, this.#slab, state);
+      this.#jobs.set(job.id, job);
+      try {
+        const r = this.#runStep(job, await resolveStep(link.ref));
+        outcome = r instanceof Promise ? await r : r;
+      } catch (error) {
+        outcome = { ok: false, error: serializeError(error) };
+      }
+    }
+    this.#jobs.delete(m.id);
+    this.#slab.finish(m.slot, m.id);
+    this.#writer.add({ type: 'done', id: m.id, outcome: { ok: true, value: null } });
+    this.#writer.flush();
+  }
+
+  /**
+   * Reports step `k` of a chain. Returns its value when the chain may go on with it (a plain value
+   * that could be sent), undefined otherwise. Binaries are copied, not transferred: the next step
+   * may still read them.
+   */
+  #link(job: WorkerJob, k: number, outcome: TaskOutcome): { readonly value: unknown } | undefined {
+    const cost = job.syncUs === undefined ? {} : { us: job.syncUs };
+    if (outcome.ok) {
+      try {
+        this.#writer.add({ type: 'link', id: job.id, k, outcome, ...cost });
+        return isControl(outcome.value) ? undefined : { value: outcome.value };
+      } catch (cause) {
+        outcome = {
+          ok: false,
+          error: serializeError(
+            notSerializable(`the output of step "${job.spec.node}"`, outcome.value, cause, 'output'),
+          ),
+        };
+      }
+    }
+    this.#writer.add({ type: 'link', id: job.id, k, outcome, ...cost });
+    return undefined;
   }
 
   /** Runs a step task: synchronously to the end when it is a plain function that returns a value. */

@@ -3,7 +3,7 @@ import type { Pipeline } from '../definition/pipeline.js';
 import type { StateKey } from '../definition/reducers.js';
 import type { ErrorHandler } from '../definition/types.js';
 import { WeftError, deserializeError, serializeError } from '../errors/weft-error.js';
-import type { TaskHooks } from '../orchestrator/types.js';
+import type { ChainLink, TaskHooks } from '../orchestrator/types.js';
 import type { SchedulerEnv } from '../scheduler/env.js';
 import { ROOT, Scheduler } from '../scheduler/schedule.js';
 import type {
@@ -16,11 +16,21 @@ import type {
 } from '../scheduler/types.js';
 import { isThenable, runErrorHandlers } from './error-handlers.js';
 import type { ExecutionDeps } from './execution-deps.js';
+import { ChainCarriers } from './chain-carriers.js';
 import { itemSource, type ItemSource, type Pulled } from './item-source.js';
 import type { LazyAbortController } from './lazy-abort.js';
 import { memoPort } from './memo-port.js';
 import type { RunSnapshot } from './snapshot.js';
 import { sendTask, type PathInfo, type TaskPorts } from './task-dispatch.js';
+
+/**
+ * A backend lost the worker running a task and runs it again from its start elsewhere (the
+ * bullmq orchestrator's optional `TaskHooks.restarted`; declared here until that hook is on the
+ * shared seam, so the runtime already answers it).
+ */
+interface RestartHook {
+  restarted(info: { readonly reason: string; readonly message: string }): void;
+}
 
 /** How the run's execution ended. */
 export type ExecutionOutcome =
@@ -50,6 +60,7 @@ export class RunRuntime {
   readonly #controllers = new Map<number, LazyAbortController>();
   readonly #timers = new Map<string, TimerHandle>();
   readonly #sources = new Map<number, ItemSource>();
+  readonly #chains: ChainCarriers;
   readonly #paths = new Map<string, PathInfo>();
   readonly #keys = new Map<string, Readonly<Record<string, StateKey>>>();
   readonly #ports: TaskPorts;
@@ -71,8 +82,18 @@ export class RunRuntime {
       stateKeys: (path) => this.#stateKeys(path),
       handles: (path, node) => this.#handles(path, node),
       memo: memoPort(o.memo, o.overrides),
+      chains: (path) =>
+        deps.orchestrator.capabilities.chains === true &&
+        o.overrides.size === 0 &&
+        !o.memo &&
+        this.#path(path).middleware.length === 0,
     };
     this.#scheduler = new Scheduler(env);
+    this.#chains = new ChainCarriers({
+      done: (inv, outcome) => this.#feed({ now: 0, room: 0, t: 'done', inv, outcome }),
+      dispatch: (inv) => this.#dispatchId(inv),
+      controllers: this.#controllers,
+    });
     this.#state = this.#scheduler.initial(deps.runId, undefined);
     this.#ports = { runId: deps.runId, orchestrator: deps.orchestrator, overrides: o.overrides };
   }
@@ -143,12 +164,14 @@ export class RunRuntime {
       case 'emit':
         this.#d.emit(effect.path, effect.body);
         return;
-      case 'dispatch': {
-        // Cancelled in the very transition that dispatched it (its map failed at once): nothing to send.
-        const inv = this.#state.invs[effect.inv];
-        if (inv) this.#dispatch(inv);
+      case 'dispatch':
+        this.#dispatchId(effect.inv);
         return;
-      }
+      case 'link':
+        // A step the chain task ran ahead (or runs now); one it never ran is sent as usual.
+        if (this.#chains.take(effect.inv, effect.carrier, effect.k)) this.#d.metrics.tasks++;
+        else this.#dispatchId(effect.inv);
+        return;
       case 'cancel': {
         const c = this.#controllers.get(effect.inv);
         this.#controllers.delete(effect.inv);
@@ -208,6 +231,7 @@ export class RunRuntime {
     for (const h of this.#timers.values()) this.#d.clock.clearTimeout(h);
     this.#timers.clear();
     this.#sources.clear();
+    this.#chains.clear();
     const metrics = this.#d.metrics;
     if (this.#state.queueDepthMax > metrics.queueDepthMax) metrics.queueDepthMax = this.#state.queueDepthMax;
     switch (outcome.status) {
@@ -224,10 +248,20 @@ export class RunRuntime {
 
   // ---------------------------------------------------------------- tasks
 
+  /** Sends an open invocation (one cancelled in the very transition that dispatched it is not sent). */
+  #dispatchId(id: number): void {
+    const inv = this.#state.invs[id];
+    if (inv) this.#dispatch(inv);
+  }
+
   #dispatch(inv: Invocation): void {
     const exec = this.#state.execs[inv.exec]!;
     const node = this.#nodeOf(exec, inv.node);
     this.#d.metrics.tasks += inv.items ? inv.items.length : 1;
+    const chain = inv.chain?.map((name): ChainLink => {
+      const n = this.#nodeOf(exec, name);
+      return { node: name, ref: n.ref!, params: n.params, version: n.version };
+    });
     const { controller, outcome } = sendTask(
       this.#ports,
       exec,
@@ -236,31 +270,53 @@ export class RunRuntime {
       inv,
       exec.state,
       this.#hooks(inv, exec),
+      chain,
     );
     this.#controllers.set(inv.id, controller);
+    if (!chain) {
+      void outcome.then((o) => {
+        this.#controllers.delete(inv.id);
+        this.#feed({ now: 0, room: 0, t: 'done', inv: inv.id, outcome: o });
+      });
+      return;
+    }
+    this.#chains.open(inv.id, controller);
     void outcome.then((o) => {
       this.#controllers.delete(inv.id);
-      this.#feed({ now: 0, room: 0, t: 'done', inv: inv.id, outcome: o });
+      this.#chains.ended(inv.id, o);
     });
   }
 
   /** The orchestrator's callbacks for one task: tokens go straight to the event stream, the rest to the scheduler. */
-  #hooks(inv: Invocation, exec: ExecState): TaskHooks {
+  #hooks(inv: Invocation, exec: ExecState): TaskHooks & RestartHook {
     const id = inv.id;
+    const chain = inv.chain !== null;
     return {
       started: () => this.#feed({ now: 0, room: 0, t: 'started', inv: id }),
       ended: () => this.#feed({ now: 0, room: 0, t: 'ended', inv: id }),
-      tokens: (batch) => {
-        if (this.#state.invs[id] !== inv) return;
-        // A map item's tokens belong to the map's invocation (chunks are an internal matter).
-        this.#d.emit(exec.path, { type: 'token', step: inv.node, invocation: inv.map ?? id, tokens: batch });
-        const hub = this.#d.hub;
-        if (hub.saturated) return hub.drained();
-      },
-      checkpoint: (value) => this.#feed({ now: 0, room: 0, t: 'checkpoint', inv: id, value }),
+      // A chain task's tokens and checkpoints belong to the step of the chain running now.
+      tokens: chain
+        ? (batch) => this.#chains.during(id, (i) => this.#tokens(i, exec.path, batch))
+        : (batch) => this.#tokens(id, exec.path, batch),
+      checkpoint: chain
+        ? (value) =>
+            this.#chains.during(id, (i) => this.#feed({ now: 0, room: 0, t: 'checkpoint', inv: i, value }))
+        : (value) => this.#feed({ now: 0, room: 0, t: 'checkpoint', inv: id, value }),
+      link: (k, outcome) => this.#chains.reported(id, k, outcome),
       item: (index, outcome) => this.#feed({ now: 0, room: 0, t: 'item', inv: id, index, outcome }),
       items: (indices, outcomes) => this.#feed({ now: 0, room: 0, t: 'items', inv: id, indices, outcomes }),
+      restarted: (info) => this.#feed({ now: 0, room: 0, t: 'restarted', inv: id, ...info }),
     };
+  }
+
+  /** A token batch of an open invocation, straight into the event stream; a promise while it is saturated. */
+  #tokens(id: number, path: readonly string[], batch: unknown[]): void | Promise<void> {
+    const inv = this.#state.invs[id];
+    if (!inv) return;
+    // A map item's tokens belong to the map's invocation (chunks are an internal matter).
+    this.#d.emit(path, { type: 'token', step: inv.node, invocation: inv.map ?? id, tokens: batch });
+    const hub = this.#d.hub;
+    if (hub.saturated) return hub.drained();
   }
 
   #pull(map: number, n: number): void {

@@ -1,7 +1,7 @@
 import type { Pipeline } from '../definition/pipeline.js';
 import type { Middleware, StepCode } from '../definition/types.js';
 import { serializeError } from '../errors/weft-error.js';
-import type { Orchestrator, TaskHooks, TaskOutcome } from '../orchestrator/types.js';
+import type { ChainLink, Orchestrator, TaskHooks, TaskOutcome } from '../orchestrator/types.js';
 import type { PlanNode } from '../plan/execution-plan.js';
 import type { ExecState, Invocation } from '../scheduler/types.js';
 import { runMiddleware } from './error-handlers.js';
@@ -33,6 +33,7 @@ export function sendTask(
   inv: Invocation,
   state: unknown,
   hooks: TaskHooks,
+  chain?: readonly ChainLink[],
 ): { readonly controller: LazyAbortController; readonly outcome: Promise<TaskOutcome> } {
   const overrides = p.overrides;
   const override = overrides.size === 0 ? undefined : overrides.get([...exec.path, node.name].join('/'));
@@ -58,6 +59,7 @@ export function sendTask(
     placement: node.placement,
     ...(node.io ? { io: true } : {}),
     version: node.version,
+    ...(chain ? { chain } : {}),
     // The signal is created only if the orchestrator or the step reads it (see lazy-abort.ts).
     cancel: controller,
   });

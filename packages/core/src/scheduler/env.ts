@@ -38,6 +38,12 @@ export interface SchedulerEnv {
   /** True when a failure of `node` (in the pipeline at `path`) has an error handler to try. */
   handles(path: readonly string[], node: string): boolean;
   readonly memo: MemoPort | null;
+  /**
+   * True when steps of the pipeline at `path` may be sent as chains (the backend declares
+   * `chains`, and nothing runs on the main thread around a step: no middleware, no override, no
+   * idempotency hook).
+   */
+  chains(path: readonly string[]): boolean;
 }
 
 /** The plan of the execution at `path` (a sub-pipeline's, nested in its sub node). */

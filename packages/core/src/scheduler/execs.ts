@@ -4,6 +4,7 @@
 import { WeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { PlanNode } from '../plan/execution-plan.js';
 import { runOutput } from '../plan/execution-plan.js';
+import { dropChains } from './chains.js';
 import { release, taskDone } from './invocations.js';
 import { settleStuck, waitingBarriers } from './joins.js';
 import { initialState } from './run-state.js';
@@ -149,6 +150,7 @@ export function finishExec(t: Tx, exec: ExecState, outcome: SchedulerOutcome, no
     if (owner === exec.id || (spec.kind === 'itemRetry' && !(spec.map in t.state.maps))) t.clearTimer(key);
   }
   for (const b of Object.values(exec.barriers)) b.timer = null;
+  dropChains(t, exec, 'error' in outcome ? outcome.error : undefined);
   exec.retryTimers = 0;
   if (exec.parent === null) {
     t.state.outcome = outcome;

@@ -3,6 +3,7 @@
 import { WeftError, serializeError, type SerializedError } from '../errors/weft-error.js';
 import type { TaskOutcome } from '../orchestrator/types.js';
 import type { PlanNode } from '../plan/execution-plan.js';
+import { chainSettled } from './chains.js';
 import { chunkDone } from './maps.js';
 import { settle } from './settle.js';
 import type { Tx } from './tx.js';
@@ -36,6 +37,9 @@ export function openInv(
     pending: chunk ? chunk.items.map(() => true) : null,
     reported: 0,
     child: null,
+    chain: null,
+    carrier: null,
+    link: 0,
   };
   t.state.invs[inv.id] = inv;
   exec.invs++;
@@ -114,6 +118,7 @@ export function taskDone(t: Tx, inv: Invocation, outcome: TaskOutcome): void {
     t.cancel(inv, outcome.error);
   }
   if (exec.mode === 'done' || !release(t, inv)) return;
+  if (inv.chain !== null || inv.carrier !== null) chainSettled(t, inv, outcome);
   settle(
     t,
     {
@@ -149,4 +154,18 @@ export function checkpoint(t: Tx, inv: Invocation, value: unknown): void {
     }
   }
   t.emit(exec, { type: 'checkpoint', step: inv.node, invocation: inv.map ?? inv.id, value });
+}
+
+/**
+ * The backend lost the worker running the task and runs it again from its start elsewhere: what it
+ * reported stands, and the run is told with a `warning` (WORKER_CRASHED). The step timeout keeps
+ * counting from the first start (the backend does not start it again).
+ */
+export function restarted(t: Tx, inv: Invocation, reason: string, message: string): void {
+  t.emit(t.state.execs[inv.exec]!, {
+    type: 'warning',
+    code: 'WORKER_CRASHED',
+    step: inv.node,
+    message: `${message} (${reason})`,
+  });
 }

@@ -3,6 +3,7 @@
 // sub-pipeline, or a task for the orchestrator.
 import { serializeError, WeftError } from '../errors/weft-error.js';
 import type { PlanNode } from '../plan/execution-plan.js';
+import { chainAfter, takeFromChain } from './chains.js';
 import { skipNode } from './complete.js';
 import { finishExec, maybeFinish, runSub } from './execs.js';
 import { openInv } from './invocations.js';
@@ -82,6 +83,7 @@ function activate(t: Tx, exec: ExecState, act: Activation): void {
 }
 
 function dispatchStep(t: Tx, exec: ExecState, node: PlanNode, act: Activation, memoKey: string | null): void {
+  const link = node.kind === 'step' && memoKey === null ? takeFromChain(t, exec, act) : undefined;
   const inv = openInv(t, exec, node, act, node.kind === 'sub' ? 'sub' : 'step');
   if (memoKey !== null) {
     inv.memoKey = memoKey;
@@ -90,5 +92,20 @@ function dispatchStep(t: Tx, exec: ExecState, node: PlanNode, act: Activation, m
   }
   t.emit(exec, { type: 'step.start', step: node.name, invocation: inv.id, attempt: act.attempt });
   if (node.kind === 'sub') return runSub(t, exec, node, inv);
+  if (link) {
+    // Run ahead by the chain task that ran the step before it: its outcome comes from there.
+    inv.carrier = link.carrier;
+    inv.link = link.k;
+    inv.startedAt = t.now;
+    t.effect({ t: 'link', inv: inv.id, carrier: link.carrier, k: link.k });
+    return;
+  }
+  if (node.kind === 'step' && memoKey === null) {
+    const chain = chainAfter(t, exec, node, inv);
+    if (chain.length > 0) {
+      inv.chain = chain;
+      t.state.chains[inv.id] = { exec: exec.id, nodes: chain, next: 0, last: node.name };
+    }
+  }
   t.effect({ t: 'dispatch', inv: inv.id });
 }

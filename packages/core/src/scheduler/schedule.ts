@@ -4,7 +4,7 @@
 import { afterHandled } from './complete.js';
 import type { SchedulerEnv } from './env.js';
 import { createExec, finishExec, resumeExec, retryDue, startExec, subTimedOut } from './execs.js';
-import { checkpoint, started, taskDone, timedOut } from './invocations.js';
+import { checkpoint, restarted, started, taskDone, timedOut } from './invocations.js';
 import { barrierTimedOut } from './joins.js';
 import { itemReported, itemRetryDue, pulled } from './maps.js';
 import { pump } from './pump.js';
@@ -57,6 +57,7 @@ export class Scheduler {
       invs: {},
       maps: {},
       timers: {},
+      chains: {},
       queueDepthMax: 0,
       draining: false,
       outcome: null,
@@ -90,6 +91,8 @@ export class Scheduler {
       case 'resume':
         state.outcome = null;
         state.draining = false;
+        // A chain task does not outlive its process: what it had left is decided afresh.
+        for (const id in state.chains) delete state.chains[id];
         resumeExec(t, root, event.value);
         break;
       case 'started': {
@@ -105,6 +108,11 @@ export class Scheduler {
       case 'checkpoint': {
         const inv = state.invs[event.inv];
         if (inv) checkpoint(t, inv, event.value);
+        return { state, effects: t.effects };
+      }
+      case 'restarted': {
+        const inv = state.invs[event.inv];
+        if (inv) restarted(t, inv, event.reason, event.message);
         return { state, effects: t.effects };
       }
       case 'item': {

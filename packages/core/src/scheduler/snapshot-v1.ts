@@ -32,7 +32,11 @@ type ActivationV1 = Omit<Activation, 'sub'> & { readonly sub?: SnapshotV1 };
  */
 export function readSnapshot(snapshot: unknown): SchedulerState {
   const version = (snapshot as { formatVersion?: unknown } | null)?.formatVersion;
-  if (version === 2) return snapshot as SchedulerState;
+  if (version === 2) {
+    const s = snapshot as SchedulerState;
+    // Written before chains existed (the branch's first format 2): none in flight then.
+    return (s.chains as SchedulerState['chains'] | undefined) ? s : { ...s, chains: {} };
+  }
   if (version === 1) return fromV1(snapshot as SnapshotV1);
   throw new WeftError(
     'RUN_NOT_RESUMABLE',
@@ -102,6 +106,7 @@ function fromV1(s: SnapshotV1): SchedulerState {
     invs: {},
     maps: {},
     timers: {},
+    chains: {},
     queueDepthMax: 0,
     draining: false,
     outcome: null,

@@ -97,6 +97,20 @@ export interface Invocation {
   reported: number;
   /** Sub tasks: the sub-pipeline's execution. */
   child: string | null;
+  /** A task that carries a chain: the steps its backend runs after it (see `Task.chain`). */
+  chain: readonly string[] | null;
+  /** A step run by a chain task: that task's id, and its place in the chain (1 = the first after it). */
+  carrier: number | null;
+  link: number;
+}
+
+/** A chain task still running steps ahead: which steps, and the next one the scheduler expects. */
+export interface ChainState {
+  readonly exec: string;
+  readonly nodes: readonly string[];
+  /** Index in `nodes` of the next step to take from the chain, and the step before it. */
+  next: number;
+  last: string;
 }
 
 /** A map node running: plain data, no actor per item. */
@@ -184,6 +198,8 @@ export interface SchedulerState {
   readonly invs: Record<number, Invocation>;
   readonly maps: Record<number, MapState>;
   readonly timers: Record<string, TimerSpec>;
+  /** Chain tasks whose steps are still to be taken, by carrier id. */
+  readonly chains: Record<number, ChainState>;
   /** Longest ready queue seen (run metrics). */
   queueDepthMax: number;
   /** Waiting for the event stream to drain before dispatching more. */
@@ -208,6 +224,8 @@ export type SchedulerEvent = EventIo &
       }
     | { readonly t: 'done'; readonly inv: number; readonly outcome: TaskOutcome }
     | { readonly t: 'checkpoint'; readonly inv: number; readonly value: unknown }
+    /** The backend runs the task again from its start elsewhere (it lost the worker running it). */
+    | { readonly t: 'restarted'; readonly inv: number; readonly reason: string; readonly message: string }
     | { readonly t: 'timer'; readonly key: string }
     | { readonly t: 'handled'; readonly handler: HandlerCall; readonly outcome: TaskOutcome }
     | {
@@ -249,6 +267,8 @@ export type Effect =
   | { readonly t: 'emit'; readonly path: readonly string[]; readonly body: EventBody }
   /** Send the invocation (read it from the state) to the orchestrator. */
   | { readonly t: 'dispatch'; readonly inv: number }
+  /** A step of a chain task (`carrier`) was taken as invocation `inv`: answer with its `done` once step `k` reported. */
+  | { readonly t: 'link'; readonly inv: number; readonly carrier: number; readonly k: number }
   /** Abort an invocation in flight (its task may still report; the scheduler ignores it). */
   | { readonly t: 'cancel'; readonly inv: number; readonly error: SerializedError }
   | { readonly t: 'timer'; readonly key: string; readonly ms: number }
