@@ -109,6 +109,8 @@ interface Chain {
   /** Steps reported so far: step `ran` runs now. */
   ran: number;
   cancelled: boolean;
+  /** The backend stops after this many steps whatever they return (1: it ignores the chain). */
+  readonly runs: number;
   ended: boolean;
   /** Reported, not yet taken. */
   readonly held: Map<number, TaskOutcome>;
@@ -189,6 +191,7 @@ export function drive(
       nodes: [inv.node, ...inv.chain],
       ran: 0,
       cancelled: false,
+      runs: choose(4) === 0 ? 1 + choose(inv.chain.length) : Number.POSITIVE_INFINITY,
       ended: false,
       held: new Map(),
       taken: new Map([[0, inv.id]]),
@@ -205,11 +208,11 @@ export function drive(
     if (inv === undefined) chain.held.set(k, outcome);
     else feed({ t: 'done', inv, outcome }, turn);
   };
-  /** The chain task ended: steps taken but never run are sent as ordinary tasks. */
-  const endChain = (chain: Chain): void => {
+  /** The chain task ended: the scheduler hears of the steps it took that never ran. */
+  const endChain = (chain: Chain, turn: number): void => {
     chain.ended = true;
     tasks.delete(chain.carrier);
-    for (const [k, inv] of chain.taken) if (k >= chain.ran) send(inv);
+    for (const [k, inv] of chain.taken) if (k >= chain.ran) feed({ t: 'unlinked', inv }, turn);
   };
   const perform = (effect: Effect, turn: number): void => {
     if (finished && (effect.t === 'emit' || effect.t === 'dispatch' || effect.t === 'timer'))
@@ -228,7 +231,7 @@ export function drive(
           violations.push(`link ${effect.inv}: no chain ${effect.carrier} to take it from`);
         else {
           // The scheduler takes a step only as the backend runs it: the next one, with the output before it.
-          if (chain.ended && effect.k >= chain.ran && !chain.cancelled)
+          if (chain.ended && effect.k >= chain.ran && !chain.cancelled && chain.ran < chain.runs)
             violations.push(`link ${effect.inv}: step ${effect.k} of a chain that stopped before it`);
           if (inv.node !== chain.nodes[effect.k])
             violations.push(
@@ -239,7 +242,8 @@ export function drive(
               `link ${effect.inv}: "${inv.node}" taken with another input or attempt than the chain's`,
             );
         }
-        if (!chain || (chain.ended && effect.k >= chain.ran)) return send(effect.inv);
+        if (!chain || (chain.ended && effect.k >= chain.ran))
+          return feed({ t: 'unlinked', inv: effect.inv }, turn);
         chain.taken.set(effect.k, effect.inv);
         chainOf.set(effect.inv, chain);
         links.taken++;
@@ -256,7 +260,7 @@ export function drive(
           chain.cancelled = true;
           if (choose(2) === 0) {
             reported(chain, chain.ran, { ok: false, error: effect.error }, turn);
-            endChain(chain);
+            endChain(chain, turn);
           }
           return;
         }
@@ -376,10 +380,10 @@ export function drive(
     const plainValue =
       outcome.ok &&
       !(typeof outcome.value === 'object' && outcome.value !== null && '$weft' in outcome.value);
-    const goesOn = plainValue && k + 1 < chain.nodes.length && !chain.cancelled;
+    const goesOn = plainValue && k + 1 < chain.nodes.length && k + 1 < chain.runs && !chain.cancelled;
     if (goesOn) tasks.set(task.inv, task);
     reported(chain, k, outcome, turn);
-    if (!goesOn) endChain(chain);
+    if (!goesOn) endChain(chain, turn);
   }
 
   function stepOutcome(node: string): TaskOutcome {

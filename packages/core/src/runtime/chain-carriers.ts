@@ -1,8 +1,8 @@
 // The runtime's side of chain tasks (see `Task.chain`): a backend that runs a chain reports each
 // step as it ends; the scheduler takes each step later, as its own invocation, when it decides to
 // run it. This table holds what was reported until it is taken, and answers a step taken before it
-// was reported once it is. It decides nothing: a step the backend did not run is sent as an
-// ordinary task.
+// was reported once it is. It decides nothing: of a step the backend did not run, it tells the
+// scheduler (`unlinked`), which sends it as a task of its own.
 import type { TaskOutcome } from '../orchestrator/types.js';
 import type { LazyAbortController } from './lazy-abort.js';
 
@@ -25,8 +25,10 @@ interface Carrier {
 export interface ChainPorts {
   /** Feed the scheduler a step's outcome. */
   done(inv: number, outcome: TaskOutcome): void;
-  /** Send a step the backend did not run as an ordinary task. */
-  dispatch(inv: number): void;
+  /** Tell the scheduler the backend did not run a step it took from the chain. */
+  unlinked(inv: number): void;
+  /** The run's metrics: each step a chain task ran counts as a task. */
+  readonly metrics: { tasks: number };
   /** The runtime's abort controllers by invocation (a step taken from a chain aborts its carrier). */
   readonly controllers: Map<number, LazyAbortController>;
 }
@@ -72,6 +74,7 @@ export class ChainCarriers {
     const c = this.#carriers.get(id);
     if (!c || c.ended || k < c.reported) return;
     c.reported = k + 1;
+    if (k > 0) this.#p.metrics.tasks++;
     const inv = c.taken.get(k);
     if (inv === undefined) return void c.outcomes.set(k, outcome);
     if (k > 0) this.#p.controllers.delete(inv);
@@ -81,7 +84,7 @@ export class ChainCarriers {
   /**
    * The chain task's `run()` resolved. A backend that did not run the chain (or failed before its
    * first step ended) answers for the task's own step; otherwise an error belongs to the step it
-   * was on, and steps taken but never run are sent as ordinary tasks.
+   * was on, and the scheduler hears of the steps it took that never ran.
    */
   ended(id: number, outcome: TaskOutcome): void {
     const c = this.#carriers.get(id);
@@ -95,7 +98,7 @@ export class ChainCarriers {
     for (const [k, inv] of c.taken) {
       if (k < c.reported) continue;
       this.#p.controllers.delete(inv);
-      this.#p.dispatch(inv);
+      this.#p.unlinked(inv);
     }
     if (c.outcomes.size === 0) this.#carriers.delete(id);
   }
@@ -103,7 +106,7 @@ export class ChainCarriers {
   /**
    * The scheduler took step `k` of chain `id` as invocation `inv`: it is answered with the step's
    * outcome, now or once reported. False when the backend never ran it (the chain stopped or is
-   * gone): the caller sends it as an ordinary task.
+   * gone): the caller tells the scheduler (`unlinked`).
    */
   take(inv: number, id: number, k: number): boolean {
     const c = this.#carriers.get(id);

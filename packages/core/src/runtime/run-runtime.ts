@@ -91,7 +91,8 @@ export class RunRuntime {
     this.#scheduler = new Scheduler(env);
     this.#chains = new ChainCarriers({
       done: (inv, outcome) => this.#feed({ now: 0, room: 0, t: 'done', inv, outcome }),
-      dispatch: (inv) => this.#dispatchId(inv),
+      unlinked: (inv) => this.#feed({ now: 0, room: 0, t: 'unlinked', inv }),
+      metrics: deps.metrics,
       controllers: this.#controllers,
     });
     this.#state = this.#scheduler.initial(deps.runId, undefined);
@@ -168,9 +169,9 @@ export class RunRuntime {
         this.#dispatchId(effect.inv);
         return;
       case 'link':
-        // A step the chain task ran ahead (or runs now); one it never ran is sent as usual.
-        if (this.#chains.take(effect.inv, effect.carrier, effect.k)) this.#d.metrics.tasks++;
-        else this.#dispatchId(effect.inv);
+        // A step the chain task ran ahead (or runs now); the scheduler hears of one it never ran.
+        if (!this.#chains.take(effect.inv, effect.carrier, effect.k))
+          this.#feed({ now: 0, room: 0, t: 'unlinked', inv: effect.inv });
         return;
       case 'cancel': {
         const c = this.#controllers.get(effect.inv);

@@ -59,6 +59,32 @@ function quiet(t: Tx, inv: Invocation): boolean {
   return true;
 }
 
+/**
+ * Offers the steps after `inv` to its backend as a chain (see `chainAfter`): the task it is sent
+ * as carries them, and they are taken from it as the scheduler decides them.
+ */
+export function offerChain(t: Tx, exec: ExecState, node: PlanNode, inv: Invocation): void {
+  const chain = chainAfter(t, exec, node, inv);
+  if (chain.length === 0) return;
+  inv.chain = chain;
+  t.state.chains[inv.id] = { exec: exec.id, nodes: chain, next: 0, last: node.name };
+}
+
+/**
+ * The backend did not run `inv`, a step taken from a chain (it stopped before it, or ran only the
+ * task's own step): the chain is abandoned, and the step is sent as a task of its own (which may
+ * carry a new chain).
+ */
+export function unlinked(t: Tx, inv: Invocation): void {
+  if (inv.carrier === null) return;
+  delete t.state.chains[inv.carrier];
+  inv.carrier = null;
+  inv.link = 0;
+  const exec = t.state.execs[inv.exec]!;
+  offerChain(t, exec, t.node(exec, inv.node)!, inv);
+  t.effect({ t: 'dispatch', inv: inv.id });
+}
+
 /** The chain task that ran `act` ahead, if the activation is exactly its next step; stale chains of `exec` are dropped. */
 export function takeFromChain(
   t: Tx,

@@ -3,7 +3,7 @@
 // sub-pipeline, or a task for the orchestrator.
 import { serializeError, WeftError } from '../errors/weft-error.js';
 import type { PlanNode } from '../plan/execution-plan.js';
-import { chainAfter, takeFromChain } from './chains.js';
+import { offerChain, takeFromChain } from './chains.js';
 import { skipNode } from './complete.js';
 import { finishExec, maybeFinish, runSub } from './execs.js';
 import { openInv } from './invocations.js';
@@ -100,12 +100,6 @@ function dispatchStep(t: Tx, exec: ExecState, node: PlanNode, act: Activation, m
     t.effect({ t: 'link', inv: inv.id, carrier: link.carrier, k: link.k });
     return;
   }
-  if (node.kind === 'step' && memoKey === null) {
-    const chain = chainAfter(t, exec, node, inv);
-    if (chain.length > 0) {
-      inv.chain = chain;
-      t.state.chains[inv.id] = { exec: exec.id, nodes: chain, next: 0, last: node.name };
-    }
-  }
+  if (node.kind === 'step' && memoKey === null) offerChain(t, exec, node, inv);
   t.effect({ t: 'dispatch', inv: inv.id });
 }

@@ -1,6 +1,7 @@
 // The scheduler: one pure transition, `schedule(state, event) -> { state, effects }`. No `node:`
 // import, no thread, no timer, no promise: the runtime feeds it events (with the time and the room
 // left in the event stream) and performs the effects it returns, in order.
+import { unlinked } from './chains.js';
 import { afterHandled } from './complete.js';
 import type { SchedulerEnv } from './env.js';
 import { createExec, finishExec, resumeExec, retryDue, startExec, subTimedOut } from './execs.js';
@@ -109,6 +110,11 @@ export class Scheduler {
         const inv = state.invs[event.inv];
         if (inv) checkpoint(t, inv, event.value);
         return { state, effects: t.effects };
+      }
+      case 'unlinked': {
+        const inv = state.invs[event.inv];
+        if (inv) unlinked(t, inv);
+        break;
       }
       case 'restarted': {
         const inv = state.invs[event.inv];

@@ -224,6 +224,8 @@ export type SchedulerEvent = EventIo &
       }
     | { readonly t: 'done'; readonly inv: number; readonly outcome: TaskOutcome }
     | { readonly t: 'checkpoint'; readonly inv: number; readonly value: unknown }
+    /** The backend did not run this step taken from a chain task (see `Task.chain`). */
+    | { readonly t: 'unlinked'; readonly inv: number }
     /** The backend runs the task again from its start elsewhere (it lost the worker running it). */
     | { readonly t: 'restarted'; readonly inv: number; readonly reason: string; readonly message: string }
     | { readonly t: 'timer'; readonly key: string }
