@@ -41,6 +41,21 @@ const CHAIN_FLUSH_MS = 1;
 /** Partial item results are posted at least this often (ms) while a long chunk runs. */
 const ITEM_FLUSH_MS = 20;
 
+/** A task's cancel flag: its slab cell, read with Atomics (a class: an object literal with a getter is slow to create). */
+class CancelFlag {
+  readonly #cells: Int32Array;
+  readonly #index: number;
+
+  constructor(cell: { readonly array: Int32Array; readonly index: number }) {
+    this.#cells = cell.array;
+    this.#index = cell.index;
+  }
+
+  get cancelled(): boolean {
+    return Atomics.load(this.#cells, this.#index) !== 0;
+  }
+}
+
 /** One task as the worker runs it. */
 class WorkerJob {
   readonly id: number;
@@ -48,7 +63,7 @@ class WorkerJob {
   readonly spec: JobSpec;
   /** Its signal is created only if the step reads `ctx.signal` (an AbortSignal costs ~3 µs). */
   readonly controller = new LazyAbortController();
-  readonly flag: { readonly cancelled: boolean };
+  readonly flag: CancelFlag;
   /** The run state as of dispatch. */
   readonly state: unknown;
   reason: SerializedError | undefined;
@@ -62,17 +77,13 @@ class WorkerJob {
   /** Outcomes of an items task not posted yet: they go out with `done`. */
   lastItems: { readonly indices: number[]; readonly outcomes: ItemOutcome[] } | undefined;
 
-  constructor(m: RunMessage, slab: Slab, state: unknown) {
+  /** `flag`: the task's cancel flag when this job is one more step of a chain task (the same slot). */
+  constructor(m: RunMessage, slab: Slab, state: unknown, flag?: CancelFlag) {
     this.id = m.id;
     this.state = state;
     this.slot = m.slot;
     this.spec = m.job;
-    const cells = slab.cancelCell(m.slot);
-    this.flag = {
-      get cancelled() {
-        return Atomics.load(cells.array, cells.index) !== 0;
-      },
-    };
+    this.flag = flag ?? new CancelFlag(slab.cancelCell(m.slot));
   }
 
   abort(reason: SerializedError): void {
@@ -195,6 +206,8 @@ export class StepHost {
    */
   async #chain(m: RunMessage, first: WorkerJob, outcome: TaskOutcome, state: unknown): Promise<void> {
     const chain = first.spec.chain!;
+    const base = first.spec;
+    let codes: PromiseSettledResult<StepCode>[] | undefined;
     let job = first;
     let k = 0;
     let flushed = performance.now();
@@ -208,22 +221,27 @@ export class StepHost {
         flushed = now;
       }
       if (k >= chain.length || !sent || job.flag.cancelled) break;
+      // Every step's code at once: one wait for the chain, not one per step.
+      codes ??= await Promise.allSettled(chain.map((l) => resolveStep(l.ref)));
       const link = chain[k]!;
+      const code = codes[k]!;
       k++;
       this.#writer.coalesce(CHAIN_FLUSH_MS);
-      const { chain: _c, resume: _r, lastCheckpoint: _l, ...base } = first.spec;
       const spec: JobSpec = {
-        ...base,
+        kind: 'step',
+        runId: base.runId,
+        path: base.path,
         node: link.node,
         ref: link.ref,
         params: link.params,
         attempt: 1,
         input: sent.value,
       };
-      job = new WorkerJob({ type: 'run', id: m.id, slot: m.slot, job: spec }, this.#slab, state);
+      job = new WorkerJob({ type: 'run', id: m.id, slot: m.slot, job: spec }, this.#slab, state, first.flag);
       this.#jobs.set(job.id, job);
       try {
-        const r = this.#runStep(job, await resolveStep(link.ref));
+        if (code.status === 'rejected') throw code.reason;
+        const r = this.#runStep(job, code.value);
         outcome = r instanceof Promise ? await r : r;
       } catch (error) {
         outcome = { ok: false, error: serializeError(error) };

@@ -3,6 +3,7 @@ import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
 import { actorsCancelSuite, actorsTokensSuite } from './actors-index.js';
 import { chainSuite } from './chain.js';
+import { chainWorkersSuite } from './chain-workers.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
@@ -20,6 +21,7 @@ import { tuningGainSuite } from './tuning-gain.js';
  */
 export const suites: readonly Suite[] = [
   chainSuite,
+  chainWorkersSuite,
   mapSuite,
   trivialMapSuite,
   cpu6msSuite,
@@ -57,6 +59,7 @@ export {
   actorsCancelSuite,
   actorsTokensSuite,
   chainSuite,
+  chainWorkersSuite,
   cpu600usSuite,
   cpu64usSuite,
   cpu6msSuite,
