@@ -57,7 +57,6 @@ export class RunController {
     this.#runId = runId;
     this.#resumeFrom = resumeFrom;
     this.#hub = new EventHub(run.eventBuffer ?? o.eventBuffer);
-    this.#hub.observe((e) => this.#metrics.onEvent(e));
     if (o.tuning) this.#metrics.extra['tuning'] = { profile: o.tuning.profile, values: o.tuning.values };
     for (const obs of [...o.observers, ...(run.observers ?? [])])
       this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
@@ -349,6 +348,12 @@ export class RunController {
 
   #emit(path: readonly string[], body: EventBody): void {
     if (this.#hub.closed) return;
+    // The metrics read the body; the event itself is built only when someone receives it.
+    this.#metrics.onEvent(path, body);
+    if (!this.#hub.listened) {
+      ++this.#seq;
+      return this.#hub.pass();
+    }
     this.#hub.emit({ runId: this.#runId, seq: ++this.#seq, time: this.#o.clock.now(), path, ...body });
     // Nothing follows run.finish: an observer failing on it can no longer be reported.
     if (this.#observerErrors.length > 0 && body.type !== 'run.finish') this.#flushObserverErrors();

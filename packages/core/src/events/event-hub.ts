@@ -32,6 +32,17 @@ export class EventHub {
     return this.#count;
   }
 
+  /** True when someone receives the events (an observer or a subscriber): otherwise they need not be built. */
+  get listened(): boolean {
+    return this.#observers.length > 0 || this.#subs.size > 0;
+  }
+
+  /** Counts an event nobody receives (see `listened`) without building it. */
+  pass(): void {
+    if (this.#closed) throw new Error('event after the stream closed');
+    this.#count++;
+  }
+
   /** Adds a synchronous observer. An observer that throws is reported by the caller's wrapper. */
   observe(fn: (e: RunEvent) => void): void {
     this.#observers.push(fn);

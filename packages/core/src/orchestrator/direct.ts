@@ -56,20 +56,31 @@ export class DirectOrchestrator implements Orchestrator {
       const items = task.items ?? [];
       const base = task.baseIndex ?? 0;
       const out: ItemOutcome[] = [];
+      // Outcomes are reported as items end, in batches of those that ended within a millisecond (one
+      // scheduler event, not one per item).
+      const batch = hooks.items ? new ItemBatch(hooks) : undefined;
       for (let i = 0; i < items.length; i++) {
-        if (task.cancel ? task.cancel.cancelled : task.signal.aborted) throw task.signal.reason;
+        if (task.cancel ? task.cancel.cancelled : task.signal.aborted) {
+          batch?.flush();
+          throw task.signal.reason;
+        }
         const attempt = task.attempts?.[i] ?? task.attempt;
         let outcome: ItemOutcome;
         try {
           const r = this.#invoke(task, code, key, copyValue(items[i]), attempt, base + i, hooks);
-          // A synchronous item is reported as it ends, before any other work queued on this thread.
-          outcome = { ok: true, value: isPromise(r) ? await r : r };
+          if (isPromise(r)) {
+            // An item that must be awaited: what ended before it is reported first.
+            batch?.flush();
+            outcome = { ok: true, value: await r };
+          } else outcome = { ok: true, value: r };
         } catch (error) {
           outcome = { ok: false, error: serializeError(error) };
         }
         out.push(outcome);
-        hooks.item(base + i, outcome);
+        if (batch) batch.add(base + i, outcome);
+        else hooks.item(base + i, outcome);
       }
+      batch?.flush();
       return { ok: true, value: out };
     } catch (error) {
       return { ok: false, error: serializeError(error) };
@@ -154,6 +165,38 @@ export const directEntry: OrchestratorEntry = {
   capabilities: { blocking: true, detached: true, durable: false, parallel: false },
   create: (ctx) => new DirectOrchestrator(ctx.services),
 };
+
+/**
+ * Item outcomes of a chunk not reported yet: they go out together (`TaskHooks.items`) once a
+ * millisecond passed since the last report, before an item that must be awaited, and at the end —
+ * so a synchronous item is still judged against its timeout within a millisecond of its end.
+ */
+class ItemBatch {
+  readonly #hooks: TaskHooks;
+  #indices: number[] = [];
+  #outcomes: ItemOutcome[] = [];
+  #since = performance.now();
+
+  constructor(hooks: TaskHooks) {
+    this.#hooks = hooks;
+  }
+
+  add(index: number, outcome: ItemOutcome): void {
+    this.#indices.push(index);
+    this.#outcomes.push(outcome);
+    if (performance.now() - this.#since >= 1) this.flush();
+  }
+
+  flush(): void {
+    this.#since = performance.now();
+    if (this.#indices.length === 0) return;
+    const indices = this.#indices;
+    const outcomes = this.#outcomes;
+    this.#indices = [];
+    this.#outcomes = [];
+    this.#hooks.items!(indices, outcomes);
+  }
+}
 
 function isPromise(v: unknown): v is Promise<unknown> {
   return v instanceof Promise;
