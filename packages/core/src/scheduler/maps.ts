@@ -64,7 +64,9 @@ export function startMap(
     chunks: 0,
     done: 0,
     failed: 0,
-    results: [],
+    // Sized up front when the input's length is known: items end out of order, and writing past
+    // the end of a growing array costs a copy of it (a 1,000,000-item map: seconds, tens of MB).
+    results: source.total === null ? [] : new Array<unknown>(source.total),
     retryQueue: [],
     retryTimers: 0,
     buffer: [],
