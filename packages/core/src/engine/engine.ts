@@ -1,9 +1,10 @@
 import { isPipeline, type Pipeline } from '../definition/pipeline.js';
 import { WeftError } from '../errors/weft-error.js';
 import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/types.js';
-import { registerPipeline } from '../orchestrator/resolve-step.js';
+import { StepRegistry } from '../orchestrator/step-registry.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
+import type { RunEvent } from '../events/types.js';
 import {
   checkRunOptions,
   resolveEngineOptions,
@@ -25,6 +26,8 @@ import type { RunHandle, RunResult } from './run-result.js';
  */
 export class Engine {
   readonly options: ResolvedEngineOptions;
+  /** Where this engine's runs find step code; emptied by `close()`. */
+  readonly steps = new StepRegistry();
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
@@ -69,7 +72,7 @@ export class Engine {
     if (!plan) {
       plan = compile(p);
       this.#plans.set(p, plan);
-      registerPipeline(p, plan);
+      this.steps.register(p, plan);
     }
     return plan;
   }
@@ -122,7 +125,10 @@ export class Engine {
     );
   }
 
-  /** Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`). */
+  /**
+   * Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`), or an
+   * interrupted one (its owner died: it starts again, its completed invocations answered by the memo).
+   */
   async resume<O = unknown>(
     p: Pipeline,
     runId: string,
@@ -154,13 +160,31 @@ export class Engine {
     value: unknown,
     options: Omit<RunOptions, 'runId'>,
   ): Promise<RunHandle<O>> {
-    const record = await this.options.store.get(runId);
+    const runs = this.options.store.runs;
+    const record = await runs.get(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
-    const stored = await this.options.store.loadSnapshot(runId);
+    if (record.status === 'interrupted') {
+      // Its owner died mid-run: it starts again under the same id, its event numbers continuing;
+      // a memo (EngineOptions.memo) answers the invocations it had completed.
+      return this.#track(
+        new RunController(
+          this.options,
+          p,
+          plan,
+          record.input,
+          options,
+          runId,
+          () => this.orchestrator(),
+          undefined,
+          true,
+        ).handle,
+      ) as RunHandle<O>;
+    }
+    const stored = await runs.loadSnapshot(runId);
     if (record.status !== 'suspended' || !stored) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
-        `run "${runId}" is ${record.status}; only a suspended run can be resumed`,
+        `run "${runId}" is ${record.status}; only a suspended or interrupted run can be resumed`,
       );
     }
     const snapshot = readSnapshot(stored);
@@ -182,10 +206,23 @@ export class Engine {
   }
 
   /**
+   * The events of a run with `seq > after`, from the store's event log, then live as they are
+   * appended (across sessions: a resumed run continues the numbering), until `signal` aborts.
+   * The default (ephemeral) store keeps no history: only live events come.
+   * @example for await (const e of engine.events(runId, { after: 0, signal })) console.log(e.seq, e.type);
+   */
+  events(
+    runId: string,
+    o: { readonly after?: number; readonly signal?: AbortSignal } = {},
+  ): AsyncIterable<RunEvent> {
+    return this.options.store.events.tail(runId, o.after ?? 0, o.signal);
+  }
+
+  /**
    * Closes the engine: no run starts any more; the runs still in flight are cancelled (each ends
    * `cancelled` with RUN_CANCELLED, "the engine was closed") and awaited; then the orchestrator
-   * closes, where every step actor's teardown runs once, after its last invocation. The same on
-   * every orchestrator. Calling it again returns the same promise.
+   * closes, where every step actor's teardown runs once, after its last invocation, and the step
+   * registry is emptied. The same on every orchestrator. Calling it again returns the same promise.
    */
   close(): Promise<void> {
     this.#closed = true;
@@ -203,6 +240,7 @@ export class Engine {
     // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
     const orchestrator = await this.#orchestrator?.catch(() => undefined);
     if (orchestrator) await orchestrator.close();
+    this.steps.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

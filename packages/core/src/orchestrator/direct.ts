@@ -4,7 +4,7 @@ import { ActorTable } from '../runtime/actor-table.js';
 import { invokeStep, settleStepResult } from '../runtime/invoke-step.js';
 import { createStepContext, type HostServices } from '../runtime/step-context.js';
 import { copyValue } from '../util/copy-value.js';
-import { refKey, resolveStep } from './resolve-step.js';
+import { refKey, resolveStep } from './step-registry.js';
 import type { ItemOutcome, Orchestrator, OrchestratorEntry, Task, TaskHooks, TaskOutcome } from './types.js';
 
 /**

@@ -31,6 +31,8 @@ export function memoCall(
     state,
     input,
     ...(index !== undefined ? { index } : {}),
+    runId: t.state.runId,
+    ...(node.writes !== undefined ? { writes: node.writes } : {}),
   };
 }
 
