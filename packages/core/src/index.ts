@@ -86,6 +86,7 @@ export type {
   TaskHooks,
   TaskOutcome,
   ItemOutcome,
+  ChainLink,
 } from './orchestrator/types.js';
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
@@ -115,3 +116,5 @@ export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
 export { LazyAbortController } from './runtime/lazy-abort.js';
 export { isObject, show } from './util/index.js';
+export { copyValue } from './util/copy-value.js';
+export { freezeValue } from './util/freeze-value.js';

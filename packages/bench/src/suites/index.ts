@@ -11,6 +11,7 @@ import {
   bullmqStallSuite,
 } from './bullmq-suites.js';
 import { chainSuite } from './chain.js';
+import { chainWorkersSuite } from './chain-workers.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
@@ -32,6 +33,7 @@ import { tuningGainSuite } from './tuning-gain.js';
  */
 export const suites: readonly Suite[] = [
   chainSuite,
+  chainWorkersSuite,
   mapSuite,
   trivialMapSuite,
   cpu6msSuite,
@@ -87,6 +89,7 @@ export {
   actorsCancelSuite,
   actorsTokensSuite,
   chainSuite,
+  chainWorkersSuite,
   cpu600usSuite,
   cpu64usSuite,
   cpu6msSuite,

@@ -56,7 +56,6 @@ export class RunJournal {
   #session: SessionRecord | undefined;
   #record: RunRecord | undefined;
   #events: RunEvent[] = [];
-  #audit: AuditRecord[] = [];
   #chain: Promise<void> = Promise.resolve();
   #scheduled = false;
   #fault: WeftError | undefined;
@@ -106,11 +105,15 @@ export class RunJournal {
     }
   }
 
+  /** True while events are taken (the session is open and no fault stopped it). */
+  get wants(): boolean {
+    return this.#session !== undefined && this.#fault === undefined;
+  }
+
   /** Buffers one event (and its audit record); appends a batch when full or at the end of this turn. */
   onEvent(e: RunEvent): void {
     if (this.#session === undefined || this.#fault) return;
     this.#events.push(e);
-    if (e.type !== 'token') this.#audit.push({ runId: this.#runId, kind: 'event', body: e });
     if (this.#events.length >= BATCH) void this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -124,10 +127,12 @@ export class RunJournal {
   /** Appends what is buffered, after every earlier batch; resolves when it is committed (or the journal faulted). */
   flush(): Promise<void> {
     const events = this.#events;
-    const audit = this.#audit;
     if (events.length === 0) return this.#chain;
     this.#events = [];
-    this.#audit = [];
+    // Audit records are built per batch, not per event (onEvent is on the run's hot path).
+    const audit: AuditRecord[] = [];
+    for (const e of events)
+      if (e.type !== 'token') audit.push({ runId: this.#runId, kind: 'event', body: e });
     const { events: log, audit: auditLog, memo } = this.#store;
     this.#chain = this.#chain.then(async () => {
       if (this.#fault) return;

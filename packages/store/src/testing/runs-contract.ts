@@ -3,20 +3,47 @@ import type { RunSnapshot } from '@weft/core';
 import type { ContractContext } from './context.js';
 import { deadOwner, events, me, record } from './fixtures.js';
 
+/** A suspended run's snapshot (the scheduler's state, format 2) whose run state holds `extra`. */
 const snapshot = (extra: Record<string, unknown> = {}): RunSnapshot => ({
-  formatVersion: 1,
+  formatVersion: 2,
   runId: 'r',
-  path: [],
   planId: 'plan-1',
   pipeline: { name: 'p', module: null },
   input: null,
-  state: { ...extra },
-  outputs: {},
-  ready: [],
-  suspended: [],
-  barriers: [],
-  anyPending: {},
-  activations: 0,
+  nextId: 1,
+  slots: 0,
+  timerSeq: 0,
+  execs: {
+    root: {
+      id: 'root',
+      path: [],
+      parent: null,
+      mode: 'suspended',
+      input: null,
+      state: { ...extra },
+      stateVersion: 0,
+      lastWrite: {},
+      outputs: {},
+      ready: [],
+      suspended: [],
+      barriers: {},
+      anyPending: {},
+      activations: 0,
+      running: {},
+      invs: 0,
+      maps: [],
+      handling: 0,
+      retryTimers: 0,
+      stop: null,
+    },
+  },
+  invs: {},
+  maps: {},
+  timers: {},
+  chains: {},
+  queueDepthMax: 0,
+  draining: false,
+  outcome: null,
 });
 
 /** RunStore: records, queries, sessions, snapshots, delete, reconcile, prune, size. */
@@ -54,7 +81,7 @@ export function runsContract(c: ContractContext): void {
       const s = snapshot({ m: new Map([[1, new Set(['x'])]]), big: 2n ** 70n, nan: NaN, neg: -0 });
       await c.store().runs.saveSnapshot('r', s);
       expect(await c.store().runs.loadSnapshot('r')).toEqual(s);
-      expect(Object.is((await c.store().runs.loadSnapshot('r'))!.state['neg'], -0)).toBe(true);
+      expect(Object.is((await c.store().runs.loadSnapshot('r'))!.execs['root']!.state['neg'], -0)).toBe(true);
       await c.store().runs.deleteSnapshot('r');
       expect(await c.store().runs.loadSnapshot('r')).toBeUndefined();
     });
