@@ -20,3 +20,4 @@ export { STATUS_BY_CODE, type Problem } from './http/problem.js';
 export type { PipelineLoader } from './pipelines/load-pipeline-file.js';
 export type { PipelineRegistration } from './pipelines/pipeline-table.js';
 export type { ServeLogger } from './context.js';
+export { openApiDocument } from './openapi.js';
