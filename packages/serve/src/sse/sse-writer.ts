@@ -32,6 +32,7 @@ export class SseWriter {
   #scheduled = false;
   #closed = false;
   #peerClosed = false;
+  #waiting = false;
   #timer: TimerHandle | null = null;
   #lastWrite = 0;
   readonly #onClose: (() => void)[] = [];
@@ -52,9 +53,14 @@ export class SseWriter {
     return this.#peerClosed;
   }
 
-  /** True while the socket holds more unsent bytes than allowed. */
+  /** True while `drained()` waits for the socket (the reader of the log is stopped). */
+  get waitingForDrain(): boolean {
+    return this.#waiting;
+  }
+
+  /** True while more bytes wait (queued here, or unsent in the socket) than allowed. */
   get congested(): boolean {
-    return this.#res.writableLength > this.#o.bufferBytes;
+    return this.#pending.length + this.#res.writableLength > this.#o.bufferBytes;
   }
 
   /** Sends the status line, the headers and a first comment at once (the client sees the stream open). */
@@ -98,9 +104,12 @@ export class SseWriter {
 
   /** Resolves when the socket has drained below the bound (or closed). */
   drained(): Promise<void> {
-    if (!this.congested || this.#closed) return Promise.resolve();
+    this.flush();
+    if (this.#res.writableLength <= this.#o.bufferBytes || this.#closed) return Promise.resolve();
+    this.#waiting = true;
     return new Promise((resolve) => {
       const done = (): void => {
+        this.#waiting = false;
         this.#res.off('drain', done);
         this.#res.off('close', done);
         resolve();
