@@ -82,10 +82,11 @@ export class SseClient {
           this.comments.push(line.slice(1).trim());
           continue;
         }
-        isFrame = true;
         if (line.startsWith('id: ')) id = Number(line.slice(4));
         else if (line.startsWith('event: ')) event = line.slice(7);
         else if (line.startsWith('data: ')) data.push(line.slice(6));
+        else continue;
+        isFrame = true;
       }
       if (isFrame) this.frames.push({ id, event, data: data.join('\n') });
     }
