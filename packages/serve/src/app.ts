@@ -38,6 +38,15 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
     forceCloseConnections: true,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 256, ignoreTrailingSlash: false },
+    // A URL that cannot be decoded never reaches a route: answer it as problem+json too.
+    frameworkErrors: (err, request, reply) =>
+      void sendProblem(
+        new WeftError('REQUEST_INVALID', `the URL is malformed: ${err.message}`),
+        request,
+        reply,
+        ctx.mappers,
+        ctx.log,
+      ),
   });
   const bodyAjv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: false, useDefaults: false });
   const partAjv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: true, useDefaults: false });

@@ -37,9 +37,9 @@ async function visible(ctx: ServiceContext, request: FastifyRequest, runId: stri
   return rec;
 }
 
-/** An empty body (no Content-Type) counts as `{}` on cancel and resume. */
+/** No body at all counts as `{}` on cancel and resume (a JSON `null` is still refused). */
 async function emptyBodyIsObject(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
+  if (request.body === undefined) request.body = {};
 }
 
 /** GET /v1/runs..., POST cancel and resume, DELETE. */
