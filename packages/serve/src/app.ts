@@ -23,6 +23,13 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * More routes on the service's app, registered after the API (same auth hook, error handler and
+ * OpenAPI document). The seam for the dashboard (a static bundle at `/ui`, issue 15) and for
+ * `GET /v1/workers` when the `bullmq` plugin is on. A route that sets `config.scope` is authenticated.
+ */
+export type RouteMount = (app: FastifyInstance, ctx: ServiceContext) => void | Promise<void>;
+
 /** The service version in the OpenAPI document. */
 export const API_VERSION = '0.1.0';
 
@@ -31,7 +38,10 @@ export const API_VERSION = '0.1.0';
  * requests validated by Ajv (JSON Schema 2020-12; bodies without coercion, unknown fields refused),
  * the auth hook, problem+json for every error, the OpenAPI document from the route schemas.
  */
-export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: ServiceContext,
+  extra: readonly RouteMount[] = [],
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: ctx.config.limits.bodyBytes,
@@ -117,5 +127,6 @@ export async function buildApp(ctx: ServiceContext): Promise<FastifyInstance> {
   metaRoutes(app, ctx);
   runRoutes(app, ctx);
   runsRoutes(app, ctx);
+  for (const mount of extra) await mount(app, ctx);
   return app;
 }

@@ -19,5 +19,6 @@ export { hashToken, type Principal } from './auth/bearer-auth.js';
 export { STATUS_BY_CODE, type Problem } from './http/problem.js';
 export type { PipelineLoader } from './pipelines/load-pipeline-file.js';
 export type { PipelineRegistration } from './pipelines/pipeline-table.js';
-export type { ServeLogger } from './context.js';
+export type { ServeLogger, ServiceContext, Phase } from './context.js';
+export type { RouteMount } from './app.js';
 export { openApiDocument } from './openapi.js';

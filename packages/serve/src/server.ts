@@ -10,7 +10,7 @@ import {
 import { createRegistry } from '@weft/actors';
 import { loadPlugins, type LoadedPlugins } from '@weft/core/plugin';
 import type { Store } from '@weft/core/store';
-import { buildApp } from './app.js';
+import { buildApp, type RouteMount } from './app.js';
 import { BearerAuth } from './auth/bearer-auth.js';
 import { resolveServeConfig, type ResolvedServeConfig, type ServeConfig } from './config/resolve-config.js';
 import { silentLogger, type ServeLogger, type ServiceContext } from './context.js';
@@ -44,6 +44,8 @@ export interface ServeOptions {
   readonly importPlugin?: (specifier: string) => Promise<unknown>;
   readonly clock?: Clock;
   readonly logger?: ServeLogger;
+  /** More routes (the dashboard at `/ui`, `/v1/workers`): see {@link RouteMount}. */
+  readonly routes?: readonly RouteMount[];
   /** False: build everything but do not listen (tests use `app.inject`). Default true. */
   readonly listen?: boolean;
 }
@@ -184,7 +186,7 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
       phase: 'starting',
     };
 
-    const app = await buildApp(ctx);
+    const app = await buildApp(ctx, options.routes);
     closers.push({ name: 'http', close: () => app.close() });
     await app.ready();
     let url: string | null = null;

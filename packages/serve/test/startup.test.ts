@@ -201,3 +201,42 @@ describe('start-up teardown', () => {
     await closing;
   });
 });
+
+describe('route mounts (the seam of the dashboard and of /v1/workers)', () => {
+  it('mounts extra routes behind the same auth, errors and OpenAPI document', async () => {
+    const { hashToken } = await import('../src/index.js');
+    const s = await startServer({
+      config: {
+        orchestrationMode: 'direct',
+        auth: { tokens: [{ sha256: hashToken('t'), tenant: 'a', scopes: ['pipelines:read'] }] },
+      },
+      store: untouchableStore(),
+      listen: false,
+      routes: [
+        (app) => {
+          app.get(
+            '/v1/workers',
+            { config: { scope: 'pipelines:read' }, schema: { summary: 'workers' } },
+            async () => ({ workers: [] }),
+          );
+          app.get('/ui', { schema: { hide: true } }, async (_req, reply) =>
+            reply.type('text/html').send('<!doctype html>'),
+          );
+        },
+      ],
+    });
+    expect((await s.app.inject({ method: 'GET', url: '/v1/workers' })).statusCode).toBe(401);
+    const ok = await s.app.inject({
+      method: 'GET',
+      url: '/v1/workers',
+      headers: { authorization: 'Bearer t' },
+    });
+    expect(ok.json()).toEqual({ workers: [] });
+    expect((await s.app.inject({ method: 'GET', url: '/ui' })).body).toBe('<!doctype html>');
+    const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, unknown>;
+    }>();
+    expect(Object.keys(doc.paths)).toContain('/v1/workers');
+    await s.close();
+  });
+});
