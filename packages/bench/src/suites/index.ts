@@ -12,6 +12,10 @@ import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-c
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
 import { tuningGainSuite } from './tuning-gain.js';
+import { serveExecuteSuite } from './serve-execute.js';
+import { serveReadySuite } from './serve-ready.js';
+import { serveReconnectSuite } from './serve-reconnect.js';
+import { serveSseLatencySuite, serveSseThroughputSuite } from './serve-sse.js';
 
 /**
  * All suites, in run order. The actors suites that `cpu-6ms`, `cpu-64us` and `trivial-map` extend
@@ -70,4 +74,9 @@ export {
   tokensLatencySuite,
   trivialMapSuite,
   tuningGainSuite,
+  serveExecuteSuite,
+  serveSseLatencySuite,
+  serveSseThroughputSuite,
+  serveReconnectSuite,
+  serveReadySuite,
 };
