@@ -10,19 +10,32 @@ import { pumpEvents, type PumpEnd } from '../src/sse/pump-events.js';
 import { SseWriter } from '../src/sse/sse-writer.js';
 import { SseClient } from './sse-client.js';
 
-/** An in-memory log of one run: `tail` reads lazily from the array (so a paused reader pulls nothing). */
+/** An in-memory log of one run, counting the events handed out (`read` and `tail`, which reads lazily). */
 class TinyLog implements EventLog {
   events: RunEvent[] = [];
   pulled = 0;
+  openTails = 0;
   #wake = new Set<() => void>();
   async append(_runId: string, events: readonly RunEvent[]): Promise<void> {
     this.events.push(...events);
     for (const w of [...this.#wake]) w();
   }
   async read(_runId: string, after: number, limit = Infinity): Promise<readonly RunEvent[]> {
-    return this.events.filter((e) => e.seq > after).slice(0, limit);
+    let i = this.events.findIndex((e) => e.seq > after);
+    if (i < 0) i = this.events.length;
+    const out = this.events.slice(i, i + limit);
+    this.pulled += out.length;
+    return out;
   }
   async *tail(_runId: string, after: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
+    this.openTails++;
+    try {
+      yield* this.#follow(after, signal);
+    } finally {
+      this.openTails--;
+    }
+  }
+  async *#follow(after: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
     let i = this.events.findIndex((e) => e.seq > after);
     if (i < 0) i = this.events.length;
     while (!signal?.aborted) {
@@ -211,6 +224,47 @@ describe('SSE pump', () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(log.pulled).toBe(pulledWhenStalled);
     expect(pulledWhenStalled).toBeLessThan(total);
+    c.resume();
+    await c.closed;
+    expect(await ended).toBe('end');
+    const ids = c.frames.filter((f) => f.id !== null).map((f) => f.id);
+    expect(ids).toEqual(Array.from({ length: total + 1 }, (_, i) => i + 1));
+  });
+
+  it('a live follower that falls behind drops its tail subscription and reads the log in batches after', async () => {
+    const log = new TinyLog();
+    await log.append('r', [step(1)]);
+    let stalled!: () => void;
+    const congested = new Promise<void>((r) => (stalled = r));
+    let tailsWhenStalled = -1;
+    const { url, ended } = await serve(log, {
+      bufferBytes: 64 * 1024,
+      onWriter: (w) => {
+        const drained = w.drained.bind(w);
+        w.drained = () => {
+          const p = drained();
+          if (w.waitingForDrain && tailsWhenStalled < 0) {
+            tailsWhenStalled = log.openTails;
+            stalled();
+          }
+          return p;
+        };
+      },
+    });
+    const c = new SseClient(url);
+    await c.until(() => c.frames.length === 1);
+    expect(log.openTails).toBe(1);
+    c.pause();
+    const total = 30_000;
+    const payload = 'y'.repeat(500);
+    for (let i = 2; i <= total; i += 1000)
+      await log.append(
+        'r',
+        Array.from({ length: Math.min(1000, total - i + 1) }, (_, k) => ({ ...step(i + k), step: payload })),
+      );
+    await log.append('r', [finish(total + 1)]);
+    await congested;
+    expect(tailsWhenStalled).toBe(0);
     c.resume();
     await c.closed;
     expect(await ended).toBe('end');

@@ -18,10 +18,16 @@ export type PumpEnd = 'end' | 'closed';
 
 type TokenEvent = Extract<RunEvent, { type: 'token' }>;
 
+/** Events read from the log per batch while this connection is behind. */
+const BATCH = 1024;
+
 /**
  * Follows a run's event log from `after` and writes each event as an SSE frame whose id is the
- * event number. The log is read at this connection's pace: when the socket is congested the pump
- * stops reading until it drains, so a slow client holds a bounded buffer and never slows the run.
+ * event number. A connection that is behind reads the log in batches (`read`); once caught up it
+ * follows the live tail. When the socket is congested the pump stops reading, drops its tail
+ * subscription and goes back to batch reads after the socket drains: a slow client holds at most
+ * the writer's buffer, wherever it is in the log, and never slows the run.
+ *
  * Consecutive token events of one invocation that are ready together go out as one frame (id: the
  * last number; `seqFrom`: the first). A jump in numbers (events trimmed from the log before this
  * client read them) is announced with a `reset` event, never papered over. After the top-level
@@ -33,7 +39,7 @@ export async function pumpEvents(
   w: SseWriter,
   o: PumpOptions,
 ): Promise<PumpEnd> {
-  let expected = o.after + 1;
+  let pos = o.after;
   let group: { first: TokenEvent; tokens: unknown[]; last: number } | null = null;
   let groupScheduled = false;
   const emitGroup = (): void => {
@@ -55,46 +61,74 @@ export async function pumpEvents(
       w.flush();
     });
   };
-  for await (const e of log.tail(runId, o.after, o.signal)) {
-    if (w.closed) return 'closed';
-    if (e.seq < expected) continue;
-    if (e.seq > expected) {
+  /** Writes one event; true once the run's end was written. */
+  const send = (e: RunEvent): boolean => {
+    if (e.seq <= pos) return false;
+    if (e.seq > pos + 1) {
       emitGroup();
-      w.event(null, 'reset', JSON.stringify({ from: e.seq, missed: { from: expected, to: e.seq - 1 } }));
+      w.event(null, 'reset', JSON.stringify({ from: e.seq, missed: { from: pos + 1, to: e.seq - 1 } }));
     }
-    expected = e.seq + 1;
+    pos = e.seq;
     if (e.type === 'token') {
-      if (!o.tokens) continue;
-      if (
-        group &&
-        group.first.step === e.step &&
-        group.first.invocation === e.invocation &&
-        samePath(group.first.path, e.path)
-      ) {
-        for (const t of e.tokens) group.tokens.push(t);
-        group.last = e.seq;
+      if (!o.tokens) return false;
+      const g = group;
+      if (g && g.first.step === e.step && g.first.invocation === e.invocation && samePath(g.first.path, e.path)) {
+        for (const t of e.tokens) g.tokens.push(t);
+        g.last = e.seq;
       } else {
         emitGroup();
         group = { first: e, tokens: [...e.tokens], last: e.seq };
       }
       scheduleGroup();
-    } else {
-      emitGroup();
-      w.event(e.seq, e.type, toJson(e));
-      if (e.type === 'run.finish' && e.path.length === 0) {
-        w.event(null, 'end', JSON.stringify({ status: e.status, lastEventId: e.seq }));
-        await w.end();
-        return 'end';
+      return false;
+    }
+    emitGroup();
+    w.event(e.seq, e.type, toJson(e));
+    if (e.type !== 'run.finish' || e.path.length > 0) return false;
+    w.event(null, 'end', JSON.stringify({ status: e.status, lastEventId: e.seq }));
+    return true;
+  };
+  const relieve = async (): Promise<void> => {
+    emitGroup();
+    await w.drained();
+  };
+
+  while (!o.signal.aborted && !w.closed) {
+    // Behind: batches from the log, as fast as the socket takes them.
+    for (;;) {
+      const batch = await log.read(runId, pos, BATCH);
+      if (w.closed || o.signal.aborted) return 'closed';
+      for (const e of batch) if (send(e)) return finish(w);
+      if (w.congested) await relieve();
+      if (batch.length < BATCH) break;
+    }
+    // Caught up: the live tail, until the run ends or the socket is congested.
+    const live = new AbortController();
+    const stop = (): void => live.abort();
+    o.signal.addEventListener('abort', stop, { once: true });
+    let congested = false;
+    try {
+      for await (const e of log.tail(runId, pos, live.signal)) {
+        if (w.closed) return 'closed';
+        if (send(e)) return await finish(w);
+        if (w.congested) {
+          congested = true;
+          break;
+        }
       }
+    } finally {
+      o.signal.removeEventListener('abort', stop);
+      live.abort();
     }
-    if (w.congested) {
-      emitGroup();
-      w.flush();
-      await w.drained();
-    }
+    if (congested) await relieve();
   }
   emitGroup();
   return 'closed';
+}
+
+async function finish(w: SseWriter): Promise<'end'> {
+  await w.end();
+  return 'end';
 }
 
 function samePath(a: readonly string[], b: readonly string[]): boolean {
