@@ -53,6 +53,7 @@ export class RunService {
   readonly #d: RunServiceDeps;
   readonly #engines = new Map<string, Engine>();
   readonly #active = new Map<string, ActiveRun>();
+  readonly #claimed = new Set<string>();
   readonly #launcher: RunLauncher;
   #accepting = true;
 
@@ -101,11 +102,15 @@ export class RunService {
   async start(req: StartRequest): Promise<ActiveRun> {
     this.#assertAccepting();
     const runId = req.runId ?? globalThis.crypto.randomUUID();
-    if (this.#active.has(runId) || (await this.#d.store.runs.get(runId))) {
-      throw new WeftError('RUN_EXISTS', `a run "${runId}" exists already; choose another runId`, {
-        data: { runId },
-      });
+    // Claimed before the first await: two requests for one id never both start it.
+    if (this.#active.has(runId) || this.#claimed.has(runId)) throw exists(runId);
+    this.#claimed.add(runId);
+    try {
+      if (await this.#d.store.runs.get(runId)) throw exists(runId);
+    } finally {
+      this.#claimed.delete(runId);
     }
+    this.#assertAccepting();
     const handle = this.#launcher.start(this.engine(req.mode), req.pipeline.pipeline, req.input, {
       runId,
       mode: req.mode,
@@ -234,6 +239,12 @@ export class RunService {
         data: { retryAfter: 5 },
       });
   }
+}
+
+function exists(runId: string): WeftError {
+  return new WeftError('RUN_EXISTS', `a run "${runId}" exists already; choose another runId`, {
+    data: { runId },
+  });
 }
 
 function notSuspended(runId: string, status: string): WeftError {

@@ -72,7 +72,12 @@ export async function pumpEvents(
     if (e.type === 'token') {
       if (!o.tokens) return false;
       const g = group;
-      if (g && g.first.step === e.step && g.first.invocation === e.invocation && samePath(g.first.path, e.path)) {
+      if (
+        g &&
+        g.first.step === e.step &&
+        g.first.invocation === e.invocation &&
+        samePath(g.first.path, e.path)
+      ) {
         for (const t of e.tokens) g.tokens.push(t);
         g.last = e.seq;
       } else {
