@@ -21,7 +21,8 @@ import { TenantQuotas } from './quotas/tenant-quotas.js';
 import { RunService } from './runs/run-service.js';
 import { RunViews } from './runs/run-views.js';
 import { StreamRegistry } from './sse/stream-registry.js';
-import { openStore, ownerAlive } from './store/open-store.js';
+import { isOwnerAlive } from '@weft/store';
+import { openStore } from './store/open-store.js';
 
 /** How to start a service. Only `config` is usually needed; the rest is for embedders and tests. */
 export interface ServeOptions {
@@ -150,7 +151,7 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
     });
     await runs.warm(config.orchestrationMode);
 
-    const interrupted = await store.runs.reconcile(ownerAlive);
+    const interrupted = await store.runs.reconcile((owner) => isOwnerAlive(owner));
     if (interrupted.length > 0)
       log.warn({ runs: interrupted }, `${interrupted.length} interrupted run(s) found; resumable`);
 

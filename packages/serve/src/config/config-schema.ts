@@ -95,7 +95,14 @@ export const serveConfigSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['kind'],
-          properties: { kind: { const: 'memory' } },
+          properties: {
+            kind: { const: 'memory' },
+            maxEventsPerRun: {
+              type: 'integer',
+              minimum: 1,
+              description: 'events kept per run; older ones are trimmed (a reader behind them gets `reset`)',
+            },
+          },
         },
         {
           type: 'object',

@@ -4,6 +4,11 @@ import { WeftError, didYouMean } from '@weft/core';
 import type { PluginSpec } from '@weft/core/plugin';
 import { serveConfigSchema, type Scope } from './config-schema.js';
 
+/** Where runs and events are kept: in memory (the default), or a SQLite file. */
+export type StoreSetting =
+  | { readonly kind: 'memory'; readonly maxEventsPerRun?: number }
+  | { readonly kind: 'sqlite'; readonly path: string };
+
 /** Quotas of one tenant. */
 export interface TenantLimits {
   /** Runs of the tenant active at once (execute, start, stream, resume); over it: 429. */
@@ -38,7 +43,7 @@ export interface ServeConfig {
   /** Pipeline files (`.json`, or `module.js[#export]`), relative to the configuration file, optionally with a JSON Schema of the input. */
   readonly pipelines?: readonly (string | PipelineEntry)[];
   readonly plugins?: readonly PluginSpec[];
-  readonly store?: { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string };
+  readonly store?: StoreSetting;
   /** Bearer tokens; without `auth` the service listens on loopback only. */
   readonly auth?: { readonly tokens: readonly TokenEntry[] };
   readonly limits?: Partial<ServeLimits>;
@@ -84,7 +89,7 @@ export interface ResolvedServeConfig {
     readonly inputSchema: Readonly<Record<string, unknown>> | null;
   }[];
   readonly plugins: readonly PluginSpec[];
-  readonly store: { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string };
+  readonly store: StoreSetting;
   readonly auth: { readonly tokens: readonly TokenEntry[] } | null;
   readonly limits: ServeLimits;
   readonly tenants: {
@@ -170,7 +175,10 @@ export function resolveServeConfig(
       return { target, inputSchema: typeof p === 'string' ? null : (p.inputSchema ?? null) };
     }),
     plugins: c.plugins ?? [],
-    store: c.store?.kind === 'sqlite' ? { kind: 'sqlite', path: at(c.store.path) } : { kind: 'memory' },
+    store:
+      c.store?.kind === 'sqlite'
+        ? { kind: 'sqlite', path: at(c.store.path) }
+        : (c.store ?? { kind: 'memory' }),
     auth: c.auth ? { tokens: c.auth.tokens } : null,
     limits: { ...DEFAULT_LIMITS, ...c.limits },
     tenants: { default: base, named },

@@ -24,6 +24,7 @@ import { AUTH_ERRORS, json, problems, sseAnswer } from '../http/route-docs.js';
 import { toJsonValue } from '../http/to-json.js';
 import { assertCanStart, resolveMode } from '../modes/resolve-mode.js';
 import { TERMINAL, recordResultBody, resultBody, runLinks, summaryBody } from '../runs/run-body.js';
+import { RESUMABLE } from '../runs/run-service.js';
 import { openRunStream } from '../sse/open-run-stream.js';
 
 type Id = { Params: { id: string } };
@@ -236,7 +237,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       schema: {
         tags: ['runs'],
         summary:
-          'resume a suspended run with a value (its events continue the same numbering); 409 when it is not suspended',
+          'resume a suspended run with a value, or recover an interrupted one (its events continue the same numbering); 409 otherwise',
         security: [{ bearer: [] }],
         params: runParamsSchema,
         querystring: waitQuerySchema,
@@ -254,10 +255,10 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const rec = await visible(ctx, request, request.params.id);
       const mode = resolveMode(request.body.orchestrationMode, ctx.policy, ctx.modes);
       assertCanStart(mode, ctx.policy, ctx.modes, 'resume');
-      if (rec.status !== 'suspended' || ctx.runs.active(rec.runId)) {
+      if (!RESUMABLE.has(rec.status) || ctx.runs.active(rec.runId)) {
         throw new WeftError(
           'RUN_NOT_SUSPENDED',
-          `run "${rec.runId}" is ${ctx.runs.active(rec.runId) ? 'running' : rec.status}; only a suspended run can be resumed`,
+          `run "${rec.runId}" is ${ctx.runs.active(rec.runId) ? 'running' : rec.status}; only a suspended or interrupted run can be resumed`,
           {
             data: { runId: rec.runId, status: rec.status },
           },

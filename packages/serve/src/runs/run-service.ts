@@ -11,7 +11,6 @@ import type { Store } from '@weft/core/store';
 import type { Principal } from '../auth/bearer-auth.js';
 import type { RegisteredPipeline } from '../pipelines/pipeline-table.js';
 import { TERMINAL } from './run-body.js';
-import { RunLauncher } from './run-launcher.js';
 
 /** A run this service is driving now. */
 export interface ActiveRun {
@@ -54,12 +53,10 @@ export class RunService {
   readonly #engines = new Map<string, Engine>();
   readonly #active = new Map<string, ActiveRun>();
   readonly #claimed = new Set<string>();
-  readonly #launcher: RunLauncher;
   #accepting = true;
 
   constructor(deps: RunServiceDeps) {
     this.#d = deps;
-    this.#launcher = new RunLauncher(deps.store);
   }
 
   /** The engine of a mode (created once). */
@@ -70,7 +67,9 @@ export class RunService {
         orchestrator: mode,
         registry: this.#d.registry,
         orchestratorOptions: this.#d.orchestratorOptions[mode] ?? {},
-        store: this.#launcher.runStore,
+        // The engine writes the record, the sessions and the numbered events (continuous across
+        // sessions) to the store; the routes read them back from there.
+        store: this.#d.store,
         ...(this.#d.services ? { services: this.#d.services } : {}),
       });
       this.#engines.set(mode, e);
@@ -111,17 +110,21 @@ export class RunService {
       this.#claimed.delete(runId);
     }
     this.#assertAccepting();
-    const handle = this.#launcher.start(this.engine(req.mode), req.pipeline.pipeline, req.input, {
+    const tenant = req.principal.tenant;
+    const handle = this.engine(req.mode).start(req.pipeline.pipeline, req.input, {
       runId,
-      mode: req.mode,
-      tenant: req.principal.tenant,
       tags: req.tags ?? [],
+      ...(tenant !== null ? { tenant } : {}),
       ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
     });
     return this.#track(runId, req.pipeline, req.mode, req.principal.tenant, handle);
   }
 
-  /** Resumes a suspended run with `value`; RUN_NOT_SUSPENDED (409) when it is not suspended. */
+  /**
+   * Resumes a suspended run with `value`, or recovers an interrupted one (its owner died: it runs
+   * again under its id, its events numbered after the last one logged); RUN_NOT_SUSPENDED (409)
+   * otherwise.
+   */
   async resume(
     runId: string,
     pipeline: RegisteredPipeline,
@@ -133,12 +136,8 @@ export class RunService {
     if (this.#active.has(runId)) throw notSuspended(runId, 'running');
     const rec = await this.#d.store.runs.get(runId);
     if (!rec) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}"`, { data: { runId } });
-    if (rec.status !== 'suspended') throw notSuspended(runId, rec.status);
-    const handle = await this.#launcher.resume(this.engine(mode), pipeline.pipeline, runId, value, {
-      mode,
-      tenant: rec.tenant ?? null,
-      tags: rec.tags ?? [],
-    });
+    if (!RESUMABLE.has(rec.status)) throw notSuspended(runId, rec.status);
+    const handle = await this.engine(mode).resume(pipeline.pipeline, runId, value);
     this.#audit(runId, principal, 'resume', { orchestrationMode: mode });
     return this.#track(runId, pipeline, mode, rec.tenant ?? null, handle);
   }
@@ -192,8 +191,8 @@ export class RunService {
     if (this.#active.size > 0)
       await Promise.race([Promise.allSettled(pending()), delay(this.#d.clock, graceMs)]);
     for (const r of this.#active.values()) r.handle.cancel('the service is shutting down');
+    // A run's result settles once its last events and final record are in the store.
     await Promise.allSettled(pending());
-    await this.#launcher.flush();
     await this.close();
   }
 
@@ -241,6 +240,9 @@ export class RunService {
   }
 }
 
+/** What POST /v1/runs/{id}/resume accepts: suspended runs, and interrupted ones (owner gone). */
+export const RESUMABLE: ReadonlySet<string> = new Set(['suspended', 'interrupted']);
+
 function exists(runId: string): WeftError {
   return new WeftError('RUN_EXISTS', `a run "${runId}" exists already; choose another runId`, {
     data: { runId },
@@ -250,7 +252,7 @@ function exists(runId: string): WeftError {
 function notSuspended(runId: string, status: string): WeftError {
   return new WeftError(
     'RUN_NOT_SUSPENDED',
-    `run "${runId}" is ${status}; only a suspended run can be resumed`,
+    `run "${runId}" is ${status}; only a suspended or interrupted run can be resumed`,
     {
       data: { runId, status },
     },

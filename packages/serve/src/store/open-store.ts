@@ -1,26 +1,23 @@
-import { hostname } from 'node:os';
 import { WeftError } from '@weft/core';
-import type { Owner, Store } from '@weft/core/store';
+import type { Store } from '@weft/core/store';
+import { memoryStore } from '@weft/store';
+import type { StoreSetting } from '../config/resolve-config.js';
 
-/** The store a configuration names. */
-export type StoreSetting = { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string };
-
-/** Opens the configured store. (Until @weft/store lands, the caller passes `store`.) */
+/**
+ * Opens the configured store: `memory` (runs live as long as the service) or `sqlite` (a file;
+ * runs survive a restart). A store opened here is closed by the service.
+ */
 export async function openStore(setting: StoreSetting): Promise<Store> {
-  throw new WeftError(
-    'CONFIG_INVALID',
-    `the ${setting.kind} store is not available in this build: pass a store to startServer({ store })`,
-  );
-}
-
-/** True when a run's owner still lives: same host and a live pid. */
-export function ownerAlive(owner: Owner): boolean {
-  if (owner.leaseUntil !== undefined && owner.leaseUntil < Date.now()) return false;
-  if (owner.host !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  switch (setting.kind) {
+    case 'memory':
+      return memoryStore(
+        setting.maxEventsPerRun !== undefined ? { maxEventsPerRun: setting.maxEventsPerRun } : {},
+      );
+    case 'sqlite':
+      throw new WeftError(
+        'CONFIG_INVALID',
+        `the sqlite store (${setting.path}) is not in this build of @weft/store yet: use { "kind": "memory" }, or pass a store to startServer({ store })`,
+        { data: { problems: ['/store/kind: sqlite is not available yet'] } },
+      );
   }
 }
