@@ -204,6 +204,7 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         ctx.phase = 'draining';
+        runs.stopAccepting();
         await ctx.streams.shutdown(1000);
         await runs.drain(config.shutdownGraceMs);
         await ctx.streams.shutdown(1000);

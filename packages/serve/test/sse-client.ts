@@ -68,28 +68,7 @@ export class SseClient {
 
   #feed(chunk: string): void {
     this.#buf += chunk;
-    let at = 0;
-    let i: number;
-    while ((i = this.#buf.indexOf('\n\n', at)) >= 0) {
-      const block = this.#buf.slice(at, i);
-      at = i + 2;
-      let id: number | null = null;
-      let event = 'message';
-      const data: string[] = [];
-      let isFrame = false;
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) {
-          this.comments.push(line.slice(1).trim());
-          continue;
-        }
-        if (line.startsWith('id: ')) id = Number(line.slice(4));
-        else if (line.startsWith('event: ')) event = line.slice(7);
-        else if (line.startsWith('data: ')) data.push(line.slice(6));
-        else continue;
-        isFrame = true;
-      }
-      if (isFrame) this.frames.push({ id, event, data: data.join('\n') });
-    }
+    const at = parseFrames(this.#buf, this.frames, this.comments);
     this.#buf = this.#buf.slice(at);
     this.#check();
   }
@@ -108,4 +87,41 @@ export class SseClient {
       return true;
     });
   }
+}
+
+/**
+ * Parses the complete blocks of an event stream into `frames` (and comments into `comments`);
+ * returns where the unfinished tail starts.
+ */
+export function parseFrames(text: string, frames: SseFrame[], comments: string[] = []): number {
+  let at = 0;
+  let i: number;
+  while ((i = text.indexOf('\n\n', at)) >= 0) {
+    const block = text.slice(at, i);
+    at = i + 2;
+    let id: number | null = null;
+    let event = 'message';
+    const data: string[] = [];
+    let isFrame = false;
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) {
+        comments.push(line.slice(1).trim());
+        continue;
+      }
+      if (line.startsWith('id: ')) id = Number(line.slice(4));
+      else if (line.startsWith('event: ')) event = line.slice(7);
+      else if (line.startsWith('data: ')) data.push(line.slice(6));
+      else continue;
+      isFrame = true;
+    }
+    if (isFrame) frames.push({ id, event, data: data.join('\n') });
+  }
+  return at;
+}
+
+/** The frames of a whole event-stream body. */
+export function framesOf(body: string): SseFrame[] {
+  const frames: SseFrame[] = [];
+  parseFrames(body, frames);
+  return frames;
 }

@@ -181,12 +181,17 @@ export class RunService {
     await this.#d.store.runs.delete(runId);
   }
 
+  /** From now on, new runs and resumes are refused with SHUTTING_DOWN (503). */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
   /**
    * Shutdown: take no new run; wait up to `graceMs` for the active runs; cancel what is left and
    * wait for it to settle; close the engines (worker threads end here).
    */
   async drain(graceMs: number): Promise<void> {
-    this.#accepting = false;
+    this.stopAccepting();
     const pending = () => [...this.#active.values()].map((r) => r.result);
     if (this.#active.size > 0)
       await Promise.race([Promise.allSettled(pending()), delay(this.#d.clock, graceMs)]);
