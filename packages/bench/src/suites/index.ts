@@ -40,6 +40,11 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  serveExecuteSuite,
+  serveSseLatencySuite,
+  serveSseThroughputSuite,
+  serveReconnectSuite,
+  serveReadySuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */

@@ -28,26 +28,31 @@ async function logIds(url: string, runId: string): Promise<number[]> {
   }
 }
 
+/** What one followed run gave: the ids seen (in arrival order) and the drops made during it. */
+interface Followed {
+  readonly seen: number[];
+  readonly log: number[];
+  readonly drops: number;
+  readonly dropsWhileRunning: number;
+}
+
 /**
- * A run that emits a token every millisecond, suspends once and is resumed, followed by a client
- * that drops its connection after a random 1–4 frames and reconnects with Last-Event-ID, 1,000
- * times: the ids it saw (token frames count every number from seqFrom to their id) against the
- * log: lost, duplicated and out of order must all be 0.
+ * Starts a run that emits a token every millisecond, suspends once and is resumed, and follows it
+ * with a client that drops its connection after a random 1–4 frames and reconnects with
+ * Last-Event-ID, until the run has ended and every event was delivered (204), or `budget` drops.
  */
-async function reconnects(
+async function follow(
   url: string,
   runId: string,
-  n: number,
+  budget: number,
   ticks: number,
-  seed: number,
-): Promise<Measurement> {
+  random: () => number,
+): Promise<Followed> {
   await postJson(`${url}/v1/start`, { pipeline: 'paced', input: { n: ticks, periodMs: 1 }, runId });
-  const random = rng(seed);
   const seen: number[] = [];
   let last = 0;
   let drops = 0;
   let dropsWhileRunning = 0;
-  const t0 = performance.now();
   for (;;) {
     const take = 1 + Math.floor(random() * 4);
     let took = 0;
@@ -61,7 +66,7 @@ async function reconnects(
           f.event === 'token' ? ((JSON.parse(f.data) as { seqFrom?: number }).seqFrom ?? f.id) : f.id;
         for (let id = from; id <= f.id; id++) seen.push(id);
         last = f.id;
-        if (drops < n && ++took >= take) {
+        if (drops < budget && ++took >= take) {
           drops++;
           if (end === undefined) dropsWhileRunning++;
           abort();
@@ -71,27 +76,55 @@ async function reconnects(
     if (status === 204) break;
     if (end === 'suspended') await postJson(`${url}/v1/runs/${runId}/resume`, { resume: 'go' });
   }
-  const ms = performance.now() - t0;
-  const log = await logIds(url, runId);
-  const got = new Set(seen);
-  const lost = log.filter((id) => !got.has(id)).length;
-  const duplicated = seen.length - got.size;
+  return { seen, log: await logIds(url, runId), drops, dropsWhileRunning };
+}
+
+/**
+ * `n` random disconnects and Last-Event-ID reconnects, made while runs go on (a run that ends
+ * before all `n` were made is followed by another: `runs` says how many it took). For each run,
+ * the ids the client saw (token frames count every number from seqFrom to their id) against its
+ * log: lost, duplicated and out of order must all be 0.
+ */
+async function reconnects(
+  url: string,
+  prefix: string,
+  n: number,
+  ticks: number,
+  seed: number,
+): Promise<Measurement> {
+  const random = rng(seed);
+  let drops = 0;
+  let dropsWhileRunning = 0;
+  let lost = 0;
+  let duplicated = 0;
   let outOfOrder = 0;
-  for (let i = 1; i < seen.length; i++) if (seen[i]! <= seen[i - 1]!) outOfOrder++;
-  if (drops < n) throw new Error(`serve-reconnect: only ${drops} drops`);
+  let events = 0;
+  let runs = 0;
+  const t0 = performance.now();
+  while (drops < n) {
+    const r = await follow(url, `${prefix}-${++runs}`, n - drops, ticks, random);
+    drops += r.drops;
+    dropsWhileRunning += r.dropsWhileRunning;
+    const got = new Set(r.seen);
+    lost += r.log.filter((id) => !got.has(id)).length;
+    duplicated += r.seen.length - got.size;
+    for (let i = 1; i < r.seen.length; i++) if (r.seen[i]! <= r.seen[i - 1]!) outOfOrder++;
+    events += r.log.length;
+  }
   return {
-    durationMs: ms,
+    durationMs: performance.now() - t0,
     metrics: {
       lost,
       duplicated,
       'out of order': outOfOrder,
-      events: log.length,
+      events,
+      runs,
       'drops while running': dropsWhileRunning,
     },
   };
 }
 
-let runs = 0;
+let calls = 0;
 
 export const serveReconnectSuite: Suite = {
   name: 'serve-reconnect',
@@ -110,7 +143,7 @@ export const serveReconnectSuite: Suite = {
           name: 'weft /v1/runs/{id}/events',
           description: 'SSE with Last-Event-ID after each drop, direct, memory store',
           units: n,
-          run: () => reconnects(server.url, `reconnect-${process.pid}-${++runs}`, n, ticks, 17 + runs),
+          run: () => reconnects(server.url, `reconnect-${process.pid}-${++calls}`, n, ticks, 17 + calls),
         },
       ],
       targets: ['lost', 'duplicated', 'out of order'].map((extra) => ({
