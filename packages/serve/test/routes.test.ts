@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock, type RunEvent } from '@weft/core';
+import { SimulatedClock, WeftError, type RunEvent } from '@weft/core';
 import type { AuditRecord, Store } from '@weft/core/store';
 import { memoryStore } from '@weft/store';
 import { hello } from './helpers.js';
@@ -714,6 +714,37 @@ describe('shutting down', () => {
     const rec = await t.store.runs.get(held.json<{ runId: string }>().runId);
     expect(rec).toMatchObject({ status: 'succeeded' });
     expect(rec?.owner).toBeUndefined();
+  });
+});
+
+describe('a store that fails', () => {
+  it('is 503 STORE_IO with Retry-After on every route that reads it; the service keeps serving', async () => {
+    const failing = memoryStore();
+    const t = await runServer({ store: failing, pipelines: [hello] });
+    await call(t, '/v1/execute', {
+      method: 'POST',
+      url: '/v1/execute',
+      who: null,
+      ...json({ pipeline: 'hello', runId: 'io-1' }),
+    });
+    const { get, query } = failing.runs;
+    const fault = () => Promise.reject(new WeftError('STORE_IO', 'the disk said EIO'));
+    Object.assign(failing.runs, { get: fault, query: fault });
+    for (const [method, route, url] of [
+      ['GET', '/v1/runs', '/v1/runs'],
+      ['GET', '/v1/runs/{id}', '/v1/runs/io-1'],
+      ['GET', '/v1/runs/{id}/result', '/v1/runs/io-1/result'],
+      ['GET', '/v1/runs/{id}/events', '/v1/runs/io-1/events'],
+      ['POST', '/v1/runs/{id}/cancel', '/v1/runs/io-1/cancel'],
+      ['DELETE', '/v1/runs/{id}', '/v1/runs/io-1'],
+    ] as const) {
+      const r = await call(t, route, { method, url, who: null });
+      expect(r.json()).toMatchObject({ status: 503, code: 'STORE_IO' });
+      expect(r.headers['retry-after']).toBeDefined();
+    }
+    Object.assign(failing.runs, { get, query });
+    expect((await call(t, '/v1/runs/{id}', { url: '/v1/runs/io-1', who: null })).statusCode).toBe(200);
+    await t.close();
   });
 });
 

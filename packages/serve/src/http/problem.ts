@@ -38,12 +38,17 @@ export const STATUS_BY_CODE: Readonly<Partial<Record<ErrorCode, number>>> = {
   RUN_NOT_SUSPENDED: 409,
   RUN_NOT_RESUMABLE: 409,
   RUN_BUSY: 409,
+  RUN_ACTIVE: 409,
   LOCK_HELD: 409,
   IDEMPOTENCY_CONFLICT: 409,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   QUOTA_EXCEEDED: 429,
   SHUTTING_DOWN: 503,
+  // The store cannot write (disk full) or read (I/O): the service is unavailable until it is fixed;
+  // what was committed stays, and runs stopped by it are left interrupted (resumable).
+  STORE_FULL: 503,
+  STORE_IO: 503,
 };
 
 const TITLES: Readonly<Record<number, string>> = {

@@ -63,7 +63,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         summary: "the caller's runs, newest first, filtered and paged with a cursor",
         security: [{ bearer: [] }],
         querystring: listRunsQuerySchema,
-        response: { 200: json('a page of runs', runPageSchema), ...problems(400, ...AUTH_ERRORS) },
+        response: { 200: json('a page of runs', runPageSchema), ...problems(400, ...AUTH_ERRORS, 503) },
       },
     },
     async (request) => {
@@ -92,7 +92,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
           'a run: its record and its events folded into per-node state (RunView) at event view.lastSeq',
         security: [{ bearer: [] }],
         params: runParamsSchema,
-        response: { 200: json('the run', runDetailSchema), ...problems(400, ...AUTH_ERRORS, 404) },
+        response: { 200: json('the run', runDetailSchema), ...problems(400, ...AUTH_ERRORS, 404, 503) },
       },
     },
     async (request) => {
@@ -115,7 +115,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         response: {
           200: json('the run, ended', { $ref: 'RunResult#' }),
           202: json('still running', pendingResultSchema),
-          ...problems(400, ...AUTH_ERRORS, 404),
+          ...problems(400, ...AUTH_ERRORS, 404, 503),
         },
       },
     },
@@ -153,7 +153,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
             content: { ...sseAnswer.content, 'application/json': { schema: eventPageSchema } },
           },
           204: { description: 'the run has ended and every event was delivered: stop reconnecting' },
-          ...problems(400, ...AUTH_ERRORS, 404, 429),
+          ...problems(400, ...AUTH_ERRORS, 404, 429, 503),
         },
       },
     },
@@ -210,7 +210,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         response: {
           200: json('with ?wait=true: the run, ended', { $ref: 'RunResult#' }),
           202: json('cancelling', acceptedSchema),
-          ...problems(400, ...AUTH_ERRORS, 404, 409, 413, 415),
+          ...problems(400, ...AUTH_ERRORS, 404, 409, 413, 415, 503),
         },
       },
     },
@@ -289,7 +289,7 @@ export function runsRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         summary: 'forget a run that is not active: record, events, snapshot',
         security: [{ bearer: [] }],
         params: runParamsSchema,
-        response: { 204: { description: 'deleted' }, ...problems(400, ...AUTH_ERRORS, 404, 409) },
+        response: { 204: { description: 'deleted' }, ...problems(400, ...AUTH_ERRORS, 404, 409, 503) },
       },
     },
     async (request, reply) => {
