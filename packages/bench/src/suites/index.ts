@@ -8,6 +8,7 @@ import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
 import { messages100BSuite, messages10KBSuite, messages1MBSuite } from './messages.js';
 import { millionMapSuite } from './million-map.js';
+import { specCheckSuite } from './spec-check.js';
 import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-cpu-map.js';
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
@@ -40,6 +41,7 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  specCheckSuite,
   serveExecuteSuite,
   serveSseLatencySuite,
   serveSseThroughputSuite,
@@ -76,6 +78,7 @@ export {
   messages10KBSuite,
   messages1MBSuite,
   millionMapSuite,
+  specCheckSuite,
   tokensLatencySuite,
   trivialMapSuite,
   tuningGainSuite,

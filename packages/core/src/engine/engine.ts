@@ -1,7 +1,7 @@
 import { isPipeline, type Pipeline } from '../definition/pipeline.js';
 import { WeftError } from '../errors/weft-error.js';
 import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/types.js';
-import { registerPipeline } from '../orchestrator/resolve-step.js';
+import { StepRegistry } from '../orchestrator/step-registry.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
 import type { RunEvent } from '../events/types.js';
@@ -25,6 +25,8 @@ import type { RunHandle, RunResult } from './run-result.js';
  */
 export class Engine {
   readonly options: ResolvedEngineOptions;
+  /** Where this engine's runs find step code; emptied by `close()`. */
+  readonly steps = new StepRegistry();
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
@@ -66,7 +68,7 @@ export class Engine {
     if (!plan) {
       plan = compile(p);
       this.#plans.set(p, plan);
-      registerPipeline(p, plan);
+      this.steps.register(p, plan);
     }
     return plan;
   }
@@ -204,13 +206,14 @@ export class Engine {
     return this.options.store.events.tail(runId, o.after ?? 0, o.signal);
   }
 
-  /** Closes the orchestrator (step actors' teardown runs here). */
+  /** Closes the orchestrator (step actors' teardown runs here), then frees the step registry. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
     const orchestrator = await this.#orchestrator?.catch(() => undefined);
     if (orchestrator) await orchestrator.close();
+    this.steps.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
