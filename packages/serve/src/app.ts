@@ -10,6 +10,7 @@ import { sharedSchemas } from './http/response-schemas.js';
 import { metaRoutes } from './routes/meta-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { runsRoutes } from './routes/runs-routes.js';
+import { workersRoute } from './routes/workers-route.js';
 import { WeftError } from '@weft/core';
 
 declare module 'fastify' {
@@ -25,8 +26,9 @@ declare module 'fastify' {
 
 /**
  * More routes on the service's app, registered after the API (same auth hook, error handler and
- * OpenAPI document). The seam for the dashboard (a static bundle at `/ui`, issue 15) and for
- * `GET /v1/workers` when the `bullmq` plugin is on. A route that sets `config.scope` is authenticated.
+ * OpenAPI document). The seam for the dashboard (a static bundle at `/ui`, issue 15). (`GET
+ * /v1/workers` is built in: plugins feed it through `workerSource`.) A route that sets
+ * `config.scope` is authenticated.
  */
 export type RouteMount = (app: FastifyInstance, ctx: ServiceContext) => void | Promise<void>;
 
@@ -127,6 +129,7 @@ export async function buildApp(
   metaRoutes(app, ctx);
   runRoutes(app, ctx);
   runsRoutes(app, ctx);
+  workersRoute(app, ctx);
   for (const mount of extra) await mount(app, ctx);
   return app;
 }

@@ -1,6 +1,6 @@
 import type { Clock, OrchestratorRegistry } from '@weft/core';
 import type { Store } from '@weft/core/store';
-import type { HttpErrorMapper, ReadinessResult } from '@weft/core/plugin';
+import type { HttpErrorMapper, ReadinessResult, WorkerSource } from '@weft/core/plugin';
 import type { BearerAuth } from './auth/bearer-auth.js';
 import type { ResolvedServeConfig } from './config/resolve-config.js';
 import type { IdempotencyCache } from './http/idempotency.js';
@@ -37,6 +37,8 @@ export interface ServiceContext {
   readonly streams: StreamRegistry;
   readonly mappers: readonly HttpErrorMapper[];
   readonly readiness: readonly { readonly name: string; readonly check: () => Promise<ReadinessResult> }[];
+  /** Lists of workers of distributed modes, from the plugins (`GET /v1/workers`). */
+  readonly workerSources: readonly WorkerSource[];
   readonly clock: Clock;
   readonly log: ServeLogger;
   phase: Phase;

@@ -14,6 +14,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     config: resolveServeConfig({ orchestrationMode: 'direct' }, process.cwd()),
     mappers: [],
     readiness: [],
+    workerSources: [],
     clock: systemClock,
     log: silentLogger,
     phase: 'starting',

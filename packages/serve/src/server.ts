@@ -45,7 +45,7 @@ export interface ServeOptions {
   readonly importPlugin?: (specifier: string) => Promise<unknown>;
   readonly clock?: Clock;
   readonly logger?: ServeLogger;
-  /** More routes (the dashboard at `/ui`, `/v1/workers`): see {@link RouteMount}. */
+  /** More routes (the dashboard at `/ui`): see {@link RouteMount}. */
   readonly routes?: readonly RouteMount[];
   /** False: build everything but do not listen (tests use `app.inject`). Default true. */
   readonly listen?: boolean;
@@ -182,6 +182,7 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
       streams: new StreamRegistry(),
       mappers: plugins.httpErrorMappers,
       readiness: plugins.readinessChecks,
+      workerSources: plugins.workerSources,
       clock,
       log,
       phase: 'starting',

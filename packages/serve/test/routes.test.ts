@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock, WeftError, compile, type RunEvent } from '@weft/core';
+import { SimulatedClock, WeftError, compile, type ErrorCode, type RunEvent } from '@weft/core';
+import type { WeftPlugin } from '@weft/core/plugin';
 import type { AuditRecord, Store } from '@weft/core/store';
 import { memoryStore } from '@weft/store';
 import { hello } from './helpers.js';
@@ -778,6 +779,80 @@ describe('a store that fails', () => {
     // The faults were own properties over the store's methods: removing them heals the store.
     for (const m of ['get', 'query']) Reflect.deleteProperty(failing.runs, m);
     expect((await call(t, '/v1/runs/{id}', { url: '/v1/runs/io-1', who: null })).statusCode).toBe(200);
+    await t.close();
+  });
+});
+
+describe('GET /v1/workers (plugins list their workers; the service imports no plugin SDK)', () => {
+  it('answers no sources and no workers when no plugin lists any', async () => {
+    const r = await call(s, '/v1/workers', { url: '/v1/workers' });
+    expect(r.json()).toEqual({ sources: [], workers: [] });
+  });
+
+  it('lists the workers of every plugin source with their own fields; 401, 403; a source that cannot answer fails with its mapped code', async () => {
+    let redisUp = true;
+    const calls: string[] = [];
+    const remote: WeftPlugin = {
+      name: 'remote-plugin',
+      register(r) {
+        r.httpErrorMapper({ codes: ['ORCHESTRATOR_UNAVAILABLE'], status: 503, retryAfterSeconds: 5 });
+        r.workerSource?.({
+          orchestrator: 'remote',
+          list: async () => {
+            calls.push('remote');
+            if (!redisUp)
+              throw new WeftError(
+                'ORCHESTRATOR_UNAVAILABLE' as ErrorCode,
+                'Redis at redis://127.0.0.1:1/: no answer',
+              );
+            return [
+              { id: 'w2', name: 'b', host: 'h2', pid: 2, threads: 4, queues: ['weft:cpu'], slots: 8 },
+              { id: 'w1', name: 'a', host: 'h1', pid: 1, threads: 2 },
+            ] as const;
+          },
+        });
+      },
+    };
+    const lonely: WeftPlugin = {
+      name: 'lonely-plugin',
+      register(r) {
+        r.workerSource?.({ orchestrator: 'lonely', list: async () => [] });
+      },
+    };
+    const t = await runServer({
+      config: { auth, plugins: ['remote', 'lonely'] },
+      importPlugin: async (spec) => ({ default: spec === 'remote' ? remote : lonely }),
+    });
+    const r = await call(t, '/v1/workers', { url: '/v1/workers', who: 'reader' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({
+      sources: ['remote', 'lonely'],
+      workers: [
+        {
+          orchestrator: 'remote',
+          id: 'w2',
+          name: 'b',
+          host: 'h2',
+          pid: 2,
+          threads: 4,
+          queues: ['weft:cpu'],
+          slots: 8,
+        },
+        { orchestrator: 'remote', id: 'w1', name: 'a', host: 'h1', pid: 1, threads: 2 },
+      ],
+    });
+    expect((await call(t, '/v1/workers', { url: '/v1/workers', who: null })).statusCode).toBe(401);
+    expect((await call(t, '/v1/workers', { url: '/v1/workers', who: 'writer' })).statusCode).toBe(403);
+    // Refused requests never reached a source.
+    expect(calls).toEqual(['remote']);
+    redisUp = false;
+    const down = await call(t, '/v1/workers', { url: '/v1/workers', who: 'reader' });
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['retry-after']).toBe('5');
+    expect(down.json()).toMatchObject({
+      code: 'ORCHESTRATOR_UNAVAILABLE',
+      detail: expect.stringContaining('Redis'),
+    });
     await t.close();
   });
 });

@@ -202,7 +202,7 @@ describe('start-up teardown', () => {
   });
 });
 
-describe('route mounts (the seam of the dashboard and of /v1/workers)', () => {
+describe('route mounts (the seam of the dashboard)', () => {
   it('mounts extra routes behind the same auth, errors and OpenAPI document', async () => {
     const { hashToken } = await import('../src/index.js');
     const s = await startServer({
@@ -215,9 +215,9 @@ describe('route mounts (the seam of the dashboard and of /v1/workers)', () => {
       routes: [
         (app) => {
           app.get(
-            '/v1/workers',
-            { config: { scope: 'pipelines:read' }, schema: { summary: 'workers' } },
-            async () => ({ workers: [] }),
+            '/v1/extra',
+            { config: { scope: 'pipelines:read' }, schema: { summary: 'an extra route' } },
+            async () => ({ extra: [] }),
           );
           app.get('/ui', { schema: { hide: true } }, async (_req, reply) =>
             reply.type('text/html').send('<!doctype html>'),
@@ -225,18 +225,18 @@ describe('route mounts (the seam of the dashboard and of /v1/workers)', () => {
         },
       ],
     });
-    expect((await s.app.inject({ method: 'GET', url: '/v1/workers' })).statusCode).toBe(401);
+    expect((await s.app.inject({ method: 'GET', url: '/v1/extra' })).statusCode).toBe(401);
     const ok = await s.app.inject({
       method: 'GET',
-      url: '/v1/workers',
+      url: '/v1/extra',
       headers: { authorization: 'Bearer t' },
     });
-    expect(ok.json()).toEqual({ workers: [] });
+    expect(ok.json()).toEqual({ extra: [] });
     expect((await s.app.inject({ method: 'GET', url: '/ui' })).body).toBe('<!doctype html>');
     const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
       paths: Record<string, unknown>;
     }>();
-    expect(Object.keys(doc.paths)).toContain('/v1/workers');
+    expect(Object.keys(doc.paths)).toContain('/v1/extra');
     await s.close();
   });
 });

@@ -221,6 +221,37 @@ export const orchestratorsSchema = {
   },
 } as const;
 
+/** `GET /v1/workers`: a source's own fields (queues, slots...) are passed through. */
+export const workersSchema = {
+  type: 'object',
+  required: ['sources', 'workers'],
+  properties: {
+    sources: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'the orchestration modes whose plugins list workers (empty: none configured)',
+    },
+    workers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['orchestrator', 'id'],
+        additionalProperties: true,
+        properties: {
+          orchestrator: { type: 'string' },
+          id: { type: 'string' },
+          name: { type: 'string' },
+          host: { type: 'string' },
+          pid: { type: 'integer' },
+          threads: { type: 'integer' },
+          version: { type: 'string' },
+          startedAt: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
 const pipelineSummary = {
   type: 'object',
   properties: {

@@ -9,7 +9,7 @@ const PROBLEM_TEXT: Readonly<Record<number, string>> = {
   413: 'body over limits.bodyBytes',
   415: 'body that is not application/json',
   429: 'tenant quota reached (Retry-After)',
-  503: 'shutting down, or not ready (Retry-After)',
+  503: 'shutting down, not ready, or a backend unavailable: the store (STORE_FULL, STORE_IO) or a plugin’s (Retry-After)',
 };
 
 /** Documented problem+json answers for these statuses. */
