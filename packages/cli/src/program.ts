@@ -8,6 +8,7 @@ import { graphCommand, validateCommand } from './commands/validate.js';
 import { initCommand } from './commands/init.js';
 import { catalogueCommands } from './commands/catalogue.js';
 import { benchCommands } from './commands/bench.js';
+import { serveCommand, type ServeCommandOptions } from './commands/serve.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
 import type { LoadedPlugins } from '@weft/core/plugin';
 import { usePluginOrchestrators } from './run/engine.js';
@@ -265,6 +266,21 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .addOption(json())
     .addOption(quiet())
     .action((opts: { catalogue?: string; offline?: boolean }) => act(() => initCommand(opts, io))());
+
+  program
+    .command('serve')
+    .description(
+      'serve pipelines over HTTP (execute, start, stream, validate, runs, events, cancel, resume); prints the URL first',
+    )
+    .argument('[pipeline...]', 'more pipelines to register: pipeline.json, or module.js[#export]')
+    .option('--config <file>', 'service configuration (default: .weft/serve.json when present)')
+    .option(
+      '--host <host>',
+      'address to listen on (default 127.0.0.1; another needs auth in the configuration)',
+    )
+    .option('--port <n>', 'port to listen on (default 8742; 0 picks a free one)')
+    .addOption(quiet())
+    .action((targets: string[], opts: ServeCommandOptions) => act(() => serveCommand(targets, opts, io))());
 
   for (const spec of runOptions) {
     for (const c of program.commands)

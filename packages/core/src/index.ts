@@ -57,6 +57,15 @@ export type {
 } from './events/types.js';
 export type { RunMetrics, StepLatency } from './events/metrics.js';
 export { EventHub } from './events/event-hub.js';
+export {
+  RunViewFold,
+  foldRunView,
+  type RunView,
+  type NodeView,
+  type NodeState,
+  type NodeError,
+  type EdgeTaken,
+} from './events/run-view.js';
 export type {
   StepContext,
   HostServices,

@@ -11,6 +11,7 @@ function plugin(name: string, log: string[], fail?: 'register' | 'close'): WeftP
       if (fail === 'register') throw new Error('boom');
       r.httpErrorMapper({ codes: [`${name.toUpperCase()}_DOWN`], status: 503 });
       r.readinessCheck(name, async () => ({ ok: true }));
+      r.workerSource?.({ orchestrator: name, list: async () => [{ id: `${name}-1` }] });
     },
     async close() {
       log.push(`close ${name}`);
@@ -30,6 +31,8 @@ describe('loadPlugins', () => {
     expect(loaded.plugins.map((p) => p.name)).toEqual(['a', 'b']);
     expect(loaded.httpErrorMappers.map((m) => m.codes[0])).toEqual(['A_DOWN', 'B_DOWN']);
     expect(loaded.readinessChecks.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(loaded.workerSources.map((w) => w.orchestrator)).toEqual(['a', 'b']);
+    expect(await loaded.workerSources[1]!.list()).toEqual([{ id: 'b-1' }]);
     expect(await loaded.close()).toEqual(['plugin b: stuck']);
     expect(log).toEqual(['register a {}', 'register b {"x":1}', 'close b', 'close a']);
   });

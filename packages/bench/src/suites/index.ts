@@ -25,6 +25,10 @@ import { storeMapSuite } from './store-map.js';
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
 import { tuningGainSuite } from './tuning-gain.js';
+import { serveExecuteSuite } from './serve-execute.js';
+import { serveReadySuite } from './serve-ready.js';
+import { serveReconnectSuite } from './serve-reconnect.js';
+import { serveSseLatencySuite, serveSseThroughputSuite } from './serve-sse.js';
 
 /**
  * All suites, in run order. The actors suites that `cpu-6ms`, `cpu-64us` and `trivial-map` extend
@@ -62,6 +66,11 @@ export const suites: readonly Suite[] = [
   bullmqStallSuite,
   bullmqCancelSuite,
   bullmqMemorySuite,
+  serveExecuteSuite,
+  serveSseLatencySuite,
+  serveSseThroughputSuite,
+  serveReconnectSuite,
+  serveReadySuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -108,4 +117,9 @@ export {
   storeReplaySuite,
   storeLargeValueSuite,
   storeMapSuite,
+  serveExecuteSuite,
+  serveSseLatencySuite,
+  serveSseThroughputSuite,
+  serveReconnectSuite,
+  serveReadySuite,
 };

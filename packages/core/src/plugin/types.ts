@@ -63,9 +63,42 @@ export interface RunOptionSpec extends CliOptionSpec {
   parse?(value: string): unknown;
 }
 
+/**
+ * A worker process of a distributed orchestration mode, as `GET /v1/workers` of `weft serve` lists it.
+ * A source may describe its workers with more fields (queues, slots...): they are passed through.
+ */
+export interface WorkerDescription {
+  readonly id: string;
+  readonly name?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  /** Threads of its pool (CPU slots). */
+  readonly threads?: number;
+  /** Version of the plugin it runs. */
+  readonly version?: string;
+  /** ISO 8601 time it started. */
+  readonly startedAt?: string;
+}
+
+/**
+ * Lists the live workers of a plugin's orchestration mode (how `GET /v1/workers` of `weft serve`
+ * learns about `weft worker` processes without importing the plugin's SDK).
+ */
+export interface WorkerSource {
+  /** The orchestration mode whose workers these are (e.g. `bullmq`). */
+  readonly orchestrator: string;
+  /**
+   * The workers alive now. Answers or fails within a bounded time (the plugin keeps its own
+   * deadline); a failure is a WeftError whose code the plugin maps (e.g. ORCHESTRATOR_UNAVAILABLE, 503).
+   */
+  list(): Promise<readonly WorkerDescription[]>;
+}
+
 /** What a plugin's `register` receives. */
 export interface PluginRegistrar {
   orchestrator(entry: OrchestratorEntry): void;
+  /** Lists the workers of a distributed mode (optional: registrars of entry points that list none may omit it). */
+  workerSource?(source: WorkerSource): void;
   httpErrorMapper(mapper: HttpErrorMapper): void;
   readinessCheck(name: string, check: () => Promise<ReadinessResult>): void;
   cliCommand(command: CliCommandSpec): void;
