@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { WeftError, type RunEvent } from '@weft/core';
+import { loadPlugins } from '@weft/core/plugin';
 import {
   BullmqOrchestrator,
   Keys,
@@ -32,6 +33,17 @@ describe.skipIf(!redisUrl)('bullmq orchestrator with two worker processes', () =
       expect(list.map((w) => w.id).sort()).toEqual(workers.map((w) => w.id).sort());
       for (const w of list)
         expect(w).toMatchObject({ threads: 1, slots: 4, queues: ['cpu', 'io'], version: '0.1.0' });
+      // What GET /v1/workers of weft serve answers: the plugin's worker source, without the SDK in serve.
+      const loaded = await loadPlugins(
+        [{ module: '@weft/bullmq', options: { redis: redisUrl, prefix } }],
+        () => import('../src/plugin.js'),
+      );
+      try {
+        const source = loaded.workerSources.find((s) => s.orchestrator === 'bullmq');
+        expect((await source!.list()).map((w) => w.id).sort()).toEqual(workers.map((w) => w.id).sort());
+      } finally {
+        await loaded.close();
+      }
     } finally {
       redis.disconnect();
     }
