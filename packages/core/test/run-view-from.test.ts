@@ -91,4 +91,37 @@ describe('RunViewFold.from', () => {
       expect(json(fold.view), `snapshot at event ${n}`).toEqual(whole);
     }
   });
+
+  it('keeps a step that waits for its retry running, and cancelled when the run is cancelled then', async () => {
+    const p = pipeline('waits')
+      .step(
+        'again',
+        () => {
+          throw Object.assign(new Error('later'), { retryable: true });
+        },
+        { retry: { attempts: 5, initialDelayMs: 60_000, jitter: 0 } },
+      )
+      .build();
+    const engine = createEngine();
+    const all: RunEvent[] = [];
+    const h = engine.start(p, 1, {
+      observers: [
+        {
+          onEvent: (e) => {
+            all.push(e);
+            if (e.type === 'step.error' && e.willRetry) h.cancel('enough');
+          },
+        },
+      ],
+    });
+    await h.result;
+    const plan = engine.plan(p);
+    const whole = json(foldRunView(all, plan)) as ReturnType<typeof foldRunView>;
+    expect(whole.status).toBe('cancelled');
+    expect(whole.nodes['again']!.state).toBe('cancelled');
+    const waiting = all.findIndex((e) => e.type === 'step.error') + 1;
+    const snapshot = json(foldRunView(all.slice(0, waiting), plan)) as ReturnType<typeof foldRunView>;
+    expect(snapshot.nodes['again']).toMatchObject({ state: 'running', running: 0 });
+    expect(json(RunViewFold.from(snapshot, plan).applyAll(all.slice(waiting)).view)).toEqual(whole);
+  });
 });
