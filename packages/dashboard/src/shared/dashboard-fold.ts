@@ -1,0 +1,68 @@
+import { RunViewFold, type ExecutionPlan, type RunEvent, type RunView } from '@weft/core';
+import { ErrorGroups, type ErrorGroup } from './error-groups.js';
+import { TimelineBuilder, type TimelineData } from './timeline-builder.js';
+import { TokenLog, type TokenText } from './token-log.js';
+
+/**
+ * What the run page shows, folded from a run's events up to `view.lastSeq`: per-node state (the
+ * RunView of core), timeline spans, errors by code and the token text per step. Plain data: the
+ * server sends it as JSON, the page continues it with the events after `view.lastSeq`.
+ */
+export interface RunSnapshot {
+  readonly view: RunView;
+  readonly timeline: TimelineData;
+  readonly errors: ErrorGroup[];
+  readonly tokens: TokenText[];
+}
+
+/** What one event changed, as bits (the page repaints only those parts). */
+export const CHANGED = { view: 1, timeline: 2, errors: 4, tokens: 8 } as const;
+
+/**
+ * Folds a run's events into a {@link RunSnapshot}, one at a time; on the server from the first event,
+ * in the page from a snapshot at event n.
+ * @example
+ * const fold = new DashboardFold(plan);
+ * for (const e of events) fold.apply(e);
+ * JSON.stringify(fold.snapshot); // what the page boots from
+ */
+export class DashboardFold {
+  readonly snapshot: RunSnapshot;
+  readonly #view: RunViewFold;
+  readonly #timeline: TimelineBuilder;
+  readonly #errors: ErrorGroups;
+  readonly #tokens: TokenLog;
+
+  /** A fold from the start (no `from`), or continuing a snapshot (which it then mutates). */
+  constructor(plan?: ExecutionPlan, from?: RunSnapshot) {
+    this.#view = from ? RunViewFold.from(from.view, plan) : new RunViewFold(plan);
+    this.#timeline = new TimelineBuilder(from?.timeline);
+    this.#errors = new ErrorGroups(from?.errors);
+    this.#tokens = new TokenLog(from?.tokens);
+    this.snapshot = {
+      view: this.#view.view,
+      timeline: this.#timeline.data,
+      errors: this.#errors.groups,
+      tokens: this.#tokens.steps,
+    };
+  }
+
+  /** The seq of the last event folded. */
+  get lastSeq(): number {
+    return this.#view.view.lastSeq;
+  }
+
+  /**
+   * Folds one event and returns what changed ({@link CHANGED} bits). An event at or before
+   * `lastSeq` is ignored (0): following a stream after a reconnect never counts twice.
+   */
+  apply(e: RunEvent): number {
+    if (e.seq <= this.#view.view.lastSeq) return 0;
+    this.#view.apply(e);
+    let changed = CHANGED.view;
+    if (this.#timeline.apply(e)) changed |= CHANGED.timeline;
+    if (this.#errors.apply(e)) changed |= CHANGED.errors;
+    if (this.#tokens.apply(e)) changed |= CHANGED.tokens;
+    return changed;
+  }
+}
