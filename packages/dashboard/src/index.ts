@@ -17,5 +17,6 @@ export { DashboardFold, CHANGED, type RunSnapshot } from './shared/dashboard-fol
 export { TimelineBuilder, SPAN_STATUS, MARK_KIND, type TimelineData } from './shared/timeline-builder.js';
 export { ErrorGroups, type ErrorGroup, type ErrorSample } from './shared/error-groups.js';
 export { TokenLog, type TokenText } from './shared/token-log.js';
+export { OutputPreviews, type OutputPreview } from './shared/output-previews.js';
 export type { PlanLayout, LayoutNode, LayoutEdge } from './shared/plan-layout.js';
 export type { Boot, BootBase, RunSummary, PipelineEntry, WorkerEntry } from './shared/boot.js';

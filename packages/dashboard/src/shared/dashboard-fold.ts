@@ -1,11 +1,12 @@
 import { RunViewFold, type ExecutionPlan, type RunEvent, type RunView } from '@weft/core';
 import { ErrorGroups, type ErrorGroup } from './error-groups.js';
+import { OutputPreviews, type OutputPreview } from './output-previews.js';
 import { TimelineBuilder, type TimelineData } from './timeline-builder.js';
 import { TokenLog, type TokenText } from './token-log.js';
 
 /**
  * What the run page shows, folded from a run's events up to `view.lastSeq`: per-node state (the
- * RunView of core), timeline spans, errors by code and the token text per step. Plain data: the
+ * RunView of core), timeline spans, errors by code, the token text per step and output previews. Plain data: the
  * server sends it as JSON, the page continues it with the events after `view.lastSeq`.
  */
 export interface RunSnapshot {
@@ -13,10 +14,11 @@ export interface RunSnapshot {
   readonly timeline: TimelineData;
   readonly errors: ErrorGroup[];
   readonly tokens: TokenText[];
+  readonly outputs: Record<string, OutputPreview>;
 }
 
 /** What one event changed, as bits (the page repaints only those parts). */
-export const CHANGED = { view: 1, timeline: 2, errors: 4, tokens: 8 } as const;
+export const CHANGED = { view: 1, timeline: 2, errors: 4, tokens: 8, outputs: 16 } as const;
 
 /**
  * Folds a run's events into a {@link RunSnapshot}, one at a time; on the server from the first event,
@@ -32,6 +34,7 @@ export class DashboardFold {
   readonly #timeline: TimelineBuilder;
   readonly #errors: ErrorGroups;
   readonly #tokens: TokenLog;
+  readonly #outputs: OutputPreviews;
 
   /** A fold from the start (no `from`), or continuing a snapshot (which it then mutates). */
   constructor(plan?: ExecutionPlan, from?: RunSnapshot) {
@@ -39,11 +42,13 @@ export class DashboardFold {
     this.#timeline = new TimelineBuilder(from?.timeline);
     this.#errors = new ErrorGroups(from?.errors);
     this.#tokens = new TokenLog(from?.tokens);
+    this.#outputs = new OutputPreviews(from?.outputs);
     this.snapshot = {
       view: this.#view.view,
       timeline: this.#timeline.data,
       errors: this.#errors.groups,
       tokens: this.#tokens.steps,
+      outputs: this.#outputs.previews,
     };
   }
 
@@ -63,6 +68,7 @@ export class DashboardFold {
     if (this.#timeline.apply(e)) changed |= CHANGED.timeline;
     if (this.#errors.apply(e)) changed |= CHANGED.errors;
     if (this.#tokens.apply(e)) changed |= CHANGED.tokens;
+    if (this.#outputs.apply(e)) changed |= CHANGED.outputs;
     return changed;
   }
 }
