@@ -15,6 +15,8 @@ export interface RunSnapshot {
   readonly errors: ErrorGroup[];
   readonly tokens: TokenText[];
   readonly outputs: Record<string, OutputPreview>;
+  /** The `time` of the last event folded (the engine's clock: ms, not necessarily epoch). */
+  lastTime: number | null;
 }
 
 /** What one event changed, as bits (the page repaints only those parts). */
@@ -49,6 +51,7 @@ export class DashboardFold {
       errors: this.#errors.groups,
       tokens: this.#tokens.steps,
       outputs: this.#outputs.previews,
+      lastTime: from?.lastTime ?? null,
     };
   }
 
@@ -64,6 +67,7 @@ export class DashboardFold {
   apply(e: RunEvent): number {
     if (e.seq <= this.#view.view.lastSeq) return 0;
     this.#view.apply(e);
+    this.snapshot.lastTime = e.time;
     let changed = CHANGED.view;
     if (this.#timeline.apply(e)) changed |= CHANGED.timeline;
     if (this.#errors.apply(e)) changed |= CHANGED.errors;

@@ -7,10 +7,11 @@ import { watch, type RunState } from './run-state.js';
 const edgeKey = (path: readonly string[], from: string, to: string): string =>
   `${[...path, from].join('/')}->${[...path, to].join('/')}`;
 
-/** Items per second of a map node, averaged since its first start. */
-function itemsPerSecond(n: NodeView): number | null {
+/** Items per second of a map node, averaged since its first start (`now`: the last event's time). */
+function itemsPerSecond(n: NodeView, now: number | null): number | null {
   if (!n.items || n.firstStartedAt === null) return null;
-  const end = n.state === 'running' ? Date.now() : (n.lastEndedAt ?? Date.now());
+  const end = n.state === 'running' ? now : (n.lastEndedAt ?? now);
+  if (end === null) return null;
   const s = (end - n.firstStartedAt) / 1000;
   return s > 0 ? (n.items.done + n.items.failed) / s : null;
 }
@@ -18,11 +19,13 @@ function itemsPerSecond(n: NodeView): number | null {
 function NodeBox({
   l,
   n,
+  now,
   selected,
   onSelect,
 }: {
   l: LayoutNode;
   n: NodeView | undefined;
+  now: number | null;
   selected: boolean;
   onSelect: (id: string) => void;
 }) {
@@ -58,7 +61,7 @@ function NodeBox({
   const join = n?.join ?? null;
   let meta: string;
   if (l.kind === 'map' && items) {
-    const rate = n ? itemsPerSecond(n) : null;
+    const rate = n ? itemsPerSecond(n, now) : null;
     meta = `${count(items.done)}/${items.total === null ? '?' : count(items.total)}${items.failed ? ` · ${count(items.failed)} failed` : ''}${rate !== null ? ` · ${count(Math.round(rate))}/s` : ''}`;
   } else if (join) meta = `${join.arrived}/${join.expected} arrived${join.timedOut ? ' · timed out' : ''}`;
   else if (n && n.attempts > 1) meta = `${state} · ${n.attempts} attempts`;
@@ -171,9 +174,29 @@ export function GraphView({ state, layout }: { state: RunState; layout: PlanLayo
           <path d="M0,0 L10,5 L0,10 z" class="arrow taken" />
         </marker>
       </defs>
-      ${groups.map((l) => html`<${NodeBox} key=${l.id} l=${l} n=${state.node(l.id)} selected=${selected === l.id} onSelect=${select} />`)}
+      ${groups.map(
+        (l) =>
+          html`<${NodeBox}
+            key=${l.id}
+            l=${l}
+            n=${state.node(l.id)}
+            now=${state.snap.lastTime}
+            selected=${selected === l.id}
+            onSelect=${select}
+          />`,
+      )}
       ${layout.edges.map((e) => html`<${Edge} key=${e.id} e=${e} taken=${taken.get(e.id)} />`)}
-      ${plain.map((l) => html`<${NodeBox} key=${l.id} l=${l} n=${state.node(l.id)} selected=${selected === l.id} onSelect=${select} />`)}
+      ${plain.map(
+        (l) =>
+          html`<${NodeBox}
+            key=${l.id}
+            l=${l}
+            n=${state.node(l.id)}
+            now=${state.snap.lastTime}
+            selected=${selected === l.id}
+            onSelect=${select}
+          />`,
+      )}
     </svg>
   </div>`;
 }

@@ -1,7 +1,12 @@
+import type { NodeError } from '@weft/core';
 import { SPAN_STATUS } from '../../shared/timeline-builder.js';
 import { count, duration } from '../format.js';
 import { html } from '../html.js';
 import { watch, type RunState } from './run-state.js';
+
+/** `(invocation 3, attempt 2, item 7, retried)` */
+const errorWhere = (e: NodeError): string =>
+  `(invocation ${e.invocation}, attempt ${e.attempt}${e.index !== undefined ? `, item ${e.index}` : ''}${e.willRetry ? ', retried' : ''})`;
 
 const STATUS_NAMES = Object.keys(SPAN_STATUS);
 const MAX_ROWS = 200;
@@ -81,10 +86,7 @@ export function Inspector({ state }: { state: RunState }) {
     ${
       n?.lastError
         ? html`<section class="error" data-node-error=${n.lastError.code}>
-            <h3>
-              Last error: <code>${n.lastError.code}</code> (invocation ${n.lastError.invocation}, attempt
-              ${n.lastError.attempt}${n.lastError.index !== undefined ? `, item ${n.lastError.index}` : ''}${n.lastError.willRetry ? ', retried' : ''})
-            </h3>
+            <h3>Last error: <code>${n.lastError.code}</code> ${errorWhere(n.lastError)}</h3>
             <p>${n.lastError.message}</p>
             ${n.lastError.stack ? html`<pre class="stack">${n.lastError.stack}</pre>` : null}
           </section>`

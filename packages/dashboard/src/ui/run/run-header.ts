@@ -47,7 +47,8 @@ export function RunHeader({ state }: { state: RunState }) {
       state.refollow();
     });
   const elapsed =
-    v.durationMs ?? (v.startedAt !== null && v.status === 'running' ? Date.now() - v.startedAt : null);
+    v.durationMs ??
+    (v.startedAt !== null && state.snap.lastTime !== null ? state.snap.lastTime - v.startedAt : null);
   const nodes = Object.values(v.nodes);
   const running = v.status === 'running' || v.status === 'pending';
   return html`<header class="run-header" data-run=${state.run.runId} data-run-status=${v.status}>
@@ -62,7 +63,7 @@ export function RunHeader({ state }: { state: RunState }) {
     <dl class="facts">
       <div>
         <dt>started</dt>
-        <dd>${clock(v.startedAt ?? state.run.startedAt)}</dd>
+        <dd>${clock(state.run.startedAt)}</dd>
       </div>
       <div>
         <dt>duration</dt>
@@ -105,8 +106,8 @@ export function RunHeader({ state }: { state: RunState }) {
                 ${v.suspended.map(
                   (r) =>
                     html`<li data-suspend-step=${r.step}>
-                      <b>${r.step}</b>:
-                      ${r.reason}${r.data !== undefined ? html` <code>${JSON.stringify(r.data)}</code>` : null}
+                      <b>${r.step}</b
+                      >${`: ${r.reason} `}${r.data !== undefined ? html`<code>${JSON.stringify(r.data)}</code>` : null}
                     </li>`,
                 )}
               </ul>

@@ -14,7 +14,8 @@ export function TimelineView({ state }: { state: RunState }) {
   const tick = state.timelineTick.value;
   useEffect(() => {
     const canvas = ref.current!;
-    const running = (): number | null => (state.status === 'running' ? Date.now() : null);
+    // Running spans end at the last event's time (the engine's clock, not the page's).
+    const running = (): number | null => (state.status === 'running' ? state.snap.lastTime : null);
     const g = new TimelineCanvas(canvas, () => state.snap.timeline, running);
     g.onHover = (t) => (hover.value = t);
     gantt.current = g;
