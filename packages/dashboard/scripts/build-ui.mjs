@@ -41,4 +41,6 @@ if (!js || !css) throw new Error(`dashboard build: missing outputs in ${files.jo
 writeFileSync(join(out, 'manifest.json'), JSON.stringify({ js, css }, null, 2) + '\n');
 const gz = (f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length;
 if (process.env.WEFT_QUIET_BUILD !== '1')
-  console.log(`dashboard: ${js} ${(gz(js) / 1024).toFixed(1)} KB gzip, ${css} ${(gz(css) / 1024).toFixed(1)} KB gzip`);
+  console.log(
+    `dashboard: ${js} ${(gz(js) / 1024).toFixed(1)} KB gzip, ${css} ${(gz(css) / 1024).toFixed(1)} KB gzip`,
+  );
