@@ -108,9 +108,9 @@ describe.runIf(runBrowserSuite)('dashboard figures in Chromium', () => {
     const source = big.events.slice(0, 30_000);
     const live = server.play('ten-maps', 'live-5k', source, 5000);
     const page = await browser.open(`${server.url}/ui/runs/live-5k`);
-    await page.waitForFunction(() => window.__weft?.ready);
+    await page.waitForSelector('[data-connection="live"]');
     const readyAt = await markAt(page, 'weft:ready');
-    await live.done;
+    await live.start();
     const last = live.run.events.at(-1)!.seq;
     await page.waitForFunction((seq) => window.__weft.seen.at(-1) === seq, last);
     const { latencies, longTasks, seen, snapshotSeq } = await page.evaluate(() => window.__weft);

@@ -65,7 +65,8 @@ export class DashboardTestServer {
   /** Starts on 127.0.0.1 on a free port. */
   static async start(pipelines: readonly Pipeline[]): Promise<DashboardTestServer> {
     const s = new DashboardTestServer(pipelines);
-    s.layouts.warm();
+    // Plans are known at start-up: lay them out now, as the service should, so no page waits for ELK.
+    await Promise.all([...s.#pipelines.values()].map((r) => s.layouts.layout(r.plan)));
     await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
     s.#url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
     return s;
@@ -103,28 +104,30 @@ export class DashboardTestServer {
 
   /**
    * Plays recorded events into a new run at `perSecond` events per second, with their times set to
-   * when they are appended (a live run the page follows). Resolves when every event is in.
+   * when they are appended (a live run the page follows). Nothing is appended before `start()`, whose
+   * promise resolves when every event is in.
    */
   play(
     name: string,
     runId: string,
     events: readonly RunEvent[],
     perSecond: number,
-  ): { run: ServedRun; done: Promise<void> } {
+  ): { run: ServedRun; start: () => Promise<void> } {
     const served = this.#add(runId, name);
     const batch = Math.max(1, Math.round(perSecond / 100));
     let i = 0;
-    const done = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        const end = Math.min(events.length, i + batch);
-        for (; i < end; i++) this.append(served, { ...events[i]!, runId, time: Date.now() });
-        if (i >= events.length) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 10);
-    });
-    return { run: served, done };
+    const start = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          const end = Math.min(events.length, i + batch);
+          for (; i < end; i++) this.append(served, { ...events[i]!, runId, time: Date.now() });
+          if (i >= events.length) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 10);
+      });
+    return { run: served, start };
   }
 
   /** Appends one event to a run's log: fold, then every open stream. */
@@ -151,6 +154,12 @@ export class DashboardTestServer {
       }
     }
     if (e.type === 'run.start' || ends) this.#broadcast(run.summary);
+  }
+
+  /** Cuts every open event stream of a run (the page must reconnect and miss nothing). */
+  dropStreams(run: ServedRun): void {
+    for (const s of run.streams) s.destroy();
+    run.streams.clear();
   }
 
   /** Stops streams, the server, the layout worker and the engine. */
