@@ -140,7 +140,13 @@ export class DashboardTestServer {
       status: v.status,
       sessions: Math.max(1, v.sessions),
       lastSeq: e.seq,
-      finishedAt: v.finishedAt,
+      // Wall-clock times, as the run store keeps them (event times are the engine's monotonic clock).
+      finishedAt:
+        e.type === 'run.finish' && e.path.length === 0
+          ? Date.now()
+          : e.type === 'run.start' && e.path.length === 0
+            ? null
+            : run.summary.finishedAt,
       error: v.error,
       orchestrationMode: v.orchestrator,
     };
