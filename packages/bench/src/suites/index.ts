@@ -3,6 +3,7 @@ import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
 import { actorsCancelSuite, actorsTokensSuite } from './actors-index.js';
 import { chainSuite } from './chain.js';
+import { dashboardFoldSuite } from './dashboard-fold.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
@@ -36,6 +37,7 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  dashboardFoldSuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -54,6 +56,7 @@ export function selectSuites(names: readonly string[], from: readonly Suite[] = 
 }
 
 export {
+  dashboardFoldSuite,
   actorsCancelSuite,
   actorsTokensSuite,
   chainSuite,
