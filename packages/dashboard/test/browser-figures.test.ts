@@ -110,7 +110,11 @@ describe.runIf(runBrowserSuite)('dashboard figures in Chromium', () => {
     const page = await browser.open(`${server.url}/ui/runs/live-5k`);
     await page.waitForSelector('[data-connection="live"]');
     const readyAt = await markAt(page, 'weft:ready');
+    const cpu0 = browser.rendererCpuMs();
+    const t0 = performance.now();
     await live.start();
+    const seconds = (performance.now() - t0) / 1000;
+    const cpuMsPerSecond = (browser.rendererCpuMs() - cpu0) / seconds;
     const last = live.run.events.at(-1)!.seq;
     await page.waitForFunction((seq) => window.__weft.seen.at(-1) === seq, last);
     const { latencies, longTasks, seen, snapshotSeq } = await page.evaluate(() => window.__weft);
@@ -124,6 +128,8 @@ describe.runIf(runBrowserSuite)('dashboard figures in Chromium', () => {
       latencyMsMax: round(Math.max(...latencies)),
       longTasksOver50ms: tasks.length,
       longestTaskMs: round(Math.max(0, ...tasks.map((t) => t.duration))),
+      seconds: round(seconds),
+      rendererCpuMsPerSecond: round(cpuMsPerSecond),
     };
     expect(latencies.length).toBeGreaterThan(source.length / 2);
   });

@@ -113,6 +113,9 @@ describe.runIf(runBrowserSuite)('dashboard in Chromium', () => {
     await page.waitForFunction(() => window.__weft?.ready);
     expect(await page.getAttribute('[data-run-status]', 'data-run-status')).toBe('failed');
     expect(await state(page, 'broken')).toBe('failed');
+    expect(await page.getAttribute('[data-metrics] [data-worker-restarts]', 'data-worker-restarts')).toBe(
+      '0',
+    );
     await page.click('[data-node="broken"]');
     expect(await page.textContent('[data-inspector="broken"] .stack')).toContain('the disk is full');
     await page.click('[data-tab="errors"]');

@@ -44,6 +44,7 @@ describe('renderDashboardPage', () => {
         tokens: [],
         outputs: {},
         lastTime: null,
+        metrics: null,
       },
     });
     expect(page.html).toContain('<title>Run &#60;b&#62;&#38; · Weft</title>');

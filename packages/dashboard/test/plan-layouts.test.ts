@@ -39,7 +39,8 @@ function expectWellFormed(l: PlanLayout): void {
 
 describe('PlanLayouts', () => {
   it('lays a plan out with ELK in a worker: subs as groups, switch cases labelled, routes dashed', async () => {
-    const layouts = new PlanLayouts();
+    // A generous deadline: this test is about ELK's drawing, not about a loaded machine's timing.
+    const layouts = new PlanLayouts({ deadlineMs: 120_000 });
     try {
       const plan = shapesPlan();
       const l = await layouts.layout(plan);
@@ -77,7 +78,7 @@ describe('PlanLayouts', () => {
   });
 
   it('computes a plan once per plan id', async () => {
-    const layouts = new PlanLayouts();
+    const layouts = new PlanLayouts({ deadlineMs: 120_000 });
     try {
       const a = await layouts.layout(chainPlan(3));
       const b = await layouts.layout(chainPlan(3));
@@ -97,6 +98,16 @@ describe('PlanLayouts', () => {
       expect(l.engine).toBe('fallback');
       expect(l).toEqual(fallbackLayout(plan));
       expect((await layouts.layout(chainPlan(2))).engine).toBe('fallback');
+    } finally {
+      await layouts.close();
+    }
+  });
+
+  it('gives the fallback layout when the worker never gets ready', async () => {
+    const mute = new URL('./fixtures/mute-worker.mjs', import.meta.url);
+    const layouts = new PlanLayouts({ startMs: 50, workerUrl: mute });
+    try {
+      expect((await layouts.layout(shapesPlan())).engine).toBe('fallback');
     } finally {
       await layouts.close();
     }

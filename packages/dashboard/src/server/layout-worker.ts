@@ -10,8 +10,9 @@ export interface LayoutRequest {
   readonly graph: ElkNode;
 }
 
-/** The worker's answer. */
+/** The worker's answers: `ready` once ELK is loaded, then one per request. */
 export type LayoutReply =
+  | { readonly ready: true; readonly id?: undefined }
   | { readonly id: number; readonly ok: true; readonly graph: ElkNode }
   | { readonly id: number; readonly ok: false; readonly message: string };
 
@@ -30,3 +31,5 @@ parentPort?.on('message', (req: LayoutRequest) => {
       } satisfies LayoutReply),
   );
 });
+
+parentPort?.postMessage({ ready: true } satisfies LayoutReply);

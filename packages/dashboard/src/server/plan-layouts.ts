@@ -9,6 +9,11 @@ import type { LayoutReply, LayoutRequest } from './layout-worker.js';
 export interface PlanLayoutsOptions {
   /** How long ELK may take for one plan before the fallback layout is used (default 2000 ms). */
   readonly deadlineMs?: number;
+  /**
+   * How long the worker may take to start and load ELK (default 30,000 ms): not counted in the
+   * deadline, so a busy machine's slow start does not make every first layout a fallback.
+   */
+  readonly startMs?: number;
   /** Layouts kept, most recently used first (default 256). */
   readonly maxPlans?: number;
   /** The worker entry (tests pass one that never answers, to check the deadline). */
@@ -22,8 +27,8 @@ interface Pending {
 
 /**
  * Graph layouts of plans, computed by ELK in a worker thread, once per plan id (plans are immutable).
- * A plan whose layout misses the deadline, or that ELK fails on, gets the simple fallback layout
- * (`engine: 'fallback'`), and the worker is replaced. The worker starts on first use and never keeps
+ * A plan whose layout misses the deadline (counted once ELK is loaded), or that ELK fails on, gets
+ * the simple fallback layout (`engine: 'fallback'`), and the worker is replaced. The worker starts on first use and never keeps
  * the process alive.
  * @example
  * const layouts = new PlanLayouts();
@@ -32,15 +37,17 @@ interface Pending {
  */
 export class PlanLayouts {
   readonly #deadlineMs: number;
+  readonly #startMs: number;
   readonly #maxPlans: number;
   readonly #workerUrl: URL;
   readonly #cache = new Map<string, Promise<PlanLayout>>();
   readonly #pending = new Map<number, Pending>();
-  #worker: Worker | null = null;
+  #worker: { readonly w: Worker; readonly ready: Promise<boolean> } | null = null;
   #nextId = 1;
 
   constructor(options: PlanLayoutsOptions = {}) {
     this.#deadlineMs = options.deadlineMs ?? 2000;
+    this.#startMs = options.startMs ?? 30_000;
     this.#maxPlans = options.maxPlans ?? 256;
     this.#workerUrl = options.workerUrl ?? new URL('./layout-worker.js', import.meta.url);
   }
@@ -66,24 +73,26 @@ export class PlanLayouts {
     this.#worker = null;
     for (const p of this.#pending.values()) p.resolve(null);
     this.#pending.clear();
-    if (w) await w.terminate();
+    if (w) await w.w.terminate();
   }
 
   async #compute(plan: ExecutionPlan): Promise<PlanLayout> {
     const { graph, meta } = elkGraph(plan);
     const reply = await this.#ask(graph);
-    return reply?.ok ? fromElk(plan.id, reply.graph, meta) : fallbackLayout(plan);
+    return reply && 'ok' in reply && reply.ok ? fromElk(plan.id, reply.graph, meta) : fallbackLayout(plan);
   }
 
-  #ask(graph: LayoutRequest['graph']): Promise<LayoutReply | null> {
-    const worker = this.#start();
+  async #ask(graph: LayoutRequest['graph']): Promise<LayoutReply | null> {
+    const started = this.#start();
+    if (!(await started.ready)) return null;
+    const worker = started.w;
     const id = this.#nextId++;
     return new Promise<LayoutReply | null>((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         resolve(null);
         // ELK may be stuck in a loop: replace the worker rather than wait for it.
-        if (this.#worker === worker) this.#worker = null;
+        if (this.#worker === started) this.#worker = null;
         void worker.terminate();
       }, this.#deadlineMs);
       timer.unref();
@@ -98,17 +107,32 @@ export class PlanLayouts {
     });
   }
 
-  #start(): Worker {
+  #start(): { readonly w: Worker; readonly ready: Promise<boolean> } {
     if (this.#worker) return this.#worker;
     const w = new Worker(this.#workerUrl);
     w.unref();
+    let onReady: (ok: boolean) => void = () => {};
+    const ready = new Promise<boolean>((resolve) => (onReady = resolve));
+    const startTimer = setTimeout(() => {
+      onReady(false);
+      if (this.#worker?.w === w) this.#worker = null;
+      void w.terminate();
+    }, this.#startMs);
+    startTimer.unref();
     w.on('message', (r: LayoutReply) => {
+      if (r.id === undefined) {
+        clearTimeout(startTimer);
+        onReady(true);
+        return;
+      }
       const p = this.#pending.get(r.id);
       this.#pending.delete(r.id);
       p?.resolve(r);
     });
     const fail = (): void => {
-      if (this.#worker === w) this.#worker = null;
+      clearTimeout(startTimer);
+      onReady(false);
+      if (this.#worker?.w === w) this.#worker = null;
       for (const [id, p] of this.#pending) {
         if (p.worker !== w) continue;
         this.#pending.delete(id);
@@ -117,7 +141,7 @@ export class PlanLayouts {
     };
     w.on('error', fail);
     w.on('exit', fail);
-    this.#worker = w;
-    return w;
+    this.#worker = { w, ready };
+    return this.#worker;
   }
 }

@@ -1,4 +1,4 @@
-import { RunViewFold, type ExecutionPlan, type RunEvent, type RunView } from '@weft/core';
+import { RunViewFold, type ExecutionPlan, type RunEvent, type RunMetrics, type RunView } from '@weft/core';
 import { ErrorGroups, type ErrorGroup } from './error-groups.js';
 import { OutputPreviews, type OutputPreview } from './output-previews.js';
 import { TimelineBuilder, type TimelineData } from './timeline-builder.js';
@@ -17,6 +17,8 @@ export interface RunSnapshot {
   readonly outputs: Record<string, OutputPreview>;
   /** The `time` of the last event folded (the engine's clock: ms, not necessarily epoch). */
   lastTime: number | null;
+  /** The metrics of the last session that ended (its `run.finish`). */
+  metrics: RunMetrics | null;
 }
 
 /** What one event changed, as bits (the page repaints only those parts). */
@@ -52,6 +54,7 @@ export class DashboardFold {
       tokens: this.#tokens.steps,
       outputs: this.#outputs.previews,
       lastTime: from?.lastTime ?? null,
+      metrics: from?.metrics ?? null,
     };
   }
 
@@ -68,6 +71,7 @@ export class DashboardFold {
     if (e.seq <= this.#view.view.lastSeq) return 0;
     this.#view.apply(e);
     this.snapshot.lastTime = e.time;
+    if (e.type === 'run.finish' && e.path.length === 0) this.snapshot.metrics = e.metrics;
     let changed = CHANGED.view;
     if (this.#timeline.apply(e)) changed |= CHANGED.timeline;
     if (this.#errors.apply(e)) changed |= CHANGED.errors;

@@ -1,7 +1,7 @@
 // Headless Chromium for the browser suite: Debian's `chromium` driven by playwright-core (which
 // downloads no browser), an empty profile, the network locked to loopback (anything else is aborted
 // and recorded), console errors and page errors collected.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -37,6 +37,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** A browser with one empty profile, its requests and its console watched. */
 export interface WatchedBrowser {
   readonly context: BrowserContext;
+  /** The --user-data-dir (it names the browser's processes). */
+  readonly profile: string;
+  /** CPU time (user + system, ms) used so far by the browser's renderer processes (Linux /proc). */
+  rendererCpuMs(): number;
   /** Every URL requested. */
   readonly requests: string[];
   /** Requests to anything but loopback (aborted). */
@@ -84,6 +88,8 @@ export async function launchBrowser(): Promise<WatchedBrowser> {
   for (const p of context.pages()) watch(p);
   return {
     context,
+    profile,
+    rendererCpuMs: () => rendererCpuMs(profile),
     requests,
     blocked,
     errors,
@@ -97,4 +103,30 @@ export async function launchBrowser(): Promise<WatchedBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Sums utime + stime of the renderer processes descending from the browser started with `profile`. */
+function rendererCpuMs(profile: string): number {
+  const procs = new Map<number, { ppid: number; cmd: string; cpu: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      procs.set(Number(d), { ppid: Number(fields[1]), cmd, cpu: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const roots = [...procs]
+    .filter(([, p]) => p.cmd.includes(`--user-data-dir=${profile}`) && !p.cmd.includes('--type='))
+    .map(([pid]) => pid);
+  const under = (pid: number): boolean => {
+    for (let p = procs.get(pid); p; p = procs.get(p.ppid)) if (roots.includes(p.ppid)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, p] of procs) if (p.cmd.includes('--type=renderer') && under(pid)) ticks += p.cpu;
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }

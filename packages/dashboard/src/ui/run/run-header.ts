@@ -16,6 +16,7 @@ const LIVE: Record<string, string> = {
 export function RunHeader({ state }: { state: RunState }) {
   watch(state.viewTick);
   const v = state.snap.view;
+  const m = state.snap.metrics;
   const busy = useSignal(false);
   const input = useSignal('');
   const conn = state.connection.value;
@@ -90,6 +91,36 @@ export function RunHeader({ state }: { state: RunState }) {
         <dd>${nodes.filter((n) => n.state === 'succeeded').length}/${nodes.length} done</dd>
       </div>
     </dl>
+    ${
+      m
+        ? html`<dl class="facts metrics" data-metrics>
+            <div>
+              <dt>tasks</dt>
+              <dd>${count(m.tasks)}</dd>
+            </div>
+            <div>
+              <dt>queue depth max</dt>
+              <dd>${count(m.queueDepthMax)}</dd>
+            </div>
+            <div>
+              <dt>retries</dt>
+              <dd>${count(m.retries)}</dd>
+            </div>
+            <div>
+              <dt>errors</dt>
+              <dd>${count(m.retryableErrors + m.fatalErrors)}</dd>
+            </div>
+            <div>
+              <dt>worker restarts</dt>
+              <dd data-worker-restarts=${m.workerRestarts}>${count(m.workerRestarts)}</dd>
+            </div>
+            <div>
+              <dt>bytes moved</dt>
+              <dd>${count(m.bytesMoved)}</dd>
+            </div>
+          </dl>`
+        : null
+    }
     ${v.error ? html`<p class="run-error" data-run-error=${v.error.code}><b>${v.error.code}</b> ${v.error.message}</p>` : null}
     <div class="actions">
       ${
