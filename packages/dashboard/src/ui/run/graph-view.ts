@@ -64,8 +64,9 @@ function NodeBox({
     const rate = n ? itemsPerSecond(n, now) : null;
     meta = `${count(items.done)}/${items.total === null ? '?' : count(items.total)}${items.failed ? ` · ${count(items.failed)} failed` : ''}${rate !== null ? ` · ${count(Math.round(rate))}/s` : ''}`;
   } else if (join) meta = `${join.arrived}/${join.expected} arrived${join.timedOut ? ' · timed out' : ''}`;
+  else if (n && n.invocations > 1)
+    meta = `${state} · ×${count(n.invocations)}${n.retries ? ` · ${count(n.retries)} retries` : ''}`;
   else if (n && n.attempts > 1) meta = `${state} · ${n.attempts} attempts`;
-  else if (n && n.invocations > 1) meta = `${state} · ×${n.invocations}`;
   else meta = state;
   const total = items?.total ?? 0;
   const w = l.width - 20;
