@@ -80,7 +80,7 @@ export class TimelineBuilder {
     return this.data.start.length;
   }
 
-  /** Folds one event; returns whether the timeline changed. */
+  /** Folds one event; returns whether the drawing changed (spans or marks; not item counts). */
   apply(e: RunEvent): boolean {
     const d = this.data;
     d.t0 ??= e.time;
@@ -127,7 +127,8 @@ export class TimelineBuilder {
         const row = this.#row(e.path, e.step);
         const open = this.#open.get(`${row}:${e.invocation}`);
         if (e.ok && open !== undefined) d.items[open]!++;
-        if (!e.ok) this.#mark(row, t, MARK_KIND.itemError);
+        if (e.ok) return false; // a count beside the span, not drawn: no repaint of the timeline
+        this.#mark(row, t, MARK_KIND.itemError);
         return true;
       }
       case 'run.suspend':

@@ -3,33 +3,13 @@ import { useEffect } from 'preact/hooks';
 import type { PipelineEntry } from '../shared/boot.js';
 import type { PlanLayout } from '../shared/plan-layout.js';
 import { ApiError, type Api } from './api.js';
+import { GraphSvg, polyline } from './graph-svg.js';
 import { html } from './html.js';
 import { mark, probe } from './instrument.js';
 
 /** A plan's drawing without run state. */
 function PlanGraph({ layout }: { layout: PlanLayout }) {
-  const pad = 12;
-  return html`<svg
-    class="graph"
-    width=${layout.width + pad * 2}
-    height=${layout.height + pad * 2}
-    viewBox=${`${-pad} ${-pad} ${layout.width + pad * 2} ${layout.height + pad * 2}`}
-    role="img"
-    aria-label="pipeline graph"
-  >
-    <defs>
-      <marker
-        id="arrow"
-        viewBox="0 0 10 10"
-        refX="9"
-        refY="5"
-        markerWidth="7"
-        markerHeight="7"
-        orient="auto-start-reverse"
-      >
-        <path d="M0,0 L10,5 L0,10 z" class="arrow" />
-      </marker>
-    </defs>
+  return html`<${GraphSvg} layout=${layout} label="pipeline graph">
     ${layout.nodes
       .filter((n) => n.kind === 'sub')
       .map(
@@ -43,10 +23,7 @@ function PlanGraph({ layout }: { layout: PlanLayout }) {
     ${layout.edges.map(
       (e) =>
         html`<g class=${`edge e-${e.kind}`} data-edge=${e.id}>
-          <path
-            d=${e.points.map(([x, y], i) => `${i ? 'L' : 'M'}${x},${y}`).join(' ')}
-            marker-end="url(#arrow)"
-          />
+          <path d=${polyline(e.points)} marker-end="url(#arrow)" />
           ${e.label ? html`<text x=${e.points[Math.floor(e.points.length / 2)]![0] + 4} y=${e.points[Math.floor(e.points.length / 2)]![1] - 4}>${e.label}</text>` : null}
         </g>`,
     )}
@@ -65,7 +42,7 @@ function PlanGraph({ layout }: { layout: PlanLayout }) {
             ><text class="meta" x="10" y="34">${n.kind}${n.join ? ` · ${n.join.toUpperCase()}` : ''}</text>
           </g>`,
       )}
-  </svg>`;
+  <//>`;
 }
 
 function PipelineCard({ api, p }: { api: Api; p: PipelineEntry }) {

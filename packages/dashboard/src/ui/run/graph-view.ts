@@ -1,6 +1,7 @@
 import type { EdgeTaken, NodeView } from '@weft/core';
 import type { LayoutEdge, LayoutNode, PlanLayout } from '../../shared/plan-layout.js';
 import { count } from '../format.js';
+import { GraphSvg, polyline } from '../graph-svg.js';
 import { html } from '../html.js';
 import { watch, type RunState } from './run-state.js';
 
@@ -116,7 +117,7 @@ function NodeBox({
 }
 
 function Edge({ e, taken }: { e: LayoutEdge; taken: EdgeTaken | undefined }) {
-  const d = e.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+  const d = polyline(e.points);
   const mid = e.points[Math.floor(e.points.length / 2)]!;
   return html`<g
     class=${`edge e-${e.kind}${taken ? ' taken' : ''}`}
@@ -140,64 +141,23 @@ export function GraphView({ state, layout }: { state: RunState; layout: PlanLayo
   };
   const groups = layout.nodes.filter((n) => n.kind === 'sub');
   const plain = layout.nodes.filter((n) => n.kind !== 'sub');
-  const pad = 12;
+  const boxes = (list: readonly LayoutNode[]) =>
+    list.map(
+      (l) =>
+        html`<${NodeBox}
+          key=${l.id}
+          l=${l}
+          n=${state.node(l.id)}
+          now=${state.snap.lastTime}
+          selected=${selected === l.id}
+          onSelect=${select}
+        />`,
+    );
   return html`<div class="graph-scroll">
-    <svg
-      class="graph"
-      data-graph=${layout.engine}
-      width=${layout.width + pad * 2}
-      height=${layout.height + pad * 2}
-      viewBox=${`${-pad} ${-pad} ${layout.width + pad * 2} ${layout.height + pad * 2}`}
-      role="group"
-      aria-label="plan graph"
-    >
-      <defs>
-        <marker
-          id="arrow"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerWidth="7"
-          markerHeight="7"
-          orient="auto-start-reverse"
-        >
-          <path d="M0,0 L10,5 L0,10 z" class="arrow" />
-        </marker>
-        <marker
-          id="arrow-taken"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerWidth="7"
-          markerHeight="7"
-          orient="auto-start-reverse"
-        >
-          <path d="M0,0 L10,5 L0,10 z" class="arrow taken" />
-        </marker>
-      </defs>
-      ${groups.map(
-        (l) =>
-          html`<${NodeBox}
-            key=${l.id}
-            l=${l}
-            n=${state.node(l.id)}
-            now=${state.snap.lastTime}
-            selected=${selected === l.id}
-            onSelect=${select}
-          />`,
-      )}
+    <${GraphSvg} layout=${layout} label="plan graph">
+      ${boxes(groups)}
       ${layout.edges.map((e) => html`<${Edge} key=${e.id} e=${e} taken=${taken.get(e.id)} />`)}
-      ${plain.map(
-        (l) =>
-          html`<${NodeBox}
-            key=${l.id}
-            l=${l}
-            n=${state.node(l.id)}
-            now=${state.snap.lastTime}
-            selected=${selected === l.id}
-            onSelect=${select}
-          />`,
-      )}
-    </svg>
+      ${boxes(plain)}
+    <//>
   </div>`;
 }

@@ -30,6 +30,13 @@ const EVENT_TYPES: readonly RunEvent['type'][] = [
   'warning',
 ];
 
+/**
+ * The page repaints at most this often while events stream in (ms): a run emitting thousands of
+ * events a second costs a repaint every 50 ms, not one per frame. A lone event still shows at the
+ * next frame.
+ */
+const MIN_REPAINT_MS = 50;
+
 /** Where the page's event stream is. */
 export type Connection = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended';
 
@@ -54,6 +61,7 @@ export class RunState {
   #source: EventSource | null = null;
   #changed = 0;
   #scheduled = false;
+  #lastFlush = -Infinity;
   #liveSince = Infinity;
   #times: number[] = [];
 
@@ -150,6 +158,7 @@ export class RunState {
     this.#scheduled = true;
     const flush = (): void => {
       this.#scheduled = false;
+      this.#lastFlush = performance.now();
       const c = this.#changed;
       this.#changed = 0;
       if (c & CHANGED.view) this.viewTick.value++;
@@ -166,7 +175,9 @@ export class RunState {
           for (const t of times) probe.latencies.push(now - t);
         });
     };
-    if (document.hidden) setTimeout(flush, 100);
+    const wait = MIN_REPAINT_MS - (performance.now() - this.#lastFlush);
+    if (document.hidden) setTimeout(flush, Math.max(wait, 100));
+    else if (wait > 0) setTimeout(() => requestAnimationFrame(flush), wait);
     else requestAnimationFrame(flush);
   }
 }

@@ -24,7 +24,14 @@ export function TimelineView({ state }: { state: RunState }) {
     mark('weft:timeline-ready');
     const resize = new ResizeObserver(() => g.invalidate());
     resize.observe(canvas);
-    return () => resize.disconnect();
+    // Running spans grow with the run's clock: redraw a few times a second while it runs.
+    const grow = setInterval(() => {
+      if (state.status === 'running') g.invalidate();
+    }, 250);
+    return () => {
+      resize.disconnect();
+      clearInterval(grow);
+    };
   }, []);
   useEffect(() => {
     probe.timeline.spanCount = state.snap.timeline.start.length;
