@@ -99,8 +99,8 @@ export type {
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
 export { resolveStep, findPipeline, registerPipeline, refKey } from './orchestrator/resolve-step.js';
-export type { RunStore, RunRecord } from './store/run-store.js';
-export { MemoryRunStore } from './store/memory-store.js';
+export type { Store, RunStore, RunRecord, StoredRunStatus, SessionRecord } from './store/ports.js';
+export { ephemeralStore } from './store/ephemeral-store.js';
 export type { StepMemo, MemoCall } from './runtime/memo.js';
 export * from './spec/index.js';
 export { Engine, createEngine } from './engine/engine.js';

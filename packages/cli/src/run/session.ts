@@ -15,6 +15,7 @@ import { failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
 import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
 import { AuditLog, isAudited } from './audit.js';
+import { engineStore } from '../store/engine-store.js';
 import { cliEngine } from './engine.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { sqliteMemo, type MemoStats } from './memo.js';
@@ -97,7 +98,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     ...(tuning ? { tuning } : {}),
     orchestrator: o.orchestrator,
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    store,
+    store: engineStore(store),
     ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
     ...(o.offline ? { orchestratorOptions: {} } : {}),
   });

@@ -4,6 +4,7 @@ import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/typ
 import { registerPipeline } from '../orchestrator/resolve-step.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
+import type { RunEvent } from '../events/types.js';
 import {
   checkRunOptions,
   resolveEngineOptions,
@@ -109,7 +110,10 @@ export class Engine {
     );
   }
 
-  /** Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`). */
+  /**
+   * Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`), or an
+   * interrupted one (its owner died: it starts again, its completed invocations answered by the memo).
+   */
   async resume<O = unknown>(
     p: Pipeline,
     runId: string,
@@ -141,13 +145,29 @@ export class Engine {
     value: unknown,
     options: Omit<RunOptions, 'runId'>,
   ): Promise<RunHandle<O>> {
-    const record = await this.options.store.get(runId);
+    const runs = this.options.store.runs;
+    const record = await runs.get(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
-    const snapshot = await this.options.store.loadSnapshot(runId);
+    if (record.status === 'interrupted') {
+      // Its owner died mid-run: it starts again under the same id, its event numbers continuing;
+      // a memo (EngineOptions.memo) answers the invocations it had completed.
+      return new RunController(
+        this.options,
+        p,
+        plan,
+        record.input,
+        options,
+        runId,
+        () => this.orchestrator(),
+        undefined,
+        true,
+      ).handle as RunHandle<O>;
+    }
+    const snapshot = await runs.loadSnapshot(runId);
     if (record.status !== 'suspended' || !snapshot) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
-        `run "${runId}" is ${record.status}; only a suspended run can be resumed`,
+        `run "${runId}" is ${record.status}; only a suspended or interrupted run can be resumed`,
       );
     }
     if (snapshot.planId !== plan.id) {
@@ -169,6 +189,19 @@ export class Engine {
       () => this.orchestrator(),
       { snapshot, value },
     ).handle as RunHandle<O>;
+  }
+
+  /**
+   * The events of a run with `seq > after`, from the store's event log, then live as they are
+   * appended (across sessions: a resumed run continues the numbering), until `signal` aborts.
+   * The default (ephemeral) store keeps no history: only live events come.
+   * @example for await (const e of engine.events(runId, { after: 0, signal })) console.log(e.seq, e.type);
+   */
+  events(
+    runId: string,
+    o: { readonly after?: number; readonly signal?: AbortSignal } = {},
+  ): AsyncIterable<RunEvent> {
+    return this.options.store.events.tail(runId, o.after ?? 0, o.signal);
   }
 
   /** Closes the orchestrator (step actors' teardown runs here). */

@@ -49,6 +49,7 @@ const STEP_KEYS = [
   'params',
   'io',
   'cache',
+  'writes',
 ];
 const KIND_KEYS = ['run', 'map', 'switch', 'sub'] as const;
 const RETRY_KEYS = ['attempts', 'initialDelayMs', 'factor', 'maxDelayMs', 'jitter', 'retryOn'];
@@ -263,6 +264,10 @@ function checkStep(s: unknown, at: string, push: Push): void {
       push(`${at}/${k}`, `${k} must be true or false, got ${show(s[k])}`);
   if (s['params'] !== undefined && !isObject(s['params']))
     push(`${at}/params`, `params must be an object, got ${show(s['params'])}`);
+  const w = s['writes'];
+  if (w !== undefined && !(Array.isArray(w) && w.every((f) => typeof f === 'string' && f.length > 0)))
+    push(`${at}/writes`, `writes must be an array of file paths (relative to --out), got ${show(w)}`);
+  if (w !== undefined && kind === 'sub') push(`${at}/writes`, '"writes" applies to the steps inside a sub');
 }
 
 function checkRetry(r: unknown, at: string, push: Push): void {

@@ -135,6 +135,7 @@ function build(
       'version',
       'io',
       'cache',
+      'writes',
     ])
       if (s[k] !== undefined) common[k] = s[k];
     if (s['retry'] !== undefined) common['retry'] = s['retry'];

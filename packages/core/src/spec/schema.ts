@@ -160,6 +160,12 @@ export const pipelineSchema = {
           type: 'boolean',
           description: 'false: never skip this step as cached (it reads outside state).',
         },
+        writes: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          description:
+            'Files the step writes, relative to the output directory (--out): a cached result is used only while each is present with the content it had when the result was stored.',
+        },
       },
     },
   },
