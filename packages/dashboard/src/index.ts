@@ -13,6 +13,17 @@ export {
 export { PlanLayouts, type PlanLayoutsOptions } from './server/plan-layouts.js';
 export { fallbackLayout } from './server/fallback-layout.js';
 export { runSnapshot } from './server/run-snapshot.js';
+export {
+  DashboardPages,
+  type DashboardSource,
+  type DashboardPagesOptions,
+  type DashboardAccess,
+  type DashboardResponse,
+} from './server/dashboard-pages.js';
+export { RunFolds } from './server/run-folds.js';
+export { RunFeed, type RunChange } from './server/run-feed.js';
+export { streamRunFeed, type RunFeedStreamOptions } from './server/run-feed-stream.js';
+export { runSummary } from './server/run-summary.js';
 export { DashboardFold, CHANGED, type RunSnapshot } from './shared/dashboard-fold.js';
 export { TimelineBuilder, SPAN_STATUS, MARK_KIND, type TimelineData } from './shared/timeline-builder.js';
 export { ErrorGroups, type ErrorGroup, type ErrorSample } from './shared/error-groups.js';

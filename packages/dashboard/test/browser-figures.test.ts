@@ -107,6 +107,7 @@ describe.runIf(runBrowserSuite)('dashboard figures in Chromium', () => {
   it('live updates while a run emits 5,000 events/s: latency to the frame that shows them, long tasks', async () => {
     const source = big.events.slice(0, 30_000);
     const live = server.play('ten-maps', 'live-5k', source, 5000);
+    await live.opened;
     const page = await browser.open(`${server.url}/ui/runs/live-5k`);
     await page.waitForSelector('[data-connection="live"]');
     const readyAt = await markAt(page, 'weft:ready');

@@ -148,6 +148,13 @@ describe.runIf(runBrowserSuite)('dashboard in Chromium', () => {
     await page.selectOption('[data-filter="status"]', 'failed');
     expect(await page.locator('tr[data-run]').count()).toBe(1);
     await page.selectOption('[data-filter="status"]', '');
+    // A run deleted from the store leaves the list, live.
+    const doomed = server.run('tokens', 3);
+    await doomed.settled;
+    await page.waitForSelector(`tr[data-run="${doomed.runId}"][data-status="succeeded"]`);
+    expect(await server.store.runs.delete(doomed.runId)).toBe(true);
+    await page.waitForSelector(`tr[data-run="${doomed.runId}"]`, { state: 'detached' });
+    expect(browser.requests.length).toBe(requests);
     await shot(page, 'runs-list.png');
     await page.click(`[data-run-link="${run.runId}"]`);
     await page.waitForURL(`**/ui/runs/${run.runId}`);
@@ -156,10 +163,30 @@ describe.runIf(runBrowserSuite)('dashboard in Chromium', () => {
     expect(await page.getAttribute('[data-tokens="speak"]', 'data-count')).toBe('50');
   });
 
+  it("follows tokens live: the service's merged token frames, every token once and in order", async () => {
+    const source = server.run('tokens', 400);
+    await source.settled;
+    const live = server.play('tokens', 'live-tokens', source.events, 4000);
+    await live.opened;
+    const page = await browser.open(`${server.url}/ui/runs/live-tokens`);
+    await page.waitForSelector('[data-connection="live"]');
+    await page.click('[data-tab="tokens"]');
+    await live.start();
+    await page.waitForSelector('[data-run-status="succeeded"]');
+    const { seen, snapshotSeq, merged } = await page.evaluate(() => window.__weft);
+    expect(seen).toEqual(live.run.events.filter((e) => e.seq > snapshotSeq).map((e) => e.seq));
+    expect(merged).toBeGreaterThan(0);
+    expect(await page.getAttribute('[data-tokens="speak"]', 'data-count')).toBe('400');
+    expect(await page.textContent('[data-tokens="speak"]')).toBe(
+      Array.from({ length: 400 }, (_, i) => `w${i} `).join(''),
+    );
+  });
+
   it('sees every event exactly once after going offline and back', async () => {
     const source = server.run('big-map', 3000);
     await source.settled;
     const live = server.play('big-map', 'replayed-offline', source.events, 2000);
+    await live.opened;
     const page = await browser.open(`${server.url}/ui/runs/replayed-offline`);
     await page.waitForSelector('[data-connection="live"]');
     const errorsBefore = browser.errors.length;

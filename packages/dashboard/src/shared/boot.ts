@@ -46,7 +46,12 @@ export interface BootBase {
  */
 export type Boot = BootBase &
   (
-    | { readonly page: 'runs'; readonly runs: readonly RunSummary[] }
+    | {
+        readonly page: 'runs';
+        readonly runs: readonly RunSummary[];
+        /** The runs feed's last change id before the list was read: the stream resumes after it. */
+        readonly feedId?: number;
+      }
     | {
         readonly page: 'run';
         readonly run: RunSummary;

@@ -68,8 +68,8 @@ export class Api {
     return `${this.base}/runs/${encodeURIComponent(runId)}/events?after=${after}`;
   }
 
-  /** The URL of the runs' lifecycle stream (one event per run change). */
-  runStream(): string {
-    return `${this.base}/runs/events`;
+  /** The URL of the runs' change stream after change `after` (none: it starts with the whole list). */
+  runStream(after: number | undefined): string {
+    return after === undefined ? `${this.base}/runs/events` : `${this.base}/runs/events?after=${after}`;
   }
 }

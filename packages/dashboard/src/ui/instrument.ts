@@ -13,6 +13,8 @@ export interface WeftProbe {
   readonly latencies: number[];
   readonly longTasks: { start: number; duration: number }[];
   readonly timeline: { spanCount: number; frames: number[] };
+  /** Frames that carried several token events (the service merges consecutive ones). */
+  merged: number;
   /** EventSource (re)connections. */
   connections: number;
   ready: boolean;
@@ -31,6 +33,7 @@ export const probe: WeftProbe = (window.__weft = {
   latencies: [],
   longTasks: [],
   timeline: { spanCount: 0, frames: [] },
+  merged: 0,
   connections: 0,
   ready: false,
 });

@@ -25,7 +25,7 @@ function Nav({ ui, page }: { ui: string; page: Boot['page'] }) {
 function page(boot: Boot, api: Api) {
   switch (boot.page) {
     case 'runs':
-      return html`<${RunsPage} api=${api} ui=${boot.ui} runs=${boot.runs} />`;
+      return html`<${RunsPage} api=${api} ui=${boot.ui} runs=${boot.runs} feedId=${boot.feedId} />`;
     case 'run': {
       const state = new RunState(api, boot.run, boot.plan, boot.snapshot);
       return html`<${RunPage} state=${state} layout=${boot.layout} />`;

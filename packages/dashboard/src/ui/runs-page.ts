@@ -10,14 +10,24 @@ const STATUSES = ['running', 'suspended', 'succeeded', 'failed', 'cancelled', 't
 const MAX_ROWS = 500;
 
 /** Runs, newest first, filtered by status, pipeline and id, kept live by one server-sent stream. */
-export function RunsPage({ api, ui, runs }: { api: Api; ui: string; runs: readonly RunSummary[] }) {
+export function RunsPage({
+  api,
+  ui,
+  runs,
+  feedId,
+}: {
+  api: Api;
+  ui: string;
+  runs: readonly RunSummary[];
+  feedId: number | undefined;
+}) {
   const list = useSignal<RunSummary[]>([...runs]);
   const status = useSignal('');
   const pipeline = useSignal('');
   const text = useSignal('');
   const live = useSignal<'connecting' | 'live' | 'reconnecting'>('connecting');
   useEffect(() => {
-    const es = new EventSource(api.runStream());
+    const es = new EventSource(api.runStream(feedId));
     es.onopen = () => {
       probe.connections++;
       live.value = 'live';
@@ -27,6 +37,14 @@ export function RunsPage({ api, ui, runs }: { api: Api; ui: string; runs: readon
       const r = JSON.parse(m.data) as RunSummary;
       const rest = list.value.filter((x) => x.runId !== r.runId);
       list.value = [r, ...rest].sort((a, b) => b.startedAt - a.startedAt);
+    });
+    es.addEventListener('gone', (m: MessageEvent<string>) => {
+      const { runId } = JSON.parse(m.data) as { runId: string };
+      list.value = list.value.filter((x) => x.runId !== runId);
+    });
+    // The whole list: the changes missed while away are no longer kept.
+    es.addEventListener('runs', (m: MessageEvent<string>) => {
+      list.value = (JSON.parse(m.data) as RunSummary[]).sort((a, b) => b.startedAt - a.startedAt);
     });
     mark('weft:ready');
     probe.ready = true;

@@ -1,58 +1,66 @@
-// A small HTTP server for the browser suite, standing in for `weft serve` until it is merged: it runs
-// the fixture pipelines with the real engine (`direct`), keeps every run's events, and serves the
-// dashboard pages, their assets and the endpoints the page calls, with the service's contract:
-// SSE ids = event seq, replay after Last-Event-ID (or ?after) then live with no gap, `end` after the
-// run finished or suspended, 204 when reconnecting to an ended run at its last id.
-import { readFile } from 'node:fs/promises';
+// A small HTTP server for the browser suite, standing in for `weft serve` until it is merged. It is
+// built the way the service is: the engine (`direct`) writes runs and events into a real store
+// (@weft/store's memoryStore, watched by the dashboard's RunFeed), the pages come from the
+// dashboard's DashboardPages (snapshot at the log's last event, one fold per run), the runs list
+// follows streamRunFeed, and a run's events are pumped from the store's log with the service's SSE
+// contract (test/support/sse-pump.ts): ids = event numbers, replay after Last-Event-ID (or ?after)
+// then live with no gap, token frames merged per invocation, `end` after the run finished or
+// suspended, 204 when reconnecting to an ended run at its last id.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createEngine, type Engine, type ExecutionPlan, type Pipeline, type RunEvent } from '@weft/core';
-import {
-  DashboardFold,
-  PlanLayouts,
-  dashboardAssets,
-  renderDashboardPage,
-  type Boot,
-  type RunSummary,
-} from '../../dist/index.js';
+import type { Store } from '@weft/core/store';
+import { memoryStore } from '@weft/store';
+import { DashboardPages, RunFeed, runSummary, streamRunFeed, type RunSummary } from '../../dist/index.js';
+import { pumpRunEvents } from './sse-pump.js';
 
 interface Registered {
+  readonly name: string;
   readonly pipeline: Pipeline;
   readonly plan: ExecutionPlan;
 }
 
-/** One run the server knows: its events, its fold, its open streams. */
+/** One run the server knows: its events as the engine numbered them, its summary as the store has it. */
 export interface ServedRun {
   readonly runId: string;
   readonly name: string;
+  /** Every event of the run, in order (what the store's log holds). */
   readonly events: RunEvent[];
-  readonly fold: DashboardFold;
   summary: RunSummary;
-  readonly streams: Set<ServerResponse>;
   cancel: ((reason: string) => void) | null;
-  /** Resolves when the current session ends. */
+  /** Resolves when the current session ends and its record is written. */
   settled: Promise<void>;
 }
 
-const BASE: Pick<Boot, 'api' | 'ui'> = { api: '/v1', ui: '/ui' };
-const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timedOut']);
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'timedOut', 'suspended']);
 
 /** The dashboard's stand-in server on 127.0.0.1. */
 export class DashboardTestServer {
-  readonly engine: Engine = createEngine();
-  readonly layouts = new PlanLayouts();
+  readonly feed = new RunFeed();
+  readonly store: Store = this.feed.watch(memoryStore({ maxEventsPerRun: 1_000_000 }));
+  readonly engine: Engine = createEngine({ store: this.store });
   readonly runs = new Map<string, ServedRun>();
+  readonly pages: DashboardPages;
   /** Every request path served, in order. */
   readonly requests: string[] = [];
   readonly #pipelines = new Map<string, Registered>();
-  readonly #lifecycle = new Set<ServerResponse>();
+  readonly #streams = new Map<string, Set<AbortController>>();
   readonly #server: Server;
   #url = '';
   #next = 1;
 
   private constructor(pipelines: readonly Pipeline[]) {
-    for (const p of pipelines) this.#pipelines.set(p.name, { pipeline: p, plan: this.engine.plan(p) });
+    for (const p of pipelines)
+      this.#pipelines.set(p.name, { name: p.name, pipeline: p, plan: this.engine.plan(p) });
+    this.pages = new DashboardPages(
+      { store: this.store, pipelines: () => this.#pipelines.values(), workers: () => null },
+      { feed: this.feed },
+    );
+    this.feed.subscribe((c) => {
+      if (c.kind !== 'run') return;
+      const r = this.runs.get(c.run.runId);
+      if (r) r.summary = c.run;
+    });
     this.#server = createServer((req, res) => {
       this.requests.push(req.url ?? '');
       this.#route(req, res).catch((e: unknown) => {
@@ -62,11 +70,10 @@ export class DashboardTestServer {
     });
   }
 
-  /** Starts on 127.0.0.1 on a free port. */
+  /** Starts on 127.0.0.1 on a free port, the registered plans laid out first (as the service should). */
   static async start(pipelines: readonly Pipeline[]): Promise<DashboardTestServer> {
     const s = new DashboardTestServer(pipelines);
-    // Plans are known at start-up: lay them out now, as the service should, so no page waits for ELK.
-    await Promise.all([...s.#pipelines.values()].map((r) => s.layouts.layout(r.plan)));
+    await s.pages.warm();
     await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
     s.#url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
     return s;
@@ -77,105 +84,91 @@ export class DashboardTestServer {
     return this.#url;
   }
 
-  /** Starts a run of a registered pipeline with the engine; resolves with its id once started. */
+  /** Starts a run of a registered pipeline with the engine. */
   run(name: string, input: unknown, options: { maxSteps?: number } = {}): ServedRun {
     const reg = this.#registered(name);
     const runId = `run-${String(this.#next++).padStart(4, '0')}-${name}`;
-    const served = this.#add(runId, name);
+    const served = this.#add(runId, reg);
     const h = this.engine.start(reg.pipeline, input, {
       runId,
       ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
-      observers: [{ onEvent: (e) => this.append(served, e) }],
+      observers: [{ onEvent: (e) => served.events.push(e) }],
     });
     served.cancel = (reason) => h.cancel(reason);
-    served.settled = h.result.then(() => {
-      served.cancel = null;
-    });
-    return served;
-  }
-
-  /** A run from recorded events, as if it had run here (ids are kept). */
-  recorded(name: string, runId: string, events: readonly RunEvent[]): ServedRun {
-    this.#registered(name);
-    const served = this.#add(runId, name);
-    for (const e of events) this.append(served, e);
+    served.settled = h.result.then(() => this.#settle(served));
     return served;
   }
 
   /**
    * Plays recorded events into a new run at `perSecond` events per second, with their times set to
-   * when they are appended (a live run the page follows). Nothing is appended before `start()`, whose
-   * promise resolves when every event is in.
+   * when they are appended (a live run the page follows). The run's record exists at once; nothing
+   * is appended before `start()`, whose promise resolves when every event is in the log.
    */
   play(
     name: string,
     runId: string,
     events: readonly RunEvent[],
     perSecond: number,
-  ): { run: ServedRun; start: () => Promise<void> } {
-    const served = this.#add(runId, name);
+  ): { run: ServedRun; start: () => Promise<void>; opened: Promise<void> } {
+    const reg = this.#registered(name);
+    const served = this.#add(runId, reg);
+    const { runs, events: log, owner } = this.store;
+    const opened = (async () => {
+      await runs.put({
+        runId,
+        pipeline: reg.name,
+        module: null,
+        planId: reg.plan.id,
+        status: 'running',
+        startedAt: Date.now(),
+        input: null,
+        orchestrator: 'direct',
+      });
+      await runs.openSession(runId, 'start', owner);
+    })();
     const batch = Math.max(1, Math.round(perSecond / 100));
-    let i = 0;
-    const start = (): Promise<void> =>
-      new Promise<void>((resolve) => {
+    const start = async (): Promise<void> => {
+      await opened;
+      let i = 0;
+      let chain = Promise.resolve();
+      await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
           const end = Math.min(events.length, i + batch);
-          for (; i < end; i++) this.append(served, { ...events[i]!, runId, time: Date.now() });
+          const now = Date.now();
+          const out = events.slice(i, end).map((e) => ({ ...e, runId, time: now }));
+          i = end;
+          served.events.push(...out);
+          chain = chain.then(() => log.append(runId, out));
           if (i >= events.length) {
             clearInterval(timer);
             resolve();
           }
         }, 10);
       });
-    return { run: served, start };
-  }
-
-  /** Appends one event to a run's log: fold, then every open stream. */
-  append(run: ServedRun, e: RunEvent): void {
-    run.events.push(e);
-    run.fold.apply(e);
-    const v = run.fold.snapshot.view;
-    run.summary = {
-      ...run.summary,
-      status: v.status,
-      sessions: Math.max(1, v.sessions),
-      lastSeq: e.seq,
-      // Wall-clock times, as the run store keeps them (event times are the engine's monotonic clock).
-      finishedAt:
-        e.type === 'run.finish' && e.path.length === 0
-          ? Date.now()
-          : e.type === 'run.start' && e.path.length === 0
-            ? null
-            : run.summary.finishedAt,
-      error: v.error,
-      orchestrationMode: v.orchestrator,
+      await chain;
+      const last = events.at(-1);
+      const status = last?.type === 'run.finish' ? last.status : 'succeeded';
+      const rec = (await runs.get(runId))!;
+      await runs.put({ ...rec, status, finishedAt: Date.now() });
+      await runs.closeSession(runId, 1, status, last?.seq ?? 0);
+      await this.#settle(served);
     };
-    const frame = `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
-    const ends = e.type === 'run.finish' && e.path.length === 0;
-    for (const s of run.streams) {
-      s.write(frame);
-      if (ends) {
-        s.end(`event: end\ndata: ${JSON.stringify({ status: v.status, lastEventId: e.seq })}\n\n`);
-        run.streams.delete(s);
-      }
-    }
-    if (e.type === 'run.start' || ends) this.#broadcast(run.summary);
+    return { run: served, start, opened };
   }
 
   /** Cuts every open event stream of a run (the page must reconnect and miss nothing). */
   dropStreams(run: ServedRun): void {
-    for (const s of run.streams) s.destroy();
-    run.streams.clear();
+    for (const a of this.#streams.get(run.runId) ?? []) a.abort();
   }
 
   /** Stops streams, the server, the layout worker and the engine. */
   async close(): Promise<void> {
-    for (const r of this.runs.values()) for (const s of r.streams) s.destroy();
-    for (const s of this.#lifecycle) s.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const set of this.#streams.values()) for (const a of set) a.abort();
     this.#server.closeAllConnections();
-    await this.layouts.close();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.pages.close();
     await this.engine.close();
+    await this.store.close();
   }
 
   #registered(name: string): Registered {
@@ -184,18 +177,16 @@ export class DashboardTestServer {
     return reg;
   }
 
-  #add(runId: string, name: string): ServedRun {
-    const reg = this.#registered(name);
+  #add(runId: string, reg: Registered): ServedRun {
     const served: ServedRun = {
       runId,
-      name,
+      name: reg.name,
       events: [],
-      fold: new DashboardFold(reg.plan),
       summary: {
         runId,
-        pipeline: name,
+        pipeline: reg.name,
         planId: reg.plan.id,
-        status: 'pending',
+        status: 'running',
         startedAt: Date.now(),
         finishedAt: null,
         orchestrationMode: 'direct',
@@ -204,7 +195,6 @@ export class DashboardTestServer {
         lastSeq: 0,
         error: null,
       },
-      streams: new Set(),
       cancel: null,
       settled: Promise.resolve(),
     };
@@ -212,47 +202,33 @@ export class DashboardTestServer {
     return served;
   }
 
-  #broadcast(summary: RunSummary): void {
-    for (const s of this.#lifecycle) s.write(`event: run\ndata: ${JSON.stringify(summary)}\n\n`);
+  /** After a session: the summary as the store has it. */
+  async #settle(run: ServedRun): Promise<void> {
+    run.cancel = null;
+    const rec = await this.store.runs.get(run.runId);
+    if (rec) run.summary = runSummary(rec);
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.#url);
     const p = url.pathname;
     let m: RegExpMatchArray | null;
-    if (req.method === 'GET' && (m = p.match(/^\/ui\/assets\/([\w.-]+)$/))) return this.#asset(m[1]!, res);
-    if (req.method === 'GET' && (p === '/ui' || p === '/ui/'))
-      return this.#page(res, { ...BASE, page: 'runs', runs: this.#summaries() });
-    if (req.method === 'GET' && (m = p.match(/^\/ui\/runs\/([^/]+)$/))) {
-      const run = this.runs.get(decodeURIComponent(m[1]!));
-      if (!run) return this.#page(res, { ...BASE, page: 'not-found', message: 'No such run.' }, 404);
-      const reg = this.#registered(run.name);
-      return this.#page(res, {
-        ...BASE,
-        page: 'run',
-        run: run.summary,
-        plan: reg.plan,
-        layout: await this.layouts.layout(reg.plan),
-        snapshot: run.fold.snapshot,
-      });
+    if (req.method === 'GET' && p.startsWith('/ui')) {
+      const page = await this.pages.handle(p);
+      res.writeHead(page.status, page.headers).end(page.body);
+      return;
     }
-    if (req.method === 'GET' && p === '/ui/pipelines') {
-      const pipelines = await Promise.all(
-        [...this.#pipelines.values()].map(async (r) => ({
-          name: r.pipeline.name,
-          planId: r.plan.id,
-          nodes: Object.keys(r.plan.nodes).length,
-          layout: await this.layouts.layout(r.plan),
-        })),
-      );
-      return this.#page(res, { ...BASE, page: 'pipelines', pipelines });
-    }
-    if (req.method === 'GET' && p === '/ui/workers')
-      return this.#page(res, { ...BASE, page: 'workers', workers: null });
     if (req.method === 'GET' && p === '/v1/runs/events') {
-      sseHead(res);
-      this.#lifecycle.add(res);
-      req.on('close', () => this.#lifecycle.delete(res));
+      const header = req.headers['last-event-id'];
+      const after = Number(typeof header === 'string' ? header : (url.searchParams.get('after') ?? NaN));
+      await streamRunFeed(res, this.feed, {
+        after: Number.isNaN(after) ? null : after,
+        access: { tenant: null },
+        list: async () => {
+          const boot = await this.pages.runsBoot();
+          return boot.page === 'runs' ? boot.runs : [];
+        },
+      });
       return;
     }
     if ((m = p.match(/^\/v1\/runs\/([^/]+)\/(events|cancel|resume)$/))) {
@@ -269,7 +245,7 @@ export class DashboardTestServer {
         const b = (await body(req)) as { resume?: unknown };
         if (run.summary.status !== 'suspended')
           return problem(res, 409, 'RUN_NOT_SUSPENDED', 'the run is not suspended');
-        this.#resume(run, b.resume);
+        await this.#resume(run, b.resume);
         return json(res, 202, { runId: run.runId, status: 'running' });
       }
     }
@@ -282,79 +258,54 @@ export class DashboardTestServer {
     return problem(res, 404, 'ROUTE_NOT_FOUND', `${req.method} ${p}`);
   }
 
-  #resume(run: ServedRun, input: unknown): void {
+  async #resume(run: ServedRun, input: unknown): Promise<void> {
     const reg = this.#registered(run.name);
-    const offset = run.events.length;
-    run.summary = { ...run.summary, status: 'running' };
-    const h = this.engine.resume(reg.pipeline, run.runId, input, {
-      observers: [{ onEvent: (e) => this.append(run, { ...e, seq: e.seq + offset }) }],
+    const handle = await this.engine.resume(reg.pipeline, run.runId, input, {
+      observers: [{ onEvent: (e) => run.events.push(e) }],
     });
-    run.settled = h.then(async (handle) => {
-      run.cancel = (reason) => handle.cancel(reason);
-      await handle.result;
-      run.cancel = null;
-    });
+    run.cancel = (reason) => handle.cancel(reason);
+    run.settled = handle.result.then(() => this.#settle(run));
   }
 
-  #events(req: IncomingMessage, res: ServerResponse, url: URL, run: ServedRun): void {
+  async #events(req: IncomingMessage, res: ServerResponse, url: URL, run: ServedRun): Promise<void> {
     const header = req.headers['last-event-id'];
     const after = Number(typeof header === 'string' ? header : (url.searchParams.get('after') ?? 0));
-    const last = run.events.at(-1)?.seq ?? 0;
+    const last = await this.store.events.lastId(run.runId);
     if (!Number.isInteger(after) || after < 0 || after > last)
       return problem(res, 400, 'REQUEST_INVALID', `after must be an event number up to ${last}`);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) {
       const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 1000));
-      const page = run.events.filter((e) => e.seq > after).slice(0, limit);
+      const page = await this.store.events.read(run.runId, after, limit);
       return json(res, 200, {
         events: page,
         lastId: last,
         next: page.length === limit ? page.at(-1)!.seq : null,
       });
     }
-    const ended = TERMINAL.has(run.summary.status) || run.summary.status === 'suspended';
+    const rec = await this.store.runs.get(run.runId);
+    const ended = run.cancel === null && rec !== undefined && TERMINAL.has(rec.status);
     if (ended && after >= last) {
       res.writeHead(204).end();
       return;
     }
-    sseHead(res);
-    // Replay, then follow: appends are synchronous, so nothing falls between the two.
-    let out = '';
-    for (const e of run.events)
-      if (e.seq > after) out += `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
-    if (out) res.write(out);
-    if (ended) {
-      res.end(`event: end\ndata: ${JSON.stringify({ status: run.summary.status, lastEventId: last })}\n\n`);
-      return;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+    });
+    res.write('retry: 300\n: ok\n\n');
+    const abort = new AbortController();
+    const set = this.#streams.get(run.runId) ?? new Set();
+    this.#streams.set(run.runId, set);
+    set.add(abort);
+    res.on('close', () => abort.abort());
+    try {
+      await pumpRunEvents(this.store.events, run.runId, after, res, abort.signal);
+    } finally {
+      set.delete(abort);
+      // Aborted by dropStreams: cut the connection as a proxy would (the page reconnects).
+      if (!res.writableEnded) res.destroy();
     }
-    run.streams.add(res);
-    req.on('close', () => run.streams.delete(res));
   }
-
-  #summaries(): RunSummary[] {
-    return [...this.runs.values()].map((r) => r.summary).sort((a, b) => b.startedAt - a.startedAt);
-  }
-
-  #page(res: ServerResponse, boot: Boot, status = 200): void {
-    const page = renderDashboardPage(boot);
-    res.writeHead(status, page.headers).end(page.html);
-  }
-
-  async #asset(name: string, res: ServerResponse): Promise<void> {
-    const a = dashboardAssets();
-    if (name !== a.js && name !== a.css) return problem(res, 404, 'ROUTE_NOT_FOUND', name);
-    const type = name.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8';
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'public, max-age=31536000, immutable' });
-    res.end(await readFile(join(a.dir, name)));
-  }
-}
-
-function sseHead(res: ServerResponse): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-  });
-  res.write('retry: 300\n: ok\n\n');
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

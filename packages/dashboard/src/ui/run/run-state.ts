@@ -142,12 +142,24 @@ export class RunState {
     es.addEventListener('shutdown', () => {
       this.connection.value = 'reconnecting';
     });
+    // The service could not read the log (its `error` event has data; a dropped connection has none).
+    es.addEventListener('error', (m: Event) => {
+      if (!(m instanceof MessageEvent) || typeof m.data !== 'string') return;
+      const { code, message } = JSON.parse(m.data) as { code?: string; message?: string };
+      this.notice.value = {
+        kind: 'error',
+        text: `${code ?? 'ERROR'}: ${message ?? 'the event stream failed'}`,
+      };
+    });
   }
 
-  #onEvent(e: RunEvent): void {
+  /** An event, or the service's merged frame of consecutive tokens (`seqFrom`..`seq`). */
+  #onEvent(e: RunEvent & { readonly seqFrom?: number }): void {
+    const before = this.fold.lastSeq;
     const changed = this.fold.apply(e);
     if (changed === 0) return;
-    probe.seen.push(e.seq);
+    if (e.seqFrom !== undefined) probe.merged++;
+    for (let s = Math.max(e.seqFrom ?? e.seq, before + 1); s <= e.seq; s++) probe.seen.push(s);
     this.#changed |= changed;
     if (e.time >= this.#liveSince) this.#times.push(e.time);
     this.#schedule();
