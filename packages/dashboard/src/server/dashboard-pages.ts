@@ -30,8 +30,13 @@ export interface DashboardPagesOptions {
   readonly maxRuns?: number;
   /** Runs listed on the runs page, newest first (default 200). */
   readonly runsListed?: number;
-  /** The runs feed the runs page follows (its last id goes in the boot data). */
+  /**
+   * The runs feed the runs page follows (its last id goes in the boot data). With a feed, the fold
+   * of every run that starts (or resumes) follows its events as they are logged, so its page is
+   * ready at once even the first time (`followRuns: false` folds at page load only).
+   */
   readonly feed?: RunFeed;
+  readonly followRuns?: boolean;
 }
 
 /** Who asks: a tenant sees its own runs only; `null` (no auth, or an all-tenants token) sees all. */
@@ -68,6 +73,7 @@ export class DashboardPages {
   readonly #runsListed: number;
   readonly #ownLayouts: boolean;
   readonly #feed: RunFeed | null;
+  readonly #unsubscribe: () => void;
 
   constructor(source: DashboardSource, options: DashboardPagesOptions = {}) {
     this.#source = source;
@@ -77,6 +83,14 @@ export class DashboardPages {
     this.#folds = new RunFolds(source.store.events, options.maxRuns ?? 32);
     this.#runsListed = options.runsListed ?? 200;
     this.#feed = options.feed ?? null;
+    this.#unsubscribe =
+      this.#feed && options.followRuns !== false
+        ? this.#feed.subscribe((c) => {
+            if (c.kind === 'gone') this.#folds.forget(c.runId);
+            else if (c.kind === 'run' && c.run.status === 'running')
+              this.#folds.follow(c.run.runId, this.#planOf(c.run.pipeline, c.run.planId ?? null));
+          })
+        : () => {};
   }
 
   /** Lays out every registered plan now, so no page waits for ELK. */
@@ -134,7 +148,7 @@ export class DashboardPages {
   async runBoot(runId: string, access: DashboardAccess = ALL): Promise<Boot | null> {
     const rec = await this.#source.store.runs.get(runId);
     if (!rec || !visible(rec, access)) return null;
-    const plan = this.#plan(rec);
+    const plan = this.#planOf(rec.pipeline, rec.planId);
     const [layout, snapshot] = await Promise.all([
       plan ? this.layouts.layout(plan) : Promise.resolve(null),
       this.#folds.snapshot(rec.runId, plan),
@@ -166,14 +180,15 @@ export class DashboardPages {
     this.#folds.forget(runId);
   }
 
-  /** Stops the layout worker when this object made it. */
+  /** Stops following runs, and the layout worker when this object made it. */
   async close(): Promise<void> {
+    this.#unsubscribe();
+    this.#folds.close();
     if (this.#ownLayouts) await this.layouts.close();
   }
 
-  #plan(rec: RunRecord): ExecutionPlan | null {
-    for (const p of this.#source.pipelines())
-      if (p.name === rec.pipeline && p.plan.id === rec.planId) return p.plan;
+  #planOf(pipeline: string, planId: string | null): ExecutionPlan | null {
+    for (const p of this.#source.pipelines()) if (p.name === pipeline && p.plan.id === planId) return p.plan;
     return null;
   }
 
