@@ -95,12 +95,17 @@ describe.runIf(runBrowserSuite)('dashboard in Chromium', () => {
     await page.click('[data-filter="map"]');
     await page.waitForSelector('[data-seq="101"]');
 
-    // Resume through the button: the run goes on from the next seq, in the same page.
+    // Resume through the button: the run goes on from the next seq, in the same page (timeline shown).
+    await page.click('[data-tab="timeline"]');
+    await page.waitForFunction(() => window.__weft.timeline.inView === 12);
     await page.fill('[data-input="resume"]', '"approved"');
     await page.click('[data-action="resume"]');
     await page.waitForSelector('[data-run-status="succeeded"]');
     expect(await state(page, 'approve')).toBe('succeeded');
     expect(await state(page, 'done')).toBe('succeeded');
+    // The timeline keeps the whole run in view as it grows (nobody zoomed): the resumed spans too.
+    await page.waitForFunction(() => window.__weft.timeline.spanCount === 14);
+    await page.waitForFunction(() => window.__weft.timeline.inView === 14);
     const seen = await page.evaluate(() => window.__weft.seen);
     const snapshotSeq = await page.evaluate(() => window.__weft.snapshotSeq);
     expect(seen).toEqual(run.events.filter((e) => e.seq > snapshotSeq).map((e) => e.seq));

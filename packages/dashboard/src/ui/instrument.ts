@@ -12,7 +12,8 @@ export interface WeftProbe {
   /** ms from an event's `time` to the frame that showed it (live events only). */
   readonly latencies: number[];
   readonly longTasks: { start: number; duration: number }[];
-  readonly timeline: { spanCount: number; frames: number[] };
+  /** The timeline's spans, those its last draw had in view, and its draw times. */
+  readonly timeline: { spanCount: number; inView: number; frames: number[] };
   /** Frames that carried several token events (the service merges consecutive ones). */
   merged: number;
   /** EventSource (re)connections. */
@@ -32,7 +33,7 @@ export const probe: WeftProbe = (window.__weft = {
   snapshotSeq: 0,
   latencies: [],
   longTasks: [],
-  timeline: { spanCount: 0, frames: [] },
+  timeline: { spanCount: 0, inView: 0, frames: [] },
   merged: 0,
   connections: 0,
   ready: false,

@@ -67,7 +67,7 @@ export function RunHeader({ state }: { state: RunState }) {
         <dd>${clock(state.run.startedAt)}</dd>
       </div>
       <div>
-        <dt>duration</dt>
+        <dt>${v.sessions > 1 ? 'duration (last session)' : 'duration'}</dt>
         <dd data-duration>${duration(elapsed)}</dd>
       </div>
       <div>
@@ -88,7 +88,9 @@ export function RunHeader({ state }: { state: RunState }) {
       </div>
       <div>
         <dt>nodes</dt>
-        <dd>${nodes.filter((n) => n.state === 'succeeded').length}/${nodes.length} done</dd>
+        <dd>
+          ${nodes.filter((n) => n.state === 'succeeded' || n.state === 'skipped').length}/${nodes.length} done
+        </dd>
       </div>
     </dl>
     ${

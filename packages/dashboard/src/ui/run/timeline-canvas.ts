@@ -1,5 +1,6 @@
 import { MARK_KIND, SPAN_STATUS, type TimelineData } from '../../shared/timeline-builder.js';
 import { duration } from '../format.js';
+import { probe } from '../instrument.js';
 
 /** Span colours by status (index = SPAN_STATUS value). */
 const COLORS = ['#3b82f6', '#16a34a', '#dc2626', '#f59e0b', '#9ca3af', '#6b7280', '#a855f7'];
@@ -30,7 +31,8 @@ export class TimelineCanvas {
   #msPerPx = 1;
   #startMs = 0;
   #top = 0;
-  #fitted = false;
+  /** Until the user zooms or pans, every draw fits the whole run (it grows while the run goes on). */
+  #follow = true;
   #pending = false;
   #lanes: { count: number; spans: number; lane: Int32Array; rows: number } | null = null;
   #drag: { x: number; y: number; startMs: number; top: number } | null = null;
@@ -47,6 +49,7 @@ export class TimelineCanvas {
     });
     canvas.addEventListener('pointermove', (e) => {
       if (this.#drag) {
+        this.#follow = false;
         this.#startMs = this.#drag.startMs - (e.clientX - this.#drag.x) * this.#msPerPx;
         this.#top = Math.max(0, this.#drag.top - (e.clientY - this.#drag.y));
         this.invalidate();
@@ -66,19 +69,16 @@ export class TimelineCanvas {
     });
   }
 
-  /** Shows the whole run. */
+  /** Shows the whole run, and keeps showing it as it grows (until the next zoom or pan). */
   fit(): void {
-    const d = this.#data();
-    const w = Math.max(1, this.#width() - GUTTER);
-    this.#msPerPx = Math.max(1e-3, this.#extent(d) / w);
-    this.#startMs = 0;
     this.#top = 0;
-    this.#fitted = true;
+    this.#follow = true;
     this.invalidate();
   }
 
   /** Zooms by `factor` (> 1 zooms in) around the x offset `atPx` from the canvas's left edge. */
   zoom(factor: number, atPx = GUTTER + (this.#width() - GUTTER) / 2): void {
+    this.#follow = false;
     const at = this.#startMs + (atPx - GUTTER) * this.#msPerPx;
     this.#msPerPx = Math.min(1e7, Math.max(1e-4, this.#msPerPx / factor));
     this.#startMs = at - (atPx - GUTTER) * this.#msPerPx;
@@ -87,6 +87,7 @@ export class TimelineCanvas {
 
   /** Pans by `px` pixels (positive: later in time). */
   pan(px: number): void {
+    this.#follow = false;
     this.#startMs += px * this.#msPerPx;
     this.invalidate();
   }
@@ -125,10 +126,10 @@ export class TimelineCanvas {
   draw(): void {
     const t0 = performance.now();
     const d = this.#data();
-    if (!this.#fitted && d.start.length > 0) {
-      this.#fitted = true;
+    if (this.#follow && d.start.length > 0) {
       const w = Math.max(1, this.#width() - GUTTER);
       this.#msPerPx = Math.max(1e-3, this.#extent(d) / w);
+      this.#startMs = 0;
     }
     const byLane = this.mode === 'lane' ? this.#laneOf(d) : null;
     const rows = byLane ? byLane.rows : d.rows.length;
@@ -154,6 +155,7 @@ export class TimelineCanvas {
     const paths = COLORS.map(() => new Path2D());
     const viewStart = this.#startMs;
     const viewEnd = this.#startMs + (cw - GUTTER) * this.#msPerPx;
+    let inView = 0;
     for (let i = 0; i < d.start.length; i++) {
       const r = byLane ? byLane.lane[i]! : d.row[i]!;
       if (r < firstRow || r > lastRow) continue;
@@ -163,7 +165,9 @@ export class TimelineCanvas {
       const x0 = Math.max(GUTTER, x(s));
       const x1 = Math.min(cw, x(e));
       paths[d.status[i]!]!.rect(x0, AXIS + r * ROW - this.#top + 3, Math.max(1, x1 - x0), ROW - 6);
+      inView++;
     }
+    probe.timeline.inView = inView;
     paths.forEach((p, i) => {
       ctx.fillStyle = COLORS[i]!;
       ctx.fill(p);
