@@ -24,6 +24,15 @@ export { RunFolds } from './server/run-folds.js';
 export { RunFeed, type RunChange } from './server/run-feed.js';
 export { streamRunFeed, type RunFeedStreamOptions } from './server/run-feed-stream.js';
 export { runSummary } from './server/run-summary.js';
+export {
+  dashboardRoutes,
+  type DashboardRoutesOptions,
+  type MountApp,
+  type MountContext,
+  type MountReply,
+  type MountRequest,
+  type MountRouteOptions,
+} from './server/dashboard-routes.js';
 export { DashboardFold, CHANGED, type RunSnapshot } from './shared/dashboard-fold.js';
 export { TimelineBuilder, SPAN_STATUS, MARK_KIND, type TimelineData } from './shared/timeline-builder.js';
 export { ErrorGroups, type ErrorGroup, type ErrorSample } from './shared/error-groups.js';
