@@ -92,6 +92,7 @@ describe.runIf(runBrowserSuite)('dashboard figures in Chromium', () => {
         expect(await page.getAttribute(`[data-map="m${m}"]`, 'data-done')).toBe('10000');
       expect(await page.getAttribute('[data-run-status]', 'data-run-status')).toBe('succeeded');
       expect(await page.getAttribute('[data-events]', 'data-events')).toBe(String(big.events.length));
+      expect(await page.locator('[data-missed]').count()).toBe(0);
     }
     figures['finishedRun'] = {
       events: big.events.length,

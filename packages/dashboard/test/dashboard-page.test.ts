@@ -45,6 +45,7 @@ describe('renderDashboardPage', () => {
         outputs: {},
         lastTime: null,
         metrics: null,
+        missed: 0,
       },
     });
     expect(page.html).toContain('<title>Run &#60;b&#62;&#38; · Weft</title>');

@@ -59,4 +59,23 @@ describe('RunFolds', () => {
     expect(folds.state('r')).toBeUndefined();
     await store.close();
   });
+
+  it('counts the events a trimmed log no longer holds as missed, and none when it holds them all', async () => {
+    const engine = createEngine();
+    const p = showcase();
+    const plan = engine.plan(p);
+    const events: RunEvent[] = [];
+    await engine.execute(p, 30, { runId: 'r', observers: [{ onEvent: (e) => events.push(e) }] });
+    await engine.close();
+    const store = memoryStore({ maxEventsPerRun: events.length - 7 });
+    await store.events.append('r', events);
+    const trimmed = await new RunFolds(store.events).snapshot('r', plan);
+    expect(trimmed.missed).toBe(7);
+    expect(trimmed.view.lastSeq).toBe(events.length);
+    const whole = memoryStore();
+    await whole.events.append('r', events);
+    expect((await new RunFolds(whole.events).snapshot('r', plan)).missed).toBe(0);
+    await store.close();
+    await whole.close();
+  });
 });

@@ -19,6 +19,11 @@ export interface RunSnapshot {
   lastTime: number | null;
   /** The metrics of the last session that ended (its `run.finish`). */
   metrics: RunMetrics | null;
+  /**
+   * Events never folded: the log no longer held them when this fold read it (a store keeps a
+   * bounded number per run). Non-zero means the counts start after them.
+   */
+  missed: number;
 }
 
 /** What one event changed, as bits (the page repaints only those parts). */
@@ -55,6 +60,7 @@ export class DashboardFold {
       outputs: this.#outputs.previews,
       lastTime: from?.lastTime ?? null,
       metrics: from?.metrics ?? null,
+      missed: from?.missed ?? 0,
     };
   }
 
@@ -68,7 +74,11 @@ export class DashboardFold {
    * `lastSeq` is ignored (0): following a stream after a reconnect never counts twice.
    */
   apply(e: RunEvent): number {
-    if (e.seq <= this.#view.view.lastSeq) return 0;
+    const last = this.#view.view.lastSeq;
+    if (e.seq <= last) return 0;
+    // A frame of merged tokens (the service's SSE) starts at `seqFrom`: no gap when that follows on.
+    const first = (e as { readonly seqFrom?: number }).seqFrom ?? e.seq;
+    if (first > last + 1) this.snapshot.missed += first - last - 1;
     this.#view.apply(e);
     this.snapshot.lastTime = e.time;
     if (e.type === 'run.finish' && e.path.length === 0) this.snapshot.metrics = e.metrics;

@@ -80,7 +80,18 @@ export function RunHeader({ state }: { state: RunState }) {
       </div>
       <div>
         <dt>events</dt>
-        <dd data-events=${v.lastSeq}>${count(v.lastSeq)}</dd>
+        <dd data-events=${v.lastSeq}>
+          ${count(v.lastSeq)}
+          ${
+            state.snap.missed > 0
+              ? html`<small
+                  data-missed=${state.snap.missed}
+                  title="the service's store no longer keeps them: the counts start after them"
+                  >(${count(state.snap.missed)} not kept)</small
+                >`
+              : null
+          }
+        </dd>
       </div>
       <div>
         <dt>tokens</dt>
