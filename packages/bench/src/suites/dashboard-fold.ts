@@ -1,5 +1,6 @@
 import { RunViewFold, createEngine, pipeline, type RunEvent } from '@weft/core';
-import { DashboardFold } from '@weft/dashboard';
+import { DashboardFold, RunFolds } from '@weft/dashboard';
+import { memoryStore } from '@weft/store';
 import type { Suite } from '../suite.js';
 
 const MAPS = 10;
@@ -20,13 +21,15 @@ function tenMaps(n: number) {
 /**
  * The dashboard's per-event cost, on the events of a finished run of ten 10,000-item maps (100,000
  * events): core's RunView fold alone, the DashboardFold the service keeps per open run (RunView plus
- * timeline spans, errors by code, tokens, output previews), and what the page does per server-sent
- * event (JSON.parse, then the fold).
+ * timeline spans, errors by code, tokens, output previews), what the page does per server-sent
+ * event (JSON.parse, then the fold), and the server side of opening the run's page: cold (read the
+ * store's log, fold it) and followed (the fold kept current from the log's tail while the run went
+ * on, so the page load reads nothing old).
  */
 export const dashboardFoldSuite: Suite = {
   name: 'dashboard-fold',
   description:
-    'folding a 100,000-event run for the dashboard: RunView alone vs DashboardFold vs parse + fold (the page)',
+    "folding a 100,000-event run for the dashboard: RunView alone vs DashboardFold vs parse + fold (the page) vs the server's page load, cold and followed",
   async setup({ smoke }) {
     const { p, n } = tenMaps(smoke ? 100 : 10_000);
     const engine = createEngine({ orchestrator: 'direct' });
@@ -36,6 +39,10 @@ export const dashboardFoldSuite: Suite = {
     await engine.close();
     if (r.status !== 'succeeded') throw new Error(`dashboard-fold: the run ${r.status}`);
     const wire = events.map((e) => JSON.stringify(e));
+    const store = memoryStore({ maxEventsPerRun: events.length });
+    await store.events.append('r', events);
+    const followed = new RunFolds(store.events);
+    await followed.snapshot('r', plan);
     const check = (done: number | undefined, what: string): void => {
       if (done !== n) throw new Error(`${what}: m9 has ${done} items done, not ${n}`);
     };
@@ -43,6 +50,7 @@ export const dashboardFoldSuite: Suite = {
       unit: 'event',
       baseline: 'RunViewFold',
       params: { events: events.length, maps: MAPS, items: n },
+      teardown: () => store.close(),
       cases: [
         {
           name: 'RunViewFold',
@@ -71,6 +79,26 @@ export const dashboardFoldSuite: Suite = {
             const f = new DashboardFold(plan);
             for (const w of wire) f.apply(JSON.parse(w) as RunEvent);
             check(f.snapshot.view.nodes['m9']?.items?.done, 'page: parse + fold');
+          },
+        },
+        {
+          name: 'page load: cold',
+          description:
+            "RunFolds.snapshot of a run never folded: read the memory store's log, fold every event",
+          units: events.length,
+          async run() {
+            const snap = await new RunFolds(store.events).snapshot('r', plan);
+            check(snap.view.nodes['m9']?.items?.done, 'page load: cold');
+          },
+        },
+        {
+          name: 'page load: followed',
+          description:
+            'RunFolds.snapshot of a run whose fold followed the log (what DashboardPages does with a RunFeed)',
+          units: events.length,
+          async run() {
+            const snap = await followed.snapshot('r', plan);
+            check(snap.view.nodes['m9']?.items?.done, 'page load: followed');
           },
         },
       ],
