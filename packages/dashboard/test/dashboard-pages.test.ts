@@ -155,12 +155,14 @@ describe('RunFeed', () => {
 describe('streamRunFeed', () => {
   async function serve(feed: RunFeed, store: Store, tenant: string | null): Promise<string> {
     const server: Server = createServer((req, res) => {
-      const after = new URL(req.url ?? '/', 'http://x').searchParams.get('after');
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      const after = q.get('after');
       void streamRunFeed(res, feed, {
         after: after === null ? null : Number(after),
         access: { tenant },
         heartbeatMs: 0,
         list: async () => {
+          if (q.has('broken')) throw new Error('the store is gone');
           const page = await store.runs.query(tenant === null ? {} : { tenant });
           return page.runs.map((r) => ({ runId: r.runId }) as never);
         },
@@ -247,6 +249,19 @@ describe('streamRunFeed', () => {
     expect((JSON.parse(behind[0]!.data) as { runId: string }[]).map((r) => r.runId).sort()).toEqual([
       'new',
       'old',
+    ]);
+  });
+
+  it('tells the reader when the runs cannot be listed, and ends the stream (it retries)', async () => {
+    const { feed, store } = await setUp();
+    const url = await serve(feed, store, null);
+    const got = await frames(`${url}/?broken=1`, () => false);
+    expect(got).toEqual([
+      {
+        id: null,
+        event: 'error',
+        data: JSON.stringify({ code: 'STORE_IO', message: 'the runs could not be listed' }),
+      },
     ]);
   });
 });

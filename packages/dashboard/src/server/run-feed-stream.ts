@@ -56,9 +56,17 @@ export async function streamRunFeed(
         return;
     }
   };
+  /** The whole list; when it cannot be read, an `error` event and the end of the stream (the client retries). */
   const listAll = async (id: number): Promise<void> => {
-    const runs = await o.list();
-    write(`id: ${id}\nevent: runs\ndata: ${JSON.stringify(runs)}\n\n`);
+    try {
+      const runs = await o.list();
+      write(`id: ${id}\nevent: runs\ndata: ${JSON.stringify(runs)}\n\n`);
+    } catch {
+      write(
+        `event: error\ndata: ${JSON.stringify({ code: 'STORE_IO', message: 'the runs could not be listed' })}\n\n`,
+      );
+      res.end();
+    }
   };
   // Subscribe before reading what was missed: nothing falls between the two.
   const unsubscribe = feed.subscribe((c) => (pending ? pending.push(c) : send(c)));
