@@ -12,6 +12,7 @@ import {
 } from './bullmq-suites.js';
 import { chainSuite } from './chain.js';
 import { chainWorkersSuite } from './chain-workers.js';
+import { dashboardFoldSuite } from './dashboard-fold.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
@@ -71,6 +72,7 @@ export const suites: readonly Suite[] = [
   serveSseThroughputSuite,
   serveReconnectSuite,
   serveReadySuite,
+  dashboardFoldSuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -95,6 +97,7 @@ export {
   bullmqMapSuite,
   bullmqMemorySuite,
   bullmqStallSuite,
+  dashboardFoldSuite,
   actorsCancelSuite,
   actorsTokensSuite,
   chainSuite,
