@@ -49,7 +49,10 @@ describe('a store of the first release (schema 1)', () => {
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(events.map((e) => e.type)).toContain('run.suspend');
       expect(await store.events.lastId('legacy-approval')).toBe(10);
-      const snapshot = await store.runs.loadSnapshot('legacy-waiting');
+      // The first release's snapshot is kept as it was written (formatVersion 1, which the engine still reads).
+      const snapshot = (await store.runs.loadSnapshot('legacy-waiting')) as unknown as
+        { formatVersion: number; suspended: { node: string }[] } | undefined;
+      expect(snapshot?.formatVersion).toBe(1);
       expect(snapshot?.suspended.map((s) => s.node)).toEqual(['ask']);
       for (const id of ['legacy-sum', 'legacy-approval', 'legacy-waiting', 'legacy-failed', 'legacy-crashed'])
         expect(store.audit.verify(id)).toMatchObject({ ok: true });
