@@ -99,7 +99,6 @@ export async function resumeCommand(
         `run "${runId}" is ${record.status}, not suspended: --input applies only to a suspended run (a crashed run restarts with its own input)`,
       );
     }
-    const orchestrator = opts.orchestrator ?? source.orchestrator;
     return await runSession({
       root,
       store,
