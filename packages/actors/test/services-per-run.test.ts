@@ -1,7 +1,16 @@
 // WorkersOptions.servicesPerRun: a step's ctx.host is services[runId] on the main thread, so one pool
 // serves runs whose host services differ (how a `weft worker` forwards each run's calls to its
 // coordinator).
+import { MessageChannel } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+
+/** A full GC on demand (what `--expose-gc` gives), to collect comlink's unused proxies now. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 describe('services per run', () => {
   it("routes each step's host calls to its own run's services", async () => {
@@ -47,6 +56,44 @@ describe('services per run', () => {
       expect(c).toEqual({ ok: true, value: 'caught: r2 no 5' });
     } finally {
       await orchestrator.close();
+    }
+  });
+
+  it('keeps serving host calls once the GC collected the unused proxies of the worker (comlink RELEASE)', async () => {
+    const { hostProxy, runHostProxy } = await import('../dist/worker/host-proxy.js');
+    const { nodeEndpoint } = await import('../dist/shared/endpoint.js');
+    const { expose, finalizer } = await import('comlink');
+    const { port1, port2 } = new MessageChannel();
+    let released = false;
+    // The main thread's side, as a WorkerHandle sets it up; comlink calls [finalizer] on RELEASE.
+    const services = {
+      r1: { calc: { add: async (a: number, b: number) => a + b } },
+      [finalizer]: () => (released = true),
+    };
+    expose(services, nodeEndpoint(port1));
+    // The worker's side with servicesPerRun, as StepHost builds it: a host with no names, and the per-run proxy.
+    const host = hostProxy(port2, []);
+    const ofRun = runHostProxy(port2);
+    const calc = (): { add(a: number, b: number): Promise<number> } =>
+      (ofRun('r1') as { calc: { add(a: number, b: number): Promise<number> } }).calc;
+    try {
+      expect(await calc().add(1, 2)).toBe(3);
+      // Collect until a sentinel registered after every proxy above was finalized: comlink's
+      // finalizers (registered earlier) have run by then, and a RELEASE they sent is on the port.
+      let sentinelGone = false;
+      const registry = new FinalizationRegistry(() => (sentinelGone = true));
+      registry.register({}, 'sentinel');
+      while (!sentinelGone) {
+        collectGarbage();
+        await new Promise((r) => setImmediate(r));
+      }
+      // Still served: the RELEASE never came (it unhooked the port and this call waited forever).
+      expect(await calc().add(2, 3)).toBe(5);
+      expect(released).toBe(false);
+      expect(Object.keys(host)).toEqual([]);
+    } finally {
+      port1.close();
+      port2.close();
     }
   });
 });
