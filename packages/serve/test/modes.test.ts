@@ -3,7 +3,7 @@
 // refused on a backend that cannot run detached (or is not durable when start.requires says so), all
 // checked before any pipeline is looked up; an unknown default fails the start.
 import { describe, expect, it } from 'vitest';
-import { DirectOrchestrator, type OrchestratorEntry } from '@weft/core';
+import { DirectOrchestrator, type OrchestratorEntry } from '@weft/core/orchestrator';
 import { createRegistry } from '@weft/actors';
 import { resolveMode, assertCanStart, type ModeLookup, type ModePolicy } from '../src/modes/resolve-mode.js';
 import { startServer } from '../src/index.js';

@@ -11,7 +11,8 @@
 // The rest of the code speaks the object types of host-to-worker.ts and worker-to-host.ts; the
 // conversion happens once per message, at the frame boundary. Binary references (`bin`) keep their
 // object paths: they are restored after decoding, on the object form.
-import type { ItemOutcome, SerializedError, StepRef, TaskOutcome } from '@weft/core';
+import type { SerializedError, StepRef } from '@weft/core';
+import type { ItemOutcome, TaskOutcome } from '@weft/core/orchestrator';
 import { WeftError } from '@weft/core';
 import type { BinRef } from '../codec/binary.js';
 import type { HostToWorker, JobSpec } from './host-to-worker.js';
