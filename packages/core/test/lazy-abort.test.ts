@@ -106,7 +106,7 @@ describe('createStepContext', () => {
       state: ctx.state,
       params: ctx.params,
       resume: ctx.resume,
-      actor: ctx.actor,
+      actor: ctx.actor as unknown, // StepContext.actor is `any` for step authors
       host: ctx.host,
     }).toEqual({
       runId: 'r',

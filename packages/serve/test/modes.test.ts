@@ -131,7 +131,7 @@ describe('the modes matrix over HTTP (refusals come before any pipeline is looke
     const s = await injectServer({ registry: registry(), config: { orchestrationMode: 'blocking-only' } });
     const r = await s.app.inject({ method: 'POST', url: '/v1/start', payload: { pipeline: 'ghost' } });
     expect(r.statusCode).toBe(400);
-    expect(r.json().code).toBe('START_REQUIRES_ASYNC_ORCHESTRATION');
+    expect(r.json<{ code: string }>().code).toBe('START_REQUIRES_ASYNC_ORCHESTRATION');
     await s.close();
   });
 
@@ -199,7 +199,7 @@ describe('the modes matrix over HTTP (refusals come before any pipeline is looke
       startServer({ config: { orchestrationMode: 'worker' }, store, listen: false }),
     ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringContaining('known: direct, workers'),
+      message: expect.stringContaining('known: direct, workers') as unknown,
     });
     // The mode is checked before the store is opened: nothing was opened, nothing to close.
     expect(store.closed).toBe(false);

@@ -116,7 +116,7 @@ export function decodeHostToWorker(w: unknown): HostToWorker {
         params: w[12],
       };
       if (has & HAS_STATE) job['state'] = w[13];
-      if (has & HAS_RESUME) job['resume'] = { value: w[14] };
+      if (has & HAS_RESUME) job['resume'] = { value: w[14] as unknown };
       if (has & HAS_CHECKPOINT) job['lastCheckpoint'] = w[15];
       if (items) {
         job['items'] = w[16];
