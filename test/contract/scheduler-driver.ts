@@ -18,8 +18,8 @@ import {
   type ExecutionPlan,
   type Pipeline,
   type RunEvent,
-  type TaskOutcome,
 } from '@weft/core';
+import { type TaskOutcome } from '@weft/core/orchestrator';
 import {
   Scheduler,
   planAt,

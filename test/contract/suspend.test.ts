@@ -179,7 +179,10 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     await runIt(e, approval, { title: 'x' }, { runId: 'run-4' });
     const error = await rejection(e.resume(approvalV2, 'run-4', { approved: true, by: 'v2' }));
     expect(error.code).toBe('RUN_NOT_RESUMABLE');
-    expect(error.data).toMatchObject({ expected: expect.any(String), got: expect.any(String) });
+    expect(error.data).toMatchObject({
+      expected: expect.any(String) as unknown,
+      got: expect.any(String) as unknown,
+    });
     // The run is still suspended and resumes with the pipeline it was suspended under.
     const resumed = await resumeIt(e, approval, 'run-4', { approved: true, by: 'v1' });
     expect(resumed.result.status).toBe('succeeded');

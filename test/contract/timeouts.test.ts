@@ -111,7 +111,10 @@ describe.each(ORCHESTRATORS)('timeouts on %s', (name) => {
     expect(result.output).toBe(40);
     assertOrdered(events, { complete: true });
     expect(ofType(events, 'step.error')).toEqual([
-      expect.objectContaining({ willRetry: true, error: expect.objectContaining({ code: 'STEP_TIMEOUT' }) }),
+      expect.objectContaining({
+        willRetry: true,
+        error: expect.objectContaining({ code: 'STEP_TIMEOUT' }) as unknown,
+      }),
     ]);
   });
 

@@ -2,10 +2,9 @@ import {
   Engine,
   createRegistry as createCoreRegistry,
   type EngineOptions,
-  type HostServices,
-  type OrchestratorEntry,
   type OrchestratorRegistry,
 } from '@weft/core';
+import { type HostServices, type OrchestratorEntry } from '@weft/core/orchestrator';
 import { WORKERS_CAPABILITIES, WorkersOrchestrator } from './host/workers-orchestrator.js';
 import { tunedWorkersOptions, type WorkersOptions } from './options.js';
 

@@ -109,7 +109,8 @@ describe('a signal shared by many tasks', () => {
 
 describe('a task whose engine cancel source is already cancelled', () => {
   it('fails at once with the source’s reason, without reaching a worker', async () => {
-    const { LazyAbortController, serializeError, WeftError } = await import('@weft/core');
+    const { serializeError, WeftError } = await import('@weft/core');
+    const { LazyAbortController } = await import('@weft/core/orchestrator');
     const { createWorkersOrchestrator } = await import('../dist/index.js');
     const orchestrator = createWorkersOrchestrator({ threads: 1 });
     const cancel = new LazyAbortController();

@@ -262,10 +262,14 @@ describe('benchMain (the CLI)', () => {
   it('--smoke --json prints one JSON report for the chosen suites', async () => {
     const io = capture();
     expect(await benchMain(['--smoke', '--json', '--suite', 'map', '--suite', 'chain'], io)).toBe(0);
-    const report = JSON.parse(io.stdout.join('\n'));
+    const report = JSON.parse(io.stdout.join('\n')) as {
+      schemaVersion: number;
+      options: { smoke: boolean };
+      suites: SuiteResult[];
+    };
     expect(report.schemaVersion).toBe(1);
     expect(report.options.smoke).toBe(true);
-    expect(report.suites.map((s: SuiteResult) => s.name)).toEqual(['map', 'chain']);
+    expect(report.suites.map((s) => s.name)).toEqual(['map', 'chain']);
   });
 
   it('exits 2 on a usage error and 0 for --help and --list', async () => {

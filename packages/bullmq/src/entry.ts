@@ -1,4 +1,4 @@
-import type { OrchestratorEntry } from '@weft/core';
+import type { OrchestratorEntry } from '@weft/core/orchestrator';
 import { BULLMQ_CAPABILITIES, BullmqOrchestrator } from './coordinator/bullmq-orchestrator.js';
 
 /**

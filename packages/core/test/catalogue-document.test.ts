@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { isWeftError } from '../src/index.js';
 import {
   CATALOGUE_CACHE_SCHEMA,
   checkCatalogue,
   decodeCacheEntry,
   encodeCacheEntry,
-  isWeftError,
   parseCatalogue,
   parseProcessorRef,
-} from '../src/index.js';
+} from '../src/catalogue/index.js';
 
 const good = {
   weftCatalogue: 1,

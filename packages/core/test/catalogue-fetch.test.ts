@@ -1,15 +1,14 @@
 // Fetching with retries on a simulated clock: no test waits on real time.
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock, isWeftError } from '../src/index.js';
 import {
   DEFAULT_CATALOGUE_RETRY,
-  SimulatedClock,
   catalogueBackoff,
   describeNetworkError,
   fetchCatalogueText,
   isTransientStatus,
-  isWeftError,
   type FetchLike,
-} from '../src/index.js';
+} from '../src/catalogue/index.js';
 
 const URL_ = 'https://catalogue.test/weft.json';
 

@@ -1,18 +1,16 @@
 // The catalogue matrix with an injected fetch, clock and cache: fresh, cached + warning, cold cache,
 // corrupt cache, invalid server document, require-fresh, unwritable cache, offline, priming.
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock, isWeftError, type WeftError } from '../src/index.js';
 import {
-  SimulatedClock,
   encodeCacheEntry,
-  isWeftError,
   loadRemoteCatalogue,
   memoryCatalogueCache,
   primeCatalogue,
   type CatalogueCache,
   type FetchLike,
   type LoadCatalogueOptions,
-  type WeftError,
-} from '../src/index.js';
+} from '../src/catalogue/index.js';
 
 const url = 'https://catalogue.test/weft.json';
 const doc = {

@@ -1,18 +1,16 @@
 // Processor look-up (with fresh/cached wording), the JSON pipeline pre-pass, and stale warnings on
 // the run's event stream.
 import { describe, expect, it } from 'vitest';
+import { compile, pipeline, pipelineFromSpec } from '../src/index.js';
 import {
-  compile,
   expandProcessors,
   lookupProcessor,
   lookupProfile,
-  pipeline,
-  pipelineFromSpec,
   scanProcessors,
   type CatalogueProvenance,
   type LoadedCatalogue,
   type ProcessorLookup,
-} from '../src/index.js';
+} from '../src/catalogue/index.js';
 import { createTestHarness } from '../src/testing/index.js';
 
 const document = {

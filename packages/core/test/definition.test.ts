@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyReducer,
   compile,
   isControl,
   isPipeline,
   next,
-  nodeCode,
   pipeline,
   reducers,
   retry,
@@ -16,6 +14,7 @@ import {
   validate,
   type NodeOptions,
 } from '../src/index.js';
+import { applyReducer, nodeCode } from '../src/orchestrator/index.js';
 
 const id = (x: unknown): unknown => x;
 

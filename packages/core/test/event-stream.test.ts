@@ -3,7 +3,6 @@
 // the contract suite, test/contract/events-ordering.test.ts.)
 import { describe, expect, it } from 'vitest';
 import {
-  EventHub,
   createEngine,
   ephemeralStore,
   createRegistry,
@@ -11,6 +10,7 @@ import {
   type RunEvent,
   type RunHandle,
 } from '../src/index.js';
+import { EventHub } from '../src/orchestrator/index.js';
 
 const tiny = pipeline<number>('tiny', { module: import.meta.url })
   .step('a', (n: number) => n + 1)

@@ -1,7 +1,8 @@
 // The lazily created abort signal and the step context: what a step or an orchestrator observes must
 // not depend on when (or whether) the signal was created.
 import { describe, expect, it } from 'vitest';
-import { createEngine, createStepContext, isWeftError, pipeline, type StepContext } from '../src/index.js';
+import { createEngine, isWeftError, pipeline, type StepContext } from '../src/index.js';
+import { createStepContext } from '../src/orchestrator/index.js';
 import { LazyAbortController, withLazySignal } from '../src/runtime/lazy-abort.js';
 
 describe('LazyAbortController', () => {
@@ -105,7 +106,7 @@ describe('createStepContext', () => {
       state: ctx.state,
       params: ctx.params,
       resume: ctx.resume,
-      actor: ctx.actor,
+      actor: ctx.actor as unknown, // StepContext.actor is `any` for step authors
       host: ctx.host,
     }).toEqual({
       runId: 'r',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DirectOrchestrator,
   MACHINE_TUNING_SCHEMA,
   createEngine,
   createRegistry,
@@ -9,8 +8,8 @@ import {
   parseMachineTuning,
   pipeline,
   type MachineTuning,
-  type OrchestratorContext,
 } from '../src/index.js';
+import { DirectOrchestrator, type OrchestratorContext } from '../src/orchestrator/index.js';
 
 const profile: MachineTuning = {
   weftTuning: MACHINE_TUNING_SCHEMA,

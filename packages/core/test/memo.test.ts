@@ -1,15 +1,8 @@
 // The idempotency hook (EngineOptions.memo): completed invocations are answered from the store,
 // with step.skip { cached: true } / map.item { cached: true }, and checkpoints are kept per key.
 import { describe, expect, it } from 'vitest';
-import {
-  createEngine,
-  pipeline,
-  reducers,
-  update,
-  type MemoCall,
-  type RunEvent,
-  type StepMemo,
-} from '../src/index.js';
+import { createEngine, pipeline, reducers, update, type RunEvent } from '../src/index.js';
+import { type MemoCall, type StepMemo } from '../src/store/index.js';
 import { stableStringify } from '../src/util/hash.js';
 
 const keyOf = (c: MemoCall): string =>

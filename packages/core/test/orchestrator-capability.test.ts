@@ -1,14 +1,12 @@
 // The entry points check what a backend declares: `start` (and `resume`) need `detached`, `execute`
 // needs `blocking`. A backend that lacks one is refused up front with ORCHESTRATOR_CAPABILITY.
 import { describe, expect, it } from 'vitest';
+import { createEngine, createRegistry, pipeline } from '../src/index.js';
 import {
-  createEngine,
-  createRegistry,
-  pipeline,
   type Orchestrator,
   type OrchestratorCapabilities,
   type OrchestratorEntry,
-} from '../src/index.js';
+} from '../src/orchestrator/index.js';
 import { DirectOrchestrator } from '../src/orchestrator/direct.js';
 
 /** A plugin entry that runs steps like `direct` but declares only the given capabilities. */

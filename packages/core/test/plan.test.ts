@@ -6,10 +6,10 @@ import {
   next,
   pipeline,
   reducers,
-  resolveRetry,
   type ExecutionPlan,
   type Pipeline,
 } from '../src/index.js';
+import { resolveRetry } from '../src/orchestrator/index.js';
 import { createTestHarness } from '../src/testing/index.js';
 
 const inner = (): Pipeline =>

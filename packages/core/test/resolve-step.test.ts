@@ -2,7 +2,8 @@
 // registry of the engine that compiled it: two in-memory pipelines that share a module and a name
 // never run each other's steps, in one engine or in two, and closing an engine frees what it held.
 import { describe, expect, it } from 'vitest';
-import { StepRegistry, compile, createEngine, pipeline, resolveStep } from '../src/index.js';
+import { compile, createEngine, pipeline } from '../src/index.js';
+import { StepRegistry, resolveStep } from '../src/orchestrator/index.js';
 import { threadSteps } from '../src/orchestrator/step-registry.js';
 
 const twin = (tag: string, name = 'twin') =>

@@ -2,16 +2,15 @@
 // TaskHooks.link) run fully, partly or not at all by a backend that declares `chains`, and a task
 // restarted elsewhere (TaskHooks.restarted, the bullmq backend's).
 import { describe, expect, it } from 'vitest';
+import { createRegistry, pipeline } from '../src/index.js';
 import {
-  createRegistry,
-  pipeline,
   type Orchestrator,
   type OrchestratorCapabilities,
   type OrchestratorEntry,
   type Task,
   type TaskHooks,
   type TaskOutcome,
-} from '../src/index.js';
+} from '../src/orchestrator/index.js';
 import { DirectOrchestrator } from '../src/orchestrator/direct.js';
 import { createTestHarness } from '../src/testing/index.js';
 

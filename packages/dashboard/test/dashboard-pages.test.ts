@@ -42,6 +42,10 @@ function countingReads(store: Store): { store: Store; reads: number[] } {
 }
 
 const closers: (() => Promise<unknown>)[] = [];
+
+/** The run summary a `run` frame of the live stream carries. */
+const runOf = (data: string): { runId: string; status: string } =>
+  JSON.parse(data) as { runId: string; status: string };
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
@@ -228,17 +232,14 @@ describe('streamRunFeed', () => {
       `${url}/?after=${from}`,
       (fs) =>
         fs.some(
-          (f) =>
-            f.event === 'run' &&
-            JSON.parse(f.data).runId === 'new' &&
-            JSON.parse(f.data).status === 'succeeded',
+          (f) => f.event === 'run' && runOf(f.data).runId === 'new' && runOf(f.data).status === 'succeeded',
         ),
       async () => {
         await engine.execute(p, 1, { runId: 'other', tenant: 'b' });
         await engine.execute(p, 1, { runId: 'new', tenant: 'a' });
       },
     );
-    expect(live.every((f) => f.event === 'run' && JSON.parse(f.data).runId === 'new')).toBe(true);
+    expect(live.every((f) => f.event === 'run' && runOf(f.data).runId === 'new')).toBe(true);
     expect(live.map((f) => Number(f.id))).toEqual([...live.map((f) => Number(f.id))].sort((x, y) => x - y));
     expect(Number(live[0]!.id)).toBeGreaterThan(from);
 

@@ -120,7 +120,10 @@ describe('live SSE on 127.0.0.1', () => {
       headers: { 'last-event-id': String(last) },
     });
     await second.closed;
-    expect(second.frames.at(-1)).toMatchObject({ event: 'end', data: expect.stringContaining('succeeded') });
+    expect(second.frames.at(-1)).toMatchObject({
+      event: 'end',
+      data: expect.stringContaining('succeeded') as unknown,
+    });
     const all = [...first.frames, ...second.frames].flatMap(covered);
     const lastId = await s.store.events.lastId('susp');
     expect(all).toEqual(Array.from({ length: lastId }, (_, i) => i + 1));
@@ -255,7 +258,7 @@ describe('live SSE on 127.0.0.1', () => {
     await s.close();
     await c.closed;
     expect(c.frames.at(-1)).toMatchObject({ event: 'shutdown' });
-    expect(JSON.parse(c.frames.at(-1)!.data)).toMatchObject({ retryAfterMs: expect.any(Number) });
+    expect(JSON.parse(c.frames.at(-1)!.data)).toMatchObject({ retryAfterMs: expect.any(Number) as unknown });
     const rec = await s.store.runs.get('cut');
     expect(rec).toMatchObject({ status: 'cancelled' });
     expect(rec?.owner).toBeUndefined();

@@ -3,7 +3,7 @@
 // refused on a backend that cannot run detached (or is not durable when start.requires says so), all
 // checked before any pipeline is looked up; an unknown default fails the start.
 import { describe, expect, it } from 'vitest';
-import { DirectOrchestrator, type OrchestratorEntry } from '@weft/core';
+import { DirectOrchestrator, type OrchestratorEntry } from '@weft/core/orchestrator';
 import { createRegistry } from '@weft/actors';
 import { resolveMode, assertCanStart, type ModeLookup, type ModePolicy } from '../src/modes/resolve-mode.js';
 import { startServer } from '../src/index.js';
@@ -131,7 +131,7 @@ describe('the modes matrix over HTTP (refusals come before any pipeline is looke
     const s = await injectServer({ registry: registry(), config: { orchestrationMode: 'blocking-only' } });
     const r = await s.app.inject({ method: 'POST', url: '/v1/start', payload: { pipeline: 'ghost' } });
     expect(r.statusCode).toBe(400);
-    expect(r.json().code).toBe('START_REQUIRES_ASYNC_ORCHESTRATION');
+    expect(r.json<{ code: string }>().code).toBe('START_REQUIRES_ASYNC_ORCHESTRATION');
     await s.close();
   });
 
@@ -199,7 +199,7 @@ describe('the modes matrix over HTTP (refusals come before any pipeline is looke
       startServer({ config: { orchestrationMode: 'worker' }, store, listen: false }),
     ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
-      message: expect.stringContaining('known: direct, workers'),
+      message: expect.stringContaining('known: direct, workers') as unknown,
     });
     // The mode is checked before the store is opened: nothing was opened, nothing to close.
     expect(store.closed).toBe(false);

@@ -41,7 +41,7 @@ async function call(
   // Errors are problem+json; /ready's 503 is its own report (which checks fail).
   if (r.statusCode >= 400 && route !== '/ready') {
     expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(r.json()).toMatchObject({ status: r.statusCode, code: expect.any(String) });
+    expect(r.json()).toMatchObject({ status: r.statusCode, code: expect.any(String) as unknown });
   }
   return r;
 }
@@ -104,7 +104,7 @@ describe('meta routes', () => {
     expect(orch.json()).toMatchObject({
       default: 'direct',
       allowRequestOrchestrationModeOverride: false,
-      entries: expect.arrayContaining([expect.objectContaining({ name: 'direct' })]),
+      entries: expect.arrayContaining([expect.objectContaining({ name: 'direct' })]) as unknown,
     });
     expect((await call(s, '/v1/orchestrators', { url: '/v1/orchestrators', who: null })).statusCode).toBe(
       401,
@@ -344,7 +344,7 @@ describe('POST /v1/validate', () => {
       valid: false,
       problems: expect.arrayContaining([
         expect.objectContaining({ code: 'SPEC_INVALID', path: '/steps/a/code' }),
-      ]),
+      ]) as unknown,
     });
     expect((await post({ pipeline: 'hello', spec: {} })).statusCode).toBe(400);
     expect((await post({ pipeline: 'hello' }, null)).statusCode).toBe(401);
@@ -848,7 +848,7 @@ describe('GET /v1/workers (plugins list their workers; the service imports no pl
     expect(down.headers['retry-after']).toBe('5');
     expect(down.json()).toMatchObject({
       code: 'ORCHESTRATOR_UNAVAILABLE',
-      detail: expect.stringContaining('Redis'),
+      detail: expect.stringContaining('Redis') as unknown,
     });
     await t.close();
   });

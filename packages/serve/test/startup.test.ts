@@ -134,7 +134,7 @@ describe('start-up teardown', () => {
     });
     await expect(startServer(options)).rejects.toMatchObject({
       code: 'PLUGIN_INVALID',
-      message: expect.stringContaining('no redis'),
+      message: expect.stringContaining('no redis') as unknown,
     });
     expect(log).toEqual(['register p1', 'close p1']);
   });
@@ -161,7 +161,7 @@ describe('start-up teardown', () => {
       listen: false,
     });
     const modes = await s.app.inject({ method: 'GET', url: '/v1/orchestrators' });
-    expect(modes.json().entries.map((e: { name: string }) => e.name)).toEqual([
+    expect(modes.json<{ entries: { name: string }[] }>().entries.map((e) => e.name)).toEqual([
       'direct',
       'workers',
       'remote',

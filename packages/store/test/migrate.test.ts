@@ -92,12 +92,12 @@ describe('a store of the first release (schema 1)', () => {
     writeFileSync(join(d, 'weft.db'), '');
     await expect(openStore(d)).rejects.toMatchObject({
       code: 'STORE_CORRUPT',
-      message: expect.stringMatching(/empty/),
+      message: expect.stringMatching(/empty/) as unknown,
     });
     writeFileSync(join(d, 'weft.db'), 'hello, this is a text file, not a database at all');
     await expect(openStore(d)).rejects.toMatchObject({
       code: 'STORE_CORRUPT',
-      message: expect.stringMatching(/not a Weft store/),
+      message: expect.stringMatching(/not a Weft store/) as unknown,
     });
   });
 });

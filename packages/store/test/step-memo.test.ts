@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MemoCall } from '@weft/core';
+import type { MemoCall } from '@weft/core/store';
 import { memoryStore, stepMemo, type MemoStats, type Store } from '../src/index.js';
 
 const call = (runId: string, input: unknown, writes?: string[]): MemoCall => ({

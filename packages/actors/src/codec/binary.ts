@@ -74,7 +74,7 @@ export function extractBinary(
     for (let i = 0; i < n; i++) {
       const x: unknown = value[i];
       if (movable(x, threshold)) {
-        copy ??= [...value];
+        copy ??= [...(value as unknown[])];
         copy[i] = null;
         refs.push([[...base, i], attach(x.buffer as ArrayBuffer), typeCode(x), x.byteLength / bytesPer(x)]);
       }

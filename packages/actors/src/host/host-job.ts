@@ -1,12 +1,5 @@
-import {
-  WeftError,
-  serializeError,
-  type ItemOutcome,
-  type SerializedError,
-  type Task,
-  type TaskHooks,
-  type TaskOutcome,
-} from '@weft/core';
+import { WeftError, serializeError, type SerializedError } from '@weft/core';
+import { type ItemOutcome, type Task, type TaskHooks, type TaskOutcome } from '@weft/core/orchestrator';
 import type { JobSpec } from '../protocol/host-to-worker.js';
 import type { WorkerHandle } from './worker-handle.js';
 

@@ -1,4 +1,5 @@
-import { WeftError, isWeftError, serializeError, type SerializedError, type TaskOutcome } from '@weft/core';
+import { WeftError, isWeftError, serializeError, type SerializedError } from '@weft/core';
+import { type TaskOutcome } from '@weft/core/orchestrator';
 
 /** A failed task outcome. */
 export function failure(error: WeftError | SerializedError): TaskOutcome {

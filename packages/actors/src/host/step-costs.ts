@@ -1,4 +1,4 @@
-import { refKey, type Task } from '@weft/core';
+import { refKey, type Task } from '@weft/core/orchestrator';
 
 /** A step run inline goes to a worker again once this long after its last measurement, to refresh it. */
 const PROBE_AFTER_MS = 1000;

@@ -1,6 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { expose } from 'comlink';
-import type { HostServices, SerializedError } from '@weft/core';
+import type { SerializedError } from '@weft/core';
+import type { HostServices } from '@weft/core/orchestrator';
 import { FrameReader, FrameWriter } from '../codec/frame.js';
 import type { AttachRequest } from '../protocol/attach.js';
 import type { HostToWorker } from '../protocol/host-to-worker.js';

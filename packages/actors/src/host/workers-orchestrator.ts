@@ -1,19 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { WeftError, serializeError, type SerializedError } from '@weft/core';
 import {
   DirectOrchestrator,
-  WeftError,
-  serializeError,
   type CancelSource,
   type HostServices,
   type Orchestrator,
   type OrchestratorCapabilities,
   type OrchestratorStats,
-  type SerializedError,
   type Task,
   type TaskHooks,
   type TaskOutcome,
-} from '@weft/core';
+} from '@weft/core/orchestrator';
 import { notSerializable } from '../codec/serializable.js';
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { resolveWorkersOptions, type ResolvedWorkersOptions } from '../options.js';

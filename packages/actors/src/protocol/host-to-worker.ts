@@ -1,7 +1,8 @@
 // Messages from the host (main thread) to a worker. One discriminated union; every switch over it is
 // exhaustive. Several messages travel in one frame (see codec/frame.ts); `id` is the dispatch id of
 // one task on one worker (a task retried elsewhere gets a new one).
-import type { ChainLink, SerializedError, StepRef } from '@weft/core';
+import type { SerializedError, StepRef } from '@weft/core';
+import type { ChainLink } from '@weft/core/orchestrator';
 
 /** What a worker needs to run one task: plain data, msgpack-safe. */
 export interface JobSpec {

@@ -11,7 +11,8 @@
 // The rest of the code speaks the object types of host-to-worker.ts and worker-to-host.ts; the
 // conversion happens once per message, at the frame boundary. Binary references (`bin`) keep their
 // object paths: they are restored after decoding, on the object form.
-import type { ItemOutcome, SerializedError, StepRef, TaskOutcome } from '@weft/core';
+import type { SerializedError, StepRef } from '@weft/core';
+import type { ItemOutcome, TaskOutcome } from '@weft/core/orchestrator';
 import { WeftError } from '@weft/core';
 import type { BinRef } from '../codec/binary.js';
 import type { HostToWorker, JobSpec } from './host-to-worker.js';
@@ -115,7 +116,7 @@ export function decodeHostToWorker(w: unknown): HostToWorker {
         params: w[12],
       };
       if (has & HAS_STATE) job['state'] = w[13];
-      if (has & HAS_RESUME) job['resume'] = { value: w[14] };
+      if (has & HAS_RESUME) job['resume'] = { value: w[14] as unknown };
       if (has & HAS_CHECKPOINT) job['lastCheckpoint'] = w[15];
       if (items) {
         job['items'] = w[16];

@@ -1,5 +1,6 @@
 // Messages from a worker to the host. One discriminated union; every switch over it is exhaustive.
-import type { ItemOutcome, SerializedError, TaskOutcome } from '@weft/core';
+import type { SerializedError } from '@weft/core';
+import type { ItemOutcome, TaskOutcome } from '@weft/core/orchestrator';
 import type { BinRef } from '../codec/binary.js';
 
 /** The worker is up and serves its port (sent once, first). */

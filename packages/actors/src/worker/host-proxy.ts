@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { wrap } from 'comlink';
-import type { HostServices } from '@weft/core';
+import type { HostServices } from '@weft/core/orchestrator';
 import { nodeEndpoint } from '../shared/endpoint.js';
 
 /**

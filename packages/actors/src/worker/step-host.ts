@@ -4,26 +4,28 @@
 // worker (resolveStep caches them).
 import type { MessagePort } from 'node:worker_threads';
 import {
+  WeftError,
+  deserializeError,
+  isControl,
+  serializeError,
+  type SerializedError,
+  type StepCode,
+  type StepContext,
+} from '@weft/core';
+import {
   ActorTable,
   LazyAbortController,
-  WeftError,
   createStepContext,
-  deserializeError,
   freezeValue,
-  isControl,
   invokeStep,
   refKey,
   resolveStep,
   runFunction,
-  serializeError,
   settleStepResult,
   type HostServices,
   type ItemOutcome,
-  type SerializedError,
-  type StepCode,
-  type StepContext,
   type TaskOutcome,
-} from '@weft/core';
+} from '@weft/core/orchestrator';
 import { extractBinary, type BinRef } from '../codec/binary.js';
 import { FrameReader, FrameWriter, createPackr } from '../codec/frame.js';
 import { notSerializable } from '../codec/serializable.js';

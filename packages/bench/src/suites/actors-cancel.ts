@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WeftError, serializeError, type Task, type TaskHooks } from '@weft/core';
+import { WeftError, serializeError } from '@weft/core';
+import { type Task, type TaskHooks } from '@weft/core/orchestrator';
 import { createWorkersOrchestrator } from '@weft/actors';
 import { piscinaPool } from './actors-shared.js';
 import type { Suite } from '../suite.js';

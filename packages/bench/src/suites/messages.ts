@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
-import type { Task, TaskHooks } from '@weft/core';
+import type { Task, TaskHooks } from '@weft/core/orchestrator';
 import { createWorkersOrchestrator } from '@weft/actors';
 import { records } from './actors-fixtures.js';
 import { BASELINE_WORKER } from './actors-shared.js';

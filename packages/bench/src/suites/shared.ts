@@ -4,12 +4,10 @@ import {
   type Engine,
   type EngineOptions,
   type RunHandle,
-  type RunRecord,
   type RunResult,
-  type RunStore,
-  type SessionRecord,
   type Store,
 } from '@weft/core';
+import { type RunRecord, type RunStore, type SessionRecord } from '@weft/core/store';
 
 /**
  * A run store that keeps nothing. Benchmarks run thousands of runs; the default in-memory store

@@ -21,7 +21,7 @@ export function tempDirs(): { make(): string; clean(): void } {
 
 /** `n` map.item events of a run, numbered from `from` (what a large map writes most). */
 export function mapItemEvents(runId: string, from: number, n: number): RunEvent[] {
-  const out: RunEvent[] = new Array(n);
+  const out = new Array<RunEvent>(n);
   for (let i = 0; i < n; i++)
     out[i] = {
       runId,

@@ -65,9 +65,10 @@ export const tokensLatencySuite: Suite = {
     const poolLatency = async (): Promise<Measurement> => {
       const lat: number[] = [];
       const t = performance.now();
-      const n = await pool.exec('paced', [p], {
+      // workerpool types a call by method name as Promise<any>: 'paced' answers the token count.
+      const n = (await pool.exec('paced', [p], {
         on: (sent: unknown) => void lat.push(wallMs() - (sent as number)),
-      });
+      })) as number;
       if (n !== p.count || lat.length !== p.count)
         throw new Error(`workerpool: ${lat.length}/${p.count} tokens`);
       return summary(lat, performance.now() - t);

@@ -1,20 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { WeftError, serializeError, type SerializedError } from '@weft/core';
 import {
   DirectOrchestrator,
-  WeftError,
-  serializeError,
   type CancelSource,
   type HostServices,
   type Orchestrator,
   type OrchestratorCapabilities,
   type OrchestratorStats,
-  type SerializedError,
   type Task,
   type TaskHooks,
   type TaskOutcome,
-} from '@weft/core';
+} from '@weft/core/orchestrator';
 import { CodeIdentity } from '../shared/code-identity.js';
 import { FLAG_CANCELLED, Keys } from '../shared/keys.js';
 import { connect, unavailable, whenReady } from '../shared/redis.js';

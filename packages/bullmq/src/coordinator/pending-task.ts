@@ -1,4 +1,5 @@
-import type { SerializedError, Task, TaskHooks, TaskOutcome } from '@weft/core';
+import type { SerializedError } from '@weft/core';
+import type { Task, TaskHooks, TaskOutcome } from '@weft/core/orchestrator';
 
 /**
  * One task in flight on `bullmq`, as the coordinator tracks it: its job, the lease of the execution

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Task } from '@weft/core';
+import type { Task } from '@weft/core/orchestrator';
 
 /**
  * The task key: the same task (run, place in the pipeline, node, attempt, and the same body) gets

@@ -2,7 +2,8 @@
 // msgpack in base64), the messages a worker appends to its run's stream, and the control messages
 // (pub/sub) a coordinator sends to workers. One Packr without records: every message stands alone.
 import { Packr } from 'msgpackr';
-import type { ItemOutcome, Placement, SerializedError, StepRef, TaskOutcome } from '@weft/core';
+import type { Placement, SerializedError, StepRef } from '@weft/core';
+import type { ItemOutcome, TaskOutcome } from '@weft/core/orchestrator';
 
 // Records keep Map apart from plain objects; without shared structures each message carries its own.
 const packr = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false });

@@ -1,14 +1,12 @@
 import type { Job } from 'bullmq';
+import { WeftError, serializeError, type SerializedError } from '@weft/core';
 import {
   LazyAbortController,
-  WeftError,
-  serializeError,
   type ItemOutcome,
-  type SerializedError,
   type Task,
   type TaskHooks,
   type TaskOutcome,
-} from '@weft/core';
+} from '@weft/core/orchestrator';
 import {
   leaseOf,
   pack,

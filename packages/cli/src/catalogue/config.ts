@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { WeftError, didYouMean, isObject, pointer, type CatalogueRetry } from '@weft/core';
+import { WeftError } from '@weft/core';
+import { type CatalogueRetry } from '@weft/core/catalogue';
+import { didYouMean, isObject, pointer } from '@weft/core/util';
 import type { PluginSpec } from '@weft/core/plugin';
 
 /** The environment variable that overrides the catalogue URL (staging, tests). */

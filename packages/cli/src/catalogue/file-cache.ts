@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CatalogueCache } from '@weft/core';
+import type { CatalogueCache } from '@weft/core/catalogue';
 import { writeFileAtomic } from '../util/atomic.js';
 
 /** The cache file of a catalogue URL: `.weft/cache/catalogue-<first 16 hex of sha256(url)>.json`. */

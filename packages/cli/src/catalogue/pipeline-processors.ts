@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { WeftError, type SpecProblem } from '@weft/core';
 import {
-  WeftError,
   expandProcessors,
   lookupProcessor,
   scanProcessors,
   type CatalogueProvenance,
   type CatalogueWarning,
-  type SpecProblem,
-} from '@weft/core';
+} from '@weft/core/catalogue';
 import { CATALOGUE_URL_ENV } from './config.js';
 import type { CatalogueAccess } from './project-catalogue.js';
 

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { WeftError, resolveModule } from '@weft/core';
 import {
-  WeftError,
   catalogueFromFile,
   loadRemoteCatalogue,
   primeCatalogue,
-  resolveModule,
   type FetchLike,
   type LoadedCatalogue,
   type PrimeReport,
-} from '@weft/core';
+} from '@weft/core/catalogue';
 import { loadProjectConfig, type CatalogueSetting } from './config.js';
 import { catalogueCachePath, fileCatalogueCache } from './file-cache.js';
 

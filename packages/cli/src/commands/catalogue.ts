@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { WeftError, type CatalogueDocument, type LoadedCatalogue } from '@weft/core';
+import { WeftError } from '@weft/core';
+import { type CatalogueDocument, type LoadedCatalogue } from '@weft/core/catalogue';
 import { CATALOGUE_URL_ENV } from '../catalogue/config.js';
 import {
   offlineProcess,

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { WeftError, catalogueFromFile, toWeftError, type PrimeReport } from '@weft/core';
+import { WeftError, toWeftError } from '@weft/core';
+import { catalogueFromFile, type PrimeReport } from '@weft/core/catalogue';
 import { configPath, isHttpUrl, loadProjectConfig, type CatalogueSetting } from '../catalogue/config.js';
 import { catalogueCachePath } from '../catalogue/file-cache.js';
 import { primeProjectCatalogue } from '../catalogue/project-catalogue.js';

@@ -1,12 +1,5 @@
-import {
-  WeftError,
-  compile,
-  resolveStep,
-  toMermaid,
-  toWeftError,
-  validate,
-  type ExecutionPlan,
-} from '@weft/core';
+import { WeftError, compile, toMermaid, toWeftError, validate, type ExecutionPlan } from '@weft/core';
+import { resolveStep } from '@weft/core/orchestrator';
 import { loadPipeline, type LoadedPipeline } from '../run/load-pipeline.js';
 import { scanNetworkUse } from '../offline/scan.js';
 import type { Io, Outcome } from '../util/output.js';

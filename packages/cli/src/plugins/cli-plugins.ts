@@ -71,7 +71,7 @@ export function pluginImporter(cwd: string): (specifier: string) => Promise<unkn
   const fromCli = createRequire(import.meta.url);
   return async (specifier) => {
     if (specifier.startsWith('.') || specifier.startsWith('/'))
-      return import(pathToFileURL(fromProject.resolve(specifier)).href);
+      return import(pathToFileURL(fromProject.resolve(specifier)).href) as Promise<unknown>;
     for (const req of [fromProject, fromCli]) {
       let resolved: string;
       try {
@@ -79,9 +79,9 @@ export function pluginImporter(cwd: string): (specifier: string) => Promise<unkn
       } catch {
         continue;
       }
-      return import(pathToFileURL(resolved).href);
+      return import(pathToFileURL(resolved).href) as Promise<unknown>;
     }
-    return import(specifier);
+    return import(specifier) as Promise<unknown>;
   };
 }
 

@@ -3,9 +3,9 @@ import {
   createRegistry,
   type Engine,
   type EngineOptions,
-  type OrchestratorEntry,
   type OrchestratorRegistry,
 } from '@weft/core';
+import { type OrchestratorEntry } from '@weft/core/orchestrator';
 
 let cached: Promise<OrchestratorRegistry> | undefined;
 let pluginEntries: readonly OrchestratorEntry[] = [];

@@ -41,7 +41,7 @@ export function applyReducer(key: StateKey<any>, current: unknown, update: unkno
     case 'replace':
       return update;
     case 'append':
-      return [...(current as unknown[]), ...(Array.isArray(update) ? update : [update])];
+      return [...(current as unknown[]), ...(Array.isArray(update) ? (update as unknown[]) : [update])];
     case 'sum':
       return num(current) + num(update);
     case 'max':

@@ -89,7 +89,7 @@ export class StepRegistry {
 
   #owned(owner: Pipeline, ref: StepRef): Promise<StepCode> {
     let steps = this.#byOwner.get(owner);
-    if (!steps && !this.#closed) this.#byOwner.set(owner, (steps = new Map()));
+    if (!steps && !this.#closed) this.#byOwner.set(owner, (steps = new Map<string, Promise<StepCode>>()));
     return this.#cached(steps, ref.export, () => this.#codeOf(owner, ref));
   }
 

@@ -1,5 +1,5 @@
 export { pipelineSchema } from './schema.js';
-export { checkSpec, pointer, type SpecProblem } from './check-spec.js';
+export { checkSpec, type SpecProblem } from './check-spec.js';
 export {
   pipelineFromSpec,
   resolveModule,

@@ -17,3 +17,5 @@ export {
   type ResolvedQuery,
 } from './run-query.js';
 export { storeFault } from '../engine/run-journal.js';
+export type { RunSnapshot, ActivationData } from '../runtime/snapshot.js';
+export type { StepMemo, MemoCall } from '../runtime/memo.js';

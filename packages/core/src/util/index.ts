@@ -1,5 +1,5 @@
-// Small helpers every package shares (one copy each, here): JSON object check, value display for
-// messages, JSON Pointers, "did you mean".
+// @weft/core/util: small helpers every package shares (one copy each, here): JSON object check,
+// value display for messages, JSON Pointers, "did you mean".
 export { didYouMean } from './did-you-mean.js';
 export { isObject } from './is-object.js';
 export { pointer } from './json-pointer.js';

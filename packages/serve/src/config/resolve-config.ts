@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { WeftError, didYouMean } from '@weft/core';
+import { WeftError } from '@weft/core';
+import { didYouMean } from '@weft/core/util';
 import type { PluginSpec } from '@weft/core/plugin';
 import { serveConfigSchema, type Scope } from './config-schema.js';
 

@@ -1,4 +1,5 @@
-import { WeftError, type OrchestratorCapabilities } from '@weft/core';
+import { WeftError } from '@weft/core';
+import { type OrchestratorCapabilities } from '@weft/core/orchestrator';
 
 /** The deployment's orchestration-mode policy. */
 export interface ModePolicy {

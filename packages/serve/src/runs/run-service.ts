@@ -2,11 +2,11 @@ import {
   Engine,
   WeftError,
   type Clock,
-  type HostServices,
   type OrchestratorRegistry,
   type RunHandle,
   type RunResult,
 } from '@weft/core';
+import { type HostServices } from '@weft/core/orchestrator';
 import type { Store } from '@weft/core/store';
 import type { Principal } from '../auth/bearer-auth.js';
 import type { RegisteredPipeline } from '../pipelines/pipeline-table.js';

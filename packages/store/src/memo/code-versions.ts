@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { MemoCall } from '@weft/core';
+import type { MemoCall } from '@weft/core/store';
 
 /**
  * The code version of a step: its declared `version`, else the SHA-256 of its module file (a bare

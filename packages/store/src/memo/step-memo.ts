@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { StepMemo } from '@weft/core';
+import type { StepMemo } from '@weft/core/store';
 import type { Store, WrittenFile } from '@weft/core/store';
 import { CodeVersions } from './code-versions.js';
 import { stableHash } from './stable-hash.js';

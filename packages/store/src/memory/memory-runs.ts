@@ -1,4 +1,5 @@
-import { WeftError, type RunSnapshot } from '@weft/core';
+import { WeftError } from '@weft/core';
+import { type RunSnapshot } from '@weft/core/store';
 import {
   pruneCandidates,
   queryRecords,

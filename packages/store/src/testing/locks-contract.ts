@@ -10,7 +10,7 @@ export function locksContract(c: ContractContext): void {
       const a = locks.acquire('run:1', me(), 'run 1');
       expect(a.holder.id).toBe(me().id);
       expect(() => locks.acquire('run:1', me(), 'run 1')).toThrow(
-        expect.objectContaining({ code: 'LOCK_HELD', message: expect.stringContaining('run 1') }),
+        expect.objectContaining({ code: 'LOCK_HELD', message: expect.stringContaining('run 1') as unknown }),
       );
       const b = locks.acquire('run:2', me(), 'run 2');
       a.release();

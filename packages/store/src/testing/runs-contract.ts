@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSnapshot } from '@weft/core';
+import type { RunSnapshot } from '@weft/core/store';
 import type { ContractContext } from './context.js';
 import { deadOwner, events, me, record } from './fixtures.js';
 
