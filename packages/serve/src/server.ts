@@ -17,6 +17,7 @@ import { silentLogger, type ServeLogger, type ServiceContext } from './context.j
 import { IdempotencyCache } from './http/idempotency.js';
 import { loadPipelineFile, type PipelineLoader } from './pipelines/load-pipeline-file.js';
 import { PipelineTable, type PipelineRegistration } from './pipelines/pipeline-table.js';
+import { pluginImporter } from './plugins/import-plugin.js';
 import { TenantQuotas } from './quotas/tenant-quotas.js';
 import { RunService } from './runs/run-service.js';
 import { RunViews } from './runs/run-views.js';
@@ -41,7 +42,7 @@ export interface ServeOptions {
   readonly registry?: OrchestratorRegistry;
   /** Loads configured pipeline files; default: JSON specs and JS modules (the CLI adds catalogue processors). */
   readonly loadPipeline?: PipelineLoader;
-  /** Imports plugin modules (default: a dynamic import). */
+  /** Imports plugin modules (default: paths relative to `baseDir`, packages from its node_modules, then a plain import). */
   readonly importPlugin?: (specifier: string) => Promise<unknown>;
   readonly clock?: Clock;
   readonly logger?: ServeLogger;
@@ -103,7 +104,10 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
       options.baseDir ?? process.cwd(),
     );
 
-    const plugins: LoadedPlugins = await loadPlugins(config.plugins, options.importPlugin);
+    const plugins: LoadedPlugins = await loadPlugins(
+      config.plugins,
+      options.importPlugin ?? pluginImporter(options.baseDir ?? process.cwd()),
+    );
     closers.push({
       name: 'plugins',
       close: async () => (await plugins.close()).forEach((f) => log.warn({}, f)),
