@@ -95,6 +95,7 @@ export type {
   TaskHooks,
   TaskOutcome,
   ItemOutcome,
+  ChainLink,
 } from './orchestrator/types.js';
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
@@ -124,3 +125,5 @@ export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
 export { LazyAbortController } from './runtime/lazy-abort.js';
 export { isObject, show } from './util/index.js';
+export { copyValue } from './util/copy-value.js';
+export { freezeValue } from './util/freeze-value.js';

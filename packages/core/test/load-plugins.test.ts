@@ -69,4 +69,28 @@ describe('loadPlugins', () => {
     expect(isWeftError(e) && e.code).toBe('PLUGIN_INVALID');
     expect(log).toEqual(['register a {}', 'register c {}', 'close c', 'close a']);
   });
+
+  it('collects the run options plugins add to weft run and weft resume', async () => {
+    const mods: Record<string, unknown> = {
+      q: {
+        default: {
+          name: 'q',
+          register(r) {
+            r.runOption?.({
+              orchestrator: 'q',
+              key: 'url',
+              flags: '--url <u>',
+              description: 'where',
+              parse: (v) => v.toUpperCase(),
+            });
+          },
+        } satisfies WeftPlugin,
+      },
+    };
+    const loaded = await loadPlugins(['q'], async (s) => mods[s]);
+    expect(loaded.runOptions.map((o) => [o.orchestrator, o.key, o.flags])).toEqual([
+      ['q', 'url', '--url <u>'],
+    ]);
+    expect(loaded.runOptions[0]!.parse!('x')).toBe('X');
+  });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedClock, WeftError, compile, type ErrorCode, type RunEvent } from '@weft/core';
+import { SimulatedClock, WeftError, compile, type RunEvent } from '@weft/core';
 import type { WeftPlugin } from '@weft/core/plugin';
 import type { AuditRecord, Store } from '@weft/core/store';
 import { memoryStore } from '@weft/store';
@@ -801,10 +801,7 @@ describe('GET /v1/workers (plugins list their workers; the service imports no pl
           list: async () => {
             calls.push('remote');
             if (!redisUp)
-              throw new WeftError(
-                'ORCHESTRATOR_UNAVAILABLE' as ErrorCode,
-                'Redis at redis://127.0.0.1:1/: no answer',
-              );
+              throw new WeftError('ORCHESTRATOR_UNAVAILABLE', 'Redis at redis://127.0.0.1:1/: no answer');
             return [
               { id: 'w2', name: 'b', host: 'h2', pid: 2, threads: 4, queues: ['weft:cpu'], slots: 8 },
               { id: 'w1', name: 'a', host: 'h1', pid: 1, threads: 2 },

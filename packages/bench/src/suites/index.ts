@@ -2,7 +2,17 @@
 import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
 import { actorsCancelSuite, actorsTokensSuite } from './actors-index.js';
+import {
+  bullmqCancelSuite,
+  bullmqCpuMapSuite,
+  bullmqDispatchSuite,
+  bullmqMapSuite,
+  bullmqMemorySuite,
+  bullmqStallSuite,
+} from './bullmq-suites.js';
 import { chainSuite } from './chain.js';
+import { chainWorkersSuite } from './chain-workers.js';
+import { dashboardFoldSuite } from './dashboard-fold.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
@@ -10,6 +20,9 @@ import { messages100BSuite, messages10KBSuite, messages1MBSuite } from './messag
 import { millionMapSuite } from './million-map.js';
 import { specCheckSuite } from './spec-check.js';
 import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-cpu-map.js';
+import { storeEventAppendSuite, storeReplaySuite } from './store-events.js';
+import { storeLargeValueSuite } from './store-large-value.js';
+import { storeMapSuite } from './store-map.js';
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
 import { tuningGainSuite } from './tuning-gain.js';
@@ -25,6 +38,7 @@ import { serveSseLatencySuite, serveSseThroughputSuite } from './serve-sse.js';
  */
 export const suites: readonly Suite[] = [
   chainSuite,
+  chainWorkersSuite,
   mapSuite,
   trivialMapSuite,
   cpu6msSuite,
@@ -41,12 +55,24 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  storeEventAppendSuite,
+  storeReplaySuite,
+  storeLargeValueSuite,
+  storeMapSuite,
   specCheckSuite,
+  // The bullmq mode: each starts a redis-server and weft worker processes (Debian's redis-server).
+  bullmqDispatchSuite,
+  bullmqMapSuite,
+  bullmqCpuMapSuite,
+  bullmqStallSuite,
+  bullmqCancelSuite,
+  bullmqMemorySuite,
   serveExecuteSuite,
   serveSseLatencySuite,
   serveSseThroughputSuite,
   serveReconnectSuite,
   serveReadySuite,
+  dashboardFoldSuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -65,9 +91,17 @@ export function selectSuites(names: readonly string[], from: readonly Suite[] = 
 }
 
 export {
+  bullmqCancelSuite,
+  bullmqCpuMapSuite,
+  bullmqDispatchSuite,
+  bullmqMapSuite,
+  bullmqMemorySuite,
+  bullmqStallSuite,
+  dashboardFoldSuite,
   actorsCancelSuite,
   actorsTokensSuite,
   chainSuite,
+  chainWorkersSuite,
   cpu600usSuite,
   cpu64usSuite,
   cpu6msSuite,
@@ -82,6 +116,10 @@ export {
   tokensLatencySuite,
   trivialMapSuite,
   tuningGainSuite,
+  storeEventAppendSuite,
+  storeReplaySuite,
+  storeLargeValueSuite,
+  storeMapSuite,
   serveExecuteSuite,
   serveSseLatencySuite,
   serveSseThroughputSuite,

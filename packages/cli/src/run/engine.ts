@@ -8,10 +8,17 @@ import {
 } from '@weft/core';
 
 let cached: Promise<OrchestratorRegistry> | undefined;
+let pluginEntries: readonly OrchestratorEntry[] = [];
+
+/** Orchestrators registered by the plugins of this command line (see plugins/cli-plugins.ts). */
+export function usePluginOrchestrators(entries: readonly OrchestratorEntry[]): void {
+  pluginEntries = entries;
+  cached = undefined;
+}
 
 /**
- * The orchestrator registry of the CLI: `direct`, plus `workers` when @weft/actors provides it.
- * Resolved once per process.
+ * The orchestrator registry of the CLI: `direct`, plus `workers` when @weft/actors provides it,
+ * plus the plugins' orchestrators. Resolved once per process.
  */
 export function cliRegistry(): Promise<OrchestratorRegistry> {
   cached ??= (async () => {
@@ -23,6 +30,7 @@ export function cliRegistry(): Promise<OrchestratorRegistry> {
     } catch {
       // @weft/actors not built: only `direct` is available
     }
+    for (const entry of pluginEntries) registry.register(entry);
     return registry;
   })();
   return cached;

@@ -7,18 +7,16 @@ import {
   type EngineTuning,
   type RunEvent,
   type RunHandle,
+  type RunOptions,
   type RunResult,
 } from '@weft/core';
+import { stepMemo, type Lock, type MemoStats, type Store } from '@weft/store';
 import { writeFileAtomic } from '../util/atomic.js';
-import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
-import { failure, type Io, type Outcome } from '../util/output.js';
+import { exitCodeFor, failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
-import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
-import { AuditLog, isAudited } from './audit.js';
-import { engineStore } from '../store/engine-store.js';
+import type { RunSource } from '../store/open.js';
 import { cliEngine } from './engine.js';
 import type { LoadedPipeline } from './load-pipeline.js';
-import { sqliteMemo, type MemoStats } from './memo.js';
 import { buildMetricsFile, type CacheCounts } from './metrics-file.js';
 import { TtyProgress } from './progress.js';
 import { noteCatalogue } from '../catalogue/report.js';
@@ -26,23 +24,30 @@ import { noteCatalogue } from '../catalogue/report.js';
 /** How to run one session (one `weft run` or `weft resume` invocation) of a run. */
 export interface SessionOptions {
   readonly root: string;
-  readonly store: SqliteRunStore;
+  readonly store: Store;
   readonly loaded: LoadedPipeline;
   readonly runId: string;
   readonly input: unknown;
-  /** `start`: a new run (or a crashed one started again: its completed work is cached); `resume`: a suspended run. */
-  readonly mode: 'start' | 'resume';
+  /**
+   * `start`: a new run, or one that failed or was cancelled started again under its id;
+   * `resume`: a suspended run, with `resumeValue`; `recover`: an interrupted run (its process died).
+   * Completed invocations are answered by the memo (the cross-run cache, or with --no-cache the
+   * run's own checkpoints).
+   */
+  readonly mode: 'start' | 'resume' | 'recover';
   readonly resumeValue?: unknown;
   readonly outDir: string | null;
   readonly orchestrator: string;
   readonly threads?: number;
+  /** Options for the orchestrator (from plugins' run options such as `--redis`). */
+  readonly orchestratorOptions?: Readonly<Record<string, unknown>>;
   readonly cache: boolean;
   readonly offline: boolean;
   /** Print every event as a JSON line on stdout. */
   readonly events: boolean;
   readonly io: Io;
-  /** For a new run: how it was started, recorded once its locks are held. */
-  readonly source?: RunSource;
+  /** How the run was started, kept in its record (so that `weft resume` can start it again). */
+  readonly source: RunSource;
 }
 
 /** The result a run command reports. */
@@ -62,13 +67,17 @@ export interface RunReport {
 /** Name of the output file written in `--out`. */
 export const OUTPUT_FILE = 'output.json';
 
-/** Locks the run (and its output directory), runs it on an engine, and persists events, audit, metrics and output. */
+/**
+ * Runs one session: locks the output directory, runs the pipeline on an engine over the project's
+ * store (which takes the run's lock, numbers and keeps its events, audits them), then writes the
+ * metrics and the output.
+ */
 export async function runSession(o: SessionOptions): Promise<Outcome> {
-  const locks: FileLock[] = [];
+  let lock: Lock | undefined;
   let engine: Engine | undefined;
   try {
-    locks.push(FileLock.acquire(runLockPath(o.root, o.runId), `run ${o.runId}`));
-    if (o.outDir) locks.push(FileLock.acquire(outDirLockPath(o.outDir), `output directory ${o.outDir}`));
+    if (o.outDir)
+      lock = o.store.locks.acquire(`out:${o.outDir}`, o.store.owner, `output directory ${o.outDir}`);
     return await drive(o, (e) => (engine = e));
   } catch (e) {
     return failure(e);
@@ -78,7 +87,7 @@ export async function runSession(o: SessionOptions): Promise<Outcome> {
     } catch (e) {
       o.io.warnings.push({ code: 'HOOK_FAILED', message: `closing the engine: ${(e as Error).message}` });
     }
-    for (const l of locks.reverse()) l.release();
+    lock?.release();
   }
 }
 
@@ -86,43 +95,28 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const { store, runId, io } = o;
   // Read before anything is recorded: a damaged profile fails the command, not a half-started run.
   const tuning = await projectTuning(o.root, io);
-  if (o.source) store.saveSource(runId, o.loaded.pipeline.name, o.source, o.input);
   const dir = runDir(o.root, runId);
-  const session = store.openSession(runId);
-  const audit = new AuditLog(join(dir, 'audit.jsonl'), (count, head) =>
-    store.putAuditHead(runId, count, head),
-  );
-  const stats: MemoStats = { hits: 0, misses: 0, stored: 0 };
+  const stats: MemoStats = { hits: 0, misses: 0, stored: 0, staleFiles: 0 };
   const cachedCounts: CacheCounts = { steps: 0, items: 0 };
   const engine = await cliEngine({
     ...(tuning ? { tuning } : {}),
     orchestrator: o.orchestrator,
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    store: engineStore(store),
-    ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
-    ...(o.offline ? { orchestratorOptions: {} } : {}),
+    store,
+    // Without the cross-run cache, completed invocations are still kept for this run's own resume.
+    memo: stepMemo(store, {
+      scope: o.cache ? 'global' : 'run',
+      salt: { outDir: o.outDir },
+      stats,
+      filesRoot: o.outDir ?? process.cwd(),
+    }),
+    ...(o.offline || o.orchestratorOptions ? { orchestratorOptions: { ...o.orchestratorOptions } } : {}),
   });
   setEngine(engine);
   const progress = io.tty && !io.json && !io.quiet && !o.events ? new TtyProgress((s) => io.err(s)) : null;
-  let pending: RunEvent[] = [];
-  let scheduled = false;
-  const flushEvents = (): void => {
-    scheduled = false;
-    const batch = pending;
-    pending = [];
-    store.appendEvents(runId, session, batch);
-    audit.flush();
-  };
   const onEvent = (e: RunEvent): void => {
-    if (isAudited(e)) audit.append(e);
-    pending.push(e);
     if (e.type === 'step.skip' && e.cached) cachedCounts.steps++;
     if (e.type === 'map.item' && e.cached) cachedCounts.items++;
-    if (pending.length >= 512 || e.type === 'run.finish') flushEvents();
-    else if (!scheduled) {
-      scheduled = true;
-      setImmediate(flushEvents);
-    }
     progress?.onEvent(e);
     if (o.events) {
       // With --json, stdout holds only the envelope: event lines go to stderr then.
@@ -134,13 +128,16 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   // A stale (cached) catalogue is reported in the envelope's warnings and on the run's event stream.
   noteCatalogue(o.loaded, io);
   const catalogueWarnings = o.loaded.catalogue?.warnings ?? [];
-  const runOptions = {
+  const runOptions: RunOptions = {
     observers: [{ onEvent }],
     ...quotas(o.loaded),
     ...(catalogueWarnings.length > 0 ? { warnings: catalogueWarnings } : {}),
+    source: o.source,
   };
   let handle: RunHandle;
   if (o.mode === 'resume') handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
+  else if (o.mode === 'recover')
+    handle = await engine.resume(o.loaded.pipeline, runId, undefined, runOptions);
   else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
   // Ctrl-C cancels the run cooperatively (it can be resumed); a second one ends the process.
   const onSigint = (): void => {
@@ -149,9 +146,13 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   };
   process.once('SIGINT', onSigint);
   const result = await handle.result.finally(() => process.off('SIGINT', onSigint));
-  flushEvents();
-  store.flushOutputs();
   const summary = progress?.stop();
+  if (stats.staleFiles > 0)
+    io.warnings.push({
+      code: 'CACHE_FILES_CHANGED',
+      message: `${stats.staleFiles} cached result(s) were not used because a file their step writes is missing or changed: those steps ran again`,
+    });
+  const session = (await store.runs.sessions(runId).catch(() => [])).at(-1)?.session ?? 0;
   let outputFile: string | null = null;
   if (result.status === 'succeeded' && o.outDir) {
     outputFile = writeOutput(o.outDir, result.output);
@@ -170,8 +171,8 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       null,
       2,
     ) + '\n',
+    0o600,
   );
-  store.closeSession(runId, session, result.status);
   const report: RunReport = {
     runId,
     session,
@@ -180,7 +181,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     durationMs: result.durationMs,
     cached: cachedCounts,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
-    files: { output: outputFile, metrics: metricsFile, audit: audit.file },
+    files: { output: outputFile, metrics: metricsFile, audit: join(dir, 'audit.jsonl') },
     ...(o.loaded.catalogue
       ? { catalogue: { ...o.loaded.catalogue.provenance, processors: o.loaded.catalogue.processors } }
       : {}),
@@ -201,7 +202,8 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   if (result.status === 'succeeded' || result.status === 'suspended')
     return { exit: 0, result: report, ...shown };
   const error = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
-  return { exit: 1, result: report, error, ...shown };
+  // A store fault (disk full, I/O, damage) is not the run's failure: exit 2, and the run resumes.
+  return { exit: exitCodeFor(error), result: report, error, ...shown };
 }
 
 /** Writes the run output atomically as JSON; a value JSON cannot hold is NOT_SERIALIZABLE (and nothing is written). */

@@ -301,6 +301,32 @@ export class RunViewFold {
     return this;
   }
 
+  /**
+   * A fold that continues from a view serialised at event n (the dashboard follows a run in the
+   * browser from the service's snapshot): apply the events after `view.lastSeq` to it. The fold takes
+   * `view` over and mutates it. What the view does not show is rebuilt from it: a node `running` with
+   * no invocation running waits for a retry; a settled node keeps its state until its next event.
+   * @example
+   * const fold = RunViewFold.from(JSON.parse(snapshotJson), plan);
+   * for (const e of eventsAfter(fold.view.lastSeq)) fold.apply(e);
+   */
+  static from(view: RunView, plan?: ExecutionPlan): RunViewFold {
+    const fold = new RunViewFold(plan);
+    Object.assign(fold.view, view);
+    fold.#seed(fold.view.nodes);
+    for (const e of fold.view.edges) fold.#edges.set(edgeKey(e.path, e.from, e.to), e);
+    return fold;
+  }
+
+  #seed(nodes: Record<string, NodeView>): void {
+    for (const n of Object.values(nodes)) {
+      const t = this.#t(n);
+      if (n.state === 'running') t.pendingRetries = n.running === 0 ? 1 : 0;
+      else if (n.state !== 'pending') t.last = n.state;
+      if (n.children) this.#seed(n.children);
+    }
+  }
+
   #t(n: NodeView): NodeTrack {
     let t = this.#track.get(n);
     if (!t) {
@@ -358,7 +384,7 @@ export class RunViewFold {
   }
 
   #edge(path: readonly string[], from: string, to: string): void {
-    const key = `${path.join('/')}\u0000${from}\u0000${to}`;
+    const key = edgeKey(path, from, to);
     const edge = this.#edges.get(key);
     if (edge) {
       edge.count++;
@@ -386,6 +412,9 @@ export class RunViewFold {
     return m;
   }
 }
+
+const edgeKey = (path: readonly string[], from: string, to: string): string =>
+  `${path.join('/')}\u0000${from}\u0000${to}`;
 
 /** Every node of a plan as `pending`, subs with their children. */
 function nodesOf(plan: ExecutionPlan): Record<string, NodeView> {

@@ -50,6 +50,20 @@ export interface CliCommandSpec {
 }
 
 /**
+ * An option a plugin adds to `weft run` and `weft resume` for its orchestration mode (how
+ * `--redis <url>` arrives with @weft/bullmq). Given on the command line, it sets
+ * `orchestratorOptions[key]` when the run uses that mode; with another mode it is a usage error.
+ */
+export interface RunOptionSpec extends CliOptionSpec {
+  /** The orchestration mode it applies to. */
+  readonly orchestrator: string;
+  /** The orchestrator option it sets. */
+  readonly key: string;
+  /** Converts the flag's value (throw a WeftError for a bad one); default: the string as given. */
+  parse?(value: string): unknown;
+}
+
+/**
  * A worker process of a distributed orchestration mode, as `GET /v1/workers` of `weft serve` lists it.
  * A source may describe its workers with more fields (queues, slots...): they are passed through.
  */
@@ -88,6 +102,8 @@ export interface PluginRegistrar {
   httpErrorMapper(mapper: HttpErrorMapper): void;
   readinessCheck(name: string, check: () => Promise<ReadinessResult>): void;
   cliCommand(command: CliCommandSpec): void;
+  /** Adds a `weft run`/`weft resume` option (optional: registrars of entry points without runs may omit it). */
+  runOption?(option: RunOptionSpec): void;
 }
 
 /** A plugin module's export. `close` runs at shutdown, in reverse order of registration. */
