@@ -38,6 +38,12 @@ export interface ServeOptions {
   readonly pipelines?: readonly (Pipeline | PipelineRegistration | string)[];
   /** The store; default: opened from `config.store` (memory, or SQLite at a path). */
   readonly store?: Store | (() => Store | Promise<Store>);
+  /**
+   * Wraps the store once it is opened, before anything uses it: how a route mount watches it (the
+   * dashboard's `RunFeed.watch`) when the store comes from `config.store`. The wrapper is what the
+   * service uses and closes.
+   */
+  readonly wrapStore?: (store: Store) => Store;
   /** The orchestrator registry; default: `direct` and `workers` (@weft/actors), plus the plugins'. */
   readonly registry?: OrchestratorRegistry;
   /** Loads configured pipeline files; default: JSON specs and JS modules (the CLI adds catalogue processors). */
@@ -141,11 +147,12 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
       else pipelines.add(p);
     }
 
-    const store = options.store
+    const opened = options.store
       ? typeof options.store === 'function'
         ? await options.store()
         : options.store
       : await openStore(config.store);
+    const store = options.wrapStore ? options.wrapStore(opened) : opened;
     closers.push({ name: 'store', close: () => store.close() });
 
     const runs = new RunService({ store, registry, orchestratorOptions: config.orchestrators, clock });
