@@ -25,9 +25,9 @@ function serve(config: string): Promise<{ url: string; child: ChildProcess }> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', (url) => resolve({ url, child }));
     child.once('exit', (code) => reject(new Error(`weft serve exited ${code}: ${err}`)));
   });
