@@ -279,6 +279,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
       'address to listen on (default 127.0.0.1; another needs auth in the configuration)',
     )
     .option('--port <n>', 'port to listen on (default 8742; 0 picks a free one)')
+    .option('--no-ui', 'do not serve the dashboard at /ui (the configuration\'s "ui": false does the same)')
     .addOption(quiet())
     .action((targets: string[], opts: ServeCommandOptions) => act(() => serveCommand(targets, opts, io))());
 

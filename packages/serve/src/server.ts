@@ -17,6 +17,7 @@ import { silentLogger, type ServeLogger, type ServiceContext } from './context.j
 import { IdempotencyCache } from './http/idempotency.js';
 import { loadPipelineFile, type PipelineLoader } from './pipelines/load-pipeline-file.js';
 import { PipelineTable, type PipelineRegistration } from './pipelines/pipeline-table.js';
+import { pluginImporter } from './plugins/import-plugin.js';
 import { TenantQuotas } from './quotas/tenant-quotas.js';
 import { RunService } from './runs/run-service.js';
 import { RunViews } from './runs/run-views.js';
@@ -37,11 +38,17 @@ export interface ServeOptions {
   readonly pipelines?: readonly (Pipeline | PipelineRegistration | string)[];
   /** The store; default: opened from `config.store` (memory, or SQLite at a path). */
   readonly store?: Store | (() => Store | Promise<Store>);
+  /**
+   * Wraps the store once it is opened, before anything uses it: how a route mount watches it (the
+   * dashboard's `RunFeed.watch`) when the store comes from `config.store`. The wrapper is what the
+   * service uses and closes.
+   */
+  readonly wrapStore?: (store: Store) => Store;
   /** The orchestrator registry; default: `direct` and `workers` (@weft/actors), plus the plugins'. */
   readonly registry?: OrchestratorRegistry;
   /** Loads configured pipeline files; default: JSON specs and JS modules (the CLI adds catalogue processors). */
   readonly loadPipeline?: PipelineLoader;
-  /** Imports plugin modules (default: a dynamic import). */
+  /** Imports plugin modules (default: paths relative to `baseDir`, packages from its node_modules, then a plain import). */
   readonly importPlugin?: (specifier: string) => Promise<unknown>;
   readonly clock?: Clock;
   readonly logger?: ServeLogger;
@@ -103,7 +110,10 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
       options.baseDir ?? process.cwd(),
     );
 
-    const plugins: LoadedPlugins = await loadPlugins(config.plugins, options.importPlugin);
+    const plugins: LoadedPlugins = await loadPlugins(
+      config.plugins,
+      options.importPlugin ?? pluginImporter(options.baseDir ?? process.cwd()),
+    );
     closers.push({
       name: 'plugins',
       close: async () => (await plugins.close()).forEach((f) => log.warn({}, f)),
@@ -137,11 +147,12 @@ export async function startServer(options: ServeOptions = {}): Promise<WeftServe
       else pipelines.add(p);
     }
 
-    const store = options.store
+    const opened = options.store
       ? typeof options.store === 'function'
         ? await options.store()
         : options.store
       : await openStore(config.store);
+    const store = options.wrapStore ? options.wrapStore(opened) : opened;
     closers.push({ name: 'store', close: () => store.close() });
 
     const runs = new RunService({ store, registry, orchestratorOptions: config.orchestrators, clock });

@@ -1,6 +1,7 @@
-// @weft/serve imports no plugin SDK: starting a service (workers mode, real threads) loads no
+// @weft/serve imports no plugin SDK and not the dashboard: starting a service (workers mode, real threads) loads no
 // module of bullmq, ioredis or redis. Plugins bring their SDKs when a configuration names them.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -24,5 +25,16 @@ describe('import graph', () => {
     for (const sdk of ['bullmq', 'ioredis', 'redis', '@redis/client', '@weft/bullmq'])
       expect(pkgs.has(sdk), sdk).toBe(false);
     expect(loaded.some((f) => /bullmq|ioredis/.test(f))).toBe(false);
+    // The dashboard is mounted by the CLI through `routes`; the service itself never loads it.
+    expect(loaded.filter((f) => /@weft\/dashboard|packages\/dashboard\//.test(f))).toEqual([]);
+  });
+
+  it('@weft/serve does not depend on the dashboard', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies'])
+      expect(Object.keys(manifest[field] ?? {}), field).not.toContain('@weft/dashboard');
   });
 });

@@ -1,7 +1,10 @@
 // Start-up and its teardown (issue 13): configuration, plugins, registry, pipelines, store, engines,
 // recovery, listen. A failure at any step closes what was opened, in reverse order: no worker
 // thread, port or handle is left, and a second server starts cleanly in the same process.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WeftError } from '@weft/core';
@@ -238,5 +241,39 @@ describe('route mounts (the seam of the dashboard)', () => {
     }>();
     expect(Object.keys(doc.paths)).toContain('/v1/extra');
     await s.close();
+  });
+});
+
+describe('plugins named by path in the configuration', () => {
+  it('are imported relative to the configuration directory and feed GET /v1/workers; a missing one is PLUGIN_INVALID', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-serve-plugin-'));
+    try {
+      writeFileSync(
+        join(dir, 'fleet.mjs'),
+        `export default { name: 'fleet', register(r) { r.workerSource?.({ orchestrator: 'fleet', list: async () => [{ id: 'w-1', host: 'box' }] }); } };\n`,
+      );
+      const s = await startServer({
+        config: { orchestrationMode: 'direct', plugins: ['./fleet.mjs'] },
+        baseDir: dir,
+        store: untouchableStore(),
+        listen: false,
+      });
+      const r = await s.app.inject({ method: 'GET', url: '/v1/workers' });
+      expect(r.json()).toEqual({
+        sources: ['fleet'],
+        workers: [{ orchestrator: 'fleet', id: 'w-1', host: 'box' }],
+      });
+      await s.close();
+      await expect(
+        startServer({
+          config: { orchestrationMode: 'direct', plugins: ['./absent.mjs'] },
+          baseDir: dir,
+          store: untouchableStore(),
+          listen: false,
+        }),
+      ).rejects.toMatchObject({ code: 'PLUGIN_INVALID', message: expect.stringContaining('./absent.mjs') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,26 +1,32 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WeftError } from '@weft/core';
+import { pluginImporter } from '../plugins/cli-plugins.js';
 import { loadPipeline } from '../run/load-pipeline.js';
 import type { ServeConfig } from '@weft/serve';
 import type { Io, Outcome } from '../util/output.js';
 import { findProjectRoot } from '../util/project.js';
+import { serveUi } from './serve-ui.js';
 
 /** Options of `weft serve`. */
 export interface ServeCommandOptions {
   readonly config?: string;
   readonly host?: string;
   readonly port?: string;
+  /** False (`--no-ui`): do not mount the dashboard at `/ui`. */
+  readonly ui?: boolean;
 }
 
 /** The configuration file `weft serve` reads when `--config` is not given (when it exists). */
 export const SERVE_CONFIG_FILE = 'serve.json';
 
 /**
- * `weft serve [--config FILE] [--host H] [--port N] [PIPELINE...]`: starts the HTTP service with the
- * pipelines of the configuration plus those named, prints the URL it listens on as its first line,
- * and runs until SIGTERM or SIGINT (or `stop` aborts), then shuts down gracefully and exits 0.
- * @weft/serve is imported only here, so the other commands do not load the HTTP stack.
+ * `weft serve [--config FILE] [--host H] [--port N] [--no-ui] [PIPELINE...]`: starts the HTTP service
+ * with the pipelines of the configuration plus those named and the dashboard at `/ui` (unless
+ * `--no-ui` or `"ui": false`), prints the URL it listens on as its first line, and runs until SIGTERM
+ * or SIGINT (or `stop` aborts), then shuts down gracefully and exits 0. @weft/serve and
+ * @weft/dashboard are imported only here, so the other commands do not load the HTTP stack.
  */
 export async function serveCommand(
   targets: readonly string[],
@@ -35,11 +41,15 @@ export async function serveCommand(
     throw new WeftError('CONFIG_INVALID', `configuration file not found: ${file}`, { data: { file } });
   const config = existsSync(file) ? readConfig(file) : {};
   const baseDir = existsSync(file) ? dirname(file) : root;
+  const uiOn = opts.ui !== false && (config as { ui?: unknown }).ui !== false;
+  const ui = uiOn ? await serveUi((m) => io.err(`warning ${m}\n`)) : null;
   const { startServer } = await import('@weft/serve');
   const server = await startServer({
     // Checked against the configuration schema by startServer (CONFIG_INVALID, every problem listed).
     config: config as ServeConfig,
     baseDir,
+    importPlugin: servePluginImporter(baseDir),
+    ...(ui ? { routes: ui.routes, wrapStore: ui.wrapStore } : {}),
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(port !== undefined ? { port } : {}),
     pipelines: targets.map((t) => resolve(t)),
@@ -54,7 +64,7 @@ export async function serveCommand(
   if (!io.quiet) {
     const names = server.context.pipelines.list().map((p) => p.name);
     io.err(
-      `weft serve: ${names.length} pipeline(s) (${names.join(', ') || 'none'}), orchestration mode ${server.config.orchestrationMode}; Ctrl-C to stop\n`,
+      `weft serve: ${names.length} pipeline(s) (${names.join(', ') || 'none'}), orchestration mode ${server.config.orchestrationMode}; ${ui ? `dashboard at ${server.url}/ui; ` : ''}Ctrl-C to stop\n`,
     );
   }
   await new Promise<void>((r) =>
@@ -63,6 +73,19 @@ export async function serveCommand(
   if (!io.quiet) io.err('weft serve: shutting down\n');
   await server.close();
   return { exit: 0 };
+}
+
+/**
+ * The configuration's plugins as `weft serve` imports them: a path relative to the configuration's
+ * directory; a package from the project, else from where the CLI is installed (so `"@weft/bullmq"`
+ * resolves from the CLI's optional dependency even when the project does not install it).
+ */
+function servePluginImporter(baseDir: string): (specifier: string) => Promise<unknown> {
+  const packages = pluginImporter(baseDir);
+  return (specifier) =>
+    specifier.startsWith('.') || isAbsolute(specifier)
+      ? import(pathToFileURL(resolve(baseDir, specifier)).href)
+      : packages(specifier);
 }
 
 function parsePort(v: string): number {

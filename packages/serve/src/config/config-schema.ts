@@ -153,5 +153,10 @@ export const serveConfigSchema = {
       additionalProperties: tenantLimits,
     },
     shutdownGraceMs: { type: 'integer', minimum: 0 },
+    ui: {
+      type: 'boolean',
+      description:
+        'whether `weft serve` mounts the dashboard at /ui (default true); startServer itself mounts only its `routes`',
+    },
   },
 } as const;

@@ -52,6 +52,11 @@ export interface ServeConfig {
   readonly tenants?: Readonly<Record<string, Partial<TenantLimits>>>;
   /** How long shutdown waits for runs and executes before cancelling them (default 10,000 ms). */
   readonly shutdownGraceMs?: number;
+  /**
+   * Whether `weft serve` (the CLI) mounts the dashboard at `/ui` (default true). @weft/serve does not
+   * depend on the dashboard: `startServer` mounts only the `routes` it is given, whatever this says.
+   */
+  readonly ui?: boolean;
 }
 
 /** A pipeline file with the JSON Schema its input must match (checked before a run starts: 400). */
@@ -98,6 +103,8 @@ export interface ResolvedServeConfig {
     readonly named: Readonly<Record<string, TenantLimits>>;
   };
   readonly shutdownGraceMs: number;
+  /** Whether the CLI mounts the dashboard at `/ui` (see {@link ServeConfig.ui}). */
+  readonly ui: boolean;
   /** Directory relative paths are resolved against (the configuration file's). */
   readonly baseDir: string;
 }
@@ -184,6 +191,7 @@ export function resolveServeConfig(
     limits: { ...DEFAULT_LIMITS, ...c.limits },
     tenants: { default: base, named },
     shutdownGraceMs: c.shutdownGraceMs ?? 10_000,
+    ui: c.ui ?? true,
     baseDir,
   };
 }

@@ -1,35 +1,3 @@
-# Pending: GET /v1/workers with @weft/bullmq (apply once @weft/bullmq is on main)
-
-`GET /v1/workers` is built into @weft/serve and answers from the plugins' worker sources
-(`r.workerSource?.({ orchestrator, list })`, @weft/core/plugin). Tested with fake plugins in
-`test/routes.test.ts`. What waits for the bullmq package to land on main (it is not on main yet,
-so this cannot compile here):
-
-1. `packages/bullmq/src/plugin.ts`, inside `register` (plugin options gain `prefix`, default `weft`):
-
-```ts
-const prefix = typeof options['prefix'] === 'string' ? options['prefix'] : 'weft';
-r.workerSource?.({
-  orchestrator: 'bullmq',
-  list: async () => {
-    const redis = connect(url, 'weft-workers');
-    try {
-      await whenReady(redis, url, 1000); // ORCHESTRATOR_UNAVAILABLE (503, Retry-After 5) when down
-      return await listWorkers(redis, new Keys(prefix));
-    } finally {
-      redis.disconnect();
-    }
-  },
-});
-```
-
-2. `packages/cli/src/commands/serve.ts`: pass `importPlugin: pluginImporter(baseDir)` (from
-   `../plugins/cli-plugins.js`) so `plugins: ["@weft/bullmq"]` in serve.json resolves from the project
-   or the CLI's optional dependency.
-
-3. `test/e2e/serve-workers.test.ts`: below, verbatim.
-
-```ts
 // GET /v1/workers of `weft serve` with the bullmq plugin, as a user runs them: the built CLI's
 // `weft serve --config` with `plugins: [@weft/bullmq]`, a real `weft worker` on a redis-server of
 // this run (127.0.0.1, stopped by pid). The service imports no plugin SDK: the plugin's worker
@@ -57,9 +25,9 @@ function serve(config: string): Promise<{ url: string; child: ChildProcess }> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', (url) => resolve({ url, child }));
     child.once('exit', (code) => reject(new Error(`weft serve exited ${code}: ${err}`)));
   });
@@ -149,4 +117,3 @@ describe('weft serve with @weft/bullmq and no Redis', () => {
     }
   });
 });
-```
