@@ -1,36 +1,26 @@
+// @weft/actors is a declared dependency of the CLI, imported like any other: when it cannot load,
+// `weft` fails at start with DEPENDENCY_MISSING (see bin.ts) instead of quietly running every
+// pipeline on the main thread.
+import { workersEntry } from '@weft/actors';
 import {
   createEngine,
   createRegistry,
   type Engine,
   type EngineOptions,
-  type OrchestratorEntry,
   type OrchestratorRegistry,
 } from '@weft/core';
 
-let cached: Promise<OrchestratorRegistry> | undefined;
+let cached: OrchestratorRegistry | undefined;
 
-/**
- * The orchestrator registry of the CLI: `direct`, plus `workers` when @weft/actors provides it.
- * Resolved once per process.
- */
+/** The orchestrator registry of the CLI: `direct` and `workers`. Built once per process. */
 export function cliRegistry(): Promise<OrchestratorRegistry> {
-  cached ??= (async () => {
-    const registry = createRegistry();
-    try {
-      const actors = (await import('@weft/actors')) as Record<string, unknown>;
-      const entry = actors['workersEntry'] as OrchestratorEntry | undefined;
-      if (entry && typeof entry.create === 'function') registry.register(entry);
-    } catch {
-      // @weft/actors not built: only `direct` is available
-    }
-    return registry;
-  })();
-  return cached;
+  cached ??= createRegistry().register(workersEntry);
+  return Promise.resolve(cached);
 }
 
-/** The default orchestration mode: `workers` when available, else `direct`. */
-export async function defaultOrchestrator(): Promise<string> {
-  return (await cliRegistry()).has('workers') ? 'workers' : 'direct';
+/** The default orchestration mode of `weft run`: `workers`. */
+export function defaultOrchestrator(): Promise<string> {
+  return Promise.resolve('workers');
 }
 
 /** Options the CLI sets on an engine. */

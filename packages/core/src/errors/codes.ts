@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'INPUT_INVALID',
   'STORE_CORRUPT',
   'LOCK_HELD',
+  'DEPENDENCY_MISSING',
   // configuration and the processor catalogue
   'CONFIG_INVALID',
   'TUNING_INVALID',
