@@ -95,6 +95,7 @@ export { MemoryRunStore } from './store/memory-store.js';
 export type { StepMemo, MemoCall } from './runtime/memo.js';
 export * from './spec/index.js';
 export { Engine, createEngine } from './engine/engine.js';
+export { isMainModule, isWeftWorker } from './engine/worker-guard.js';
 export type { EngineOptions, RunOptions, ResolvedEngineOptions } from './engine/options.js';
 export {
   MACHINE_TUNING_FILE,

@@ -14,6 +14,7 @@ import {
   type TaskHooks,
   type TaskOutcome,
 } from '@weft/core';
+import { assertNotInWeftWorker } from '@weft/core/plugin';
 import { notSerializable } from '../codec/serializable.js';
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { resolveWorkersOptions, type ResolvedWorkersOptions } from '../options.js';
@@ -80,6 +81,7 @@ export class WorkersOrchestrator implements Orchestrator {
   #closing: Promise<void> | undefined;
 
   constructor(options: Readonly<Record<string, unknown>> = {}, services: HostServices = {}) {
+    assertNotInWeftWorker('creating the workers orchestrator');
     this.options = resolveWorkersOptions(options);
     this.parallelism = this.options.threads;
     this.defaultChunkSize = this.options.chunkSize;

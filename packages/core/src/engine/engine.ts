@@ -12,6 +12,7 @@ import {
   type RunOptions,
 } from './options.js';
 import { RunController } from './run-controller.js';
+import { assertNotInWeftWorker } from './worker-guard.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
 /**
@@ -30,6 +31,7 @@ export class Engine {
   readonly #resuming = new Set<string>();
 
   constructor(options: EngineOptions = {}) {
+    assertNotInWeftWorker('createEngine()');
     this.options = resolveEngineOptions(options);
     if (typeof this.options.orchestrator === 'string') this.options.registry.get(this.options.orchestrator);
   }

@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   // running (the failures of a run are RUN_FAILURE_CODES, above)
   ...RUN_FAILURE_CODES,
   'ORCHESTRATOR_UNKNOWN',
+  'ENGINE_IN_WORKER',
   'ORCHESTRATOR_CAPABILITY',
   'PLUGIN_INVALID',
   'RUN_NOT_FOUND',

@@ -1,4 +1,4 @@
-import { WeftError } from '../errors/weft-error.js';
+import { WeftError, isWeftError } from '../errors/weft-error.js';
 import { isPipeline, nodeCode, type Pipeline } from '../definition/pipeline.js';
 import type { StepCode, StepRef } from '../definition/types.js';
 import type { ExecutionPlan } from '../plan/execution-plan.js';
@@ -146,10 +146,11 @@ async function importModule(module: string): Promise<Record<string, unknown>> {
         { cause, data: { module } },
       );
     }
+    // A coded error thrown while the module loads (ENGINE_IN_WORKER, say) keeps its code.
     throw new WeftError(
-      'MODULE_NOT_FOUND',
+      isWeftError(cause) ? cause.code : 'MODULE_NOT_FOUND',
       `step module ${module} failed to load: ${(cause as Error).message}`,
-      { cause, data: { module } },
+      { cause, data: { ...(isWeftError(cause) ? cause.data : {}), module } },
     );
   }
 }
