@@ -10,6 +10,8 @@ import {
   type RunResult,
 } from '@weft/core';
 import { writeFileAtomic } from '../util/atomic.js';
+import { encodeOutput, type Json } from '../output/lossless-json.js';
+import { prepareOutDir, writeOutput } from '../output/write-output.js';
 import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
 import { failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
@@ -58,14 +60,14 @@ export interface RunReport {
   readonly catalogue?: Record<string, unknown>;
 }
 
-/** Name of the output file written in `--out`. */
-export const OUTPUT_FILE = 'output.json';
+export { OUTPUT_FILE, writeOutput } from '../output/write-output.js';
 
 /** Locks the run (and its output directory), runs it on an engine, and persists events, audit, metrics and output. */
 export async function runSession(o: SessionOptions): Promise<Outcome> {
   const locks: FileLock[] = [];
   let engine: Engine | undefined;
   try {
+    if (o.outDir) prepareOutDir(o.outDir);
     locks.push(FileLock.acquire(runLockPath(o.root, o.runId), `run ${o.runId}`));
     if (o.outDir) locks.push(FileLock.acquire(outDirLockPath(o.outDir), `output directory ${o.outDir}`));
     return await drive(o, (e) => (engine = e));
@@ -77,7 +79,7 @@ export async function runSession(o: SessionOptions): Promise<Outcome> {
     } catch (e) {
       o.io.warnings.push({ code: 'HOOK_FAILED', message: `closing the engine: ${(e as Error).message}` });
     }
-    for (const l of locks.reverse()) l.release();
+    for (const l of locks.reverse()) releaseLock(l, o.io);
   }
 }
 
@@ -133,7 +135,14 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   // A stale (cached) catalogue is reported in the envelope's warnings and on the run's event stream.
   noteCatalogue(o.loaded, io);
   const catalogueWarnings = o.loaded.catalogue?.warnings ?? [];
+  // The output is encoded (and written to --out) before the run is recorded as succeeded.
+  let encoded: Json | undefined;
+  let outputFile: string | null = null;
   const runOptions = {
+    commitOutput: (output: unknown): void => {
+      encoded = encodeOutput(output);
+      if (o.outDir) outputFile = writeOutput(o.outDir, output);
+    },
     observers: [{ onEvent }],
     ...quotas(o.loaded),
     ...(catalogueWarnings.length > 0 ? { warnings: catalogueWarnings } : {}),
@@ -151,10 +160,6 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   flushEvents();
   store.flushOutputs();
   const summary = progress?.stop();
-  let outputFile: string | null = null;
-  if (result.status === 'succeeded' && o.outDir) {
-    outputFile = writeOutput(o.outDir, result.output);
-  }
   const metricsFile = join(dir, 'metrics.json');
   writeFileAtomic(
     metricsFile,
@@ -175,7 +180,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     runId,
     session,
     status: result.status,
-    ...(result.status === 'succeeded' ? { output: result.output } : {}),
+    ...(result.status === 'succeeded' ? { output: encoded ?? null } : {}),
     durationMs: result.durationMs,
     cached: cachedCounts,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
@@ -189,7 +194,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`,
   ];
   if (result.status === 'succeeded')
-    text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));
+    text.push(outputFile ? `output: ${outputFile}` : showOutput(encoded ?? null));
   if (result.status === 'suspended')
     text.push(
       `suspended: ${result.suspended.map((s) => `${s.step}: ${s.reason}`).join('; ')}\nresume with: weft resume ${runId} --input <value>`,
@@ -203,30 +208,8 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   return { exit: 1, result: report, error, ...shown };
 }
 
-/** Writes the run output atomically as JSON; a value JSON cannot hold is NOT_SERIALIZABLE (and nothing is written). */
-export function writeOutput(outDir: string, output: unknown): string {
-  let json: string;
-  try {
-    json = JSON.stringify(output, null, 2) ?? 'null';
-  } catch (cause) {
-    throw new WeftError(
-      'NOT_SERIALIZABLE',
-      `the run output cannot be written as JSON: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
-  const file = join(outDir, OUTPUT_FILE);
-  writeFileAtomic(file, json + '\n');
-  return file;
-}
-
-function showOutput(output: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(output, null, 2) ?? 'undefined';
-  } catch {
-    s = String(output);
-  }
+function showOutput(output: Json): string {
+  const s = JSON.stringify(output, null, 2);
   return s.length > 4000
     ? `${s.slice(0, 4000)}\n… (${s.length} characters; use --out DIR to write it to a file)`
     : s;
@@ -263,4 +246,16 @@ function quotas(l: LoadedPipeline): {
     ...(q.chunkSize !== undefined ? { chunkSize: q.chunkSize } : {}),
     ...(q.timeoutMs !== undefined ? { timeoutMs: q.timeoutMs } : {}),
   };
+}
+
+/** Releases a lock; a failure (the directory turned read-only, say) is a warning, not the run's error. */
+function releaseLock(lock: FileLock, io: Io): void {
+  try {
+    lock.release();
+  } catch (e) {
+    io.warnings.push({
+      code: 'LOCK_RELEASE',
+      message: `cannot remove the lock ${lock.path}: ${(e as Error).message}`,
+    });
+  }
 }

@@ -302,6 +302,14 @@ export class RunController {
     } else if (this.#resumeFrom) {
       await store.deleteSnapshot(this.#runId);
     }
+    if (outcome.status === 'succeeded' && this.#run.commitOutput) {
+      // The output is written (by the caller) before the run counts as succeeded.
+      try {
+        await this.#run.commitOutput(outcome.output);
+      } catch (e) {
+        persistError = toWeftError(e, 'INTERNAL');
+      }
+    }
     const finalStatus: RunStatus = persistError ? 'failed' : status;
     const error =
       persistError ??
@@ -324,7 +332,7 @@ export class RunController {
       metrics,
     });
     this.#hub.close();
-    const output = outcome.status === 'succeeded' ? outcome.output : undefined;
+    const output = outcome.status === 'succeeded' && !persistError ? outcome.output : undefined;
     await store
       .put({
         runId: this.#runId,

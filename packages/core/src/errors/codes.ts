@@ -21,6 +21,7 @@ export const RUN_FAILURE_CODES = [
   'WORKER_CRASHED',
   'NETWORK_REFUSED',
   'AUDIT_BROKEN',
+  'OUTPUT_WRITE',
 ] as const;
 
 /**
