@@ -110,7 +110,8 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
       '--orchestrator <mode>',
       'where steps run: workers (all cores, the default when available) or direct (main thread)',
     )
-    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--threads <n>', 'worker threads (default: one per core; at most 4 per core)')
+    .option('--max-memory <MB>', "heap cap of each worker thread in MB (default: Node's heap size)")
     .option('--no-cache', 'run every step even when a completed result is stored')
     .option('--offline', 'refuse network use inside steps (NETWORK_REFUSED)')
     .option('--events', 'print every event as a JSON line on stdout')
@@ -126,7 +127,8 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .argument('<run-id>')
     .option('-i, --input <value>', 'resume value for a suspended run (JSON, string or @file)')
     .option('--orchestrator <mode>', 'override the orchestration mode the run was started with')
-    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--threads <n>', 'worker threads (default: one per core; at most 4 per core)')
+    .option('--max-memory <MB>', "heap cap of each worker thread in MB (default: Node's heap size)")
     .option('--offline', 'refuse network use inside steps (required for a run started with --offline)')
     .option('--events', 'print every event as a JSON line on stdout')
     .addOption(json())
@@ -138,6 +140,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
           input?: string;
           events?: boolean;
           threads?: string;
+          maxMemory?: string;
           orchestrator?: string;
           offline?: boolean;
         },

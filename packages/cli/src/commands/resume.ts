@@ -7,6 +7,8 @@ import type { Io, Outcome } from '../util/output.js';
 import { openProjectStore } from '../store/open.js';
 import { loadPipeline } from '../run/load-pipeline.js';
 import { OUTPUT_FILE, runSession, writeOutput } from '../run/session.js';
+import { encodeOutput } from '../output/lossless-json.js';
+import { parseMaxMemory } from '../run/limits.js';
 import { parseThreads } from './run.js';
 import { checkPipeline } from './validate.js';
 import { warnInto } from '../catalogue/report.js';
@@ -20,10 +22,18 @@ import { warnInto } from '../catalogue/report.js';
  */
 export async function resumeCommand(
   runId: string,
-  opts: { input?: string; events?: boolean; threads?: string; orchestrator?: string; offline?: boolean },
+  opts: {
+    input?: string;
+    events?: boolean;
+    threads?: string;
+    maxMemory?: string;
+    orchestrator?: string;
+    offline?: boolean;
+  },
   io: Io,
 ): Promise<Outcome> {
   const threads = parseThreads(opts.threads);
+  const maxMemoryMb = parseMaxMemory(opts.maxMemory);
   const { root, store } = openProjectStore();
   try {
     const record = store.getSync(runId);
@@ -61,7 +71,7 @@ export async function resumeCommand(
           runId,
           status: 'succeeded',
           alreadyFinished: true,
-          output: record.output,
+          output: encodeOutput(record.output),
           files: { output: outputFile },
         },
         text: `run ${runId} had already succeeded; nothing to do${outputFile ? `\noutput: ${outputFile}` : ''}`,
@@ -92,6 +102,7 @@ export async function resumeCommand(
       outDir: source.outDir,
       orchestrator: opts.orchestrator ?? source.orchestrator,
       ...(threads !== undefined ? { threads } : {}),
+      ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}),
       cache: source.cache,
       offline: source.offline,
       events: opts.events === true,

@@ -18,6 +18,7 @@ import { runDir } from '../util/project.js';
 import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
 import { AuditLog, isAudited } from './audit.js';
 import { cliEngine } from './engine.js';
+import { describeLimits, resolveLimits, type RunLimits } from './limits.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { sqliteMemo, type MemoStats } from './memo.js';
 import { buildMetricsFile, type CacheCounts } from './metrics-file.js';
@@ -37,6 +38,8 @@ export interface SessionOptions {
   readonly outDir: string | null;
   readonly orchestrator: string;
   readonly threads?: number;
+  /** Heap cap of each worker in MB (`--max-memory`). */
+  readonly maxMemoryMb?: number;
   readonly cache: boolean;
   readonly offline: boolean;
   /** Print every event as a JSON line on stdout. */
@@ -54,6 +57,8 @@ export interface RunReport {
   readonly output?: unknown;
   readonly durationMs: number;
   readonly cached: CacheCounts;
+  /** Threads and the memory cap of each worker. */
+  readonly limits: RunLimits;
   readonly suspended?: RunResult['suspended'];
   readonly files: { readonly output: string | null; readonly metrics: string; readonly audit: string };
   /** Where the pipeline's processors came from (JSON pipelines that name processors). */
@@ -87,6 +92,16 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const { store, runId, io } = o;
   // Read before anything is recorded: a damaged profile fails the command, not a half-started run.
   const tuning = await projectTuning(o.root, io);
+  const limits = resolveLimits(
+    {
+      orchestrator: o.orchestrator,
+      threads: o.threads,
+      maxMemoryMb: o.maxMemoryMb,
+      tunedThreads: tuning?.values.threads,
+    },
+    io,
+  );
+  if (!io.json && !io.quiet) io.err(describeLimits(limits) + '\n');
   if (o.source) store.saveSource(runId, o.loaded.pipeline.name, o.source, o.input);
   const dir = runDir(o.root, runId);
   const session = store.openSession(runId);
@@ -101,7 +116,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
     store,
     ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
-    ...(o.offline ? { orchestratorOptions: {} } : {}),
+    orchestratorOptions: limits.memoryCapMb !== null ? { maxOldGenerationSizeMb: limits.memoryCapMb } : {},
   });
   setEngine(engine);
   const progress = io.tty && !io.json && !io.quiet && !o.events ? new TtyProgress((s) => io.err(s)) : null;
@@ -183,6 +198,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     ...(result.status === 'succeeded' ? { output: encoded ?? null } : {}),
     durationMs: result.durationMs,
     cached: cachedCounts,
+    limits,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
     files: { output: outputFile, metrics: metricsFile, audit: audit.file },
     ...(o.loaded.catalogue
