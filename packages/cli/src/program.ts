@@ -23,6 +23,7 @@ function makeIo(argv: readonly string[], streams: Streams): Io {
   return {
     json,
     quiet: argv.includes('--quiet') || argv.includes('-q'),
+    verbose: argv.includes('--verbose'),
     tty: streams.stderr.isTTY === true,
     out: (s) => void streams.stdout.write(s),
     err: (s) => void streams.stderr.write(s),
@@ -203,10 +204,12 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   const bench = benchCommands(program, io, act, json, quiet);
 
   for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands])
-    c.exitOverride().configureOutput({
-      writeOut: (s) => io.out(s),
-      writeErr: (s) => (io.json ? undefined : io.err(s)),
-      outputError: (s, write) => (io.json ? undefined : write(s)),
-    });
+    c.option('--verbose', 'print the stack of an error')
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => io.out(s),
+        writeErr: (s) => (io.json ? undefined : io.err(s)),
+        outputError: (s, write) => (io.json ? undefined : write(s)),
+      });
   return program;
 }

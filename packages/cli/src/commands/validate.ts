@@ -29,21 +29,21 @@ export async function checkPipeline(loaded: LoadedPipeline): Promise<void> {
       { data: { file: loaded.file, problems: [...report.problems] } },
     );
   }
-  await checkRefs(compile(loaded.pipeline), []);
+  await checkRefs(compile(loaded.pipeline), [], loaded.file);
 }
 
-async function checkRefs(plan: ExecutionPlan, path: readonly string[]): Promise<void> {
+async function checkRefs(plan: ExecutionPlan, path: readonly string[], file: string): Promise<void> {
   for (const name of plan.order) {
     const node = plan.nodes[name]!;
-    if (node.sub) await checkRefs(node.sub, [...path, name]);
+    if (node.sub) await checkRefs(node.sub, [...path, name], file);
     if (!node.ref || node.ref.pipeline !== undefined) continue;
     try {
       await resolveStep(node.ref);
     } catch (e) {
       const err = toWeftError(e, 'MODULE_NOT_FOUND');
-      throw new WeftError(err.code, `step "${[...path, name].join('/')}": ${err.message}`, {
+      throw new WeftError(err.code, `step "${[...path, name].join('/')}" (in ${file}): ${err.message}`, {
         cause: e,
-        data: { ...err.data, step: [...path, name].join('/') },
+        data: { ...err.data, step: [...path, name].join('/'), file },
       });
     }
   }

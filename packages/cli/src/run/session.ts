@@ -18,6 +18,7 @@ import { runDir } from '../util/project.js';
 import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
 import { AuditLog, isAudited } from './audit.js';
 import { cliEngine } from './engine.js';
+import { FailureTracker, placeError } from './failure-context.js';
 import { describeLimits, resolveLimits, type RunLimits } from './limits.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { sqliteMemo, type MemoStats } from './memo.js';
@@ -129,7 +130,9 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     store.appendEvents(runId, session, batch);
     audit.flush();
   };
+  const failures = new FailureTracker();
   const onEvent = (e: RunEvent): void => {
+    failures.onEvent(e);
     if (isAudited(e)) audit.append(e);
     pending.push(e);
     if (e.type === 'step.skip' && e.cached) cachedCounts.steps++;
@@ -220,7 +223,9 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const shown = o.events ? {} : { text: text.join('\n') };
   if (result.status === 'succeeded' || result.status === 'suspended')
     return { exit: 0, result: report, ...shown };
-  const error = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
+  const bare = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
+  // The error says where it happened: step, sub-pipeline path, attempt (and the step's stack).
+  const error = placeError(bare, failures.placeOf(bare, engine.plan(o.loaded.pipeline)));
   return { exit: 1, result: report, error, ...shown };
 }
 

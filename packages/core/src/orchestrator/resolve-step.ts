@@ -140,11 +140,10 @@ async function importModule(module: string): Promise<Record<string, unknown>> {
       code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME' ||
       code === 'ERR_INVALID_URL'
     ) {
-      throw new WeftError(
-        'MODULE_NOT_FOUND',
-        `cannot import step module ${module}: ${(cause as Error).message}`,
-        { cause, data: { module } },
-      );
+      throw new WeftError('MODULE_NOT_FOUND', `cannot import step module ${module}: ${ownMessage(cause)}`, {
+        cause,
+        data: { module },
+      });
     }
     // A coded error thrown while the module loads (ENGINE_IN_WORKER, say) keeps its code.
     throw new WeftError(
@@ -153,4 +152,18 @@ async function importModule(module: string): Promise<Record<string, unknown>> {
       { cause, data: { ...(isWeftError(cause) ? cause.data : {}), module } },
     );
   }
+}
+
+/** This file, as Node names an importer in its messages. */
+const SELF = decodeURIComponent(new URL(import.meta.url).pathname);
+
+/**
+ * Node's message without " imported from <this file>": the importer it names is the engine, which
+ * tells the user nothing (the module was named by their pipeline); an importer of their own is kept.
+ */
+function ownMessage(cause: unknown): string {
+  const message = (cause as Error).message;
+  return message.endsWith(` imported from ${SELF}`)
+    ? message.slice(0, -` imported from ${SELF}`.length)
+    : message;
 }
