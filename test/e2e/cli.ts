@@ -49,6 +49,28 @@ export function weftJson(
   return { ...r, env };
 }
 
+/** Runs `weft args… --json` without blocking this process (for tests that serve it meanwhile). */
+export function weftJsonAsync(args: readonly string[], cwd: string): Promise<ReturnType<typeof weftJson>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args, '--json'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve({ code: code ?? -1, stdout, stderr, env: JSON.parse(stdout) });
+      } catch {
+        reject(new Error(`not one JSON envelope (exit ${code}):\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
 /**
  * Starts `weft args…` and SIGKILLs it once it has printed `lines` lines on stdout (an event-count
  * trigger: with --events each line is one event). Resolves with how many lines it saw and whether
