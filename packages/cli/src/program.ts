@@ -189,8 +189,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   program
     .command('init')
     .description(
-      'make the current directory a project (.weft/, a starter config); with a remote catalogue, prime its cache for offline use',
+      'make the current directory a project (.weft/, a starter config, a starter pipeline it prints the command of); with a remote catalogue, prime its cache for offline use',
     )
+    .option('--no-starter', 'do not write the starter pipeline (pipeline.json + steps.mjs)')
     .option(
       '--catalogue <url|file>',
       'set the catalogue: an http(s) URL, or a local catalogue file (relative to the project root)',
@@ -198,7 +199,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .option('--offline', 'do not prime the catalogue cache (init still succeeds, with a warning)')
     .addOption(json())
     .addOption(quiet())
-    .action((opts: { catalogue?: string; offline?: boolean }) => act(() => initCommand(opts, io))());
+    .action((opts: { catalogue?: string; offline?: boolean; starter?: boolean }) =>
+      act(() => initCommand(opts, io))(),
+    );
 
   const catalogue = catalogueCommands(program, io, act, json);
   const bench = benchCommands(program, io, act, json, quiet);
