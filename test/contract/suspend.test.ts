@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryRunStore, type Engine, type WeftError } from '@weft/core';
+import { ephemeralStore, type Engine, type Store, type WeftError } from '@weft/core';
 import { createTestHost, type TestHost } from '../dist/fixtures/control-host.js';
 import { approval, nestedSuspend, parallelSuspend, twoRounds, typed } from '../dist/fixtures/suspend.js';
 import { approval as approvalV2 } from '../dist/fixtures/suspend-v2.js';
@@ -18,10 +18,10 @@ async function rejection(p: Promise<unknown>): Promise<WeftError> {
 describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName) => {
   let engine: Engine | undefined;
   let h: TestHost;
-  let store: MemoryRunStore;
+  let store: Store;
   const make = (): Engine => {
     h = createTestHost();
-    store = new MemoryRunStore();
+    store = ephemeralStore();
     engine = engineFor(name, { services: h.services, store });
     return engine;
   };
@@ -54,8 +54,8 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
     expect(run.of('run.finish')[0]?.status).toBe('suspended');
     expect(run.trace).not.toContain('step.end:approve');
     expect(run.trace).not.toContain('step.start:publish');
-    expect((await store.get('run-1'))?.status).toBe('suspended');
-    const snapshot = await store.loadSnapshot('run-1');
+    expect((await store.runs.get('run-1'))?.status).toBe('suspended');
+    const snapshot = await store.runs.loadSnapshot('run-1');
     expect(snapshot?.suspended.map((s) => s.node)).toEqual(['approve']);
   });
 
@@ -87,8 +87,8 @@ describe.each(ORCHESTRATORS)('suspend and resume on %s', (name: OrchestratorName
       'step.end:approve',
       'step.end:publish',
     ]);
-    expect((await store.get('run-2'))?.status).toBe('succeeded');
-    expect(await store.loadSnapshot('run-2')).toBeUndefined();
+    expect((await store.runs.get('run-2'))?.status).toBe('succeeded');
+    expect(await store.runs.loadSnapshot('run-2')).toBeUndefined();
   });
 
   it('resumes in another engine that shares the run store (a restart)', async () => {

@@ -122,9 +122,12 @@ describe('turbo caches test tasks on their inputs', () => {
       join(ROOT, 'test'),
     ]
       .map((d) => JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')))
-      .filter((p) => p.scripts?.test)
-      .map((p) => p.name as string);
-    expect(tests.map((t) => t.package).sort()).toEqual(withTests.sort());
+      .filter((p) => p.scripts?.test);
+    // Each test script writes the vitest report that is the task's output and feeds the totals.
+    for (const p of withTests)
+      expect(p.scripts.test, p.name).toContain('--outputFile.json=.test-results/vitest.json');
+    const names = withTests.map((p) => p.name as string);
+    expect(tests.map((t) => t.package).sort()).toEqual(names.sort());
     for (const t of tests) {
       expect(t.resolvedTaskDefinition.cache, t.taskId).toBe(true);
       expect(t.outputs, t.taskId).toContain('.test-results/**');
@@ -134,7 +137,10 @@ describe('turbo caches test tasks on their inputs', () => {
         t.taskId,
       ).toBe(true);
     }
-    // The e2e suite checks the top README's example as written: the README is one of its inputs.
-    expect(Object.keys(tests.find((t) => t.package === '@weft/test')!.inputs)).toContain('../README.md');
+    // The e2e suite checks the top README's example and the scripts: they are its inputs (only its).
+    const e2e = Object.keys(tests.find((t) => t.package === '@weft/test')!.inputs);
+    expect(e2e).toContain('../README.md');
+    expect(e2e).toContain('../scripts/run-tests.mjs');
+    expect(Object.keys(tests.find((t) => t.package === '@weft/core')!.inputs)).not.toContain('../README.md');
   });
 });

@@ -26,4 +26,4 @@ export {
 } from './tuning/profile-file.js';
 export { tuneMachine, builtInDefaults, type TuneOptions, type TuneResult } from './tuning/tune.js';
 export { benchMain, USAGE, type BenchIo } from './main.js';
-export { DiscardRunStore, benchEngine, consume, expectOutput } from './suites/shared.js';
+export { DiscardRunStore, discardStore, benchEngine, consume, expectOutput } from './suites/shared.js';

@@ -1,6 +1,6 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { Bench, type HookMode } from 'tinybench';
-import { WeftError, type EngineTuning } from '@weft/core';
+import { WeftError, type EngineTuning, type TunedMachine } from '@weft/core';
 import { summarize, type Summary } from './stats.js';
 import type { BenchCase, Measurement, SkippedCase, Suite, SuiteSetup, Target } from './suite.js';
 
@@ -83,17 +83,11 @@ export interface SuiteResult {
   readonly durationMs: number;
 }
 
-/** The machine the figures come from. */
-export interface Environment {
-  readonly node: string;
-  readonly platform: string;
-  readonly arch: string;
-  readonly cpu: string;
-  readonly cores: number;
-  readonly memoryGiB: number;
-  /** 1-minute load average when the report began: above the core count, other work competed for the CPU. */
-  readonly loadAverage: number;
-}
+/**
+ * The machine the figures come from: the same record a tuning profile keeps (core's `TunedMachine`),
+ * its `loadAverage` taken when the report began (above the core count, other work competed).
+ */
+export type Environment = TunedMachine;
 
 /** Everything one invocation measured: what `--json` writes. */
 export interface BenchReport {

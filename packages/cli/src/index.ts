@@ -17,7 +17,6 @@ export { writeFileAtomic } from './util/atomic.js';
 export { findProjectRoot } from './util/project.js';
 export { Progress, formatSeconds } from './run/progress.js';
 export { scanNetworkUse, NETWORK_MODULES, type NetworkUse } from './offline/scan.js';
-export { stableHash } from './util/stable-hash.js';
 export {
   loadProjectConfig,
   CATALOGUE_URL_ENV,

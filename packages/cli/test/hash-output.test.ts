@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeftError } from '@weft/core';
-import { stableHash } from '../src/util/stable-hash.js';
+import { stableHash } from '@weft/store';
 import { EXIT, exitCodeFor, finish, type Io } from '../src/util/output.js';
 
 describe('stableHash', () => {

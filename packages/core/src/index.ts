@@ -89,9 +89,10 @@ export type {
 } from './orchestrator/types.js';
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
-export { resolveStep, findPipeline, registerPipeline, refKey } from './orchestrator/resolve-step.js';
-export type { RunStore, RunRecord } from './store/run-store.js';
-export { MemoryRunStore } from './store/memory-store.js';
+export { resolveStep, registerPipeline, refKey, StepRegistry } from './orchestrator/step-registry.js';
+export { findPipeline } from './orchestrator/find-pipeline.js';
+export type { Store, RunStore, RunRecord, StoredRunStatus, SessionRecord } from './store/ports.js';
+export { ephemeralStore } from './store/ephemeral-store.js';
 export type { StepMemo, MemoCall } from './runtime/memo.js';
 export * from './spec/index.js';
 export { Engine, createEngine } from './engine/engine.js';
@@ -114,3 +115,4 @@ export { RunSupervisor, runMachine, type RunState } from './supervisor/run-machi
 export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
 export { LazyAbortController } from './runtime/lazy-abort.js';
+export { isObject, show } from './util/index.js';

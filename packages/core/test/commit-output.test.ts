@@ -1,7 +1,7 @@
 // RunOptions.commitOutput: the output is written before the run counts as succeeded; a failing
 // commit fails the run (its code kept), and nothing records it as succeeded.
 import { describe, expect, it } from 'vitest';
-import { MemoryRunStore, WeftError, createEngine, pipeline, type RunEvent } from '../src/index.js';
+import { WeftError, ephemeralStore, createEngine, pipeline, type RunEvent } from '../src/index.js';
 
 const double = pipeline('double')
   .step('x2', (n: number) => n * 2)
@@ -9,24 +9,24 @@ const double = pipeline('double')
 
 describe('RunOptions.commitOutput', () => {
   it('is called with the output before run.finish and before the store records success', async () => {
-    const store = new MemoryRunStore();
+    const store = ephemeralStore();
     const seen: string[] = [];
     const engine = createEngine({ store });
     const result = await engine.execute(double, 21, {
       observers: [{ onEvent: (e: RunEvent) => void (e.type === 'run.finish' && seen.push('finish')) }],
       commitOutput: async (output) => {
         seen.push(`commit ${String(output)}`);
-        expect((await store.get('r1'))?.status).toBe('running');
+        expect((await store.runs.get('r1'))?.status).toBe('running');
       },
       runId: 'r1',
     });
     expect(result.status).toBe('succeeded');
     expect(seen).toEqual(['commit 42', 'finish']);
-    expect((await store.get('r1'))?.status).toBe('succeeded');
+    expect((await store.runs.get('r1'))?.status).toBe('succeeded');
   });
 
   it('fails the run with the commit error, keeping its code; the store records failed', async () => {
-    const store = new MemoryRunStore();
+    const store = ephemeralStore();
     const engine = createEngine({ store });
     const finishes: string[] = [];
     const result = await engine.execute(double, 1, {
@@ -42,7 +42,7 @@ describe('RunOptions.commitOutput', () => {
     expect(result.output).toBeUndefined();
     expect(result.error).toMatchObject({ code: 'OUTPUT_WRITE', data: { path: '/out/output.json' } });
     expect(finishes).toEqual(['failed']);
-    const record = await store.get('r2');
+    const record = await store.runs.get('r2');
     expect(record?.status).toBe('failed');
     expect(record?.output).toBeUndefined();
   });

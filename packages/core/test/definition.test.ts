@@ -157,6 +157,7 @@ describe('the pipeline builder', () => {
       version: 'v',
       params: {},
       io: false,
+      writes: ['out.csv'],
     };
     expect(Object.keys(all)).toContain('barrierTimeoutMs');
   });

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   EventHub,
-  MemoryRunStore,
   createEngine,
+  ephemeralStore,
   createRegistry,
   pipeline,
   type RunEvent,
@@ -82,13 +82,18 @@ describe('a run that cannot start', () => {
   });
 
   it('whose store refuses the run: it fails with run.start and run.finish instead of hanging', async () => {
-    class RefusingStore extends MemoryRunStore {
-      override async put(record: Parameters<MemoryRunStore['put']>[0]): Promise<void> {
-        if (record.status === 'running') throw new Error('disk full');
-        return super.put(record);
-      }
-    }
-    const engine = createEngine({ store: new RefusingStore() });
+    const base = ephemeralStore();
+    const runs = base.runs;
+    const refusing = new Proxy(runs, {
+      get: (target, key) =>
+        key === 'put'
+          ? async (record: Parameters<typeof runs.put>[0]): Promise<void> => {
+              if (record.status === 'running') throw new Error('disk full');
+              return target.put(record);
+            }
+          : (target[key as keyof typeof target] as (...a: unknown[]) => unknown).bind(target),
+    });
+    const engine = createEngine({ store: { ...base, runs: refusing } });
     const handle = engine.start(tiny, 1);
     const events = await drain(handle);
     const result = await handle.result;

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import type { Engine, EngineOptions } from '@weft/core';
 import { createEngine, type WorkersOptions } from '@weft/actors';
 import { spin } from './actors-fixtures.js';
-import { DiscardRunStore } from './shared.js';
+import { discardStore } from './shared.js';
 
 /** The baselines' worker module (compiled next to this file). */
 export const BASELINE_WORKER = fileURLToPath(new URL('./actors-baseline-worker.js', import.meta.url));
@@ -14,7 +14,7 @@ export function workersEngine(
   workers: WorkersOptions = {},
   options: Omit<EngineOptions, 'orchestratorOptions'> = {},
 ): Engine {
-  return createEngine({ store: new DiscardRunStore(), ...options, orchestratorOptions: workers });
+  return createEngine({ store: discardStore(), ...options, orchestratorOptions: workers });
 }
 
 /** A plain piscina pool of `threads` threads running the baseline worker (defaults otherwise). */

@@ -2,7 +2,7 @@ import { createEngine } from '@weft/core';
 import { trivialMap } from './actors-fixtures.js';
 import { warm, workersEngine } from './actors-shared.js';
 import type { Suite } from '../suite.js';
-import { DiscardRunStore, expectOutput } from './shared.js';
+import { discardStore, expectOutput } from './shared.js';
 
 const ITEMS = 64;
 
@@ -19,7 +19,7 @@ export const actorsShortMapSuite: Suite = {
     const ok = (out: number[]): boolean => out.length === n && out[n - 1] === n;
     const engine = workersEngine({ threads: 2 });
     await warm(engine, () => engine.execute(trivialMap, items));
-    const direct = createEngine({ store: new DiscardRunStore(), orchestrator: 'direct' });
+    const direct = createEngine({ store: discardStore(), orchestrator: 'direct' });
     return {
       unit: 'item',
       baseline: 'weft direct',

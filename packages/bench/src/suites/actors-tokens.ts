@@ -2,7 +2,7 @@ import { createEngine } from '@weft/core';
 import { asyncTokens, syncTokens } from './actors-fixtures.js';
 import { warm, workersEngine } from './actors-shared.js';
 import type { Suite } from '../suite.js';
-import { DiscardRunStore } from './shared.js';
+import { discardStore } from './shared.js';
 
 const TOKENS = 1_000_000;
 
@@ -18,7 +18,7 @@ export const actorsTokensSuite: Suite = {
     const n = smoke ? 1000 : TOKENS;
     const engine = workersEngine({ threads: 1 });
     await warm(engine, () => engine.execute(syncTokens, 10_000), 2);
-    const direct = createEngine({ store: new DiscardRunStore(), orchestrator: 'direct' });
+    const direct = createEngine({ store: discardStore(), orchestrator: 'direct' });
     const drain = async (handle: ReturnType<typeof engine.start>): Promise<number> => {
       let tokens = 0;
       let events = 0;

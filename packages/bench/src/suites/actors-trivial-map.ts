@@ -2,7 +2,7 @@ import { createEngine } from '@weft/core';
 import { trivialMap } from './actors-fixtures.js';
 import { piscinaPool, warm, workersEngine } from './actors-shared.js';
 import type { Suite } from '../suite.js';
-import { DiscardRunStore, consume, expectOutput } from './shared.js';
+import { discardStore, consume, expectOutput } from './shared.js';
 
 const ITEMS = 20_000;
 const THREADS = 2;
@@ -21,7 +21,7 @@ export const actorsTrivialMapSuite: Suite = {
     const ok = (out: number[]): boolean => out.length === n && out[n - 1] === n;
     const engine = workersEngine({ threads: THREADS });
     await warm(engine, () => engine.execute(trivialMap, items));
-    const direct = createEngine({ store: new DiscardRunStore(), orchestrator: 'direct' });
+    const direct = createEngine({ store: discardStore(), orchestrator: 'direct' });
     const pool = piscinaPool(THREADS);
     await Promise.all(items.slice(0, 100).map((x) => pool.run({ op: 'plus', x })));
     return {

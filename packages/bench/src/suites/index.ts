@@ -8,6 +8,7 @@ import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
 import { messages100BSuite, messages10KBSuite, messages1MBSuite } from './messages.js';
 import { millionMapSuite } from './million-map.js';
+import { specCheckSuite } from './spec-check.js';
 import { cpu600usSuite, cpu64usSuite, cpu6msSuite, cpu7usSuite } from './peers-cpu-map.js';
 import { tokensLatencySuite } from './tokens-latency.js';
 import { trivialMapSuite } from './trivial-map.js';
@@ -36,6 +37,7 @@ export const suites: readonly Suite[] = [
   langGraphSuite,
   millionMapSuite,
   tuningGainSuite,
+  specCheckSuite,
 ];
 
 /** The suites with these names, in the order given (all of them when `names` is empty); OPTION_INVALID for an unknown name. */
@@ -67,6 +69,7 @@ export {
   messages10KBSuite,
   messages1MBSuite,
   millionMapSuite,
+  specCheckSuite,
   tokensLatencySuite,
   trivialMapSuite,
   tuningGainSuite,

@@ -1,11 +1,14 @@
 import {
   createEngine,
+  ephemeralStore,
   type Engine,
   type EngineOptions,
   type RunHandle,
   type RunRecord,
   type RunResult,
   type RunStore,
+  type SessionRecord,
+  type Store,
 } from '@weft/core';
 
 /**
@@ -18,7 +21,31 @@ export class DiscardRunStore implements RunStore {
   async get(): Promise<undefined> {
     return undefined;
   }
-  async list(): Promise<RunRecord[]> {
+  async query(): Promise<{ runs: RunRecord[]; nextCursor: null }> {
+    return { runs: [], nextCursor: null };
+  }
+  async delete(): Promise<boolean> {
+    return false;
+  }
+  async openSession(
+    runId: string,
+    kind: SessionRecord['kind'],
+    owner: SessionRecord['owner'],
+  ): Promise<SessionRecord> {
+    return {
+      runId,
+      session: 1,
+      kind,
+      owner,
+      startedAt: 0,
+      finishedAt: null,
+      status: 'running',
+      firstSeq: 1,
+      lastSeq: null,
+    };
+  }
+  async closeSession(): Promise<void> {}
+  async sessions(): Promise<SessionRecord[]> {
     return [];
   }
   async saveSnapshot(): Promise<void> {}
@@ -26,11 +53,25 @@ export class DiscardRunStore implements RunStore {
     return undefined;
   }
   async deleteSnapshot(): Promise<void> {}
+  async reconcile(): Promise<string[]> {
+    return [];
+  }
+  async prune(): Promise<{ runs: number; bytes: number }> {
+    return { runs: 0, bytes: 0 };
+  }
+  async size(): Promise<number> {
+    return 0;
+  }
+}
+
+/** The engine's default store with a run store that keeps nothing (see {@link DiscardRunStore}). */
+export function discardStore(): Store {
+  return { ...ephemeralStore(), runs: new DiscardRunStore() };
 }
 
 /** An engine for benchmarks: the given orchestrator, a store that keeps nothing. */
 export function benchEngine(options: EngineOptions = {}): Engine {
-  return createEngine({ store: new DiscardRunStore(), ...options });
+  return createEngine({ store: discardStore(), ...options });
 }
 
 /** Drains a run's event stream (as an observer would) and returns the run's result and the event count. */

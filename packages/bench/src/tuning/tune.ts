@@ -108,15 +108,7 @@ export async function tuneMachine(options: TuneOptions = {}): Promise<TuneResult
   const profile: MachineTuning = {
     weftTuning: MACHINE_TUNING_SCHEMA,
     createdAt: new Date().toISOString(),
-    machine: {
-      node: env.node,
-      platform: env.platform,
-      arch: env.arch,
-      cpu: env.cpu,
-      cores: env.cores,
-      memoryGiB: env.memoryGiB,
-      loadAverage: env.loadAverage,
-    },
+    machine: { ...env },
     values,
     defaults,
     measurements: {

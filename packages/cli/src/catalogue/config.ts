@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { WeftError, didYouMean, pointer, type CatalogueRetry } from '@weft/core';
+import { WeftError, didYouMean, isObject, pointer, type CatalogueRetry } from '@weft/core';
 
 /** The environment variable that overrides the catalogue URL (staging, tests). */
 export const CATALOGUE_URL_ENV = 'WEFT_CATALOGUE_URL';
@@ -31,9 +31,6 @@ export interface ProjectConfig {
 
 const TOP_KEYS = ['$schema', 'weft', 'catalogue'];
 const CATALOGUE_KEYS = ['url', 'file', 'timeoutMs', 'retries', 'retryDelayMs'];
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function didYouMeanKey(key: string, known: readonly string[]): string {
   const guess = didYouMean(key, known);
   return guess ? ` (did you mean "${guess}"?)` : '';

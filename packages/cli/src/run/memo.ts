@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { MemoCall, StepMemo } from '@weft/core';
-import { stableHash } from '../util/stable-hash.js';
+import { stableHash } from '@weft/store';
 import type { SqliteRunStore } from '../store/sqlite-store.js';
 
 /** Counts of what the memo did in one session. */

@@ -17,6 +17,7 @@ import { failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
 import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
 import { AuditLog, isAudited } from './audit.js';
+import { engineStore } from '../store/engine-store.js';
 import { cliEngine } from './engine.js';
 import { FailureTracker, placeError } from './failure-context.js';
 import { describeLimits, resolveLimits, type RunLimits } from './limits.js';
@@ -115,7 +116,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     ...(tuning ? { tuning } : {}),
     orchestrator: o.orchestrator,
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    store,
+    store: engineStore(store),
     ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
     orchestratorOptions: limits.memoryCapMb !== null ? { maxOldGenerationSizeMb: limits.memoryCapMb } : {},
   });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import Database from 'better-sqlite3';
-import { WeftError, type RunEvent, type RunRecord, type RunSnapshot, type RunStore } from '@weft/core';
+import { WeftError, type RunEvent, type RunRecord, type RunSnapshot } from '@weft/core';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** What the CLI keeps about how a run was started, so that `weft resume` can start it again. */
@@ -80,7 +80,7 @@ function decode(bytes: Buffer): unknown {
  * const store = SqliteRunStore.open('.weft/weft.db');
  * const engine = createEngine({ store });
  */
-export class SqliteRunStore implements RunStore {
+export class SqliteRunStore {
   readonly file: string;
   readonly #db: Database.Database;
   readonly #stmts: ReturnType<SqliteRunStore['prepare']>;

@@ -1,4 +1,5 @@
 import { parseCatalogue, type CatalogueDocument } from './catalogue-document.js';
+import { isObject } from '../util/is-object.js';
 
 /** The cache file format this Weft writes and reads (`"weftCatalogueCache": 1`). */
 export const CATALOGUE_CACHE_SCHEMA = 1;
@@ -43,9 +44,6 @@ export function encodeCacheEntry(e: {
     ) + '\n'
   );
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Decodes and validates a cache entry for `url`. Any defect (not JSON, another cache schema, another

@@ -1,6 +1,8 @@
 import { WeftError } from '../errors/weft-error.js';
-import { pointer } from '../spec/check-spec.js';
+import { pointer } from '../util/json-pointer.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { isObject } from '../util/is-object.js';
+import { show } from '../util/show.js';
 
 /** The catalogue document format this Weft reads (`"weftCatalogue": 1`). */
 export const CATALOGUE_FORMAT = 1;
@@ -47,14 +49,8 @@ const DOC_KEYS = ['$schema', 'weftCatalogue', 'name', 'description', 'processors
 const PROCESSOR_KEYS = ['module', 'export', 'description'];
 const PROFILE_KEYS = ['description', 'orchestrator', 'threads', 'chunkSize', 'maxConcurrency'];
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
+/** A value for a message; a missing one is "nothing". */
+const shown = (v: unknown): string => (v === undefined ? 'nothing' : show(v));
 
 /**
  * Checks a parsed catalogue document, reporting every problem with its JSON Pointer. Pure; never
@@ -66,7 +62,7 @@ export function checkCatalogue(doc: unknown): CatalogueProblem[] {
   const problems: CatalogueProblem[] = [];
   const push = (path: string, message: string): void => void problems.push({ path, message });
   if (!isObject(doc)) {
-    push('', `a catalogue must be a JSON object, got ${show(doc)}`);
+    push('', `a catalogue must be a JSON object, got ${shown(doc)}`);
     return problems;
   }
   unknownKeys(doc, DOC_KEYS, '', 'catalogue', push);
@@ -75,17 +71,17 @@ export function checkCatalogue(doc: unknown): CatalogueProblem[] {
       '/weftCatalogue',
       doc['weftCatalogue'] === undefined
         ? `"weftCatalogue": ${CATALOGUE_FORMAT} is required (the format version)`
-        : `unsupported catalogue format ${show(doc['weftCatalogue'])}; this Weft reads format ${CATALOGUE_FORMAT}`,
+        : `unsupported catalogue format ${shown(doc['weftCatalogue'])}; this Weft reads format ${CATALOGUE_FORMAT}`,
     );
   }
   for (const k of ['name', 'description', '$schema'])
     if (doc[k] !== undefined && typeof doc[k] !== 'string')
-      push(pointer(k), `${k} must be a string, got ${show(doc[k])}`);
+      push(pointer(k), `${k} must be a string, got ${shown(doc[k])}`);
   const processors = doc['processors'];
   if (!isObject(processors))
     push(
       '/processors',
-      `"processors" must be an object of "name@version" to { "module", "export" }, got ${show(processors)}`,
+      `"processors" must be an object of "name@version" to { "module", "export" }, got ${shown(processors)}`,
     );
   else {
     for (const [ref, entry] of Object.entries(processors)) {
@@ -93,22 +89,22 @@ export function checkCatalogue(doc: unknown): CatalogueProblem[] {
       if (!PROCESSOR_REF.test(ref))
         push(at, `processor key "${ref}" must be "name@version" (e.g. "text/uppercase@2")`);
       if (!isObject(entry)) {
-        push(at, `a processor must be { "module", "export" }, got ${show(entry)}`);
+        push(at, `a processor must be { "module", "export" }, got ${shown(entry)}`);
         continue;
       }
       unknownKeys(entry, PROCESSOR_KEYS, at, 'processor', push);
       if (typeof entry['module'] !== 'string' || entry['module'].length === 0)
-        push(`${at}/module`, `module must be a non-empty module specifier, got ${show(entry['module'])}`);
+        push(`${at}/module`, `module must be a non-empty module specifier, got ${shown(entry['module'])}`);
       if (typeof entry['export'] !== 'string' || !EXPORT.test(entry['export']))
-        push(`${at}/export`, `export must be an export name, got ${show(entry['export'])}`);
+        push(`${at}/export`, `export must be an export name, got ${shown(entry['export'])}`);
       if (entry['description'] !== undefined && typeof entry['description'] !== 'string')
-        push(`${at}/description`, `description must be a string, got ${show(entry['description'])}`);
+        push(`${at}/description`, `description must be a string, got ${shown(entry['description'])}`);
     }
   }
   const profiles = doc['profiles'];
   if (profiles !== undefined) {
     if (!isObject(profiles))
-      push('/profiles', `"profiles" must be an object of name to profile, got ${show(profiles)}`);
+      push('/profiles', `"profiles" must be an object of name to profile, got ${shown(profiles)}`);
     else
       for (const [name, p] of Object.entries(profiles))
         checkProfile(name, p, `/profiles${pointer(name)}`, push);
@@ -123,14 +119,14 @@ function checkProfile(
   push: (path: string, message: string) => void,
 ): void {
   if (!PROFILE_NAME.test(name)) push(at, `profile name "${name}" must be letters, digits, "_", "." or "-"`);
-  if (!isObject(p)) return push(at, `a profile must be an object, got ${show(p)}`);
+  if (!isObject(p)) return push(at, `a profile must be an object, got ${shown(p)}`);
   unknownKeys(p, PROFILE_KEYS, at, 'profile', push);
   for (const k of ['description', 'orchestrator'])
     if (p[k] !== undefined && typeof p[k] !== 'string')
-      push(`${at}/${k}`, `${k} must be a string, got ${show(p[k])}`);
+      push(`${at}/${k}`, `${k} must be a string, got ${shown(p[k])}`);
   for (const k of ['threads', 'chunkSize', 'maxConcurrency'])
     if (p[k] !== undefined && !(Number.isInteger(p[k]) && (p[k] as number) >= 1))
-      push(`${at}/${k}`, `${k} must be an integer ≥ 1, got ${show(p[k])}`);
+      push(`${at}/${k}`, `${k} must be an integer ≥ 1, got ${shown(p[k])}`);
 }
 
 function unknownKeys(

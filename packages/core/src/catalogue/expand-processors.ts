@@ -1,7 +1,9 @@
 import type { ErrorCode } from '../errors/codes.js';
-import { pointer, type SpecProblem } from '../spec/check-spec.js';
+import type { SpecProblem } from '../spec/check-spec.js';
+import { pointer } from '../util/json-pointer.js';
 import { PROCESSOR_REF } from './catalogue-document.js';
 import type { ProcessorLookup, ResolvedProcessor } from './lookup-processor.js';
+import { isObject } from '../util/is-object.js';
 
 /** A processor reference in a JSON pipeline: the JSON Pointer of the reference and its value. */
 export interface ProcessorUse {
@@ -25,9 +27,6 @@ export interface ExpandResult {
 }
 
 const KINDS = ['run', 'map', 'switch'] as const;
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Lists the processor references of a JSON pipeline document (inline `sub` pipelines included) and
  * the `sub` files it names, without looking anything up: when there are none, no catalogue is

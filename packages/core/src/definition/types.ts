@@ -87,6 +87,12 @@ export interface NodeOptions {
   readonly io?: boolean;
   /** `false`: never memoised by an idempotency hook (the step reads outside state, e.g. lists a directory). */
   readonly cache?: boolean;
+  /**
+   * Files the step writes (relative to the run's output directory, `weft run --out`): a memoised
+   * result is used only while each is present with the content recorded when it was stored;
+   * otherwise the step runs again.
+   */
+  readonly writes?: readonly string[];
 }
 
 /** Options of a `map` node. */

@@ -1,9 +1,10 @@
 import { isPipeline, type Pipeline } from '../definition/pipeline.js';
 import { WeftError } from '../errors/weft-error.js';
 import type { Orchestrator, OrchestratorCapabilities } from '../orchestrator/types.js';
-import { registerPipeline } from '../orchestrator/resolve-step.js';
+import { StepRegistry } from '../orchestrator/step-registry.js';
 import { compile, validate } from '../plan/compile.js';
 import type { ExecutionPlan, ValidationReport } from '../plan/execution-plan.js';
+import type { RunEvent } from '../events/types.js';
 import {
   checkRunOptions,
   resolveEngineOptions,
@@ -25,6 +26,8 @@ import type { RunHandle, RunResult } from './run-result.js';
  */
 export class Engine {
   readonly options: ResolvedEngineOptions;
+  /** Where this engine's runs find step code; emptied by `close()`. */
+  readonly steps = new StepRegistry();
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
@@ -67,7 +70,7 @@ export class Engine {
     if (!plan) {
       plan = compile(p);
       this.#plans.set(p, plan);
-      registerPipeline(p, plan);
+      this.steps.register(p, plan);
     }
     return plan;
   }
@@ -111,7 +114,10 @@ export class Engine {
     );
   }
 
-  /** Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`). */
+  /**
+   * Resumes a suspended run with `value` (seen by the suspended steps as `ctx.resume`), or an
+   * interrupted one (its owner died: it starts again, its completed invocations answered by the memo).
+   */
   async resume<O = unknown>(
     p: Pipeline,
     runId: string,
@@ -143,13 +149,29 @@ export class Engine {
     value: unknown,
     options: Omit<RunOptions, 'runId'>,
   ): Promise<RunHandle<O>> {
-    const record = await this.options.store.get(runId);
+    const runs = this.options.store.runs;
+    const record = await runs.get(runId);
     if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the run store`);
-    const snapshot = await this.options.store.loadSnapshot(runId);
+    if (record.status === 'interrupted') {
+      // Its owner died mid-run: it starts again under the same id, its event numbers continuing;
+      // a memo (EngineOptions.memo) answers the invocations it had completed.
+      return new RunController(
+        this.options,
+        p,
+        plan,
+        record.input,
+        options,
+        runId,
+        () => this.orchestrator(),
+        undefined,
+        true,
+      ).handle as RunHandle<O>;
+    }
+    const snapshot = await runs.loadSnapshot(runId);
     if (record.status !== 'suspended' || !snapshot) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
-        `run "${runId}" is ${record.status}; only a suspended run can be resumed`,
+        `run "${runId}" is ${record.status}; only a suspended or interrupted run can be resumed`,
       );
     }
     if (snapshot.planId !== plan.id) {
@@ -173,13 +195,27 @@ export class Engine {
     ).handle as RunHandle<O>;
   }
 
-  /** Closes the orchestrator (step actors' teardown runs here). */
+  /**
+   * The events of a run with `seq > after`, from the store's event log, then live as they are
+   * appended (across sessions: a resumed run continues the numbering), until `signal` aborts.
+   * The default (ephemeral) store keeps no history: only live events come.
+   * @example for await (const e of engine.events(runId, { after: 0, signal })) console.log(e.seq, e.type);
+   */
+  events(
+    runId: string,
+    o: { readonly after?: number; readonly signal?: AbortSignal } = {},
+  ): AsyncIterable<RunEvent> {
+    return this.options.store.events.tail(runId, o.after ?? 0, o.signal);
+  }
+
+  /** Closes the orchestrator (step actors' teardown runs here), then frees the step registry. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
     const orchestrator = await this.#orchestrator?.catch(() => undefined);
     if (orchestrator) await orchestrator.close();
+    this.steps.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -5,8 +5,8 @@ import type { EventType, Observer, RunEvent } from '../events/types.js';
 import { createRegistry, type OrchestratorRegistry } from '../orchestrator/registry.js';
 import type { Orchestrator } from '../orchestrator/types.js';
 import type { HostServices } from '../runtime/step-context.js';
-import { MemoryRunStore } from '../store/memory-store.js';
-import type { RunStore } from '../store/run-store.js';
+import { ephemeralStore } from '../store/ephemeral-store.js';
+import type { Store } from '../store/ports.js';
 import type { StepMemo } from '../runtime/memo.js';
 import { checkTuningValues, type EngineTuning } from '../tuning/machine-tuning.js';
 
@@ -16,7 +16,12 @@ export interface EngineOptions {
   readonly orchestrator?: string | Orchestrator;
   readonly orchestratorOptions?: Readonly<Record<string, unknown>>;
   readonly registry?: OrchestratorRegistry;
-  readonly store?: RunStore;
+  /**
+   * Where runs, sessions, snapshots and events go (a `Store` of `@weft/core/store`: `openStore(dir)`
+   * or `memoryStore()` of @weft/store). Default: `ephemeralStore()`, in memory for the life of the
+   * process, keeping no event history.
+   */
+  readonly store?: Store;
   readonly clock?: Clock;
   /** Random source for retry jitter (inject for determinism). */
   readonly random?: () => number;
@@ -65,6 +70,12 @@ export interface RunOptions {
    * recorded as succeeded with outputs that were not written.
    */
   readonly commitOutput?: (output: unknown) => void | Promise<void>;
+  /** The tenant the run belongs to (kept in its record; `RunStore.query` filters on it). */
+  readonly tenant?: string;
+  /** Labels kept in the run's record (`RunStore.query` filters on one). */
+  readonly tags?: readonly string[];
+  /** Opaque data of the entry point, kept in the run's record (the CLI: how to start it again). */
+  readonly source?: unknown;
 }
 
 /** Engine options with every default filled in. */
@@ -72,7 +83,7 @@ export interface ResolvedEngineOptions {
   readonly orchestrator: string | Orchestrator;
   readonly orchestratorOptions: Readonly<Record<string, unknown>>;
   readonly registry: OrchestratorRegistry;
-  readonly store: RunStore;
+  readonly store: Store;
   readonly clock: Clock;
   readonly random: () => number;
   readonly services: HostServices;
@@ -96,7 +107,7 @@ export function resolveEngineOptions(o: EngineOptions = {}): ResolvedEngineOptio
     orchestrator: o.orchestrator ?? 'direct',
     orchestratorOptions: o.orchestratorOptions ?? {},
     registry: o.registry ?? createRegistry(),
-    store: o.store ?? new MemoryRunStore(),
+    store: o.store ?? ephemeralStore(),
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
     services: o.services ?? {},
@@ -128,6 +139,10 @@ export function checkRunOptions(o: RunOptions): void {
       `runId must be 1–128 characters of letters, digits, ".", "_" or "-", got ${JSON.stringify(o.runId)}`,
     );
   }
+  if (o.tenant !== undefined && typeof o.tenant !== 'string')
+    throw new WeftError('OPTION_INVALID', `tenant must be a string, got ${JSON.stringify(o.tenant)}`);
+  if (o.tags !== undefined && !(Array.isArray(o.tags) && o.tags.every((t) => typeof t === 'string')))
+    throw new WeftError('OPTION_INVALID', `tags must be an array of strings, got ${JSON.stringify(o.tags)}`);
 }
 
 function checkTuning(t: EngineTuning | undefined): void {

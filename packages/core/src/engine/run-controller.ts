@@ -10,6 +10,7 @@ import { RunExecution, type ExecutionOutcome } from '../runtime/run-execution.js
 import type { RunSnapshot } from '../runtime/snapshot.js';
 import { RunSupervisor, type RunEffect } from '../supervisor/run-machine.js';
 import type { ResolvedEngineOptions, RunOptions } from './options.js';
+import { RunJournal } from './run-journal.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
 /**
@@ -28,9 +29,14 @@ export class RunController {
   readonly #metrics = new MetricsCollector();
   readonly #supervisor = new RunSupervisor();
   readonly #resumeFrom: { snapshot: RunSnapshot; value: unknown } | undefined;
+  readonly #recover: boolean;
+  readonly #journal: RunJournal;
   #orchestrator!: Orchestrator;
   #execution: RunExecution | undefined;
+  /** The last event number: events are numbered per run, continuing the previous session's. */
   #seq = 0;
+  /** The last event number before this session. */
+  #seqBase = 0;
   #startedAt = 0;
   #timer: TimerHandle | null = null;
   #outcome: ExecutionOutcome | undefined;
@@ -47,6 +53,7 @@ export class RunController {
     runId: string,
     getOrchestrator: () => Promise<Orchestrator>,
     resumeFrom?: { snapshot: RunSnapshot; value: unknown },
+    recover = false,
   ) {
     this.#o = o;
     this.#pipeline = pipeline;
@@ -55,7 +62,10 @@ export class RunController {
     this.#run = run;
     this.#runId = runId;
     this.#resumeFrom = resumeFrom;
+    this.#recover = recover;
     this.#hub = new EventHub(run.eventBuffer ?? o.eventBuffer);
+    this.#journal = new RunJournal(o.store, runId, (e) => this.#storeFault(e));
+    this.#hub.observe((e) => this.#journal.onEvent(e));
     this.#hub.observe((e) => this.#metrics.onEvent(e));
     if (o.tuning) this.#metrics.extra['tuning'] = { profile: o.tuning.profile, values: o.tuning.values };
     for (const obs of [...o.observers, ...(run.observers ?? [])])
@@ -81,6 +91,25 @@ export class RunController {
 
   async #begin(getOrchestrator: () => Promise<Orchestrator>): Promise<void> {
     this.#startedAt = this.#o.clock.now();
+    const mode = this.#o.orchestrator;
+    try {
+      const firstSeq = await this.#journal.open({
+        kind: this.#resumeFrom ? 'resume' : this.#recover ? 'recover' : 'start',
+        pipeline: this.#plan.name,
+        module: this.#plan.module,
+        planId: this.#plan.id,
+        input: this.#input,
+        orchestrator: typeof mode === 'string' ? mode : mode.name,
+        ...(this.#run.tenant !== undefined ? { tenant: this.#run.tenant } : {}),
+        ...(this.#run.tags !== undefined ? { tags: this.#run.tags } : {}),
+        ...(this.#run.source !== undefined ? { source: this.#run.source } : {}),
+      });
+      this.#seq = this.#seqBase = firstSeq - 1;
+    } catch (e) {
+      this.#orchestrator = placeholder;
+      this.#failToStart(toWeftError(e, 'STORE_IO'));
+      return;
+    }
     try {
       this.#orchestrator = await getOrchestrator();
     } catch (e) {
@@ -88,21 +117,15 @@ export class RunController {
       this.#failToStart(toWeftError(e, 'ORCHESTRATOR_UNKNOWN'));
       return;
     }
-    try {
-      await this.#o.store.put({
-        runId: this.#runId,
-        pipeline: this.#plan.name,
-        module: this.#plan.module,
-        planId: this.#plan.id,
-        status: 'running',
-        startedAt: Date.now(),
-        input: this.#input,
-      });
-    } catch (e) {
-      this.#failToStart(toWeftError(e, 'INTERNAL'));
-      return;
-    }
     this.#perform(this.#supervisor.send({ type: 'START' }));
+  }
+
+  /** The store failed (disk full, I/O, corruption): the run stops, resumable once the fault is fixed. */
+  #storeFault(error: WeftError): void {
+    // Events are written only once the run has started.
+    if (this.#supervisor.done || this.#outcome || this.#supervisor.state === 'created') return;
+    this.#outcome = { status: 'failed', error };
+    this.#perform(this.#supervisor.send({ type: 'FAIL' }));
   }
 
   /** The run could not start (no orchestrator, a failing store): still one run.start and one run.finish. */
@@ -290,7 +313,7 @@ export class RunController {
         });
       }
     }
-    const store = this.#o.store;
+    const store = this.#o.store.runs;
     let persistError: WeftError | undefined;
     if (outcome.status === 'suspended') {
       try {
@@ -300,7 +323,7 @@ export class RunController {
       }
       if (!persistError) this.#emit([], { type: 'run.suspend', reasons: outcome.reasons });
     } else if (this.#resumeFrom) {
-      await store.deleteSnapshot(this.#runId);
+      await store.deleteSnapshot(this.#runId).catch(() => undefined);
     }
     if (outcome.status === 'succeeded' && this.#run.commitOutput) {
       // The output is written (by the caller) before the run counts as succeeded.
@@ -322,7 +345,7 @@ export class RunController {
     // Counted by seq: events emitted while another was being delivered reach the metrics observer later.
     const metrics = {
       ...this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats),
-      events: this.#seq + 1,
+      events: this.#seq - this.#seqBase + 1,
     };
     this.#emit([], {
       type: 'run.finish',
@@ -333,29 +356,23 @@ export class RunController {
     });
     this.#hub.close();
     const output = outcome.status === 'succeeded' && !persistError ? outcome.output : undefined;
-    await store
-      .put({
-        runId: this.#runId,
-        pipeline: this.#plan.name,
-        module: this.#plan.module,
-        planId: this.#plan.id,
-        status: finalStatus,
-        startedAt: Date.now() - durationMs,
-        finishedAt: Date.now(),
-        input: this.#input,
-        ...(output !== undefined ? { output } : {}),
-        ...(error ? { error: serializeError(error) } : {}),
-        metrics,
-      })
-      .catch(() => undefined);
+    const fault = await this.#journal.close({
+      status: finalStatus,
+      ...(output !== undefined ? { output } : {}),
+      ...(error ? { error } : {}),
+      metrics,
+    });
+    // A store fault at the very end (the last batch, the final record) still fails the result: the
+    // run is recorded `interrupted` (or is reconciled so) and resumes once the fault is fixed.
+    const late = fault !== undefined && fault !== error;
     this.#resolve({
       runId: this.#runId,
-      status: finalStatus,
-      output,
+      status: late ? 'failed' : finalStatus,
+      output: late ? undefined : output,
       state: this.#execution?.state ?? {},
       outputs: this.#execution?.outputs ?? {},
-      error,
-      suspended: outcome.status === 'suspended' && !persistError ? outcome.reasons : [],
+      error: late ? fault : error,
+      suspended: outcome.status === 'suspended' && !persistError && !late ? outcome.reasons : [],
       durationMs,
       metrics,
     });

@@ -61,6 +61,10 @@ export const ERROR_CODES = [
   'USAGE_INVALID',
   'INPUT_INVALID',
   'STORE_CORRUPT',
+  'STORE_FULL',
+  'STORE_IO',
+  'EVENT_GAP',
+  'RUN_ACTIVE',
   'LOCK_HELD',
   'DEPENDENCY_MISSING',
   // configuration and the processor catalogue

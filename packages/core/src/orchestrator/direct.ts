@@ -3,7 +3,7 @@ import { WeftError, serializeError } from '../errors/weft-error.js';
 import { ActorTable } from '../runtime/actor-table.js';
 import { invokeStep } from '../runtime/invoke-step.js';
 import { createStepContext, type HostServices } from '../runtime/step-context.js';
-import { refKey, resolveStep } from './resolve-step.js';
+import { refKey, resolveStep } from './step-registry.js';
 import type { ItemOutcome, Orchestrator, OrchestratorEntry, Task, TaskHooks, TaskOutcome } from './types.js';
 
 /**

@@ -26,6 +26,7 @@ const COMMON = [
   'params',
   'io',
   'cache',
+  'writes',
 ];
 /** The option names each kind of node accepts; anything else is reported (with a "did you mean"). */
 export const NODE_OPTION_KEYS: Readonly<Record<NodeDef['kind'], readonly string[]>> = {
@@ -33,7 +34,7 @@ export const NODE_OPTION_KEYS: Readonly<Record<NodeDef['kind'], readonly string[
   map: [...COMMON, 'chunkSize'],
   switch: [...COMMON.filter((k) => k !== 'to' && k !== 'routes'), 'cases', 'default'],
   // A sub's own steps run the code: their options say where. Its timeoutMs bounds the whole sub-pipeline.
-  sub: COMMON.filter((k) => !['placement', 'params', 'io', 'version', 'cache'].includes(k)),
+  sub: COMMON.filter((k) => !['placement', 'params', 'io', 'version', 'cache', 'writes'].includes(k)),
 };
 const RETRY_KEYS = ['attempts', 'initialDelayMs', 'factor', 'maxDelayMs', 'jitter', 'retryOn'];
 
@@ -103,7 +104,11 @@ export function checkNodeOptions(node: NodeDef, q: string, push: Push): void {
   if (o['version'] !== undefined && typeof o['version'] !== 'string') bad('version', 'a string');
   if (o['io'] !== undefined && typeof o['io'] !== 'boolean') bad('io', 'a boolean');
   if (o['cache'] !== undefined && typeof o['cache'] !== 'boolean') bad('cache', 'a boolean');
-  if (o['cache'] !== undefined && typeof o['cache'] !== 'boolean') bad('cache', 'a boolean');
+  if (
+    o['writes'] !== undefined &&
+    !(Array.isArray(o['writes']) && o['writes'].every((f) => typeof f === 'string' && f.length > 0))
+  )
+    bad('writes', 'an array of file paths (relative to the output directory)');
   if (o['params'] !== undefined) {
     if (typeof o['params'] !== 'object' || o['params'] === null || Array.isArray(o['params']))
       bad('params', 'an object');

@@ -342,6 +342,7 @@ function planNode(
         : null,
     sub: sub ?? null,
     ...(o.cache === false ? { cache: false as const } : {}),
+    ...(o.writes !== undefined && o.writes.length > 0 ? { writes: [...o.writes] } : {}),
   };
 }
 

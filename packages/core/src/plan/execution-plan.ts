@@ -43,6 +43,8 @@ export interface PlanNode {
   readonly sub: ExecutionPlan | null;
   /** `false` when the node opted out of memoisation (absent otherwise). */
   readonly cache?: false;
+  /** Files the node writes (NodeOptions.writes), when it declares any. */
+  readonly writes?: readonly string[];
 }
 
 /** The compiled, immutable, serialisable plan: the only thing the runtime reads. */

@@ -40,6 +40,8 @@ export class ExecutionMemo {
       state,
       input,
       ...(index !== undefined ? { index } : {}),
+      runId: this.#d.runId,
+      ...(node.writes !== undefined ? { writes: node.writes } : {}),
     });
   }
 

@@ -18,6 +18,10 @@ export interface MemoCall {
   readonly input: unknown;
   /** For `item`: the item's index. */
   readonly index?: number;
+  /** The run the invocation belongs to (a memo scoped to one run salts its keys with it). */
+  readonly runId: string;
+  /** Files the node declares it writes (NodeOptions.writes), relative to the output directory. */
+  readonly writes?: readonly string[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { isWeftError } from '../errors/weft-error.js';
 import { validate } from '../plan/compile.js';
 import type { Problem } from '../plan/execution-plan.js';
 import { checkSpec, pointer, type SpecProblem } from './check-spec.js';
+import { isObject } from '../util/is-object.js';
 
 /** Run-wide limits a JSON pipeline declares (`quotas`); the CLI turns them into run options. */
 export interface SpecQuotas {
@@ -50,9 +51,6 @@ interface Ctx {
   /** Qualified node name (`outer/inner`) to its place in a file. */
   readonly where: Map<string, Where>;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads a parsed JSON pipeline declaration into the same Pipeline the TypeScript builder makes:
@@ -135,6 +133,7 @@ function build(
       'version',
       'io',
       'cache',
+      'writes',
     ])
       if (s[k] !== undefined) common[k] = s[k];
     if (s['retry'] !== undefined) common['retry'] = s['retry'];

@@ -1,10 +1,13 @@
 import { PROCESSOR_REF } from '../catalogue/catalogue-document.js';
 
 /**
- * The JSON Schema (draft 2020-12) of a JSON pipeline declaration, format 1. The same file is
- * published as `@weft/core/pipeline.schema.json`; `checkSpec` enforces it (plus the graph rules the
- * schema cannot say) with errors that point at the exact JSON path. `processor` references (catalogue
- * processors) are replaced by module references by `expandProcessors` before `checkSpec` sees the file.
+ * The JSON Schema (draft 2020-12) of a JSON pipeline declaration, format 1: the one statement of
+ * the file's rules. `checkSpec` validates with this very schema (compiled ahead of time by Ajv into
+ * `pipeline-validator.generated.ts`) and only turns Ajv's errors into messages; the same object is
+ * published as `@weft/core/pipeline.schema.json`. It is self-contained: another validator (the HTTP
+ * service, its OpenAPI document) registers it by its `$id` and refers to it with `{ $ref: $id }`.
+ * `title` names each kind of object in messages ("unknown step property ..."); a `not: {}` carries
+ * its message in `description`. Graph rules (cycles, unknown targets, joins) are the compiler's.
  */
 const name = { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', maxLength: 128 } as const;
 const names = {
@@ -24,6 +27,7 @@ export const pipelineSchema = {
     name,
     names,
     pipeline: {
+      title: 'pipeline',
       type: 'object',
       required: ['name', 'steps'],
       additionalProperties: false,
@@ -40,6 +44,7 @@ export const pipelineSchema = {
         state: {
           type: 'object',
           additionalProperties: {
+            title: 'state key',
             type: 'object',
             required: ['reducer'],
             additionalProperties: false,
@@ -50,6 +55,7 @@ export const pipelineSchema = {
           },
         },
         quotas: {
+          title: 'quotas',
           type: 'object',
           additionalProperties: false,
           description: 'Run-wide limits.',
@@ -65,6 +71,7 @@ export const pipelineSchema = {
           type: 'array',
           description: 'Static edges, merged with each step\'s "to".',
           items: {
+            title: 'edge',
             type: 'object',
             required: ['from', 'to'],
             additionalProperties: false,
@@ -85,6 +92,7 @@ export const pipelineSchema = {
       oneOf: [
         { type: 'string', pattern: '^[^#]+#[A-Za-z_$][A-Za-z0-9_$]*$' },
         {
+          title: 'code reference',
           type: 'object',
           required: ['module', 'export'],
           additionalProperties: false,
@@ -94,6 +102,7 @@ export const pipelineSchema = {
           },
         },
         {
+          title: 'processor reference',
           type: 'object',
           required: ['processor'],
           additionalProperties: false,
@@ -105,6 +114,7 @@ export const pipelineSchema = {
       oneOf: [
         posInt,
         {
+          title: 'retry policy',
           type: 'object',
           required: ['attempts'],
           additionalProperties: false,
@@ -120,6 +130,7 @@ export const pipelineSchema = {
       ],
     },
     step: {
+      title: 'step',
       type: 'object',
       description: 'Exactly one of run, map, switch, sub or processor.',
       oneOf: [
@@ -128,6 +139,36 @@ export const pipelineSchema = {
         { required: ['switch'] },
         { required: ['sub'] },
         { required: ['processor'] },
+      ],
+      allOf: [
+        {
+          if: { required: ['switch'] },
+          then: {
+            title: 'switch step',
+            required: ['cases'],
+            properties: {
+              to: { not: {}, description: 'a switch routes with "cases" and "default", not "to"' },
+            },
+          },
+          else: {
+            properties: {
+              cases: { not: {}, description: '"cases" applies only to a switch step' },
+              default: { not: {}, description: '"default" applies only to a switch step' },
+            },
+          },
+        },
+        {
+          if: { required: ['map'] },
+          else: {
+            properties: { chunkSize: { not: {}, description: '"chunkSize" applies only to a map step' } },
+          },
+        },
+        {
+          if: { required: ['sub'] },
+          then: {
+            properties: { writes: { not: {}, description: '"writes" applies to the steps inside a sub' } },
+          },
+        },
       ],
       additionalProperties: false,
       properties: {
@@ -159,6 +200,12 @@ export const pipelineSchema = {
         cache: {
           type: 'boolean',
           description: 'false: never skip this step as cached (it reads outside state).',
+        },
+        writes: {
+          type: 'array',
+          items: { type: 'string', minLength: 1 },
+          description:
+            'Files the step writes, relative to the output directory (--out): a cached result is used only while each is present with the content it had when the result was stored.',
         },
       },
     },

@@ -3,6 +3,7 @@
 // @weft/bench do it atomically under `.weft/`).
 import { WeftError } from '../errors/weft-error.js';
 import { show } from '../util/show.js';
+import { isObject } from '../util/is-object.js';
 
 /** The profile format this Weft writes and reads (`"weftTuning": 1`). */
 export const MACHINE_TUNING_SCHEMA = 1;
@@ -57,9 +58,6 @@ const TOP_KEYS = ['$schema', 'weftTuning', 'createdAt', 'machine', 'values', 'de
 const VALUE_KEYS: readonly (keyof TuningValues)[] = ['threads', 'chunkSize', 'codecThreshold'];
 const MACHINE_NUMBERS = ['cores', 'memoryGiB', 'loadAverage'] as const;
 const MACHINE_STRINGS = ['node', 'platform', 'arch', 'cpu'] as const;
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The problems of a set of tuning values (empty when valid), each prefixed with `at`. Pure. */
 export function checkTuningValues(v: unknown, at = 'values'): string[] {
