@@ -14,27 +14,29 @@ export function elapsed(ms) {
 }
 
 /**
- * Runs `cmd` (a shell command) with its stdout and stderr appended to `log`, after printing
- * `setup: <title> (log: <log>)`; prints ` done in …` on success. On failure prints the last
+ * Runs `cmd` (a shell command, in `cwd`) with its stdout and stderr appended to `log`, after printing
+ * `<label>: <title> (log: <log>)` (label: `setup` unless given); prints ` done in …` on success. On failure prints the last
  * FAILURE_TAIL lines of the log and returns the exit status (never throws).
  * @returns 0 on success, else the command's exit status (1 when it has none).
  */
 export function quietStep({
   title,
   cmd,
+  label = 'setup',
   log,
   env = process.env,
+  cwd = process.cwd(),
   out = process.stdout,
   err = process.stderr,
 }) {
   mkdirSync(dirname(log), { recursive: true });
   appendFileSync(log, `\n$ ${cmd}\n`);
-  out.write(`setup: ${title} (log: ${log})…`);
+  out.write(`${label}: ${title} (log: ${log})…`);
   const started = Date.now();
   const fd = openSync(log, 'a');
   let status = 0;
   try {
-    execSync(cmd, { stdio: ['ignore', fd, fd], env });
+    execSync(cmd, { stdio: ['ignore', fd, fd], env, cwd });
   } catch (e) {
     status = typeof e.status === 'number' && e.status > 0 ? e.status : 1;
   } finally {
@@ -48,7 +50,7 @@ export function quietStep({
   const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
   const shown = lines.slice(-FAILURE_TAIL);
   err.write(
-    `setup: "${cmd}" failed (exit ${status}). ${
+    `${label}: "${cmd}" failed (exit ${status}). ${
       shown.length < lines.length ? `The last ${shown.length} lines of ${log}` : `Its log (${log})`
     }:\n${shown.join('\n')}\n`,
   );
