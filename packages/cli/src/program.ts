@@ -8,6 +8,8 @@ import { initCommand } from './commands/init.js';
 import { catalogueCommands } from './commands/catalogue.js';
 import { benchCommands } from './commands/bench.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
+import { findProjectRoot } from './util/project.js';
+import { describeNote, takeInterruptedNotes } from './run/interrupted-note.js';
 
 /** The version printed by `weft --version`. */
 export const VERSION = '0.1.0';
@@ -38,6 +40,10 @@ function makeIo(argv: readonly string[], streams: Streams): Io {
  */
 export async function main(argv: readonly string[], streams: Streams = process): Promise<number> {
   const io = makeIo(argv, streams);
+  // A run that ended with its process (process.exit in a step, Ctrl-C on a busy main thread) is told once, here.
+  if (!argv.some((a) => ['--help', '-h', '--version', '-V'].includes(a)))
+    for (const n of takeInterruptedNotes(findProjectRoot()))
+      io.warnings.push({ code: 'RUN_INTERRUPTED', message: describeNote(n) });
   let outcome: Outcome | undefined;
   const act = (fn: () => Promise<Outcome>) => async (): Promise<void> => {
     try {

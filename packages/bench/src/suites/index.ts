@@ -3,6 +3,7 @@ import { WeftError } from '@weft/core';
 import type { Suite } from '../suite.js';
 import { actorsCancelSuite, actorsTokensSuite } from './actors-index.js';
 import { chainSuite } from './chain.js';
+import { cpuUnevenSuite } from './cpu-uneven.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
 import { mapSuite } from './map.js';
@@ -27,6 +28,7 @@ export const suites: readonly Suite[] = [
   cpu600usSuite,
   cpu64usSuite,
   cpu7usSuite,
+  cpuUnevenSuite,
   actorsTokensSuite,
   tokensLatencySuite,
   messages100BSuite,
@@ -63,6 +65,7 @@ export {
   cpu64usSuite,
   cpu6msSuite,
   cpu7usSuite,
+  cpuUnevenSuite,
   langGraphSuite,
   mapSuite,
   messages100BSuite,

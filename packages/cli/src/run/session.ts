@@ -20,6 +20,7 @@ import { AuditLog, isAudited } from './audit.js';
 import { engineStore } from '../store/engine-store.js';
 import { cliEngine } from './engine.js';
 import { FailureTracker, placeError } from './failure-context.js';
+import { guardMainThread, mayHoldMainThread } from './main-thread-guard.js';
 import { describeLimits, resolveLimits, type RunLimits } from './limits.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { sqliteMemo, type MemoStats } from './memo.js';
@@ -154,6 +155,9 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   // A stale (cached) catalogue is reported in the envelope's warnings and on the run's event stream.
   noteCatalogue(o.loaded, io);
   const catalogueWarnings = o.loaded.catalogue?.warnings ?? [];
+  // Ctrl-C and process.exit while a step holds the main thread (main-thread-guard.ts).
+  const watchdog = mayHoldMainThread(o.orchestrator, engine.plan(o.loaded.pipeline));
+  const guard = await guardMainThread({ root: o.root, runId, io, watchdog });
   // The output is encoded (and written to --out) before the run is recorded as succeeded.
   let encoded: Json | undefined;
   let outputFile: string | null = null;
@@ -162,20 +166,33 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       encoded = encodeOutput(output);
       if (o.outDir) outputFile = writeOutput(o.outDir, output);
     },
-    observers: [{ onEvent }],
+    observers: [{ onEvent }, guard],
     ...quotas(o.loaded),
     ...(catalogueWarnings.length > 0 ? { warnings: catalogueWarnings } : {}),
   };
   let handle: RunHandle;
-  if (o.mode === 'resume') handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
-  else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
+  try {
+    if (o.mode === 'resume')
+      handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
+    else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
+  } catch (e) {
+    guard.dispose();
+    throw e;
+  }
   // Ctrl-C cancels the run cooperatively (it can be resumed); a second one ends the process.
   const onSigint = (): void => {
+    guard.interrupted(1);
     handle.cancel('interrupted (SIGINT)');
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', () => {
+      guard.interrupted(2);
+      process.exit(130);
+    });
   };
   process.once('SIGINT', onSigint);
-  const result = await handle.result.finally(() => process.off('SIGINT', onSigint));
+  const result = await handle.result.finally(() => {
+    process.off('SIGINT', onSigint);
+    guard.dispose();
+  });
   flushEvents();
   store.flushOutputs();
   const summary = progress?.stop();

@@ -8,6 +8,7 @@ import { backoffDelay, isRetryable } from '../scheduler/backoff.js';
 import type { ActivationData } from './snapshot.js';
 import type { ExecutionDeps } from './execution-deps.js';
 import type { StateBox } from './state-box.js';
+import { guidedChunk, type GuidedChunking } from './guided-chunk.js';
 
 /** Pulls map items from an array, an iterable or an async iterable. */
 export interface ItemSource {
@@ -127,6 +128,8 @@ export interface MapDeps {
   readonly source: ItemSource;
   readonly total: number | null;
   readonly chunkSize: number;
+  /** Set when no chunk size was given and the map's size is known: chunks shrink as it drains (chunkSize is then the largest). */
+  readonly guided?: GuidedChunking;
   readonly concurrency: number;
   readonly random: () => number;
   emit(body: EventBody): void;
@@ -200,7 +203,8 @@ export class MapRun {
         this.#send([retry.item], retry.index, [retry.attempt]);
         continue;
       }
-      const items = d.source.take(Math.min(d.chunkSize, d.concurrency - this.#inflightItems));
+      const size = d.guided ? guidedChunk(d.guided.total - this.#next, d.chunkSize, d.guided) : d.chunkSize;
+      const items = d.source.take(Math.min(size, d.concurrency - this.#inflightItems));
       if (items.length === 0) break;
       const base = this.#next;
       this.#next += items.length;
@@ -485,7 +489,8 @@ export function startMap(
     return undefined;
   }
   const id = d.ids.next++;
-  const chunk = node.map?.chunkSize ?? d.options.chunkSize ?? autoChunk(d.orchestrator, source.total);
+  const given = node.map?.chunkSize ?? d.options.chunkSize ?? undefined;
+  const chunk = given ?? autoChunk(d.orchestrator, source.total);
   // Room for four chunks per thread: a short map (cut into parallelism × 2 chunks) is in flight at once.
   const concurrency = node.concurrency ?? Math.max(16, d.orchestrator.parallelism * chunk * 4);
   const m: MapRun = new MapRun({
@@ -495,6 +500,9 @@ export function startMap(
     source: source.source,
     total: source.total,
     chunkSize: Math.max(1, Math.min(chunk, concurrency)),
+    ...(given === undefined && source.total !== null && d.orchestrator.defaultChunkSize > 1
+      ? { guided: { total: source.total, parallelism: d.orchestrator.parallelism } }
+      : {}),
     concurrency,
     random: d.random,
     emit: (b) => host.emit(b),
