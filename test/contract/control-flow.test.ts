@@ -12,6 +12,7 @@ import {
   stopRace,
   stopper,
   thrower,
+  typoRoute,
   updater,
   type ThrowKind,
 } from '../dist/fixtures/control-flow.js';
@@ -87,6 +88,15 @@ describe.each(ORCHESTRATORS)('control results on %s', (name: OrchestratorName) =
       expect(run.result.status).toBe('failed');
       expect(run.result.error?.code).toBe('UNKNOWN_TARGET');
       expect(run.result.error?.message).toContain('"nowhere"');
+      expect(run.trace).not.toContain('step.start:end');
+    });
+
+    it('names the step it probably meant when the target is misspelt, as validation does', async () => {
+      const run = await runIt(make(), typoRoute);
+      expect(run.result.status).toBe('failed');
+      expect(run.result.error?.code).toBe('UNKNOWN_TARGET');
+      expect(run.result.error?.message).toContain('"edn"');
+      expect(run.result.error?.message).toContain('did you mean "end"?');
       expect(run.trace).not.toContain('step.start:end');
     });
   });

@@ -141,6 +141,9 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
     return open(e, what);
   };
 
+  const resumed = first.type === 'run.start' && first.resumed;
+  /** Joins of a resumed run: arrivals they held from before the suspension. */
+  const carried = new Map<string, number>();
   for (const e of events) {
     if (finish) bad(e, 'event after run.finish');
     if (e.runId !== first.runId) bad(e, `runId ${e.runId} differs from ${first.runId}`);
@@ -178,7 +181,9 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         if (e.attempt > 1) {
           const due = `${stepKey(e.path, e.step)}#${e.attempt}`;
           const n = retriesDue.get(due) ?? 0;
-          if (n === 0) bad(e, `attempt ${e.attempt} starts without a step.retry announcing it`);
+          // A resumed run goes on with what its snapshot held: a retry announced before the suspension,
+          // or a step that suspended on a later attempt, starts without an announcement in this stream.
+          if (n === 0 && !resumed) bad(e, `attempt ${e.attempt} starts without a step.retry announcing it`);
           else retriesDue.set(due, n - 1);
         }
         invocations.set(key, {
@@ -193,11 +198,15 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
         break;
       }
       case 'step.end': {
+        // A map that failed (an item failed for good) and that an error handler recovered ends with
+        // the handler's output, not with its items.
+        const recovered = invocations.get(invKey(e.path, e.step, e.invocation))?.failed === true;
         const inv = recoverable(e, 'step.end');
         if (!inv) break;
         if (inv.awaitingRetry) bad(e, 'step.end while a step.retry is due');
         if (inv.map && !inv.map.completed) bad(e, 'a map ended before its map.complete');
         if (
+          !recovered &&
           inv.map &&
           inv.map.total !== null &&
           (inv.map.items.size !== inv.map.total || inv.map.failedItems > 0)
@@ -340,11 +349,14 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
       }
       case 'barrier.wait': {
         const key = stepKey(e.path, e.step);
-        const arrived = barriers.get(key) ?? new Set<string>();
+        const open = barriers.get(key);
+        const arrived = open ?? new Set<string>();
+        // A resumed run's join may hold arrivals from before the suspension (not in this stream).
+        if (!open && resumed && e.arrived > 1) carried.set(key, e.arrived - 1);
         if (arrived.has(e.from)) bad(e, `parent ${e.from} arrived twice at one barrier`);
         arrived.add(e.from);
         barriers.set(key, arrived);
-        if (e.arrived !== arrived.size)
+        if (e.arrived !== arrived.size + (carried.get(key) ?? 0))
           bad(e, `arrived ${e.arrived} but ${arrived.size} barrier.wait events`);
         break;
       }
@@ -352,14 +364,23 @@ export function checkOrdering(events: readonly RunEvent[], options: OrderingOpti
       case 'barrier.timeout': {
         const key = stepKey(e.path, e.step);
         const arrived = barriers.get(key);
+        const before = carried.get(key) ?? 0;
+        carried.delete(key);
+        barriers.delete(key);
+        // A resumed run may settle a join it carried over without any new arrival.
+        if (!arrived && resumed) break;
         if (!arrived) {
           bad(e, `${e.type} without a barrier.wait before it`);
           break;
         }
         const named = [...e.arrived].sort().join(',');
-        if (named !== [...arrived].sort().join(','))
-          bad(e, `names arrivals [${named}] but the waits were [${[...arrived].sort().join(',')}]`);
-        barriers.delete(key);
+        const seen = [...arrived].sort().join(',');
+        if (
+          before === 0
+            ? named !== seen
+            : e.arrived.length !== arrived.size + before || [...arrived].some((p) => !e.arrived.includes(p))
+        )
+          bad(e, `names arrivals [${named}] but the waits were [${seen}]`);
         break;
       }
       case 'step.skip':

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '@weft/core';
 import { createProbe } from '../dist/fixtures/scheduling-probe.js';
 import { buildRandom, expectedRun, type RandomSpec } from '../dist/fixtures/scheduling-random.js';
-import { ORCHESTRATORS, engineFor } from './matrix.js';
+import { SCHEDULING_ORCHESTRATORS, engineFor } from './matrix.js';
 import { checkOrdering, collect } from './ordering.js';
 import { describeSpec, inputArbitrary, specArbitrary } from './scheduling-arbitraries.js';
 
@@ -25,7 +25,7 @@ function mapBounds(
   return out;
 }
 
-describe.each(ORCHESTRATORS)('scheduling properties on %s', (name) => {
+describe.each(SCHEDULING_ORCHESTRATORS)('scheduling properties on %s', (name) => {
   let engine: Engine | undefined;
   afterEach(async () => {
     await engine?.close();

@@ -14,7 +14,7 @@ import {
   syncNumbers,
 } from '../dist/fixtures/scheduling.js';
 import { createProbe, type Probe } from '../dist/fixtures/scheduling-probe.js';
-import { ORCHESTRATORS, engineFor } from './matrix.js';
+import { SCHEDULING_ORCHESTRATORS, engineFor } from './matrix.js';
 import { assertOrdered, collect, ofType, watch } from './ordering.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -29,7 +29,7 @@ async function drive(probe: Probe, done: Promise<unknown>): Promise<void> {
   }
 }
 
-describe.each(ORCHESTRATORS)('scheduling on %s', (name) => {
+describe.each(SCHEDULING_ORCHESTRATORS)('scheduling on %s', (name) => {
   let engine: Engine | undefined;
   let probe: Probe;
   afterEach(async () => {

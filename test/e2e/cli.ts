@@ -105,11 +105,15 @@ export function killAfterLines(
   return killWhen(args, cwd, (_line, n) => n >= lines);
 }
 
-/** Starts `weft args…` and SIGKILLs it at the first stdout line for which `when(line, count)` holds. */
+/**
+ * Starts `weft args…` and SIGKILLs it at the first stdout line for which `when(line, count)` holds;
+ * a `when` that returns a promise is awaited (lines arriving meanwhile are counted, not checked), so a
+ * test can wait for an outside condition before the kill.
+ */
 export function killWhen(
   args: readonly string[],
   cwd: string,
-  when: (line: string, count: number) => boolean,
+  when: (line: string, count: number) => boolean | Promise<boolean>,
   env: Record<string, string> = {},
 ): Promise<{ seen: number; killed: boolean; code: number | null }> {
   return new Promise((resolve, reject) => {
@@ -120,6 +124,10 @@ export function killWhen(
     });
     let seen = 0;
     let killed = false;
+    let waiting = false;
+    const decide = (verdict: boolean): void => {
+      if (verdict && !killed) killed = child.kill('SIGKILL');
+    };
     child.stdout.setEncoding('utf8');
     let partial = '';
     child.stdout.on('data', (chunk: string) => {
@@ -127,7 +135,16 @@ export function killWhen(
       partial = parts.pop()!;
       for (const line of parts) {
         seen++;
-        if (!killed && when(line, seen)) killed = child.kill('SIGKILL');
+        if (killed || waiting) continue;
+        const verdict = when(line, seen);
+        if (typeof verdict === 'boolean') decide(verdict);
+        else {
+          waiting = true;
+          verdict.then((v) => {
+            waiting = false;
+            decide(v);
+          }, reject);
+        }
       }
     });
     child.stderr.resume();

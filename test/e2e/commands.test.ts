@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processStartTime } from '@weft/store';
 import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
 
 const MISC = join(FIXTURES, 'misc');
@@ -256,8 +257,13 @@ describe('locks', () => {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     await new Promise((r) => sleeper.once('spawn', r));
+    // The lock file of @weft/store: the holder with its process start time (a reused pid is told apart).
     const lock = (pid: number) =>
-      JSON.stringify({ pid, hostname: hostname(), startedAt: 1, purpose: 'test' });
+      JSON.stringify({
+        owner: { id: `${hostname()}:${pid}`, host: hostname(), pid, processStart: processStartTime(pid) },
+        purpose: 'test',
+        since: Date.now(),
+      });
     mkdirSync(join(dir, 'out'), { recursive: true });
     writeFileSync(join(dir, 'out', '.weft.lock'), lock(sleeper.pid!));
     const held = weftJson(['run', join(MISC, 'sum.json'), '--out', 'out'], dir);

@@ -58,6 +58,14 @@ export type WorkersOptions = {
   readonly inlineUs?: number;
   /** Called when a worker ended unexpectedly and was replaced (supervision: logs, alerts, tests). */
   readonly onWorkerExit?: (info: WorkerExitInfo) => void;
+  /**
+   * Host services per run: a step's `ctx.host.<name>.<method>(...)` calls
+   * `services[ctx.runId].<name>.<method>(...)` on the main thread, so one pool can serve runs whose
+   * services live elsewhere (the `weft worker` of @weft/bullmq forwards them to each run's
+   * coordinator). Only method calls cross; `ctx.host` lists no names; no task is inlined on the main
+   * thread (`inlineUs` is ignored). Default false.
+   */
+  readonly servicesPerRun?: boolean;
 };
 
 /** What {@link WorkersOptions.onWorkerExit} receives. */
@@ -89,6 +97,7 @@ export interface ResolvedWorkersOptions {
   readonly crashRetries: number;
   readonly inlineUs: number;
   readonly onWorkerExit: ((info: WorkerExitInfo) => void) | undefined;
+  readonly servicesPerRun: boolean;
 }
 
 const KNOWN = [
@@ -107,6 +116,7 @@ const KNOWN = [
   'crashRetries',
   'inlineUs',
   'onWorkerExit',
+  'servicesPerRun',
 ] as const;
 
 /**
@@ -182,6 +192,7 @@ export function resolveWorkersOptions(raw: Readonly<Record<string, unknown>> = {
     crashRetries: int('crashRetries', 3, 0),
     inlineUs: num('inlineUs', 20),
     onWorkerExit: o.onWorkerExit,
+    servicesPerRun: o.servicesPerRun === true,
   };
 }
 

@@ -1,15 +1,21 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WeftError, pipelineSchema } from '@weft/core';
-import { auditVerifyCommand, runsCommand } from './commands/runs.js';
+import { auditVerifyCommand, pruneCommand, runsCommand, type RunsOptions } from './commands/runs.js';
+import { storeCheckCommand, storeRepairCommand } from './commands/store.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand, type RunCommandOptions } from './commands/run.js';
 import { graphCommand, validateCommand } from './commands/validate.js';
 import { initCommand } from './commands/init.js';
 import { catalogueCommands } from './commands/catalogue.js';
 import { benchCommands } from './commands/bench.js';
+import { serveCommand, type ServeCommandOptions } from './commands/serve.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
 import { findProjectRoot } from './util/project.js';
 import { describeNote, takeInterruptedNotes } from './run/interrupted-note.js';
+import type { LoadedPlugins } from '@weft/core/plugin';
+import { usePluginOrchestrators } from './run/engine.js';
+import { loadCliPlugins, pluginOrchestratorOptions, runOptionOf } from './plugins/cli-plugins.js';
+import { pluginCommands } from './plugins/plugin-commands.js';
 
 /** The version printed by `weft --version`. */
 export const VERSION = '0.1.0';
@@ -52,7 +58,29 @@ export async function main(argv: readonly string[], streams: Streams = process):
       outcome = failure(e);
     }
   };
-  const program = build(io, act);
+  let plugins: LoadedPlugins | undefined;
+  try {
+    plugins = await loadCliPlugins(argv);
+  } catch (e) {
+    return finish(io, failure(e));
+  }
+  usePluginOrchestrators(plugins?.orchestrators ?? []);
+  try {
+    return await parse(argv, io, plugins, act, () => outcome);
+  } finally {
+    for (const problem of (await plugins?.close()) ?? []) io.err(`warning [HOOK_FAILED] ${problem}\n`);
+    usePluginOrchestrators([]);
+  }
+}
+
+async function parse(
+  argv: readonly string[],
+  io: Io,
+  plugins: LoadedPlugins | undefined,
+  act: (fn: () => Promise<Outcome>) => () => Promise<void>,
+  outcomeOf: () => Outcome | undefined,
+): Promise<number> {
+  const program = build(io, act, plugins);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
@@ -72,6 +100,7 @@ export async function main(argv: readonly string[], streams: Streams = process):
     }
     return finish(io, failure(e));
   }
+  const outcome = outcomeOf();
   if (!outcome) return EXIT.ok;
   return finish(io, outcome);
 }
@@ -79,10 +108,25 @@ export async function main(argv: readonly string[], streams: Streams = process):
 const json = (): Option => new Option('--json', 'print one JSON envelope {ok, result | error, warnings}');
 const quiet = (): Option => new Option('-q, --quiet', 'print only errors');
 
-function build(io: Io, act: (fn: () => Promise<Outcome>) => () => Promise<void>): Command {
+function build(
+  io: Io,
+  act: (fn: () => Promise<Outcome>) => () => Promise<void>,
+  plugins: LoadedPlugins | undefined,
+): Command {
+  const runOptions = plugins?.runOptions ?? [];
+  const pluginOptions =
+    (given: object) =>
+    (mode: string): Record<string, unknown> =>
+      pluginOrchestratorOptions(given as Readonly<Record<string, unknown>>, mode, runOptions);
   const program = new Command('weft')
     .description('Run Weft pipelines from the command line: durable, resumable, cached batch runs.')
     .version(VERSION)
+    .option(
+      '--plugin <module>',
+      'load a plugin (repeatable): its orchestration modes, commands and run options',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .exitOverride()
     .showHelpAfterError(!io.json)
     .configureOutput({
@@ -94,8 +138,8 @@ function build(io: Io, act: (fn: () => Promise<Outcome>) => () => Promise<void>)
     'after',
     `
 Pipelines are JSON declarations (pipeline.json) or JS modules exporting one (file.js or file.js#name).
-Runs, events, snapshots, checkpoints and step outputs live in .weft/weft.db under the project root
-(the nearest directory holding .weft/, else the current directory).
+Runs, events, snapshots, checkpoints and step outputs live in .weft/ under the project root (the
+nearest directory holding a .weft/ of yours, else the current directory); see weft store --help.
 Configuration: .weft/config.json (weft init writes it); WEFT_CATALOGUE_URL overrides the catalogue URL.
 Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   );
@@ -115,7 +159,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     )
     .option(
       '--orchestrator <mode>',
-      'where steps run: workers (all cores, the default when available) or direct (main thread)',
+      "where steps run: workers (all cores, the default when available), direct (main thread), or a plugin's mode (bullmq: weft worker processes on Redis)",
     )
     .option('--threads <n>', 'worker threads (default: one per core; at most 4 per core)')
     .option('--max-memory <MB>', "heap cap of each worker thread in MB (default: Node's heap size)")
@@ -124,7 +168,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .option('--events', 'print every event as a JSON line on stdout')
     .addOption(json())
     .addOption(quiet())
-    .action((target: string, opts: RunCommandOptions) => act(() => runCommand(target, opts, io))());
+    .action((target: string, opts: RunCommandOptions) =>
+      act(() => runCommand(target, { ...opts, pluginOptions: pluginOptions(opts) }, io))(),
+    );
 
   program
     .command('resume')
@@ -151,7 +197,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
           orchestrator?: string;
           offline?: boolean;
         },
-      ) => act(() => resumeCommand(runId, opts, io))(),
+      ) => act(() => resumeCommand(runId, { ...opts, pluginOptions: pluginOptions(opts) }, io))(),
     );
 
   program
@@ -169,20 +215,45 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .addOption(json())
     .action((target: string) => act(() => graphCommand(target, io))());
 
-  program
+  const runs = program
     .command('runs')
-    .description('list runs, or show one with its sessions, steps and timings')
+    .description('list runs (newest first), or show one with its sessions, steps and timings')
     .argument('[run-id]')
+    .option('--limit <n>', 'runs to list (default 50, at most 1000)')
+    .option(
+      '--status <status>',
+      'only runs with this status (running, interrupted, suspended, succeeded, failed, ...)',
+    )
+    .option('--pipeline <name>', 'only runs of this pipeline')
     .addOption(json())
-    .action((runId: string | undefined) => act(() => runsCommand(runId))());
+    .action((runId: string | undefined, opts: RunsOptions) => act(() => runsCommand(runId, opts, io))());
+  runs
+    .command('prune')
+    .description('remove finished runs (and what only they used) older than an age, keeping the newest n')
+    .option('--older-than <age>', 'age of the runs to remove: 7d, 12h, 30m, ...')
+    .option('--keep <n>', 'always keep the newest n runs')
+    .addOption(json())
+    .action((opts: { olderThan?: string; keep?: string }) => act(() => pruneCommand(opts, io))());
 
   const audit = program.command('audit').description('audit logs of runs');
   audit
     .command('verify')
-    .description("verify the hash chain of a run's audit log; reports the first bad entry")
+    .description("verify the hash chain of a run's audit log against the head anchored in the store")
     .argument('<run-id>')
     .addOption(json())
-    .action((runId: string) => act(() => auditVerifyCommand(runId))());
+    .action((runId: string) => act(() => auditVerifyCommand(runId, io))());
+
+  const store = program.command('store').description('the project store (.weft/weft.db)');
+  store
+    .command('check')
+    .description('check the store for damage (SQLite integrity_check), without changing it')
+    .addOption(json())
+    .action(() => act(() => storeCheckCommand(io))());
+  store
+    .command('repair')
+    .description('salvage what can be read of a damaged store into a new file, keeping the old one aside')
+    .addOption(json())
+    .action(() => act(() => storeRepairCommand(io))());
 
   program
     .command('schema')
@@ -209,10 +280,38 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
       act(() => initCommand(opts, io))(),
     );
 
+  program
+    .command('serve')
+    .description(
+      'serve pipelines over HTTP (execute, start, stream, validate, runs, events, cancel, resume); prints the URL first',
+    )
+    .argument('[pipeline...]', 'more pipelines to register: pipeline.json, or module.js[#export]')
+    .option('--config <file>', 'service configuration (default: .weft/serve.json when present)')
+    .option(
+      '--host <host>',
+      'address to listen on (default 127.0.0.1; another needs auth in the configuration)',
+    )
+    .option('--port <n>', 'port to listen on (default 8742; 0 picks a free one)')
+    .addOption(quiet())
+    .action((targets: string[], opts: ServeCommandOptions) => act(() => serveCommand(targets, opts, io))());
+
+  for (const spec of runOptions) {
+    for (const c of program.commands)
+      if (c.name() === 'run' || c.name() === 'resume') c.addOption(runOptionOf(spec));
+  }
+
   const catalogue = catalogueCommands(program, io, act, json);
   const bench = benchCommands(program, io, act, json, quiet);
+  pluginCommands(program, plugins?.cliCommands ?? [], io, act, json);
 
-  for (const c of [...program.commands, ...audit.commands, ...catalogue.commands, ...bench.commands])
+  for (const c of [
+    ...program.commands,
+    ...runs.commands,
+    ...audit.commands,
+    ...store.commands,
+    ...catalogue.commands,
+    ...bench.commands,
+  ])
     c.option('--verbose', 'print the stack of an error')
       .exitOverride()
       .configureOutput({

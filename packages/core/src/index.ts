@@ -57,6 +57,15 @@ export type {
 } from './events/types.js';
 export type { RunMetrics, StepLatency } from './events/metrics.js';
 export { EventHub } from './events/event-hub.js';
+export {
+  RunViewFold,
+  foldRunView,
+  type RunView,
+  type NodeView,
+  type NodeState,
+  type NodeError,
+  type EdgeTaken,
+} from './events/run-view.js';
 export type {
   StepContext,
   HostServices,
@@ -86,6 +95,7 @@ export type {
   TaskHooks,
   TaskOutcome,
   ItemOutcome,
+  ChainLink,
 } from './orchestrator/types.js';
 export { OrchestratorRegistry, createRegistry } from './orchestrator/registry.js';
 export { DirectOrchestrator, directEntry } from './orchestrator/direct.js';
@@ -116,3 +126,5 @@ export { Barrier, barrierMachine } from './supervisor/barrier-machine.js';
 export * from './catalogue/index.js';
 export { LazyAbortController } from './runtime/lazy-abort.js';
 export { isObject, show } from './util/index.js';
+export { copyValue } from './util/copy-value.js';
+export { freezeValue } from './util/freeze-value.js';

@@ -4,7 +4,7 @@
 // virtual time units as its value; the makespan is exact, no clock or timing involved.
 import { describe, expect, it } from 'vitest';
 import { createEngine, pipeline, type Orchestrator, type Task, type TaskOutcome } from '../src/index.js';
-import { GUIDED_FLOOR_SHARE, guidedChunk } from '../src/runtime/guided-chunk.js';
+import { GUIDED_FLOOR_SHARE, guidedChunk } from '../src/scheduler/guided-chunk.js';
 
 /** A pool of `threads` virtual threads: FIFO queue, an items task costs the sum of its items. */
 class SimulatedPool implements Orchestrator {

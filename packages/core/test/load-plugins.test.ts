@@ -11,6 +11,7 @@ function plugin(name: string, log: string[], fail?: 'register' | 'close'): WeftP
       if (fail === 'register') throw new Error('boom');
       r.httpErrorMapper({ codes: [`${name.toUpperCase()}_DOWN`], status: 503 });
       r.readinessCheck(name, async () => ({ ok: true }));
+      r.workerSource?.({ orchestrator: name, list: async () => [{ id: `${name}-1` }] });
     },
     async close() {
       log.push(`close ${name}`);
@@ -30,6 +31,8 @@ describe('loadPlugins', () => {
     expect(loaded.plugins.map((p) => p.name)).toEqual(['a', 'b']);
     expect(loaded.httpErrorMappers.map((m) => m.codes[0])).toEqual(['A_DOWN', 'B_DOWN']);
     expect(loaded.readinessChecks.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(loaded.workerSources.map((w) => w.orchestrator)).toEqual(['a', 'b']);
+    expect(await loaded.workerSources[1]!.list()).toEqual([{ id: 'b-1' }]);
     expect(await loaded.close()).toEqual(['plugin b: stuck']);
     expect(log).toEqual(['register a {}', 'register b {"x":1}', 'close b', 'close a']);
   });
@@ -65,5 +68,29 @@ describe('loadPlugins', () => {
     const e: unknown = await loadPlugins(['a', 'c'], async (s) => mods[s]).catch((x: unknown) => x);
     expect(isWeftError(e) && e.code).toBe('PLUGIN_INVALID');
     expect(log).toEqual(['register a {}', 'register c {}', 'close c', 'close a']);
+  });
+
+  it('collects the run options plugins add to weft run and weft resume', async () => {
+    const mods: Record<string, unknown> = {
+      q: {
+        default: {
+          name: 'q',
+          register(r) {
+            r.runOption?.({
+              orchestrator: 'q',
+              key: 'url',
+              flags: '--url <u>',
+              description: 'where',
+              parse: (v) => v.toUpperCase(),
+            });
+          },
+        } satisfies WeftPlugin,
+      },
+    };
+    const loaded = await loadPlugins(['q'], async (s) => mods[s]);
+    expect(loaded.runOptions.map((o) => [o.orchestrator, o.key, o.flags])).toEqual([
+      ['q', 'url', '--url <u>'],
+    ]);
+    expect(loaded.runOptions[0]!.parse!('x')).toBe('X');
   });
 });

@@ -7,3 +7,5 @@ export type * from '@weft/core/store';
 export { stepMemo, type StepMemoOptions, type MemoStats } from './memo/step-memo.js';
 export { CodeVersions } from './memo/code-versions.js';
 export { stableHash } from './memo/stable-hash.js';
+export { openStore, type OpenStoreOptions } from './sqlite/sqlite-store.js';
+export { checkStore, repairStore, type StoreCheck, type StoreRepair } from './sqlite/check-repair.js';

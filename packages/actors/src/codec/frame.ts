@@ -52,6 +52,8 @@ export class FrameWriter<M> {
   #size = 1;
   #attachments: ArrayBuffer[] = [];
   #scheduled = false;
+  #holdUntil = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** Bytes posted so far (frames and transferred binaries). */
   bytes = 0;
 
@@ -74,10 +76,29 @@ export class FrameWriter<M> {
     this.#size = end;
     if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(() => this.flush());
+      queueMicrotask(this.#due);
     }
     return view.length;
   }
+
+  /**
+   * Lets the pending frame wait up to `ms` for more messages (a chain of steps reporting one after
+   * the other: one frame per millisecond instead of one per step). `flush()` still posts at once.
+   */
+  coalesce(ms: number): void {
+    this.#holdUntil = performance.now() + ms;
+  }
+
+  readonly #due = (): void => {
+    if (!this.#scheduled) return;
+    const wait = this.#holdUntil - performance.now();
+    if (wait <= 0) return this.flush();
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.#holdUntil = 0;
+      this.flush();
+    }, wait);
+  };
 
   /** Registers a buffer to transfer with the pending frame; returns its attachment index. */
   attach(buffer: ArrayBuffer): number {
@@ -89,6 +110,11 @@ export class FrameWriter<M> {
     this.#attachments.length = count;
   }
 
+  /** True while messages wait in the pending frame. */
+  get pending(): boolean {
+    return this.#size > 1;
+  }
+
   get attachmentCount(): number {
     return this.#attachments.length;
   }
@@ -96,6 +122,10 @@ export class FrameWriter<M> {
   /** Posts the pending frame now. */
   flush(): void {
     this.#scheduled = false;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     if (this.#size === 1) return;
     this.#buf[0] = PROTOCOL_VERSION;
     const frame = this.#buf.slice(0, this.#size);

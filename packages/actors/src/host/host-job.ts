@@ -33,6 +33,8 @@ export class HostJob {
   graceTimer: NodeJS.Timeout | undefined;
   /** Worker deaths this task was running through. */
   crashes = 0;
+  /** Steps of a chain task reported so far (see core's `Task.chain`). */
+  links = 0;
   checkpoint: { value: unknown } | undefined;
   /** The tasks watching the same abort signal; the task leaves it when it settles. */
   watchers: Set<HostJob> | undefined;
@@ -73,7 +75,7 @@ export class HostJob {
           ? { lastCheckpoint: t.lastCheckpoint }
           : {}),
     };
-    if (t.kind === 'step') return { ...base, input: t.input };
+    if (t.kind === 'step') return { ...base, input: t.input, ...(t.chain ? { chain: t.chain } : {}) };
     const items = t.items ?? [];
     const first = t.baseIndex ?? 0;
     if (this.#missing === items.length) {
@@ -103,12 +105,35 @@ export class HostJob {
 
   /** An item finished (first report wins). */
   report(index: number, outcome: ItemOutcome): void {
+    if (this.#record(index, outcome)) this.hooks.item(index, outcome);
+  }
+
+  /** Items finished together (one message): told to the runtime in one call when it takes batches. */
+  reportAll(indices: readonly number[], outcomes: readonly ItemOutcome[]): void {
+    if (!this.hooks.items) {
+      for (let k = 0; k < indices.length; k++) this.report(indices[k]!, outcomes[k]!);
+      return;
+    }
+    let fresh = true;
+    for (let k = 0; k < indices.length; k++) if (!this.#record(indices[k]!, outcomes[k]!)) fresh = false;
+    if (fresh) return this.hooks.items(indices, outcomes);
+    // Some were reported before (a re-dispatch after a worker died): tell only the new ones.
+    const out = this.#outcomes!;
+    const first = this.task.baseIndex ?? 0;
+    const keep = indices.flatMap((i, k) => (out[i - first] === outcomes[k] ? [k] : []));
+    this.hooks.items(
+      keep.map((k) => indices[k]!),
+      keep.map((k) => outcomes[k]!),
+    );
+  }
+
+  #record(index: number, outcome: ItemOutcome): boolean {
     const k = index - (this.task.baseIndex ?? 0);
     const out = this.#outcomes;
-    if (!out || k < 0 || k >= out.length || out[k] !== undefined || this.settled) return;
+    if (!out || k < 0 || k >= out.length || out[k] !== undefined || this.settled) return false;
     out[k] = outcome;
     this.#missing--;
-    this.hooks.item(index, outcome);
+    return true;
   }
 
   /** The task ended on its worker (or was taken off it for good). */

@@ -19,6 +19,7 @@ export interface WorkerHandleInit {
   readonly index: number;
   readonly slots: number;
   readonly services: HostServices;
+  readonly servicesPerRun?: boolean;
   readonly tokenBatch: number;
   readonly tokenFlushMs: number;
   readonly transferThreshold: number;
@@ -90,7 +91,8 @@ export class WorkerHandle {
       port: hot.port2,
       control: control.port2,
       slab: this.slab.buffer,
-      services: Object.keys(init.services),
+      services: init.servicesPerRun ? [] : Object.keys(init.services),
+      ...(init.servicesPerRun ? { servicesPerRun: true } : {}),
       tokenBatch: init.tokenBatch,
       tokenFlushMs: init.tokenFlushMs,
       transferThreshold: init.transferThreshold,

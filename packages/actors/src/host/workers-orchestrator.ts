@@ -31,6 +31,7 @@ export const WORKERS_CAPABILITIES: OrchestratorCapabilities = {
   detached: true,
   durable: false,
   parallel: true,
+  chains: true,
 };
 
 /** A task measured to take less than this (µs) is not worth stealing: the hop costs about as much. */
@@ -86,7 +87,8 @@ export class WorkersOrchestrator implements Orchestrator {
     this.parallelism = this.options.threads;
     this.defaultChunkSize = this.options.chunkSize;
     this.#services = services;
-    this.#costs = new StepCosts(this.options.inlineUs);
+    // Per-run services reach only worker threads: nothing is inlined on the main thread then.
+    this.#costs = new StepCosts(this.options.servicesPerRun ? 0 : this.options.inlineUs);
     this.#direct = new DirectOrchestrator(services);
     const o = this.options;
     this.#pool = new Piscina({
@@ -392,7 +394,7 @@ export class WorkersOrchestrator implements Orchestrator {
         const job = w.jobs.get(m.id);
         if (!job || job.cancelReason) return;
         this.#started(job);
-        for (let k = 0; k < m.indices.length; k++) job.report(m.indices[k]!, m.outcomes[k]!);
+        job.reportAll(m.indices, m.outcomes);
         return;
       }
       case 'done': {
@@ -405,6 +407,15 @@ export class WorkersOrchestrator implements Orchestrator {
         this.#settled(job);
         this.#pump();
         this.#rebalance(w);
+        return;
+      }
+      case 'link': {
+        const job = w.jobs.get(m.id);
+        if (!job || job.settled) return;
+        this.#started(job);
+        job.links = m.k + 1;
+        if (m.k === 0 && m.outcome.ok) this.#costs.learn(job.task, m.us);
+        job.hooks.link?.(m.k, m.outcome);
         return;
       }
       case 'closed':
@@ -450,6 +461,7 @@ export class WorkersOrchestrator implements Orchestrator {
       index,
       slots: o.tasksPerThread + o.ioSlots + 4,
       services: this.#services,
+      servicesPerRun: o.servicesPerRun,
       tokenBatch: o.tokenBatch,
       tokenFlushMs: o.tokenFlushMs,
       transferThreshold: o.transferThreshold,
@@ -496,6 +508,13 @@ export class WorkersOrchestrator implements Orchestrator {
       if (j.cancelReason) {
         j.complete(failure(j.cancelReason));
         this.#settled(j);
+        continue;
+      }
+      // A chain that reported a step cannot start again from its first: the step it was on fails.
+      if (j.links > 0) {
+        j.complete(failure(this.#crashError(j, cause, oom)));
+        this.#settled(j);
+        failed++;
         continue;
       }
       if (killed || clean) {

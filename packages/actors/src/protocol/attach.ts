@@ -15,6 +15,8 @@ export interface AttachRequest {
   readonly slab: SharedArrayBuffer;
   /** Names of the host services a step may call through `ctx.host`. */
   readonly services: readonly string[];
+  /** `ctx.host` is `services[runId]` on the host (see WorkersOptions.servicesPerRun). */
+  readonly servicesPerRun?: boolean;
   readonly tokenBatch: number;
   readonly tokenFlushMs: number;
   readonly transferThreshold: number;

@@ -1,7 +1,7 @@
 // Messages from the host (main thread) to a worker. One discriminated union; every switch over it is
 // exhaustive. Several messages travel in one frame (see codec/frame.ts); `id` is the dispatch id of
 // one task on one worker (a task retried elsewhere gets a new one).
-import type { SerializedError, StepRef } from '@weft/core';
+import type { ChainLink, SerializedError, StepRef } from '@weft/core';
 
 /** What a worker needs to run one task: plain data, msgpack-safe. */
 export interface JobSpec {
@@ -25,6 +25,8 @@ export interface JobSpec {
   readonly indices?: readonly number[];
   /** Attempt of each item (kind `items`). */
   readonly attempts?: readonly number[];
+  /** Steps to run after this one, each with the previous output (kind `step`; see core's `Task.chain`). */
+  readonly chain?: readonly ChainLink[];
 }
 
 /** Run a task in the given slab slot; the worker claims it first (an idle worker may have stolen it). */

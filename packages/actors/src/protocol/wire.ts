@@ -28,6 +28,7 @@ const CHECKPOINT = 2;
 const ITEMS = 3;
 const DONE = 4;
 const CLOSED = 5;
+const LINK = 6;
 
 // Which optional JobSpec fields a run message carries.
 const HAS_STATE = 1;
@@ -73,6 +74,17 @@ export function encodeHostToWorker(m: HostToWorker): unknown[] {
         j.kind === 'items' ? (j.items ?? []) : j.input,
         j.kind === 'items' ? (j.indices ?? []) : null,
         j.attempts ?? null,
+        // Positional too: only user values (params) are objects on the wire.
+        j.chain
+          ? j.chain.map((c) => [
+              c.node,
+              c.ref.module,
+              c.ref.pipeline ?? null,
+              c.ref.export,
+              c.params,
+              c.version,
+            ])
+          : null,
       ];
     }
     case 'cancel':
@@ -110,6 +122,14 @@ export function decodeHostToWorker(w: unknown): HostToWorker {
         job['indices'] = w[17];
       } else job['input'] = w[16];
       if (has & HAS_ATTEMPTS) job['attempts'] = w[18];
+      if (Array.isArray(w[19]))
+        job['chain'] = (w[19] as unknown[][]).map((c) => ({
+          node: c[0],
+          ref:
+            c[2] === null ? { module: c[1], export: c[3] } : { module: c[1], pipeline: c[2], export: c[3] },
+          params: c[4],
+          version: c[5],
+        }));
       return { type: 'run', id: w[1] as number, slot: w[2] as number, job: job as unknown as JobSpec };
     }
     case CANCEL:
@@ -155,6 +175,16 @@ export function encodeWorkerToHost(m: WorkerToHost): unknown[] {
         m.us ?? null,
         m.bin ?? null,
       ];
+    case 'link':
+      return [
+        LINK,
+        m.id,
+        m.k,
+        m.outcome.ok,
+        m.outcome.ok ? m.outcome.value : m.outcome.error,
+        m.us ?? null,
+        m.bin ?? null,
+      ];
     case 'closed':
       return [CLOSED, m.errors];
   }
@@ -193,6 +223,19 @@ export function decodeWorkerToHost(w: unknown): WorkerToHost {
       };
       if (w[4] !== null) m.us = w[4] as number;
       if (w[5] !== null) m.bin = w[5] as BinRef[];
+      return m;
+    }
+    case LINK: {
+      const outcome: TaskOutcome =
+        w[3] === true ? { ok: true, value: w[4] } : { ok: false, error: w[4] as SerializedError };
+      const m: { type: 'link'; id: number; k: number; outcome: TaskOutcome; us?: number; bin?: BinRef[] } = {
+        type: 'link',
+        id: w[1] as number,
+        k: w[2] as number,
+        outcome,
+      };
+      if (w[5] !== null) m.us = w[5] as number;
+      if (w[6] !== null) m.bin = w[6] as BinRef[];
       return m;
     }
     case CLOSED:

@@ -46,6 +46,17 @@ export interface DoneMessage {
   readonly bin?: readonly BinRef[];
 }
 
+/** A chain task's step `k` ended (0: the task's own step); the task's `done` follows the last one. */
+export interface LinkMessage {
+  readonly type: 'link';
+  readonly id: number;
+  readonly k: number;
+  readonly outcome: TaskOutcome;
+  /** As in `done`: the step's synchronous running time, µs. */
+  readonly us?: number;
+  readonly bin?: readonly BinRef[];
+}
+
 /** Answer to `teardown`: the actors' teardown errors, if any. */
 export interface ClosedMessage {
   readonly type: 'closed';
@@ -54,4 +65,4 @@ export interface ClosedMessage {
 
 /** Worker → host. */
 export type WorkerToHost =
-  ReadyMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | ClosedMessage;
+  ReadyMessage | TokensMessage | CheckpointMessage | ItemsMessage | DoneMessage | LinkMessage | ClosedMessage;

@@ -9,6 +9,8 @@ import {
   WeftError,
   createStepContext,
   deserializeError,
+  freezeValue,
+  isControl,
   invokeStep,
   refKey,
   resolveStep,
@@ -30,11 +32,29 @@ import type { HostToWorker, JobSpec, RunMessage } from '../protocol/host-to-work
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { decodeHostToWorker, encodeWorkerToHost } from '../protocol/wire.js';
 import { Slab } from '../shared/slab.js';
-import { hostProxy } from './host-proxy.js';
+import { hostProxy, runHostProxy } from './host-proxy.js';
 import { TokenStream } from './token-stream.js';
+
+/** The steps of a chain after its first are reported at least this often (ms). */
+const CHAIN_FLUSH_MS = 1;
 
 /** Partial item results are posted at least this often (ms) while a long chunk runs. */
 const ITEM_FLUSH_MS = 20;
+
+/** A task's cancel flag: its slab cell, read with Atomics (a class: an object literal with a getter is slow to create). */
+class CancelFlag {
+  readonly #cells: Int32Array;
+  readonly #index: number;
+
+  constructor(cell: { readonly array: Int32Array; readonly index: number }) {
+    this.#cells = cell.array;
+    this.#index = cell.index;
+  }
+
+  get cancelled(): boolean {
+    return Atomics.load(this.#cells, this.#index) !== 0;
+  }
+}
 
 /** One task as the worker runs it. */
 class WorkerJob {
@@ -43,27 +63,27 @@ class WorkerJob {
   readonly spec: JobSpec;
   /** Its signal is created only if the step reads `ctx.signal` (an AbortSignal costs ~3 µs). */
   readonly controller = new LazyAbortController();
-  readonly flag: { readonly cancelled: boolean };
+  readonly flag: CancelFlag;
   /** The run state as of dispatch. */
   readonly state: unknown;
   reason: SerializedError | undefined;
   tokens: TokenStream | undefined;
   /** Time the step code took, µs, when it ran synchronously from start to end (plain functions only). */
   syncUs: number | undefined;
+  /** The progress of an items task: outcomes not posted yet, and whether every item ran synchronously. */
+  itemRun:
+    | { indices: number[]; outcomes: ItemOutcome[]; lastFlush: number; readonly began: number; sync: boolean }
+    | undefined;
   /** Outcomes of an items task not posted yet: they go out with `done`. */
   lastItems: { readonly indices: number[]; readonly outcomes: ItemOutcome[] } | undefined;
 
-  constructor(m: RunMessage, slab: Slab, state: unknown) {
+  /** `flag`: the task's cancel flag when this job is one more step of a chain task (the same slot). */
+  constructor(m: RunMessage, slab: Slab, state: unknown, flag?: CancelFlag) {
     this.id = m.id;
     this.state = state;
     this.slot = m.slot;
     this.spec = m.job;
-    const cells = slab.cancelCell(m.slot);
-    this.flag = {
-      get cancelled() {
-        return Atomics.load(cells.array, cells.index) !== 0;
-      },
-    };
+    this.flag = flag ?? new CancelFlag(slab.cancelCell(m.slot));
   }
 
   abort(reason: SerializedError): void {
@@ -89,6 +109,7 @@ export class StepHost {
   readonly #actors = new ActorTable();
   readonly #jobs = new Map<number, WorkerJob>();
   readonly #host: HostServices;
+  readonly #hostOfRun: ((runId: string) => HostServices) | undefined;
   readonly #probe = createPackr();
   /** The run state the host sent last: a task without `state` uses it (the host sends each state object once). */
   #state: unknown;
@@ -103,6 +124,7 @@ export class StepHost {
       encodeWorkerToHost,
     );
     this.#host = hostProxy(req.control, req.services);
+    this.#hostOfRun = req.servicesPerRun ? runHostProxy(req.control) : undefined;
     this.closed = new Promise<void>((r) => (this.#close = r));
     this.#port.on('message', (data: unknown) => this.#onFrame(data));
     this.#writer.add({ type: 'ready', worker: req.worker });
@@ -125,7 +147,8 @@ export class StepHost {
     switch (m.type) {
       case 'run': {
         // The state as of this message (a later one may bring a newer state before this task runs).
-        if ('state' in m.job) this.#state = m.job.state;
+        // Read-only, as on the main thread: a step cannot change the state the next task here sees.
+        if ('state' in m.job) this.#state = freezeValue(m.job.state);
         void this.#run(m, this.#state);
         return;
       }
@@ -149,24 +172,115 @@ export class StepHost {
     // Claim right before running: until then the host may steal the task back for an idle worker,
     // and a task counts as running (to blame for a crash) only while it really runs.
     if (!this.#slab.claim(m.slot, m.id)) return;
+    // A result leaves the worker when its step ends: what earlier tasks posted goes out before this
+    // one's code may hold the thread (their timeouts count their own running time, not this one's).
+    if (this.#writer.pending) this.#writer.flush();
     const job = new WorkerJob(m, this.#slab, state);
     this.#jobs.set(job.id, job);
-    let outcome: TaskOutcome;
+    let outcome: TaskOutcome | Promise<TaskOutcome>;
     try {
       if (code === undefined) throw failed;
       if (job.flag.cancelled) outcome = { ok: false, error: job.cancelError() };
-      else
-        outcome = job.spec.kind === 'step' ? await this.#runStep(job, code) : await this.#runItems(job, code);
+      else outcome = job.spec.kind === 'step' ? this.#runStep(job, code) : this.#runItems(job, code, 0);
     } catch (error) {
       outcome = { ok: false, error: serializeError(error) };
     }
+    // Synchronous work ends here, in this very turn: its result is written before any other task
+    // queued on this worker begins (awaiting it would run those first).
+    if (outcome instanceof Promise) {
+      try {
+        outcome = await outcome;
+      } catch (error) {
+        outcome = { ok: false, error: serializeError(error) };
+      }
+    }
+    if (job.spec.chain && job.spec.kind === 'step') return this.#chain(m, job, outcome, state);
     this.#jobs.delete(job.id);
     this.#slab.finish(job.slot, job.id);
     if (job.lastItems) this.#items(job, job.lastItems.indices, job.lastItems.outcomes);
     this.#done(job, outcome, job.syncUs === undefined ? {} : { us: job.syncUs });
   }
 
-  async #runStep(job: WorkerJob, code: StepCode): Promise<TaskOutcome> {
+  /**
+   * A chain task (see core's `Task.chain`): each step that ran is reported as it ends (`link`), and
+   * the next one runs here with its output while it is a plain value and nothing cancelled the task.
+   * The host decides whether it takes each step; the task's `done` follows the last.
+   */
+  async #chain(m: RunMessage, first: WorkerJob, outcome: TaskOutcome, state: unknown): Promise<void> {
+    const chain = first.spec.chain!;
+    const base = first.spec;
+    let codes: PromiseSettledResult<StepCode>[] | undefined;
+    let job = first;
+    let k = 0;
+    let flushed = performance.now();
+    for (;;) {
+      const sent = this.#link(job, k, outcome);
+      // The first step's result leaves at once (its timeout, if any, counts its own running time);
+      // the next ones by the millisecond, so the host takes them in batches.
+      const now = performance.now();
+      if (k === 0 || now - flushed >= CHAIN_FLUSH_MS) {
+        this.#writer.flush();
+        flushed = now;
+      }
+      if (k >= chain.length || !sent || job.flag.cancelled) break;
+      // Every step's code at once: one wait for the chain, not one per step.
+      codes ??= await Promise.allSettled(chain.map((l) => resolveStep(l.ref)));
+      const link = chain[k]!;
+      const code = codes[k]!;
+      k++;
+      this.#writer.coalesce(CHAIN_FLUSH_MS);
+      const spec: JobSpec = {
+        kind: 'step',
+        runId: base.runId,
+        path: base.path,
+        node: link.node,
+        ref: link.ref,
+        params: link.params,
+        attempt: 1,
+        input: sent.value,
+      };
+      job = new WorkerJob({ type: 'run', id: m.id, slot: m.slot, job: spec }, this.#slab, state, first.flag);
+      this.#jobs.set(job.id, job);
+      try {
+        if (code.status === 'rejected') throw code.reason;
+        const r = this.#runStep(job, code.value);
+        outcome = r instanceof Promise ? await r : r;
+      } catch (error) {
+        outcome = { ok: false, error: serializeError(error) };
+      }
+    }
+    this.#jobs.delete(m.id);
+    this.#slab.finish(m.slot, m.id);
+    this.#writer.add({ type: 'done', id: m.id, outcome: { ok: true, value: null } });
+    this.#writer.flush();
+  }
+
+  /**
+   * Reports step `k` of a chain. Returns its value when the chain may go on with it (a plain value
+   * that could be sent), undefined otherwise. Binaries are copied, not transferred: the next step
+   * may still read them.
+   */
+  #link(job: WorkerJob, k: number, outcome: TaskOutcome): { readonly value: unknown } | undefined {
+    const cost = job.syncUs === undefined ? {} : { us: job.syncUs };
+    if (outcome.ok) {
+      try {
+        this.#writer.add({ type: 'link', id: job.id, k, outcome, ...cost });
+        return isControl(outcome.value) ? undefined : { value: outcome.value };
+      } catch (cause) {
+        outcome = {
+          ok: false,
+          error: serializeError(
+            notSerializable(`the output of step "${job.spec.node}"`, outcome.value, cause, 'output'),
+          ),
+        };
+      }
+    }
+    this.#writer.add({ type: 'link', id: job.id, k, outcome, ...cost });
+    return undefined;
+  }
+
+  /** Runs a step task: synchronously to the end when it is a plain function that returns a value. */
+  #runStep(job: WorkerJob, code: StepCode): TaskOutcome | Promise<TaskOutcome> {
     const s = job.spec;
     if (typeof code === 'function') {
       // A plain function is stateless: no actor instance, and a synchronous one is timed.
@@ -177,80 +291,113 @@ export class StepHost {
         job.syncUs = (performance.now() - began) * 1000;
         return { ok: true, value: r };
       }
-      const value = await settleStepResult(r, ctx, this.#sink(job));
-      job.tokens?.end();
-      return { ok: true, value };
+      return settleStepResult(r, ctx, this.#sink(job)).then((value): TaskOutcome => {
+        job.tokens?.end();
+        return { ok: true, value };
+      });
     }
-    const value = await this.#actors.run(refKey(s.ref), code, s.params, s.node, (actor) =>
-      this.#enter(job, () =>
-        invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job)),
-      ),
-    );
-    job.tokens?.end();
-    return { ok: true, value };
+    return this.#actors
+      .run(refKey(s.ref), code, s.params, s.node, (actor) =>
+        this.#enter(job, () =>
+          invokeStep(code, s.input, this.#context(job, s.attempt, undefined, actor), this.#sink(job)),
+        ),
+      )
+      .then((value): TaskOutcome => {
+        job.tokens?.end();
+        return { ok: true, value };
+      });
   }
 
-  async #runItems(job: WorkerJob, code: StepCode): Promise<TaskOutcome> {
+  /**
+   * Runs the items of a chunk from `from` on: synchronously while they are plain functions that
+   * return values (the whole chunk ends in this turn), switching to a promise at the first item
+   * that must be awaited. Outcomes are posted in batches as they pile up.
+   */
+  #runItems(job: WorkerJob, code: StepCode, from: number): TaskOutcome | Promise<TaskOutcome> {
     const s = job.spec;
     const items = s.items ?? [];
     const plain = typeof code === 'function';
     const fn = runFunction(code);
-    const key = refKey(s.ref);
-    let indices: number[] = [];
-    let outcomes: ItemOutcome[] = [];
-    let lastFlush = performance.now();
-    const began = lastFlush;
-    let sync = plain;
-    for (let k = 0; k < items.length; k++) {
+    const run = (job.itemRun ??= {
+      indices: [],
+      outcomes: [],
+      lastFlush: performance.now(),
+      began: performance.now(),
+      sync: plain,
+    });
+    for (let k = from; k < items.length; k++) {
       if (job.flag.cancelled) return { ok: false, error: job.cancelError() };
       const index = s.indices?.[k] ?? k;
       const attempt = s.attempts?.[k] ?? s.attempt;
       const item = items[k];
       this.#slab.setItem(job.slot, index);
-      let outcome: ItemOutcome;
-      try {
-        let value: unknown;
-        if (plain) {
-          const ctx = this.#context(job, attempt, index, undefined);
-          this.#slab.setCurrent(job.id);
-          let r: unknown;
-          try {
-            r = fn(item, ctx);
-          } finally {
-            this.#slab.setCurrent(0);
-          }
-          if (isPending(r)) {
-            sync = false;
-            value = await settleStepResult(r, ctx, this.#sink(job));
-          } else value = r;
-        } else {
-          value = await this.#actors.run(key, code, s.params, s.node, (actor) =>
-            this.#enter(job, () =>
-              invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job)),
-            ),
-          );
+      if (plain) {
+        const ctx = this.#context(job, attempt, index, undefined);
+        this.#slab.setCurrent(job.id);
+        let r: unknown;
+        try {
+          r = fn(item, ctx);
+        } catch (error) {
+          this.#slab.setCurrent(0);
+          this.#itemEnded(job, index, { ok: false, error: serializeError(error) });
+          continue;
         }
-        outcome = { ok: true, value };
-      } catch (error) {
-        outcome = { ok: false, error: serializeError(error) };
+        this.#slab.setCurrent(0);
+        if (!isPending(r)) {
+          this.#itemEnded(job, index, { ok: true, value: r });
+          continue;
+        }
+        run.sync = false;
+        return settleStepResult(r, ctx, this.#sink(job)).then(
+          (value) => this.#itemThen(job, code, k, index, { ok: true, value }),
+          (error: unknown) =>
+            this.#itemThen(job, code, k, index, { ok: false, error: serializeError(error) }),
+        );
       }
-      indices.push(index);
-      outcomes.push(outcome);
-      if ((k & 15) === 15 && performance.now() - lastFlush >= ITEM_FLUSH_MS) {
-        this.#items(job, indices, outcomes);
-        this.#writer.flush();
-        indices = [];
-        outcomes = [];
-        lastFlush = performance.now();
-      }
+      return this.#actors
+        .run(refKey(s.ref), code, s.params, s.node, (actor) =>
+          this.#enter(job, () =>
+            invokeStep(code, item, this.#context(job, attempt, index, actor), this.#sink(job)),
+          ),
+        )
+        .then(
+          (value) => this.#itemThen(job, code, k, index, { ok: true, value }),
+          (error: unknown) =>
+            this.#itemThen(job, code, k, index, { ok: false, error: serializeError(error) }),
+        );
     }
-    if (sync) job.syncUs = (performance.now() - began) * 1000;
+    if (run.sync) job.syncUs = (performance.now() - run.began) * 1000;
     job.tokens?.end();
     // The last outcomes go out with `done`, in the same frame: posted from here, they would leave
-    // alone (the frame is flushed on the next microtask, before `#run` resumes), and the host would
-    // wake twice per chunk.
-    job.lastItems = { indices, outcomes };
+    // alone, and the host would wake twice per chunk.
+    job.lastItems = { indices: run.indices, outcomes: run.outcomes };
     return { ok: true, value: null };
+  }
+
+  /** An awaited item ended: record it and go on with the next ones. */
+  #itemThen(
+    job: WorkerJob,
+    code: StepCode,
+    k: number,
+    index: number,
+    outcome: ItemOutcome,
+  ): TaskOutcome | Promise<TaskOutcome> {
+    this.#itemEnded(job, index, outcome);
+    return this.#runItems(job, code, k + 1);
+  }
+
+  /** Records an item's outcome; a long chunk posts what it has every ITEM_FLUSH_MS. */
+  #itemEnded(job: WorkerJob, index: number, outcome: ItemOutcome): void {
+    const run = job.itemRun!;
+    run.indices.push(index);
+    run.outcomes.push(outcome);
+    if ((run.indices.length & 15) === 0 && performance.now() - run.lastFlush >= ITEM_FLUSH_MS) {
+      this.#items(job, run.indices, run.outcomes);
+      this.#writer.flush();
+      run.indices = [];
+      run.outcomes = [];
+      run.lastFlush = performance.now();
+    }
   }
 
   /** Runs the synchronous part of step code with the slab saying whose code it is (to blame a crash). */
@@ -278,7 +425,7 @@ export class StepHost {
       flag: job.flag,
       lastCheckpoint: s.lastCheckpoint,
       actor,
-      host: this.#host,
+      host: this.#hostOfRun ? this.#hostOfRun(s.runId) : this.#host,
       onCheckpoint: (value) => this.#checkpoint(job, value),
     });
   }

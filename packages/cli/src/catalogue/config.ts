@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { WeftError, didYouMean, isObject, pointer, type CatalogueRetry } from '@weft/core';
+import type { PluginSpec } from '@weft/core/plugin';
 
 /** The environment variable that overrides the catalogue URL (staging, tests). */
 export const CATALOGUE_URL_ENV = 'WEFT_CATALOGUE_URL';
@@ -27,9 +28,11 @@ export interface ProjectConfig {
   /** The raw document (an empty object when there is no file). */
   readonly raw: Record<string, unknown>;
   readonly catalogue: CatalogueSetting | null;
+  /** Plugins to load (`plugins`: module names, or `{ module, options }`). */
+  readonly plugins: readonly PluginSpec[];
 }
 
-const TOP_KEYS = ['$schema', 'weft', 'catalogue'];
+const TOP_KEYS = ['$schema', 'weft', 'catalogue', 'plugins'];
 const CATALOGUE_KEYS = ['url', 'file', 'timeoutMs', 'retries', 'retryDelayMs'];
 function didYouMeanKey(key: string, known: readonly string[]): string {
   const guess = didYouMean(key, known);
@@ -90,13 +93,40 @@ export function loadProjectConfig(root: string, env: NodeJS.ProcessEnv = process
       `$${CATALOGUE_URL_ENV}`,
       `${CATALOGUE_URL_ENV} must be an http(s) URL, got ${JSON.stringify(override)}`,
     );
+  const plugins = isObject(raw) ? checkPlugins(raw['plugins'], push) : [];
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path || '/'}: ${p.message}`).join('\n');
     throw new WeftError('CONFIG_INVALID', `the project configuration is invalid (${file}):\n${lines}`, {
       data: { file, problems },
     });
   }
-  return { root, file, exists: text !== undefined, raw: isObject(raw) ? raw : {}, catalogue };
+  return { root, file, exists: text !== undefined, raw: isObject(raw) ? raw : {}, catalogue, plugins };
+}
+
+/** `plugins`: a list of module names or `{ module, options }` objects. */
+function checkPlugins(value: unknown, push: (path: string, message: string) => void): PluginSpec[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    push('/plugins', 'plugins must be a list of module names or { "module": …, "options": {…} }');
+    return [];
+  }
+  const out: PluginSpec[] = [];
+  value.forEach((v: unknown, i) => {
+    if (typeof v === 'string' && v.length > 0) out.push(v);
+    else if (isObject(v) && typeof v['module'] === 'string' && v['module'].length > 0) {
+      for (const k of Object.keys(v))
+        if (k !== 'module' && k !== 'options')
+          push(`/plugins/${i}${pointer(k)}`, `unknown plugin setting "${k}"`);
+      if (v['options'] !== undefined && !isObject(v['options']))
+        push(`/plugins/${i}/options`, 'options must be an object');
+      else out.push({ module: v['module'], ...(isObject(v['options']) ? { options: v['options'] } : {}) });
+    } else
+      push(
+        `/plugins/${i}`,
+        `a plugin is a module name or { "module": …, "options": {…} }, got ${JSON.stringify(v)}`,
+      );
+  });
+  return out;
 }
 
 function check(

@@ -42,7 +42,7 @@ export async function initCommand(opts: InitOptions, io: Io, cwd = process.cwd()
   if (existsSync(dir) && !statSync(dir).isDirectory())
     throw new WeftError('USAGE_INVALID', `${dir} exists and is not a directory`, { data: { path: dir } });
   const createdDir = !existsSync(dir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const config = writeConfig(root, opts.catalogue);
   const gitignore = join(dir, '.gitignore');
   const createdGitignore = !existsSync(gitignore);

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { WeftError } from '@weft/core';
 import { parseInput } from '../util/input.js';
-import { FileLock, outDirLockPath } from '../util/lock.js';
 import type { Io, Outcome } from '../util/output.js';
-import { openProjectStore } from '../store/open.js';
+import { openProjectStore, type RunSource } from '../store/open.js';
 import { loadPipeline } from '../run/load-pipeline.js';
 import { OUTPUT_FILE, runSession, writeOutput } from '../run/session.js';
 import { encodeOutput } from '../output/lossless-json.js';
@@ -15,10 +14,11 @@ import { warnInto } from '../catalogue/report.js';
 
 /**
  * `weft resume <run-id>`: continues a run. A suspended run resumes from its snapshot with
- * `--input` as the resume value; a run that crashed, failed or was cancelled starts again under
- * the same id, and every invocation it had completed is answered from the store (not run again);
- * a step that was interrupted gets its last checkpoint. A run that succeeded is not run again
- * (its output file is rewritten if it is missing).
+ * `--input` as the resume value; an interrupted one (its process died, or the store failed) and
+ * one that failed or was cancelled start again under the same id, their event numbers continuing,
+ * and every invocation they had completed is answered from the store (not run again); a step that
+ * was interrupted gets its last checkpoint. A run that succeeded is not run again (its output file
+ * is rewritten if it is missing).
  */
 export async function resumeCommand(
   runId: string,
@@ -29,22 +29,28 @@ export async function resumeCommand(
     maxMemory?: string;
     orchestrator?: string;
     offline?: boolean;
+    pluginOptions?: (orchestrator: string) => Record<string, unknown>;
   },
   io: Io,
 ): Promise<Outcome> {
   const threads = parseThreads(opts.threads);
   const maxMemoryMb = parseMaxMemory(opts.maxMemory);
-  const { root, store } = openProjectStore();
+  const { root, store } = await openProjectStore(io);
   try {
-    const record = store.getSync(runId);
-    if (!record)
-      throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in ${store.file}`, { data: { runId } });
-    const source = store.source(runId);
-    if (!source)
+    const record = await store.runs.get(runId);
+    if (!record) throw new WeftError('RUN_NOT_FOUND', `no run "${runId}" in the store`, { data: { runId } });
+    const source = record.source as RunSource | undefined;
+    if (!source || typeof source.file !== 'string')
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
         `run "${runId}" was not started by the weft command, so it cannot be resumed here`,
         { data: { runId } },
+      );
+    if (record.status === 'running')
+      throw new WeftError(
+        'LOCK_HELD',
+        `run "${runId}" is running in process ${record.owner?.pid ?? '?'} (${record.owner?.id ?? 'unknown owner'})`,
+        { data: { runId, owner: record.owner } },
       );
     const loaded = await loadPipeline(
       source.exportName ? `${source.file}#${source.exportName}` : source.file,
@@ -57,7 +63,11 @@ export async function resumeCommand(
       if (source.outDir) {
         outputFile = join(source.outDir, OUTPUT_FILE);
         if (!existsSync(outputFile)) {
-          const lock = FileLock.acquire(outDirLockPath(source.outDir), `output directory ${source.outDir}`);
+          const lock = store.locks.acquire(
+            `out:${source.outDir}`,
+            store.owner,
+            `output directory ${source.outDir}`,
+          );
           try {
             writeOutput(source.outDir, record.output);
           } finally {
@@ -84,6 +94,8 @@ export async function resumeCommand(
         { data: { runId } },
       );
     }
+    const orchestrator = opts.orchestrator ?? source.orchestrator;
+    const orchestratorOptions = opts.pluginOptions?.(orchestrator) ?? {};
     const suspended = record.status === 'suspended';
     if (!suspended && opts.input !== undefined) {
       throw new WeftError(
@@ -97,18 +109,20 @@ export async function resumeCommand(
       loaded,
       runId,
       input: record.input,
-      mode: suspended ? 'resume' : 'start',
+      mode: suspended ? 'resume' : record.status === 'interrupted' ? 'recover' : 'start',
       ...(suspended ? { resumeValue: parseInput(opts.input) } : {}),
       outDir: source.outDir,
-      orchestrator: opts.orchestrator ?? source.orchestrator,
+      orchestrator,
       ...(threads !== undefined ? { threads } : {}),
       ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}),
+      ...(Object.keys(orchestratorOptions).length > 0 ? { orchestratorOptions } : {}),
       cache: source.cache,
       offline: source.offline,
       events: opts.events === true,
       io,
+      source,
     });
   } finally {
-    store.close();
+    await store.close().catch(() => undefined);
   }
 }

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   readonly cache: boolean;
   readonly offline?: boolean;
   readonly events?: boolean;
+  /** Orchestrator options from plugins' run options (`--redis`), for the mode the run uses. */
+  readonly pluginOptions?: (orchestrator: string) => Record<string, unknown>;
 }
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -47,10 +49,10 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
   const input = parseInput(opts.input);
   const loaded = await loadPipeline(target, process.cwd(), warnInto(io));
   await checkPipeline(loaded);
-  const { root, store } = openProjectStore();
+  const { root, store } = await openProjectStore(io);
   try {
     const runId = opts.runId ?? newRunId();
-    const existing = store.getSync(runId);
+    const existing = await store.runs.get(runId);
     if (existing) {
       throw new WeftError(
         'USAGE_INVALID',
@@ -60,6 +62,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
     }
     const orchestrator = opts.orchestrator ?? (await defaultOrchestrator());
     (await cliRegistry()).get(orchestrator);
+    const orchestratorOptions = opts.pluginOptions?.(orchestrator) ?? {};
     const outDir = opts.out !== undefined ? resolve(opts.out) : null;
     return await runSession({
       source: {
@@ -80,12 +83,13 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
       orchestrator,
       ...(threads !== undefined ? { threads } : {}),
       ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}),
+      ...(Object.keys(orchestratorOptions).length > 0 ? { orchestratorOptions } : {}),
       cache: opts.cache,
       offline: opts.offline === true,
       events: opts.events === true,
       io,
     });
   } finally {
-    store.close();
+    await store.close().catch(() => undefined);
   }
 }

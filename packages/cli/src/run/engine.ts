@@ -7,14 +7,30 @@ import {
   createRegistry,
   type Engine,
   type EngineOptions,
+  type OrchestratorEntry,
   type OrchestratorRegistry,
 } from '@weft/core';
 
 let cached: OrchestratorRegistry | undefined;
+let pluginEntries: readonly OrchestratorEntry[] = [];
 
-/** The orchestrator registry of the CLI: `direct` and `workers`. Built once per process. */
+/** Orchestrators registered by the plugins of this command line (see plugins/cli-plugins.ts). */
+export function usePluginOrchestrators(entries: readonly OrchestratorEntry[]): void {
+  pluginEntries = entries;
+  cached = undefined;
+}
+
+/**
+ * The orchestrator registry of the CLI: `direct`, `workers` (@weft/actors, imported statically: a
+ * missing or broken @weft/actors fails loudly at load, never a silent fall-back), plus the
+ * plugins' orchestrators. Built once per process (again after the plugins change).
+ */
 export function cliRegistry(): Promise<OrchestratorRegistry> {
-  cached ??= createRegistry().register(workersEntry);
+  if (!cached) {
+    const registry = createRegistry().register(workersEntry);
+    for (const entry of pluginEntries) registry.register(entry);
+    cached = registry;
+  }
   return Promise.resolve(cached);
 }
 

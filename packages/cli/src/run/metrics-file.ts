@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { RunResult } from '@weft/core';
-import type { MemoStats } from './memo.js';
+import type { MemoStats } from '@weft/store';
 
 /** Invocations answered from the store in one session. */
 export interface CacheCounts {
@@ -46,6 +46,7 @@ export function buildMetricsFile(
       hits: extra.cache.hits,
       misses: extra.cache.misses,
       stored: extra.cache.stored,
+      staleFiles: extra.cache.staleFiles,
       cachedSteps: extra.cached.steps,
       cachedItems: extra.cached.items,
     },

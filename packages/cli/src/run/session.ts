@@ -7,23 +7,21 @@ import {
   type EngineTuning,
   type RunEvent,
   type RunHandle,
+  type RunOptions,
   type RunResult,
 } from '@weft/core';
+import { stepMemo, type Lock, type MemoStats, type Store } from '@weft/store';
 import { writeFileAtomic } from '../util/atomic.js';
 import { encodeOutput, type Json } from '../output/lossless-json.js';
 import { prepareOutDir, writeOutput } from '../output/write-output.js';
-import { FileLock, outDirLockPath, runLockPath } from '../util/lock.js';
-import { failure, type Io, type Outcome } from '../util/output.js';
+import { exitCodeFor, failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
-import type { RunSource, SqliteRunStore } from '../store/sqlite-store.js';
-import { AuditLog, isAudited } from './audit.js';
-import { engineStore } from '../store/engine-store.js';
+import type { RunSource } from '../store/open.js';
 import { cliEngine } from './engine.js';
 import { FailureTracker, placeError } from './failure-context.js';
 import { guardMainThread, mayHoldMainThread } from './main-thread-guard.js';
 import { describeLimits, resolveLimits, type RunLimits } from './limits.js';
 import type { LoadedPipeline } from './load-pipeline.js';
-import { sqliteMemo, type MemoStats } from './memo.js';
 import { buildMetricsFile, type CacheCounts } from './metrics-file.js';
 import { TtyProgress } from './progress.js';
 import { noteCatalogue } from '../catalogue/report.js';
@@ -31,25 +29,32 @@ import { noteCatalogue } from '../catalogue/report.js';
 /** How to run one session (one `weft run` or `weft resume` invocation) of a run. */
 export interface SessionOptions {
   readonly root: string;
-  readonly store: SqliteRunStore;
+  readonly store: Store;
   readonly loaded: LoadedPipeline;
   readonly runId: string;
   readonly input: unknown;
-  /** `start`: a new run (or a crashed one started again: its completed work is cached); `resume`: a suspended run. */
-  readonly mode: 'start' | 'resume';
+  /**
+   * `start`: a new run, or one that failed or was cancelled started again under its id;
+   * `resume`: a suspended run, with `resumeValue`; `recover`: an interrupted run (its process died).
+   * Completed invocations are answered by the memo (the cross-run cache, or with --no-cache the
+   * run's own checkpoints).
+   */
+  readonly mode: 'start' | 'resume' | 'recover';
   readonly resumeValue?: unknown;
   readonly outDir: string | null;
   readonly orchestrator: string;
   readonly threads?: number;
   /** Heap cap of each worker in MB (`--max-memory`). */
   readonly maxMemoryMb?: number;
+  /** Options for the orchestrator (from plugins' run options such as `--redis`). */
+  readonly orchestratorOptions?: Readonly<Record<string, unknown>>;
   readonly cache: boolean;
   readonly offline: boolean;
   /** Print every event as a JSON line on stdout. */
   readonly events: boolean;
   readonly io: Io;
-  /** For a new run: how it was started, recorded once its locks are held. */
-  readonly source?: RunSource;
+  /** How the run was started, kept in its record (so that `weft resume` can start it again). */
+  readonly source: RunSource;
 }
 
 /** The result a run command reports. */
@@ -70,14 +75,18 @@ export interface RunReport {
 
 export { OUTPUT_FILE, writeOutput } from '../output/write-output.js';
 
-/** Locks the run (and its output directory), runs it on an engine, and persists events, audit, metrics and output. */
+/**
+ * Runs one session: locks the output directory, runs the pipeline on an engine over the project's
+ * store (which takes the run's lock, numbers and keeps its events, audits them), then writes the
+ * metrics and the output.
+ */
 export async function runSession(o: SessionOptions): Promise<Outcome> {
-  const locks: FileLock[] = [];
+  let lock: Lock | undefined;
   let engine: Engine | undefined;
   try {
     if (o.outDir) prepareOutDir(o.outDir);
-    locks.push(FileLock.acquire(runLockPath(o.root, o.runId), `run ${o.runId}`));
-    if (o.outDir) locks.push(FileLock.acquire(outDirLockPath(o.outDir), `output directory ${o.outDir}`));
+    if (o.outDir)
+      lock = o.store.locks.acquire(`out:${o.outDir}`, o.store.owner, `output directory ${o.outDir}`);
     return await drive(o, (e) => (engine = e));
   } catch (e) {
     return failure(e);
@@ -87,7 +96,7 @@ export async function runSession(o: SessionOptions): Promise<Outcome> {
     } catch (e) {
       o.io.warnings.push({ code: 'HOOK_FAILED', message: `closing the engine: ${(e as Error).message}` });
     }
-    for (const l of locks.reverse()) releaseLock(l, o.io);
+    lock?.release();
   }
 }
 
@@ -105,45 +114,33 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     io,
   );
   if (!io.json && !io.quiet) io.err(describeLimits(limits) + '\n');
-  if (o.source) store.saveSource(runId, o.loaded.pipeline.name, o.source, o.input);
   const dir = runDir(o.root, runId);
-  const session = store.openSession(runId);
-  const audit = new AuditLog(join(dir, 'audit.jsonl'), (count, head) =>
-    store.putAuditHead(runId, count, head),
-  );
-  const stats: MemoStats = { hits: 0, misses: 0, stored: 0 };
+  const stats: MemoStats = { hits: 0, misses: 0, stored: 0, staleFiles: 0 };
   const cachedCounts: CacheCounts = { steps: 0, items: 0 };
   const engine = await cliEngine({
     ...(tuning ? { tuning } : {}),
     orchestrator: o.orchestrator,
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    store: engineStore(store),
-    ...(o.cache ? { memo: sqliteMemo(store, { salt: { outDir: o.outDir }, stats }) } : {}),
-    orchestratorOptions: limits.memoryCapMb !== null ? { maxOldGenerationSizeMb: limits.memoryCapMb } : {},
+    store,
+    // Without the cross-run cache, completed invocations are still kept for this run's own resume.
+    memo: stepMemo(store, {
+      scope: o.cache ? 'global' : 'run',
+      salt: { outDir: o.outDir },
+      stats,
+      filesRoot: o.outDir ?? process.cwd(),
+    }),
+    orchestratorOptions: {
+      ...o.orchestratorOptions,
+      ...(limits.memoryCapMb !== null ? { maxOldGenerationSizeMb: limits.memoryCapMb } : {}),
+    },
   });
   setEngine(engine);
   const progress = io.tty && !io.json && !io.quiet && !o.events ? new TtyProgress((s) => io.err(s)) : null;
-  let pending: RunEvent[] = [];
-  let scheduled = false;
-  const flushEvents = (): void => {
-    scheduled = false;
-    const batch = pending;
-    pending = [];
-    store.appendEvents(runId, session, batch);
-    audit.flush();
-  };
   const failures = new FailureTracker();
   const onEvent = (e: RunEvent): void => {
     failures.onEvent(e);
-    if (isAudited(e)) audit.append(e);
-    pending.push(e);
     if (e.type === 'step.skip' && e.cached) cachedCounts.steps++;
     if (e.type === 'map.item' && e.cached) cachedCounts.items++;
-    if (pending.length >= 512 || e.type === 'run.finish') flushEvents();
-    else if (!scheduled) {
-      scheduled = true;
-      setImmediate(flushEvents);
-    }
     progress?.onEvent(e);
     if (o.events) {
       // With --json, stdout holds only the envelope: event lines go to stderr then.
@@ -161,7 +158,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   // The output is encoded (and written to --out) before the run is recorded as succeeded.
   let encoded: Json | undefined;
   let outputFile: string | null = null;
-  const runOptions = {
+  const runOptions: RunOptions = {
     commitOutput: (output: unknown): void => {
       encoded = encodeOutput(output);
       if (o.outDir) outputFile = writeOutput(o.outDir, output);
@@ -169,11 +166,14 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     observers: [{ onEvent }, guard],
     ...quotas(o.loaded),
     ...(catalogueWarnings.length > 0 ? { warnings: catalogueWarnings } : {}),
+    source: o.source,
   };
   let handle: RunHandle;
   try {
     if (o.mode === 'resume')
       handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
+    else if (o.mode === 'recover')
+      handle = await engine.resume(o.loaded.pipeline, runId, undefined, runOptions);
     else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
   } catch (e) {
     guard.dispose();
@@ -193,9 +193,13 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     process.off('SIGINT', onSigint);
     guard.dispose();
   });
-  flushEvents();
-  store.flushOutputs();
   const summary = progress?.stop();
+  if (stats.staleFiles > 0)
+    io.warnings.push({
+      code: 'CACHE_FILES_CHANGED',
+      message: `${stats.staleFiles} cached result(s) were not used because a file their step writes is missing or changed: those steps ran again`,
+    });
+  const session = (await store.runs.sessions(runId).catch(() => [])).at(-1)?.session ?? 0;
   const metricsFile = join(dir, 'metrics.json');
   writeFileAtomic(
     metricsFile,
@@ -210,8 +214,8 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       null,
       2,
     ) + '\n',
+    0o600,
   );
-  store.closeSession(runId, session, result.status);
   const report: RunReport = {
     runId,
     session,
@@ -221,7 +225,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     cached: cachedCounts,
     limits,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
-    files: { output: outputFile, metrics: metricsFile, audit: audit.file },
+    files: { output: outputFile, metrics: metricsFile, audit: join(dir, 'audit.jsonl') },
     ...(o.loaded.catalogue
       ? { catalogue: { ...o.loaded.catalogue.provenance, processors: o.loaded.catalogue.processors } }
       : {}),
@@ -244,7 +248,8 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const bare = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
   // The error says where it happened: step, sub-pipeline path, attempt (and the step's stack).
   const error = placeError(bare, failures.placeOf(bare, engine.plan(o.loaded.pipeline)));
-  return { exit: 1, result: report, error, ...shown };
+  // A store fault (disk full, I/O, damage) is not the run's failure: exit 2, and the run resumes.
+  return { exit: exitCodeFor(error), result: report, error, ...shown };
 }
 
 function showOutput(output: Json): string {
@@ -285,16 +290,4 @@ function quotas(l: LoadedPipeline): {
     ...(q.chunkSize !== undefined ? { chunkSize: q.chunkSize } : {}),
     ...(q.timeoutMs !== undefined ? { timeoutMs: q.timeoutMs } : {}),
   };
-}
-
-/** Releases a lock; a failure (the directory turned read-only, say) is a warning, not the run's error. */
-function releaseLock(lock: FileLock, io: Io): void {
-  try {
-    lock.release();
-  } catch (e) {
-    io.warnings.push({
-      code: 'LOCK_RELEASE',
-      message: `cannot remove the lock ${lock.path}: ${(e as Error).message}`,
-    });
-  }
 }

@@ -13,6 +13,7 @@ import {
   type RunOptions,
 } from './options.js';
 import { RunController } from './run-controller.js';
+import { readSnapshot } from '../scheduler/snapshot-v1.js';
 import { assertNotInWeftWorker } from './worker-guard.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
@@ -31,7 +32,10 @@ export class Engine {
   readonly #plans = new WeakMap<Pipeline, ExecutionPlan>();
   #orchestrator: Promise<Orchestrator> | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   readonly #resuming = new Set<string>();
+  /** Runs started and not ended: close() cancels them and waits for their end. */
+  readonly #live = new Set<RunHandle>();
 
   constructor(options: EngineOptions = {}) {
     assertNotInWeftWorker('createEngine()');
@@ -96,8 +100,17 @@ export class Engine {
     checkRunOptions(options);
     const plan = this.plan(p);
     const runId = options.runId ?? globalThis.crypto.randomUUID();
-    return new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator())
-      .handle as RunHandle<O>;
+    return this.#track(
+      new RunController(this.options, p, plan, input, options, runId, () => this.orchestrator()).handle,
+    ) as RunHandle<O>;
+  }
+
+  /** Keeps a run's handle until it ends; a run that begins after close() is cancelled at once. */
+  #track(handle: RunHandle): RunHandle {
+    this.#live.add(handle);
+    void handle.result.finally(() => this.#live.delete(handle));
+    if (this.#closed) handle.cancel(CLOSED);
+    return handle;
   }
 
   /** Throws ORCHESTRATOR_CAPABILITY when the backend does not declare what an entry point needs. */
@@ -155,25 +168,28 @@ export class Engine {
     if (record.status === 'interrupted') {
       // Its owner died mid-run: it starts again under the same id, its event numbers continuing;
       // a memo (EngineOptions.memo) answers the invocations it had completed.
-      return new RunController(
-        this.options,
-        p,
-        plan,
-        record.input,
-        options,
-        runId,
-        () => this.orchestrator(),
-        undefined,
-        true,
-      ).handle as RunHandle<O>;
+      return this.#track(
+        new RunController(
+          this.options,
+          p,
+          plan,
+          record.input,
+          options,
+          runId,
+          () => this.orchestrator(),
+          undefined,
+          true,
+        ).handle,
+      ) as RunHandle<O>;
     }
-    const snapshot = await runs.loadSnapshot(runId);
-    if (record.status !== 'suspended' || !snapshot) {
+    const stored = await runs.loadSnapshot(runId);
+    if (record.status !== 'suspended' || !stored) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
         `run "${runId}" is ${record.status}; only a suspended or interrupted run can be resumed`,
       );
     }
+    const snapshot = readSnapshot(stored);
     if (snapshot.planId !== plan.id) {
       throw new WeftError(
         'RUN_NOT_RESUMABLE',
@@ -183,16 +199,12 @@ export class Engine {
         },
       );
     }
-    return new RunController(
-      this.options,
-      p,
-      plan,
-      snapshot.input,
-      options,
-      runId,
-      () => this.orchestrator(),
-      { snapshot, value },
-    ).handle as RunHandle<O>;
+    return this.#track(
+      new RunController(this.options, p, plan, snapshot.input, options, runId, () => this.orchestrator(), {
+        snapshot,
+        value,
+      }).handle,
+    ) as RunHandle<O>;
   }
 
   /**
@@ -208,10 +220,25 @@ export class Engine {
     return this.options.store.events.tail(runId, o.after ?? 0, o.signal);
   }
 
-  /** Closes the orchestrator (step actors' teardown runs here), then frees the step registry. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Closes the engine: no run starts any more; the runs still in flight are cancelled (each ends
+   * `cancelled` with RUN_CANCELLED, "the engine was closed") and awaited; then the orchestrator
+   * closes, where every step actor's teardown runs once, after its last invocation, and the step
+   * registry is emptied. The same on every orchestrator. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
     this.#closed = true;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    // A resume that was loading its snapshot may add a run meanwhile: it is cancelled as it starts.
+    while (this.#live.size > 0) {
+      const runs = [...this.#live];
+      for (const h of runs) h.cancel(CLOSED);
+      await Promise.all(runs.map((h) => h.result.then(() => this.#live.delete(h))));
+    }
     // An orchestrator that failed to start (bad options) has nothing to close; its runs reported why.
     const orchestrator = await this.#orchestrator?.catch(() => undefined);
     if (orchestrator) await orchestrator.close();
@@ -226,6 +253,9 @@ export class Engine {
     if (this.#closed) throw new WeftError('OPTION_INVALID', 'the engine is closed');
   }
 }
+
+/** Why close() cancels the runs still in flight. */
+const CLOSED = 'the engine was closed';
 
 /** Creates an engine. In @weft/core the default mode is `direct`; @weft/actors makes `workers` the default. */
 export function createEngine(options: EngineOptions = {}): Engine {

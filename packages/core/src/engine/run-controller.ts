@@ -6,7 +6,8 @@ import { MetricsCollector } from '../events/metrics.js';
 import type { EventBody, Observer, RunEvent, RunStatus } from '../events/types.js';
 import type { Orchestrator } from '../orchestrator/types.js';
 import type { ExecutionPlan } from '../plan/execution-plan.js';
-import { RunExecution, type ExecutionOutcome } from '../runtime/run-execution.js';
+import { RunRuntime, type ExecutionOutcome } from '../runtime/run-runtime.js';
+import { ROOT } from '../scheduler/schedule.js';
 import type { RunSnapshot } from '../runtime/snapshot.js';
 import { RunSupervisor, type RunEffect } from '../supervisor/run-machine.js';
 import type { ResolvedEngineOptions, RunOptions } from './options.js';
@@ -32,7 +33,7 @@ export class RunController {
   readonly #recover: boolean;
   readonly #journal: RunJournal;
   #orchestrator!: Orchestrator;
-  #execution: RunExecution | undefined;
+  #execution: RunRuntime | undefined;
   /** The last event number: events are numbered per run, continuing the previous session's. */
   #seq = 0;
   /** The last event number before this session. */
@@ -65,8 +66,6 @@ export class RunController {
     this.#recover = recover;
     this.#hub = new EventHub(run.eventBuffer ?? o.eventBuffer);
     this.#journal = new RunJournal(o.store, runId, (e) => this.#storeFault(e));
-    this.#hub.observe((e) => this.#journal.onEvent(e));
-    this.#hub.observe((e) => this.#metrics.onEvent(e));
     if (o.tuning) this.#metrics.extra['tuning'] = { profile: o.tuning.profile, values: o.tuning.values };
     for (const obs of [...o.observers, ...(run.observers ?? [])])
       this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
@@ -190,7 +189,7 @@ export class RunController {
     if (hook) {
       // Startup runs before every execution, a resumed one included (shutdown ran when it suspended).
       const state = this.#resumeFrom
-        ? this.#resumeFrom.snapshot.state
+        ? this.#resumeFrom.snapshot.execs[ROOT]!.state
         : Object.fromEntries(
             Object.entries(this.#plan.state).map(([k, v]) => [k, structuredClone(v.initial)]),
           );
@@ -215,31 +214,24 @@ export class RunController {
 
   #startExecution(): void {
     const overrides = new Map(Object.entries(this.#run.overrides ?? {}));
-    const ids = { next: 1 };
-    const exec = new RunExecution(
-      {
-        runId: this.#runId,
-        path: [],
-        plan: this.#plan,
-        pipeline: this.#pipeline,
-        orchestrator: this.#orchestrator,
-        hub: this.#hub,
-        clock: this.#o.clock,
-        random: this.#o.random,
-        metrics: this.#metrics,
-        middleware: this.#pipeline.options.middleware ?? [],
-        options: {
-          maxSteps: this.#run.maxSteps ?? this.#o.maxSteps,
-          maxConcurrency: this.#run.maxConcurrency ?? this.#o.maxConcurrency,
-          chunkSize: this.#run.chunkSize ?? this.#o.chunkSize,
-          overrides,
-          memo: this.#o.memo,
-        },
-        ids,
-        emit: (path, body) => this.#emit(path, body),
+    const exec = new RunRuntime({
+      runId: this.#runId,
+      plan: this.#plan,
+      pipeline: this.#pipeline,
+      orchestrator: this.#orchestrator,
+      hub: this.#hub,
+      clock: this.#o.clock,
+      random: this.#o.random,
+      metrics: this.#metrics,
+      options: {
+        maxSteps: this.#run.maxSteps ?? this.#o.maxSteps,
+        maxConcurrency: this.#run.maxConcurrency ?? this.#o.maxConcurrency,
+        chunkSize: this.#run.chunkSize ?? this.#o.chunkSize,
+        overrides,
+        memo: this.#o.memo,
       },
-      this.#plan,
-    );
+      emit: (path, body) => this.#emit(path, body),
+    });
     this.#execution = exec;
     const done = this.#resumeFrom
       ? exec.resume(this.#resumeFrom.snapshot, this.#resumeFrom.value)
@@ -341,6 +333,8 @@ export class RunController {
         : undefined);
     const durationMs = this.#o.clock.now() - this.#startedAt;
     const stats = this.#orchestrator.stats(this.#runId);
+    // The backend lets go of the run while the journal closes; both are done when the result resolves.
+    const released = this.#orchestrator.endRun?.(this.#runId).catch(() => undefined);
     this.#flushObserverErrors();
     // Counted by seq: events emitted while another was being delivered reach the metrics observer later.
     const metrics = {
@@ -356,12 +350,15 @@ export class RunController {
     });
     this.#hub.close();
     const output = outcome.status === 'succeeded' && !persistError ? outcome.output : undefined;
-    const fault = await this.#journal.close({
-      status: finalStatus,
-      ...(output !== undefined ? { output } : {}),
-      ...(error ? { error } : {}),
-      metrics,
-    });
+    const [fault] = await Promise.all([
+      this.#journal.close({
+        status: finalStatus,
+        ...(output !== undefined ? { output } : {}),
+        ...(error ? { error } : {}),
+        metrics,
+      }),
+      released,
+    ]);
     // A store fault at the very end (the last batch, the final record) still fails the result: the
     // run is recorded `interrupted` (or is reconciled so) and resumes once the fault is fixed.
     const late = fault !== undefined && fault !== error;
@@ -380,7 +377,23 @@ export class RunController {
 
   #emit(path: readonly string[], body: EventBody): void {
     if (this.#hub.closed) return;
-    this.#hub.emit({ runId: this.#runId, seq: ++this.#seq, time: this.#o.clock.now(), path, ...body });
+    // The metrics read the body; the event itself is built only when someone receives it.
+    this.#metrics.onEvent(path, body);
+    const journal = this.#journal;
+    if (!this.#hub.listened && !journal.wants) {
+      ++this.#seq;
+      return this.#hub.pass();
+    }
+    const event = {
+      runId: this.#runId,
+      seq: ++this.#seq,
+      time: this.#o.clock.now(),
+      path,
+      ...body,
+    } as RunEvent;
+    // Journalled first: the store numbers what observers see, whatever an observer then does.
+    journal.onEvent(event);
+    this.#hub.emit(event);
     // Nothing follows run.finish: an observer failing on it can no longer be reported.
     if (this.#observerErrors.length > 0 && body.type !== 'run.finish') this.#flushObserverErrors();
   }

@@ -24,8 +24,14 @@ export interface JournalEnd {
   readonly metrics?: RunMetrics;
 }
 
-/** Events appended per batch (and at the end of each event-loop turn). */
+/** Events appended per batch... */
 const BATCH = 1024;
+
+/** ...or at most this long after the first of them was emitted (what a live tail waits at most). */
+const FLUSH_MS = 10;
+
+/** Codes of a store that failed (not of the run): such a run is left `interrupted`. */
+const STORE_FAULTS = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT']);
 
 /** Store codes a fault keeps; anything else a store throws is STORE_IO. */
 const STORE_CODES = new Set(['STORE_FULL', 'STORE_IO', 'STORE_CORRUPT', 'EVENT_GAP', 'NOT_SERIALIZABLE']);
@@ -50,7 +56,6 @@ export class RunJournal {
   #session: SessionRecord | undefined;
   #record: RunRecord | undefined;
   #events: RunEvent[] = [];
-  #audit: AuditRecord[] = [];
   #chain: Promise<void> = Promise.resolve();
   #scheduled = false;
   #fault: WeftError | undefined;
@@ -100,28 +105,34 @@ export class RunJournal {
     }
   }
 
+  /** True while events are taken (the session is open and no fault stopped it). */
+  get wants(): boolean {
+    return this.#session !== undefined && this.#fault === undefined;
+  }
+
   /** Buffers one event (and its audit record); appends a batch when full or at the end of this turn. */
   onEvent(e: RunEvent): void {
     if (this.#session === undefined || this.#fault) return;
     this.#events.push(e);
-    if (e.type !== 'token') this.#audit.push({ runId: this.#runId, kind: 'event', body: e });
     if (this.#events.length >= BATCH) void this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         this.#scheduled = false;
         void this.flush();
-      });
+      }, FLUSH_MS);
     }
   }
 
   /** Appends what is buffered, after every earlier batch; resolves when it is committed (or the journal faulted). */
   flush(): Promise<void> {
     const events = this.#events;
-    const audit = this.#audit;
     if (events.length === 0) return this.#chain;
     this.#events = [];
-    this.#audit = [];
+    // Audit records are built per batch, not per event (onEvent is on the run's hot path).
+    const audit: AuditRecord[] = [];
+    for (const e of events)
+      if (e.type !== 'token') audit.push({ runId: this.#runId, kind: 'event', body: e });
     const { events: log, audit: auditLog, memo } = this.#store;
     this.#chain = this.#chain.then(async () => {
       if (this.#fault) return;
@@ -153,7 +164,9 @@ export class RunJournal {
     try {
       await this.flush();
       if (this.#session === undefined || this.#record === undefined) return this.#fault;
-      const status: StoredRunStatus = this.#fault ? 'interrupted' : end.status;
+      // A run stopped by its store (disk full, I/O, damage) did not fail: it resumes once that is fixed.
+      const byStore = end.error !== undefined && STORE_FAULTS.has(end.error.code);
+      const status: StoredRunStatus = this.#fault || byStore ? 'interrupted' : end.status;
       const { owner: _owner, ...base } = this.#record;
       const record: RunRecord = {
         ...base,

@@ -32,6 +32,17 @@ export class EventHub {
     return this.#count;
   }
 
+  /** True when someone receives the events (an observer or a subscriber): otherwise they need not be built. */
+  get listened(): boolean {
+    return this.#observers.length > 0 || this.#subs.size > 0;
+  }
+
+  /** Counts an event nobody receives (see `listened`) without building it. */
+  pass(): void {
+    if (this.#closed) throw new Error('event after the stream closed');
+    this.#count++;
+  }
+
   /** Adds a synchronous observer. An observer that throws is reported by the caller's wrapper. */
   observe(fn: (e: RunEvent) => void): void {
     this.#observers.push(fn);
@@ -70,6 +81,14 @@ export class EventHub {
         w();
       }
     }
+  }
+
+  /** Events that can still be emitted before some subscriber holds `capacity` undelivered (Infinity with no subscriber). */
+  get room(): number {
+    let room = Number.POSITIVE_INFINITY;
+    for (const s of this.#subs)
+      if (!s.closed) room = Math.min(room, this.#capacity - (s.queue.length - s.head));
+    return Math.max(0, room);
   }
 
   /** True while some subscriber holds `capacity` or more undelivered events. */

@@ -1,4 +1,4 @@
-import type { RunEvent } from './types.js';
+import type { EventBody } from './types.js';
 
 /** Latency summary of one step. */
 export interface StepLatency {
@@ -62,10 +62,10 @@ export class MetricsCollector {
   /** Facts the engine adds to the orchestrator's `extra` (the tuning profile in use). */
   readonly extra: Record<string, unknown> = {};
 
-  onEvent(e: RunEvent): void {
+  /** One event of the run (its path and body: the collector needs no built event). */
+  onEvent(path: readonly string[], e: EventBody): void {
     this.#events++;
-    const key =
-      e.path.length > 0 && 'step' in e ? `${e.path.join('/')}/${e.step}` : 'step' in e ? e.step : '';
+    const key = path.length > 0 && 'step' in e ? `${path.join('/')}/${e.step}` : 'step' in e ? e.step : '';
     switch (e.type) {
       case 'step.end': {
         const s = this.#step(key);

@@ -1,6 +1,13 @@
 import { WeftError } from '../errors/weft-error.js';
 import type { OrchestratorEntry } from '../orchestrator/types.js';
-import type { CliCommandSpec, HttpErrorMapper, ReadinessResult, WeftPlugin } from './types.js';
+import type {
+  CliCommandSpec,
+  HttpErrorMapper,
+  ReadinessResult,
+  RunOptionSpec,
+  WeftPlugin,
+  WorkerSource,
+} from './types.js';
 
 /** A plugin named in configuration: a module specifier, with options for its `register`. */
 export type PluginSpec =
@@ -16,6 +23,10 @@ export interface LoadedPlugins {
     readonly check: () => Promise<ReadinessResult>;
   }[];
   readonly cliCommands: readonly CliCommandSpec[];
+  /** Options plugins add to `weft run` and `weft resume`. */
+  readonly runOptions: readonly RunOptionSpec[];
+  /** Lists of workers of distributed modes (`GET /v1/workers`). */
+  readonly workerSources: readonly WorkerSource[];
   /** Closes every plugin, in reverse order of registration; never rejects (failures are returned). */
   close(): Promise<readonly string[]>;
 }
@@ -38,6 +49,8 @@ export async function loadPlugins(
   const httpErrorMappers: HttpErrorMapper[] = [];
   const readinessChecks: { name: string; check: () => Promise<ReadinessResult> }[] = [];
   const cliCommands: CliCommandSpec[] = [];
+  const runOptions: RunOptionSpec[] = [];
+  const workerSources: WorkerSource[] = [];
   const close = async (): Promise<string[]> => {
     const failures: string[] = [];
     for (const p of [...plugins].reverse()) {
@@ -58,9 +71,11 @@ export async function loadPlugins(
       await plugin.register(
         {
           orchestrator: (e) => orchestrators.push(e),
+          workerSource: (w) => workerSources.push(w),
           httpErrorMapper: (m) => httpErrorMappers.push(m),
           readinessCheck: (name, check) => readinessChecks.push({ name, check }),
           cliCommand: (c) => cliCommands.push(c),
+          runOption: (o) => runOptions.push(o),
         },
         options,
       );
@@ -77,7 +92,16 @@ export async function loadPlugins(
       );
     }
   }
-  return { plugins, orchestrators, httpErrorMappers, readinessChecks, cliCommands, close };
+  return {
+    plugins,
+    orchestrators,
+    httpErrorMappers,
+    readinessChecks,
+    cliCommands,
+    runOptions,
+    workerSources,
+    close,
+  };
 }
 
 function pluginOf(mod: unknown, specifier: string): WeftPlugin {

@@ -49,12 +49,61 @@ export interface CliCommandSpec {
   ): Promise<number>;
 }
 
+/**
+ * An option a plugin adds to `weft run` and `weft resume` for its orchestration mode (how
+ * `--redis <url>` arrives with @weft/bullmq). Given on the command line, it sets
+ * `orchestratorOptions[key]` when the run uses that mode; with another mode it is a usage error.
+ */
+export interface RunOptionSpec extends CliOptionSpec {
+  /** The orchestration mode it applies to. */
+  readonly orchestrator: string;
+  /** The orchestrator option it sets. */
+  readonly key: string;
+  /** Converts the flag's value (throw a WeftError for a bad one); default: the string as given. */
+  parse?(value: string): unknown;
+}
+
+/**
+ * A worker process of a distributed orchestration mode, as `GET /v1/workers` of `weft serve` lists it.
+ * A source may describe its workers with more fields (queues, slots...): they are passed through.
+ */
+export interface WorkerDescription {
+  readonly id: string;
+  readonly name?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  /** Threads of its pool (CPU slots). */
+  readonly threads?: number;
+  /** Version of the plugin it runs. */
+  readonly version?: string;
+  /** ISO 8601 time it started. */
+  readonly startedAt?: string;
+}
+
+/**
+ * Lists the live workers of a plugin's orchestration mode (how `GET /v1/workers` of `weft serve`
+ * learns about `weft worker` processes without importing the plugin's SDK).
+ */
+export interface WorkerSource {
+  /** The orchestration mode whose workers these are (e.g. `bullmq`). */
+  readonly orchestrator: string;
+  /**
+   * The workers alive now. Answers or fails within a bounded time (the plugin keeps its own
+   * deadline); a failure is a WeftError whose code the plugin maps (e.g. ORCHESTRATOR_UNAVAILABLE, 503).
+   */
+  list(): Promise<readonly WorkerDescription[]>;
+}
+
 /** What a plugin's `register` receives. */
 export interface PluginRegistrar {
   orchestrator(entry: OrchestratorEntry): void;
+  /** Lists the workers of a distributed mode (optional: registrars of entry points that list none may omit it). */
+  workerSource?(source: WorkerSource): void;
   httpErrorMapper(mapper: HttpErrorMapper): void;
   readinessCheck(name: string, check: () => Promise<ReadinessResult>): void;
   cliCommand(command: CliCommandSpec): void;
+  /** Adds a `weft run`/`weft resume` option (optional: registrars of entry points without runs may omit it). */
+  runOption?(option: RunOptionSpec): void;
 }
 
 /** A plugin module's export. `close` runs at shutdown, in reverse order of registration. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Pipeline } from '../definition/pipeline.js';
-import type { Middleware, StepCode } from '../definition/types.js';
+import type { StepCode } from '../definition/types.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { MetricsCollector } from '../events/metrics.js';
 import type { EventBody } from '../events/types.js';
@@ -18,10 +18,9 @@ export interface ExecutionOptions {
   readonly memo?: StepMemo | null;
 }
 
-/** The narrow ports an execution depends on: no engine, no store. */
+/** The narrow ports the runtime of one run depends on: no engine, no store. */
 export interface ExecutionDeps {
   readonly runId: string;
-  readonly path: readonly string[];
   readonly plan: ExecutionPlan;
   readonly pipeline: Pipeline;
   readonly orchestrator: Orchestrator;
@@ -29,18 +28,6 @@ export interface ExecutionDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly metrics: MetricsCollector;
-  readonly middleware: readonly Middleware[];
   readonly options: ExecutionOptions;
-  /** Invocation ids, shared by nested executions of one run. */
-  readonly ids: { next: number };
-  /** The run's task slots (`maxConcurrency`), shared by nested executions; a top-level execution makes its own. */
-  readonly slots?: TaskSlots;
   emit(path: readonly string[], body: EventBody): void;
-}
-
-/** Tasks in flight across a run and its sub-pipelines, against the run's `maxConcurrency`. */
-export interface TaskSlots {
-  inflight: number;
-  /** Wakers of executions that found no free slot: each is called once when a slot frees. */
-  readonly starved: Set<() => void>;
 }

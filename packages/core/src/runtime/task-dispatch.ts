@@ -1,113 +1,85 @@
-import type { TimerHandle } from '../clock/clock.js';
-import { WeftError, serializeError } from '../errors/weft-error.js';
-import type { EventBody } from '../events/types.js';
-import type { TaskHooks, TaskOutcome } from '../orchestrator/types.js';
+import type { Pipeline } from '../definition/pipeline.js';
+import type { Middleware, StepCode } from '../definition/types.js';
+import { serializeError } from '../errors/weft-error.js';
+import type { ChainLink, Orchestrator, TaskHooks, TaskOutcome } from '../orchestrator/types.js';
+import type { PlanNode } from '../plan/execution-plan.js';
+import type { ExecState, Invocation } from '../scheduler/types.js';
 import { runMiddleware } from './error-handlers.js';
-import type { ExecutionDeps } from './execution-deps.js';
-import type { ExecutionMemo } from './execution-memo.js';
-import type { Inflight } from './inflight.js';
-import { withLazySignal } from './lazy-abort.js';
+import { LazyAbortController, withLazySignal } from './lazy-abort.js';
 
-/** What sending a task needs from its execution. */
-export interface TaskHost {
-  readonly deps: ExecutionDeps;
-  readonly memo: ExecutionMemo;
-  /** True while the invocation is open in a running execution. */
-  live(inv: Inflight): boolean;
-  state(): Readonly<Record<string, unknown>>;
-  emit(body: EventBody): void;
-  timer(ms: number, fn: () => void): TimerHandle;
-  /** The task ended (or timed out); called at most once per invocation by the execution's bookkeeping. */
-  settle(inv: Inflight, outcome: TaskOutcome): void;
+/** What the runtime knows of the pipeline at one path (the run's, or a sub-pipeline's). */
+export interface PathInfo {
+  readonly pipeline: Pipeline;
+  /** The enclosing pipelines' middleware first, then this pipeline's own. */
+  readonly middleware: readonly Middleware[];
 }
 
-/** A task's body: one step input, or a chunk of map items. */
-export type TaskBody =
-  | { kind: 'step'; input: unknown }
-  | { kind: 'items'; items: unknown[]; baseIndex: number; attempts: number[] };
+/** What sending a task needs from the runtime. */
+export interface TaskPorts {
+  readonly runId: string;
+  readonly orchestrator: Orchestrator;
+  readonly overrides: ReadonlyMap<string, StepCode>;
+}
 
 /**
- * Sends a task through middleware to the orchestrator; never rejects. Its hooks arm the step timeout
- * when it starts, and report tokens and checkpoints under the invocation (a map's, for its items).
+ * Sends one invocation to the orchestrator (through the middleware, around a step but not around
+ * map items); never rejects. `hooks` report under the invocation; the returned controller aborts it.
  */
-export async function dispatchTask(h: TaskHost, inv: Inflight, body: TaskBody): Promise<TaskOutcome> {
-  const d = h.deps;
-  const { node, act } = inv;
-  const overrides = d.options.overrides;
-  const override = overrides.size === 0 ? undefined : overrides.get([...d.path, node.name].join('/'));
+export function sendTask(
+  p: TaskPorts,
+  exec: ExecState,
+  info: PathInfo,
+  node: PlanNode,
+  inv: Invocation,
+  state: unknown,
+  hooks: TaskHooks,
+  chain?: readonly ChainLink[],
+): { readonly controller: LazyAbortController; readonly outcome: Promise<TaskOutcome> } {
+  const overrides = p.overrides;
+  const override = overrides.size === 0 ? undefined : overrides.get([...exec.path, node.name].join('/'));
+  const act = inv.act;
+  const controller = new LazyAbortController();
+  const body =
+    inv.kind === 'items'
+      ? { kind: 'items' as const, items: inv.items!, baseIndex: inv.base, attempts: inv.attempts! }
+      : { kind: 'step' as const, input: act.input };
   const task = withLazySignal({
     id: inv.id,
-    runId: d.runId,
-    path: d.path,
+    runId: p.runId,
+    path: exec.path,
     node: node.name,
     ref: node.ref!,
     ...(override ? { code: override } : {}),
     ...body,
     attempt: act.attempt,
-    state: h.state(),
+    state,
     params: node.params,
     ...(act.resume ? { resume: act.resume.value } : {}),
     ...(inv.lastCheckpoint !== undefined ? { lastCheckpoint: inv.lastCheckpoint } : {}),
     placement: node.placement,
     ...(node.io ? { io: true } : {}),
     version: node.version,
+    ...(chain ? { chain } : {}),
     // The signal is created only if the orchestrator or the step reads it (see lazy-abort.ts).
-    cancel: inv.controller,
+    cancel: controller,
   });
-  const hooks: TaskHooks = {
-    started: () => onStarted(h, inv, body.kind === 'items' ? body.items.length : 1),
-    tokens: (batch) => {
-      if (!h.live(inv)) return;
-      // A map item's tokens belong to the map's invocation (chunks are an internal matter).
-      h.emit({ type: 'token', step: node.name, invocation: inv.map?.id ?? inv.id, tokens: batch });
-      if (d.hub.saturated) return d.hub.drained();
-    },
-    checkpoint: (value) => {
-      if (!h.live(inv)) return;
-      inv.lastCheckpoint = value;
-      if (inv.memoKey !== undefined) {
-        try {
-          h.memo.checkpoint(inv.memoKey, value);
-        } catch (e) {
-          h.emit({
-            type: 'warning',
-            code: 'NOT_SERIALIZABLE',
-            step: node.name,
-            message: `checkpoint not persisted: ${(e as Error).message}`,
-          });
-        }
-      }
-      h.emit({ type: 'checkpoint', step: node.name, invocation: inv.map?.id ?? inv.id, value });
-    },
-    item: (index, outcome) => inv.map?.onItem(inv, index, outcome),
-  };
-  const call = (): Promise<TaskOutcome> => d.orchestrator.run(task, hooks);
-  const middleware = d.middleware;
+  const call = (): Promise<TaskOutcome> => p.orchestrator.run(task, hooks);
+  const middleware = info.middleware;
+  let outcome: Promise<TaskOutcome>;
   try {
-    if (middleware.length === 0 || body.kind === 'items') return await call();
-    return await runMiddleware(
-      middleware,
-      { runId: d.runId, step: node.name, path: d.path, attempt: act.attempt, input: act.input },
-      call,
-    );
+    outcome =
+      middleware.length === 0 || inv.kind === 'items'
+        ? call()
+        : runMiddleware(
+            middleware,
+            { runId: p.runId, step: node.name, path: exec.path, attempt: act.attempt, input: act.input },
+            call,
+          );
   } catch (error) {
-    return { ok: false, error: serializeError(error) };
+    outcome = Promise.resolve({ ok: false, error: serializeError(error) });
   }
-}
-
-/** The task began running: its step timeout (per item for a chunk) counts from now. */
-function onStarted(h: TaskHost, inv: Inflight, items: number): void {
-  if (!h.live(inv) || inv.startedAt !== null) return;
-  inv.startedAt = h.deps.clock.now();
-  const limit = inv.node.timeoutMs;
-  if (limit !== null) {
-    inv.timer = h.timer(limit * items, () => {
-      const error = new WeftError('STEP_TIMEOUT', `step "${inv.node.name}" ran longer than ${limit} ms`, {
-        retryable: true,
-        data: { timeoutMs: limit },
-      });
-      inv.controller.abort(serializeError(error));
-      h.settle(inv, { ok: false, error: serializeError(error) });
-    });
-  }
+  return {
+    controller,
+    outcome: outcome.catch((error: unknown): TaskOutcome => ({ ok: false, error: serializeError(error) })),
+  };
 }

@@ -123,8 +123,9 @@ export interface RunStore {
   reconcile(alive: (owner: Owner) => boolean): Promise<readonly string[]>;
   /**
    * Removes finished runs (not `running`, `suspended` or `interrupted`) older than `olderThanMs`,
-   * keeping the newest `keep` runs whatever their age, then values nothing refers to any more;
-   * returns how many runs went and the bytes freed.
+   * keeping the newest `keep` runs whatever their age; with `olderThanMs`, also the cross-run cache
+   * entries (memo entries of no run) stored that long ago or longer; then values nothing refers to
+   * any more. Returns how many runs went and the bytes freed.
    */
   prune(o: {
     readonly olderThanMs?: number;
@@ -209,6 +210,12 @@ export interface Memo {
   flush(): void;
   /** Forgets every cross-run entry (run-scoped ones stay with their runs); returns how many went. */
   clear(): number;
+  /**
+   * Whether an entry or checkpoint of this run (put with its `runId`) is stored, committed or
+   * buffered. Optional: a run-scoped memo asks once per run, and a run with none of them (its
+   * first session) then skips the lookups of its keys that it did not put itself.
+   */
+  hasRun?(runId: string): boolean;
 }
 
 /** A held lock. */

@@ -14,6 +14,11 @@ export type BarrierEvent =
 const allArrived = (c: BarrierContext): boolean => c.parents.every((p) => c.arrived[p] !== undefined);
 const anyOk = (c: BarrierContext): boolean => c.parents.some((p) => c.arrived[p] === 'ok');
 
+/** The barrier's release guard: ALL when every parent arrived; ANY on a first output (or when all arrived, skipped). Pure. */
+export function barrierComplete(c: BarrierContext): boolean {
+  return c.kind === 'all' ? allArrived(c) : anyOk(c) || allArrived(c);
+}
+
 /**
  * One barrier (join): waiting → released | timedOut | cancelled. ALL releases when every parent
  * has arrived (skipped parents count as arrived); ANY releases on the first non-skipped arrival.
@@ -26,8 +31,7 @@ export const barrierMachine = setup({
     input: {} as { kind: 'all' | 'any'; parents: readonly string[] },
   },
   guards: {
-    complete: ({ context }) =>
-      context.kind === 'all' ? allArrived(context) : anyOk(context) || allArrived(context),
+    complete: ({ context }) => barrierComplete(context),
   },
 }).createMachine({
   id: 'barrier',
@@ -86,3 +90,36 @@ export class Barrier {
     this.#snapshot = transition(barrierMachine, this.#snapshot, event)[0];
   }
 }
+
+/** The states of a barrier's lifecycle. */
+export type BarrierStatus = 'waiting' | 'released' | 'timedOut' | 'cancelled';
+
+/**
+ * The barrier machine's lifecycle as a table: the next state for (state, event, guard result),
+ * computed by xstate once per combination and replayed after. A pure `transition()` builds an actor
+ * scope per call (tens of µs, see run-machine.ts); a join's arrival is one look-up. The arrivals
+ * themselves (the machine's context) are plain data in the scheduler's state.
+ */
+export function barrierTransition(
+  status: BarrierStatus,
+  event: 'ARRIVE' | 'TIMEOUT' | 'CANCEL',
+  complete: boolean,
+): BarrierStatus {
+  if (status !== 'waiting') return status;
+  const key = `${event}:${complete}`;
+  let next = lifecycle.get(key);
+  if (next === undefined) {
+    // A context whose guard gives `complete` once `p` arrives: one parent, or two.
+    const [start] = initialTransition(barrierMachine, {
+      kind: 'all',
+      parents: complete ? ['p'] : ['p', 'q'],
+    });
+    const e: BarrierEvent =
+      event === 'ARRIVE' ? { type: 'ARRIVE', from: 'p', skipped: false } : { type: event };
+    next = transition(barrierMachine, start, e)[0].value as BarrierStatus;
+    lifecycle.set(key, next);
+  }
+  return next;
+}
+
+const lifecycle = new Map<string, BarrierStatus>();

@@ -6,11 +6,43 @@ import { createHash, type Hash } from 'node:crypto';
  */
 export function stableHash(value: unknown): string {
   const h = createHash('sha256');
-  feed(h, value, 0);
+  const sink = new Sink(h);
+  feed(sink, value, 0);
+  sink.flush();
   return h.digest('hex');
 }
 
-function feed(h: Hash, v: unknown, depth: number): void {
+/**
+ * The text fed to the hash, gathered and handed over in large pieces (one `update` per value, not
+ * per token: each call crosses into native code). The bytes hashed are the same as token by token:
+ * every token starts with an ASCII marker, so no two strings join into one character.
+ */
+class Sink {
+  readonly #h: Hash;
+  #text = '';
+
+  constructor(h: Hash) {
+    this.#h = h;
+  }
+
+  update(data: string | Uint8Array): void {
+    if (typeof data === 'string') {
+      this.#text += data;
+      if (this.#text.length > 65_536) this.flush();
+      return;
+    }
+    this.flush();
+    this.#h.update(data);
+  }
+
+  flush(): void {
+    if (this.#text.length === 0) return;
+    this.#h.update(this.#text);
+    this.#text = '';
+  }
+}
+
+function feed(h: Sink, v: unknown, depth: number): void {
   if (depth > 200) throw new RangeError('value nested too deeply to hash');
   switch (typeof v) {
     case 'undefined':

@@ -50,6 +50,7 @@ export function stepMemo(store: Store, o: StepMemoOptions = {}): StepMemo {
   /** Keys whose node declares files, with their absolute paths (until the value is stored). */
   const writes = new Map<string, string[]>();
   const runs = new Map<string, string>();
+  const fresh = new FreshRuns(store);
   return {
     key(call) {
       let key: string;
@@ -77,6 +78,11 @@ export function stepMemo(store: Store, o: StepMemoOptions = {}): StepMemo {
       return key;
     },
     get(key) {
+      const runId = runs.get(key);
+      if (runId !== undefined && fresh.miss(runId, key)) {
+        stats.misses++;
+        return undefined;
+      }
       const hit = store.memo.get(key);
       if (hit && hit.files && !hit.files.every(unchanged)) {
         stats.staleFiles++;
@@ -103,6 +109,7 @@ export function stepMemo(store: Store, o: StepMemoOptions = {}): StepMemo {
         ...(files ? { files } : {}),
         ...(runId !== undefined ? { runId } : {}),
       });
+      if (runId !== undefined) fresh.put(runId, key);
       writes.delete(key);
       runs.delete(key);
       stats.stored++;
@@ -115,6 +122,49 @@ export function stepMemo(store: Store, o: StepMemoOptions = {}): StepMemo {
       return store.memo.checkpoint(key);
     },
   };
+}
+
+/** Runs remembered as fresh at most (older ones fall back to lookups), and keys per run. */
+const FRESH_RUNS = 16;
+const FRESH_KEYS = 1_000_000;
+
+/**
+ * Run-scoped keys of runs that had nothing stored when they first asked (their first session):
+ * such a key can only be one this memo put, so the others are misses without a lookup (100,000
+ * map items: 100,000 index probes saved). Anything unsure (a resumed run, a forgotten run, too
+ * many keys) falls back to looking up.
+ */
+class FreshRuns {
+  readonly #store: Store;
+  /** runId → the keys this memo put for it (a fresh run), or null (look up). */
+  readonly #runs = new Map<string, Set<string> | null>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** True when `key` of `runId` is surely not stored. */
+  miss(runId: string, key: string): boolean {
+    const own = this.#own(runId);
+    return own !== null && !own.has(key);
+  }
+
+  put(runId: string, key: string): void {
+    const own = this.#runs.get(runId);
+    if (!own) return;
+    own.add(key);
+    if (own.size > FRESH_KEYS) this.#runs.set(runId, null);
+  }
+
+  #own(runId: string): Set<string> | null {
+    let own = this.#runs.get(runId);
+    if (own === undefined) {
+      own = this.#store.memo.hasRun?.(runId) === false ? new Set() : null;
+      this.#runs.set(runId, own);
+      if (this.#runs.size > FRESH_RUNS) this.#runs.delete(this.#runs.keys().next().value!);
+    }
+    return own;
+  }
 }
 
 function unchanged(f: WrittenFile): boolean {

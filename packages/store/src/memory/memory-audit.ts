@@ -1,29 +1,43 @@
 import type { AuditAnchor } from '../shared/audit-chain.js';
 import type { AuditAnchors, AuditFiles } from '../shared/chained-audit.js';
 
-/** Audit logs as strings in memory. */
+/** Audit logs as strings in memory (appended in chunks, joined when read). */
 export class MapAuditFiles implements AuditFiles {
-  readonly texts = new Map<string, string>();
+  readonly #logs = new Map<string, { chunks: string[]; length: number; clean: boolean }>();
 
   read(runId: string): string {
-    return this.texts.get(runId) ?? '';
+    const log = this.#logs.get(runId);
+    if (!log) return '';
+    if (log.chunks.length > 1) log.chunks = [log.chunks.join('')];
+    return log.chunks[0] ?? '';
+  }
+  /** Replaces a log (test support: tampering, a crash's torn line). */
+  set(runId: string, text: string): void {
+    this.#logs.set(runId, {
+      chunks: [text],
+      length: text.length,
+      clean: text.length === 0 || text.endsWith('\n'),
+    });
   }
   append(runId: string, text: string): void {
-    this.texts.set(runId, this.read(runId) + text);
+    const log = this.#logs.get(runId);
+    if (!log) return this.set(runId, text);
+    log.chunks.push(text);
+    log.length += text.length;
+    if (text.length > 0) log.clean = text.endsWith('\n');
   }
   endsClean(runId: string): boolean {
-    const t = this.read(runId);
-    return t.length === 0 || t.endsWith('\n');
+    return this.#logs.get(runId)?.clean ?? true;
   }
   truncate(runId: string, length: number): void {
-    this.texts.set(runId, this.read(runId).slice(0, length));
+    this.set(runId, this.read(runId).slice(0, length));
   }
   remove(runId: string): void {
-    this.texts.delete(runId);
+    this.#logs.delete(runId);
   }
   bytes(): number {
     let n = 0;
-    for (const t of this.texts.values()) n += t.length;
+    for (const l of this.#logs.values()) n += l.length;
     return n;
   }
 }

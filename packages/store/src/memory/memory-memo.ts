@@ -7,12 +7,13 @@ interface Entry {
   readonly hash: string;
   readonly files?: readonly WrittenFile[];
   readonly runId?: string;
+  readonly savedAt: number;
 }
 
 /** The memo in memory: keys to value hashes (values stored once in the value store). */
 export class MemoryMemo implements Memo {
   readonly #entries = new Map<string, Entry>();
-  readonly #checkpoints = new Map<string, { bytes: Uint8Array; runId?: string }>();
+  readonly #checkpoints = new Map<string, { bytes: Uint8Array; runId?: string; savedAt: number }>();
   readonly #values: Values;
 
   constructor(values: Values) {
@@ -27,7 +28,7 @@ export class MemoryMemo implements Memo {
       found = this.#values.lookup(e.hash);
     } catch (err) {
       // Reported by the value store; the step runs again and its put stores the value anew.
-      if (!isWeftError(err) || err.code !== 'STORE_CORRUPT') throw err;
+      if (!isWeftError(err) || err.data['edited'] !== true) throw err;
     }
     if (!found) {
       this.#entries.delete(key);
@@ -42,6 +43,7 @@ export class MemoryMemo implements Memo {
       hash: ref.$weftValue,
       ...(o.files ? { files: o.files } : {}),
       ...(o.runId !== undefined ? { runId: o.runId } : {}),
+      savedAt: Date.now(),
     });
     this.#checkpoints.delete(key);
   }
@@ -53,7 +55,11 @@ export class MemoryMemo implements Memo {
 
   putCheckpoint(key: string, value: unknown, o: { readonly runId?: string } = {}): void {
     const bytes = joinEncoded(encodeValue(value, 'a checkpoint'));
-    this.#checkpoints.set(key, { bytes, ...(o.runId !== undefined ? { runId: o.runId } : {}) });
+    this.#checkpoints.set(key, {
+      bytes,
+      ...(o.runId !== undefined ? { runId: o.runId } : {}),
+      savedAt: Date.now(),
+    });
   }
 
   flush(): void {}
@@ -65,6 +71,25 @@ export class MemoryMemo implements Memo {
         this.#entries.delete(k);
         n++;
       }
+    return n;
+  }
+
+  hasRun(runId: string): boolean {
+    for (const e of this.#entries.values()) if (e.runId === runId) return true;
+    for (const c of this.#checkpoints.values()) if (c.runId === runId) return true;
+    return false;
+  }
+
+  /** Drops cross-run entries and checkpoints of no run stored at or before `before` (ms since the epoch). */
+  expire(before: number): number {
+    let n = 0;
+    for (const [k, e] of this.#entries)
+      if (e.runId === undefined && e.savedAt <= before) {
+        this.#entries.delete(k);
+        n++;
+      }
+    for (const [k, c] of this.#checkpoints)
+      if (c.runId === undefined && c.savedAt <= before) this.#checkpoints.delete(k);
     return n;
   }
 

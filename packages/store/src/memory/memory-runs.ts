@@ -23,6 +23,8 @@ export interface MemoryRunsDeps {
   /** Drops values nothing refers to; returns the bytes freed. */
   collect(): number;
   size(): number;
+  /** Drops cross-run cache entries (and checkpoints of no run) stored at or before `before`; returns how many. */
+  expireCache(before: number): number;
 }
 
 interface Row {
@@ -147,12 +149,15 @@ export class MemoryRuns implements RunStore {
       if (row.record.status !== 'running') continue;
       const o = row.record.owner;
       if (o && (o.leaseUntil === undefined || o.leaseUntil > now) && alive(o)) continue;
+      const lastSeq = await this.#d.lastId(runId);
       const { owner: _o, ...rest } = decodeRecord(row.json, this.#d.values);
-      this.#write({ ...rest, status: 'interrupted' });
+      this.#write({ ...rest, status: 'interrupted', lastSeq });
       const list = this.#sessions.get(runId) ?? [];
       this.#sessions.set(
         runId,
-        list.map((s) => (s.finishedAt === null ? { ...s, finishedAt: now, status: 'interrupted' } : s)),
+        list.map((s) =>
+          s.finishedAt === null ? { ...s, finishedAt: now, status: 'interrupted' as const, lastSeq } : s,
+        ),
       );
       gone.push(runId);
     }
@@ -170,6 +175,7 @@ export class MemoryRuns implements RunStore {
       Date.now(),
     );
     for (const r of victims) await this.delete(r.runId);
+    if (o.olderThanMs !== undefined) this.#d.expireCache(Date.now() - o.olderThanMs);
     this.#d.collect();
     return { runs: victims.length, bytes: Math.max(0, before - this.#d.size()) };
   }

@@ -65,6 +65,7 @@ export function memoryStore(o: MemoryStoreOptions = {}): Store {
       memo.forget(runId);
       audit.remove(runId);
     },
+    expireCache: (before) => memo.expire(before),
     collect: () => {
       const live = new Set<string>([...memo.refs(), ...events.refs(), ...runs.refs()]);
       let freed = 0;

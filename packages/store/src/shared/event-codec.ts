@@ -12,12 +12,16 @@ export type PutValue = (value: unknown) => ValueRef;
  * Turns events into their stored JSON form: every value a step produced (an output, a checkpoint,
  * tokens, suspend data, an error's data) is kept inline when JSON holds it exactly and it is small,
  * and replaced by a {@link ValueRef} otherwise. The JSON of an event is computed once per turn of
- * the event loop, so the event log and the audit of one batch share it.
+ * the event loop (and for at most {@link CACHED} events: a loop of appends that never yields keeps
+ * no more), so the event log and the audit of one batch share it.
  */
+/** Events whose JSON is kept at most (the engine's batches hold up to 1024). */
+const CACHED = 4096;
+
 export class EventEncoder {
   readonly #put: PutValue;
   readonly #limit: number;
-  #cache = new WeakMap<object, string>();
+  #cache = new Map<object, string>();
   #clearing = false;
 
   constructor(put: PutValue, limit = INLINE_LIMIT) {
@@ -30,12 +34,13 @@ export class EventEncoder {
     let s = this.#cache.get(e);
     if (s === undefined) {
       s = JSON.stringify(this.stored(e));
+      if (this.#cache.size >= CACHED) this.#cache = new Map();
       this.#cache.set(e, s);
       if (!this.#clearing) {
         this.#clearing = true;
         setImmediate(() => {
           this.#clearing = false;
-          this.#cache = new WeakMap();
+          this.#cache = new Map();
         }).unref();
       }
     }

@@ -28,7 +28,15 @@ export interface Encoded {
 
 /** The hash of an encoded value (tag byte, then body). */
 export function hashOf(tag: number, body: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(Uint8Array.of(tag)).update(body).digest('hex')}`;
+  const h = createHash('sha256');
+  if (body.byteLength < 4096) {
+    // One call into native code for a small value (most outputs): tag and body joined.
+    const joined = Buffer.allocUnsafe(body.byteLength + 1);
+    joined[0] = tag;
+    joined.set(body, 1);
+    h.update(joined);
+  } else h.update(Uint8Array.of(tag)).update(body);
+  return `sha256:${h.digest('hex')}`;
 }
 
 /** Encodes a value (see {@link ValueTag}); NOT_SERIALIZABLE for what structured clone refuses. */

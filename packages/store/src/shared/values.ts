@@ -6,7 +6,7 @@ import { decodeValue, encodeValue, hashOf, joinEncoded, type Encoded } from './v
 /** Where encoded values live, by hash (memory: a Map; SQLite: a table and, for large ones, files). */
 export interface ValueBackend {
   has(hash: string): boolean;
-  /** Stores an encoded value under its hash (called only when `has` said no). */
+  /** Stores an encoded value under its hash, unless it holds it already. */
   write(e: Encoded): void;
   /** The joined encoding (tag byte first), or undefined. */
   read(hash: string): Uint8Array | undefined;
@@ -50,14 +50,18 @@ export class Values implements ValueStore {
   }
 
   put(value: unknown): ValueRef {
+    return this.recent(value) ?? this.putEncoded(encodeValue(value), value);
+  }
+
+  /** The ref of an object stored in this turn of the event loop (not encoded again), if any. */
+  recent(value: unknown): ValueRef | undefined {
     const cached = typeof value === 'object' && value !== null ? this.#recent.get(value) : undefined;
-    if (cached && this.#backend.has(cached.$weftValue)) return cached;
-    return this.putEncoded(encodeValue(value), value);
+    return cached && this.#backend.has(cached.$weftValue) ? cached : undefined;
   }
 
   /** Stores an already encoded value. */
   putEncoded(e: Encoded, value?: unknown): ValueRef {
-    if (!this.#backend.has(e.hash)) this.#backend.write(e);
+    this.#backend.write(e);
     const ref: ValueRef = { $weftValue: e.hash, bytes: e.bytes };
     if (typeof value === 'object' && value !== null) {
       this.#recent.set(value, ref);
@@ -84,11 +88,19 @@ export class Values implements ValueStore {
     const hash = refHash(ref);
     const bytes = this.#backend.read(hash);
     if (bytes === undefined) return undefined;
+    return this.checked(hash, bytes, () => this.#backend.remove(hash));
+  }
+
+  /**
+   * Decodes the encoding of a value kept elsewhere under its hash (a memo row's small value),
+   * checking the hash as {@link lookup} does; `forget` drops the damaged copy.
+   */
+  checked(hash: string, bytes: Uint8Array, forget: () => void): { readonly value: unknown } {
     if (bytes.byteLength === 0 || hashOf(bytes[0]!, bytes.subarray(1)) !== hash) {
-      this.#backend.remove(hash);
+      forget();
       const message = `the stored value ${hash.slice(0, 19)}… no longer matches its hash: it was changed after it was written, and is computed again instead of served`;
       this.#warn({ code: 'STORE_CORRUPT', message, data: { hash } });
-      throw new WeftError('STORE_CORRUPT', message, { data: { hash } });
+      throw new WeftError('STORE_CORRUPT', message, { data: { hash, edited: true } });
     }
     return { value: decodeValue(bytes) };
   }
@@ -108,6 +120,7 @@ export class MapValueBackend implements ValueBackend {
   }
 
   write(e: Encoded): void {
+    if (this.map.has(e.hash)) return;
     this.map.set(e.hash, joinEncoded(e));
     this.bytes += e.bytes;
   }

@@ -24,6 +24,22 @@ export function eventsContract(c: ContractContext): void {
       expect((await log.read('r', 0, 1))[0]).toEqual(events('r', 1, 1)[0]);
     });
 
+    it('reads large batches back whole, after any n and with limits across their boundaries', async () => {
+      const log = c.store().events;
+      await log.append('big', events('big', 1, 2500));
+      await log.append('big', events('big', 2501, 3));
+      expect(seqs(await log.read('big', 0))).toEqual(range(1, 2503));
+      for (const n of [0, 1, 1023, 1024, 1025, 2047, 2048, 2049, 2499, 2500, 2502, 2503])
+        expect(seqs(await log.read('big', n))).toEqual(range(n + 1, 2503));
+      expect(seqs(await log.read('big', 1020, 10))).toEqual(range(1021, 1030));
+      expect(seqs(await log.read('big', 2495, 7))).toEqual(range(2496, 2502));
+      expect(seqs(await log.read('big', 0, 2048))).toEqual(range(1, 2048));
+      await log.trim('big', 1500);
+      expect(seqs(await log.read('big', 0, 3))).toEqual([1501, 1502, 1503]);
+      expect(seqs(await log.read('big', 2000))).toEqual(range(2001, 2503));
+      expect((await log.read('big', 1600, 1))[0]).toEqual(events('big', 1601, 1)[0]);
+    });
+
     it('refuses a batch that does not follow the last event with EVENT_GAP, and keeps what it had', async () => {
       const log = c.store().events;
       await log.append('r', events('r', 1, 3));

@@ -12,6 +12,7 @@ import { durableContract } from './durable-contract.js';
 
 export type { StoreHarness } from './harness.js';
 export { memoryHarness } from './memory-harness.js';
+export { sqliteHarness } from './sqlite-harness.js';
 
 /**
  * Registers the store contract suite (vitest) for one implementation: every port, the values and

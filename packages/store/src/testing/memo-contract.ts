@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractContext } from './context.js';
+import { record } from './fixtures.js';
 
 /** Memo and values: stored once by hash, hash-checked on read, checkpoints, scopes. */
 export function memoContract(c: ContractContext): void {
@@ -41,8 +42,9 @@ export function memoContract(c: ContractContext): void {
     it('never serves a value changed behind its back: the read is a miss, reported, and a new put heals it', () => {
       const s = c.store();
       s.memo.put('out', 1);
-      s.memo.flush();
       const ref = s.values.put(1);
+      // Committed first: what waits in the writer's buffer is the process's own memory.
+      s.memo.flush();
       c.h.editValue(s, ref.$weftValue, 666);
       expect(() => s.values.get(ref)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
       expect(s.memo.get('out')).toBeUndefined();
@@ -50,6 +52,24 @@ export function memoContract(c: ContractContext): void {
       s.memo.put('out', 1);
       s.memo.flush();
       expect(s.memo.get('out')).toEqual({ value: 1 });
+    });
+
+    it('says whether a run has entries or checkpoints stored (hasRun, where implemented)', async () => {
+      const s = c.store();
+      const hasRun = s.memo.hasRun?.bind(s.memo);
+      if (hasRun === undefined) return;
+      expect(hasRun('a')).toBe(false);
+      s.memo.put('k-a', 1, { runId: 'a' });
+      expect(hasRun('a')).toBe(true);
+      s.memo.putCheckpoint('k-b', { at: 1 }, { runId: 'b' });
+      expect(hasRun('b')).toBe(true);
+      s.memo.put('k-global', 2);
+      expect(hasRun('c')).toBe(false);
+      s.memo.flush();
+      expect(hasRun('a')).toBe(true);
+      await s.runs.put(record('a'));
+      await s.runs.delete('a');
+      expect(hasRun('a')).toBe(false);
     });
 
     it('keeps checkpoints until the key completes', () => {

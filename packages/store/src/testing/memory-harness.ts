@@ -14,6 +14,6 @@ export function memoryHarness(): StoreHarness {
     editValue: (s, hash, replacement) =>
       void of(s).values.map.set(hash, joinEncoded(encodeValue(replacement))),
     auditText: (s, runId) => of(s).auditFiles.read(runId),
-    setAuditText: (s, runId, text) => void of(s).auditFiles.texts.set(runId, text),
+    setAuditText: (s, runId, text) => of(s).auditFiles.set(runId, text),
   };
 }

@@ -3,20 +3,47 @@ import type { RunSnapshot } from '@weft/core';
 import type { ContractContext } from './context.js';
 import { deadOwner, events, me, record } from './fixtures.js';
 
+/** A suspended run's snapshot (the scheduler's state, format 2) whose run state holds `extra`. */
 const snapshot = (extra: Record<string, unknown> = {}): RunSnapshot => ({
-  formatVersion: 1,
+  formatVersion: 2,
   runId: 'r',
-  path: [],
   planId: 'plan-1',
   pipeline: { name: 'p', module: null },
   input: null,
-  state: { ...extra },
-  outputs: {},
-  ready: [],
-  suspended: [],
-  barriers: [],
-  anyPending: {},
-  activations: 0,
+  nextId: 1,
+  slots: 0,
+  timerSeq: 0,
+  execs: {
+    root: {
+      id: 'root',
+      path: [],
+      parent: null,
+      mode: 'suspended',
+      input: null,
+      state: { ...extra },
+      stateVersion: 0,
+      lastWrite: {},
+      outputs: {},
+      ready: [],
+      suspended: [],
+      barriers: {},
+      anyPending: {},
+      activations: 0,
+      running: {},
+      invs: 0,
+      maps: [],
+      handling: 0,
+      retryTimers: 0,
+      stop: null,
+    },
+  },
+  invs: {},
+  maps: {},
+  timers: {},
+  chains: {},
+  queueDepthMax: 0,
+  draining: false,
+  outcome: null,
 });
 
 /** RunStore: records, queries, sessions, snapshots, delete, reconcile, prune, size. */
@@ -54,7 +81,7 @@ export function runsContract(c: ContractContext): void {
       const s = snapshot({ m: new Map([[1, new Set(['x'])]]), big: 2n ** 70n, nan: NaN, neg: -0 });
       await c.store().runs.saveSnapshot('r', s);
       expect(await c.store().runs.loadSnapshot('r')).toEqual(s);
-      expect(Object.is((await c.store().runs.loadSnapshot('r'))!.state['neg'], -0)).toBe(true);
+      expect(Object.is((await c.store().runs.loadSnapshot('r'))!.execs['root']!.state['neg'], -0)).toBe(true);
       await c.store().runs.deleteSnapshot('r');
       expect(await c.store().runs.loadSnapshot('r')).toBeUndefined();
     });
@@ -167,7 +194,7 @@ export function runsContract(c: ContractContext): void {
       expect([...(await runs.reconcile(alive))].sort()).toEqual(['dead', 'expired']);
       expect((await runs.get('dead'))?.status).toBe('interrupted');
       expect((await runs.get('dead'))?.owner).toBeUndefined();
-      expect((await runs.sessions('dead'))[0]?.status).toBe('interrupted');
+      expect((await runs.sessions('dead'))[0]).toMatchObject({ status: 'interrupted', lastSeq: 0 });
       expect((await runs.get('live'))?.status).toBe('running');
       expect((await runs.get('leased'))?.status).toBe('running');
       expect(await runs.reconcile(alive)).toEqual([]);
@@ -184,6 +211,9 @@ export function runsContract(c: ContractContext): void {
       await s.runs.put(record('old-suspended', { status: 'suspended', ...at(11 * day) }));
       await s.runs.put(record('old-interrupted', { status: 'interrupted', ...at(11 * day) }));
       for (let i = 0; i < 3; i++) await s.runs.put(record(`new${i}`, at(i)));
+      s.memo.put('cache-entry', `${big}cached`);
+      s.memo.put('run-entry', `${big}scoped`, { runId: 'new0' });
+      s.memo.flush();
       await expect(s.runs.prune({})).rejects.toMatchObject({ code: 'OPTION_INVALID' });
       const before = await s.runs.size();
       expect(before).toBeGreaterThan(6 * 200_000);
@@ -196,6 +226,13 @@ export function runsContract(c: ContractContext): void {
       expect(left).toEqual(
         ['new0', 'new1', 'new2', 'old-interrupted', 'old-suspended', 'old0', 'old1'].sort(),
       );
+      // The cache stored less than 7 days ago stays; an age of 0 expires it (not a kept run's entries).
+      expect(s.memo.get('cache-entry')?.value).toBe(`${big}cached`);
+      const r0 = await s.runs.prune({ olderThanMs: 0, keep: 100 });
+      expect(r0).toMatchObject({ runs: 0 });
+      expect(r0.bytes).toBeGreaterThan(200_000);
+      expect(s.memo.get('cache-entry')).toBeUndefined();
+      expect(s.memo.get('run-entry')?.value).toBe(`${big}scoped`);
       expect((await s.runs.prune({ keep: 0 })).runs).toBe(5);
     });
   });
