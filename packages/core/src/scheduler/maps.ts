@@ -138,9 +138,13 @@ function take(t: Tx, m: MapState, n: number): unknown[] {
     const out = input.slice(m.next, m.next + n);
     return out;
   }
-  if (m.buffer.length < n && !m.exhausted && !m.pulling) {
-    m.pulling = true;
-    t.effect({ t: 'pull', map: m.id, n: Math.max(n, m.chunkSize) });
+  if (m.buffer.length < n && !m.exhausted) {
+    if (!m.pulling) {
+      m.pulling = true;
+      t.effect({ t: 'pull', map: m.id, n: Math.max(n, m.chunkSize) });
+    }
+    // A guided map (a Map or a Set) waits for its whole chunk: its sizes stay the guided ones.
+    if (m.guided) return [];
   }
   return m.buffer.splice(0, n);
 }
