@@ -1,11 +1,10 @@
-// A catalogue server on 127.0.0.1 (port 0) for the end-to-end tests, and an asynchronous `weft`
-// runner (the server lives in the test process, so the command must not block it).
-import { spawn } from 'node:child_process';
+// A catalogue server on 127.0.0.1 (port 0) for the end-to-end tests (the server lives in the test
+// process, so commands are run with the asynchronous runner of cli.ts, re-exported here).
 import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, FIXTURES, type Ran } from './cli.js';
+import { FIXTURES } from './cli.js';
 
 /** How the server answers: a body with a status, or a dropped connection (the network is "down"). */
 export type Mode = { readonly status: number; readonly body: string; readonly type?: string } | 'down';
@@ -62,48 +61,7 @@ export async function startCatalogueServer(initial: Mode): Promise<CatalogueServ
 /** A 200 answer with a JSON body. */
 export const ok = (doc: unknown): Mode => ({ status: 200, body: JSON.stringify(doc, null, 2) });
 
-/** Runs `weft args…` without blocking the test process (so the in-process server can answer). */
-export function weftAsync(
-  args: readonly string[],
-  cwd: string,
-  env: Record<string, string | undefined> = {},
-): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, WEFT_CATALOGUE_URL: undefined, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** The JSON envelope of a `--json` run. */
-export interface Envelope {
-  readonly ok: boolean;
-  readonly result?: any;
-  readonly error?: { readonly code: string; readonly message: string; readonly data: any };
-  readonly warnings: readonly { readonly code: string; readonly message: string }[];
-}
-
-/** Runs `weft args… --json` and parses the one envelope on stdout. */
-export async function weftJsonAsync(
-  args: readonly string[],
-  cwd: string,
-  env: Record<string, string | undefined> = {},
-): Promise<Ran & { env: Envelope }> {
-  const r = await weftAsync([...args, '--json'], cwd, env);
-  try {
-    return { ...r, env: JSON.parse(r.stdout) as Envelope };
-  } catch {
-    throw new Error(`not one JSON envelope (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
+export { weftAsync, weftJsonAsync, type Envelope } from './cli.js';
 
 /** A temporary project holding copies of the catalogue fixtures (steps, pipelines, a catalogue file). */
 export function catalogueProject(dirs: string[]): string {

@@ -49,6 +49,49 @@ export function weftJson(
   return { ...r, env };
 }
 
+/** Runs `weft args…` without blocking the test process (so a server in it can answer meanwhile). */
+export function weftAsync(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, WEFT_CATALOGUE_URL: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The JSON envelope of a `--json` run. */
+export interface Envelope {
+  readonly ok: boolean;
+  readonly result?: any;
+  readonly error?: { readonly code: string; readonly message: string; readonly data: any };
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
+}
+
+/** Runs `weft args… --json` without blocking the test process, and parses the one envelope on stdout. */
+export async function weftJsonAsync(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<Ran & { env: Envelope }> {
+  const r = await weftAsync([...args, '--json'], cwd, env);
+  try {
+    return { ...r, env: JSON.parse(r.stdout) as Envelope };
+  } catch {
+    throw new Error(`not one JSON envelope (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
 /**
  * Starts `weft args…` and SIGKILLs it once it has printed `lines` lines on stdout (an event-count
  * trigger: with --events each line is one event). Resolves with how many lines it saw and whether

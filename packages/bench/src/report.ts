@@ -89,7 +89,8 @@ export function formatSuite(s: SuiteResult): string {
     const verdict = s.smoke ? 'n/a (smoke)' : t.met ? 'met' : 'MISSED';
     return `  target ${verdict}  ${t.case}: ${t.metric === 'extra' ? t.extra : t.metric} ${fmt(t.value)} (${bound}) — ${t.label}`;
   });
-  return [...head, ...body, ...targets].join('\n');
+  const skipped = (s.skipped ?? []).map((k) => `  skipped  ${k.case}: ${k.reason}`);
+  return [...head, ...body, ...skipped, ...targets].join('\n');
 }
 
 /** A whole report as text: the machine, then one table per suite. */

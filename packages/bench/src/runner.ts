@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { Bench, type HookMode } from 'tinybench';
 import { WeftError, type EngineTuning, type TunedMachine } from '@weft/core';
 import { summarize, type Summary } from './stats.js';
-import type { BenchCase, Measurement, Suite, SuiteSetup, Target } from './suite.js';
+import type { BenchCase, Measurement, SkippedCase, Suite, SuiteSetup, Target } from './suite.js';
 
 /** How the runner measures. Every field has a default; smoke mode changes the defaults. */
 export interface RunnerOptions {
@@ -70,6 +70,8 @@ export interface SuiteResult {
   readonly baseline: string;
   readonly params: Readonly<Record<string, string | number | boolean>>;
   readonly cases: readonly CaseResult[];
+  /** Cases left out on this machine (an optional peer is not installed), with the reason (always set by the runner; absent in reports from before it existed). */
+  readonly skipped?: readonly SkippedCase[];
   /** Checked against the medians; meaningless in smoke mode (sizes are tiny). */
   readonly targets: readonly TargetResult[];
   readonly smoke: boolean;
@@ -214,6 +216,7 @@ export async function runSuite(suite: Suite, options: RunnerOptions = {}): Promi
       baseline: setup.baseline,
       params: setup.params ?? {},
       cases: results,
+      skipped: setup.skipped ?? [],
       targets: (setup.targets ?? []).map((t) => checkTarget(t, results)),
       smoke: o.smoke,
       runs: o.runs,

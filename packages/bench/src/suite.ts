@@ -58,6 +58,12 @@ export interface Target {
   readonly label: string;
 }
 
+/** A case a suite left out on this machine, and why (an optional peer package is not installed). */
+export interface SkippedCase {
+  readonly case: string;
+  readonly reason: string;
+}
+
 /** The cases of one suite, built for one invocation of the runner. */
 export interface SuiteSetup {
   /** What `units` count, singular: `step`, `item`, `token`, `message`. */
@@ -78,6 +84,8 @@ export interface SuiteSetup {
    * time budget, so sub-millisecond latencies of long calls would make it call them for minutes.
    */
   readonly latency?: boolean;
+  /** Cases left out here (their peer is not installed): listed under the table and in the report. */
+  readonly skipped?: readonly SkippedCase[];
   /** Facts about the setup worth printing (sizes, pool size, chunk size). */
   readonly params?: Readonly<Record<string, string | number | boolean>>;
   /** Releases what setup created (engines, pools). Called once, even when a case failed. */

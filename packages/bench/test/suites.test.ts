@@ -33,6 +33,8 @@ function checkShape(r: SuiteResult, suite: Suite): void {
     expect(Number.isFinite(c.overheadUsPerUnit.median)).toBe(true);
     for (const m of Object.values(c.metrics)) expect(Number.isFinite(m.median)).toBe(true);
   }
+  // In the repository every optional peer is installed: nothing may be skipped here.
+  expect(r.skipped).toEqual([]);
   const base = r.cases.find((c) => c.baseline)!;
   expect(base.ratio.median).toBe(1);
   expect(base.overheadUsPerUnit.median).toBe(0);

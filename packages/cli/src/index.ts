@@ -21,3 +21,11 @@ export {
 } from './catalogue/project-catalogue.js';
 export { fileCatalogueCache, catalogueCachePath } from './catalogue/file-cache.js';
 export type { PipelineCatalogue, CatalogueSource } from './catalogue/pipeline-processors.js';
+export {
+  encodeOutput,
+  decodeOutput,
+  stringifyOutput,
+  TAG as OUTPUT_TAG,
+  type Json,
+} from './output/lossless-json.js';
+export { OUTPUT_FILE, writeOutput, prepareOutDir } from './output/write-output.js';

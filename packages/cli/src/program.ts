@@ -10,6 +10,8 @@ import { catalogueCommands } from './commands/catalogue.js';
 import { benchCommands } from './commands/bench.js';
 import { serveCommand, type ServeCommandOptions } from './commands/serve.js';
 import { EXIT, failure, finish, type Io, type Outcome } from './util/output.js';
+import { findProjectRoot } from './util/project.js';
+import { describeNote, takeInterruptedNotes } from './run/interrupted-note.js';
 import type { LoadedPlugins } from '@weft/core/plugin';
 import { usePluginOrchestrators } from './run/engine.js';
 import { loadCliPlugins, pluginOrchestratorOptions, runOptionOf } from './plugins/cli-plugins.js';
@@ -29,6 +31,7 @@ function makeIo(argv: readonly string[], streams: Streams): Io {
   return {
     json,
     quiet: argv.includes('--quiet') || argv.includes('-q'),
+    verbose: argv.includes('--verbose'),
     tty: streams.stderr.isTTY === true,
     out: (s) => void streams.stdout.write(s),
     err: (s) => void streams.stderr.write(s),
@@ -43,6 +46,10 @@ function makeIo(argv: readonly string[], streams: Streams): Io {
  */
 export async function main(argv: readonly string[], streams: Streams = process): Promise<number> {
   const io = makeIo(argv, streams);
+  // A run that ended with its process (process.exit in a step, Ctrl-C on a busy main thread) is told once, here.
+  if (!argv.some((a) => ['--help', '-h', '--version', '-V'].includes(a)))
+    for (const n of takeInterruptedNotes(findProjectRoot()))
+      io.warnings.push({ code: 'RUN_INTERRUPTED', message: describeNote(n) });
   let outcome: Outcome | undefined;
   const act = (fn: () => Promise<Outcome>) => async (): Promise<void> => {
     try {
@@ -154,7 +161,8 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
       '--orchestrator <mode>',
       "where steps run: workers (all cores, the default when available), direct (main thread), or a plugin's mode (bullmq: weft worker processes on Redis)",
     )
-    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--threads <n>', 'worker threads (default: one per core; at most 4 per core)')
+    .option('--max-memory <MB>', "heap cap of each worker thread in MB (default: Node's heap size)")
     .option('--no-cache', 'run every step even when a completed result is stored')
     .option('--offline', 'refuse network use inside steps (NETWORK_REFUSED)')
     .option('--events', 'print every event as a JSON line on stdout')
@@ -172,7 +180,8 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .argument('<run-id>')
     .option('-i, --input <value>', 'resume value for a suspended run (JSON, string or @file)')
     .option('--orchestrator <mode>', 'override the orchestration mode the run was started with')
-    .option('--threads <n>', 'worker threads (default: one per core)')
+    .option('--threads <n>', 'worker threads (default: one per core; at most 4 per core)')
+    .option('--max-memory <MB>', "heap cap of each worker thread in MB (default: Node's heap size)")
     .option('--offline', 'refuse network use inside steps (required for a run started with --offline)')
     .option('--events', 'print every event as a JSON line on stdout')
     .addOption(json())
@@ -184,6 +193,7 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
           input?: string;
           events?: boolean;
           threads?: string;
+          maxMemory?: string;
           orchestrator?: string;
           offline?: boolean;
         },
@@ -256,8 +266,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
   program
     .command('init')
     .description(
-      'make the current directory a project (.weft/, a starter config); with a remote catalogue, prime its cache for offline use',
+      'make the current directory a project (.weft/, a starter config, a starter pipeline it prints the command of); with a remote catalogue, prime its cache for offline use',
     )
+    .option('--no-starter', 'do not write the starter pipeline (pipeline.json + steps.mjs)')
     .option(
       '--catalogue <url|file>',
       'set the catalogue: an http(s) URL, or a local catalogue file (relative to the project root)',
@@ -265,7 +276,9 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     .option('--offline', 'do not prime the catalogue cache (init still succeeds, with a warning)')
     .addOption(json())
     .addOption(quiet())
-    .action((opts: { catalogue?: string; offline?: boolean }) => act(() => initCommand(opts, io))());
+    .action((opts: { catalogue?: string; offline?: boolean; starter?: boolean }) =>
+      act(() => initCommand(opts, io))(),
+    );
 
   program
     .command('serve')
@@ -300,10 +313,12 @@ Exit codes: 0 ok, 1 the run failed, 2 usage or configuration error.`,
     ...catalogue.commands,
     ...bench.commands,
   ])
-    c.exitOverride().configureOutput({
-      writeOut: (s) => io.out(s),
-      writeErr: (s) => (io.json ? undefined : io.err(s)),
-      outputError: (s, write) => (io.json ? undefined : write(s)),
-    });
+    c.option('--verbose', 'print the stack of an error')
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => io.out(s),
+        writeErr: (s) => (io.json ? undefined : io.err(s)),
+        outputError: (s, write) => (io.json ? undefined : write(s)),
+      });
   return program;
 }

@@ -43,7 +43,7 @@ describe('exit codes and the JSON envelope', () => {
     expect(out).toHaveLength(1);
     expect(JSON.parse(out[0]!)).toEqual({
       ok: false,
-      error: { code: 'USAGE_INVALID', message: 'bad', data: { x: 1 } },
+      error: { code: 'USAGE_INVALID', message: 'bad', data: { x: 1 }, stack: expect.stringContaining('bad') },
       warnings: [{ code: 'W', message: 'careful' }],
     });
   });

@@ -68,6 +68,7 @@ export type { Store } from './store/ports.js';
 export { ephemeralStore } from './store/ephemeral-store.js';
 export * from './spec/index.js';
 export { Engine, createEngine } from './engine/engine.js';
+export { isMainModule, isWeftWorker } from './engine/worker-guard.js';
 export type { EngineOptions, RunOptions, ResolvedEngineOptions } from './engine/options.js';
 export {
   MACHINE_TUNING_FILE,

@@ -12,6 +12,7 @@ import {
   type TaskHooks,
   type TaskOutcome,
 } from '@weft/core/orchestrator';
+import { assertNotInWeftWorker } from '@weft/core/plugin';
 import { notSerializable } from '../codec/serializable.js';
 import type { WorkerToHost } from '../protocol/worker-to-host.js';
 import { resolveWorkersOptions, type ResolvedWorkersOptions } from '../options.js';
@@ -79,6 +80,7 @@ export class WorkersOrchestrator implements Orchestrator {
   #closing: Promise<void> | undefined;
 
   constructor(options: Readonly<Record<string, unknown>> = {}, services: HostServices = {}) {
+    assertNotInWeftWorker('creating the workers orchestrator');
     this.options = resolveWorkersOptions(options);
     this.parallelism = this.options.threads;
     this.defaultChunkSize = this.options.chunkSize;

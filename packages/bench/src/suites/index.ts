@@ -12,6 +12,7 @@ import {
 } from './bullmq-suites.js';
 import { chainSuite } from './chain.js';
 import { chainWorkersSuite } from './chain-workers.js';
+import { cpuUnevenSuite } from './cpu-uneven.js';
 import { dashboardFoldSuite } from './dashboard-fold.js';
 import { withIterations } from './extend-suite.js';
 import { langGraphSuite } from './langgraph.js';
@@ -45,6 +46,7 @@ export const suites: readonly Suite[] = [
   cpu600usSuite,
   cpu64usSuite,
   cpu7usSuite,
+  cpuUnevenSuite,
   actorsTokensSuite,
   tokensLatencySuite,
   messages100BSuite,
@@ -106,6 +108,7 @@ export {
   cpu64usSuite,
   cpu6msSuite,
   cpu7usSuite,
+  cpuUnevenSuite,
   langGraphSuite,
   mapSuite,
   messages100BSuite,

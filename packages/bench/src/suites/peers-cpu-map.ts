@@ -1,8 +1,8 @@
 import { Piscina } from 'piscina';
 import { cpuMap, spin, type CpuItem } from './actors-fixtures.js';
 import { BASELINE_WORKER, calibrate, warm, workersEngine } from './actors-shared.js';
-import { StaticSplit, tinypoolPool, workerpoolPool } from './peers-shared.js';
-import type { Suite, Target } from '../suite.js';
+import { StaticSplit, peerMissing, tinypoolPool, workerpoolPool } from './peers-shared.js';
+import type { BenchCase, SkippedCase, Suite, Target } from '../suite.js';
 import { expectOutput } from './shared.js';
 
 const ITEMS = 64;
@@ -40,8 +40,8 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
       const teardown = async (): Promise<void> => {
         await engine.close();
         await piscina.destroy();
-        await tinypool.destroy();
-        await workerpool.terminate();
+        await tinypool?.destroy();
+        await workerpool?.terminate();
         await split.close();
       };
       try {
@@ -49,8 +49,8 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
         const few = items.slice(0, 4);
         await warm(engine, () => engine.execute(cpuMap, few));
         await Promise.all(few.map((x) => piscina.run({ op: 'spin', ...x })));
-        await Promise.all(few.map((x) => tinypool.run({ op: 'spin', ...x })));
-        await Promise.all(few.map((x) => workerpool.exec('spin', [x.iterations, x.seed])));
+        if (tinypool) await Promise.all(few.map((x) => tinypool.run({ op: 'spin', ...x })));
+        if (workerpool) await Promise.all(few.map((x) => workerpool.exec('spin', [x.iterations, x.seed])));
         await split.run(few);
       } catch (e) {
         await teardown();
@@ -67,9 +67,35 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
                 label: `issue 5: ≥ ${speedupTarget}× the main thread at ~${label(itemUs)} items on ${THREADS} threads`,
               },
             ];
+      const peerCases: BenchCase[] = [];
+      const skipped: SkippedCase[] = [];
+      if (tinypool)
+        peerCases.push({
+          name: 'tinypool, one task per item',
+          description: `tinypool (${THREADS} threads, defaults): Promise.all of one pool.run per item`,
+          units: n,
+          run: async () =>
+            check(await Promise.all(items.map((x) => tinypool.run({ op: 'spin', ...x }))), 'tinypool'),
+        });
+      else skipped.push(peerMissing('tinypool', 'tinypool, one task per item'));
+      if (workerpool)
+        peerCases.push({
+          name: 'workerpool, one task per item',
+          description: `workerpool (${THREADS} worker threads): Promise.all of one pool.exec per item`,
+          units: n,
+          run: async () =>
+            check(
+              (await Promise.all(
+                items.map((x) => workerpool.exec('spin', [x.iterations, x.seed])),
+              )) as number[],
+              'workerpool',
+            ),
+        });
+      else skipped.push(peerMissing('workerpool', 'workerpool, one task per item'));
       return {
         unit: 'item',
         baseline: 'main thread',
+        skipped,
         params: { items: n, threads: THREADS, iterationsPerItem: iterations, targetItemUs: itemUs },
         cases: [
           {
@@ -98,25 +124,7 @@ function cpuPeersSuite(name: string, itemUs: number, speedupTarget: number | und
                 'piscina',
               ),
           },
-          {
-            name: 'tinypool, one task per item',
-            description: `tinypool (${THREADS} threads, defaults): Promise.all of one pool.run per item`,
-            units: n,
-            run: async () =>
-              check(await Promise.all(items.map((x) => tinypool.run({ op: 'spin', ...x }))), 'tinypool'),
-          },
-          {
-            name: 'workerpool, one task per item',
-            description: `workerpool (${THREADS} worker threads): Promise.all of one pool.exec per item`,
-            units: n,
-            run: async () =>
-              check(
-                (await Promise.all(
-                  items.map((x) => workerpool.exec('spin', [x.iterations, x.seed])),
-                )) as number[],
-                'workerpool',
-              ),
-          },
+          ...peerCases,
           {
             name: 'weft workers',
             description: `engine.execute of a map node on the workers orchestrator (${THREADS} threads, default chunking)`,

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '@weft/core';
 import { pacedTokens, wallMs, type PacedTokens } from '../fixtures/peers.js';
 import { warm, workersEngine } from './actors-shared.js';
-import { PEER_WORKER, workerpoolPool } from './peers-shared.js';
+import { PEER_WORKER, peerMissing, workerpoolPool } from './peers-shared.js';
 import type { Measurement, Suite } from '../suite.js';
 
 const TOKENS = 1000;
@@ -63,6 +63,7 @@ export const tokensLatencySuite: Suite = {
         raw.postMessage(p);
       });
     const poolLatency = async (): Promise<Measurement> => {
+      if (!pool) throw new Error('workerpool is not installed');
       const lat: number[] = [];
       const t = performance.now();
       // workerpool types a call by method name as Promise<any>: 'paced' answers the token count.
@@ -77,13 +78,14 @@ export const tokensLatencySuite: Suite = {
     await warm(engine, () => engine.execute(pacedTokens, warmUp), 1);
     await warm(eager, () => eager.execute(pacedTokens, warmUp), 1);
     await rawLatency();
-    await pool.exec('paced', [warmUp]);
+    if (pool) await pool.exec('paced', [warmUp]);
     return {
       unit: 'token',
       baseline: 'raw postMessage per token',
       params: { tokens: p.count, periodUs: p.periodUs, threads: 1, figure: 'p50 latency' },
       latency: true,
       iterations: 5,
+      skipped: pool ? [] : [peerMissing('workerpool', 'workerpool workerEmit')],
       cases: [
         {
           name: 'raw postMessage per token',
@@ -91,12 +93,16 @@ export const tokensLatencySuite: Suite = {
           units: 1,
           run: rawLatency,
         },
-        {
-          name: 'workerpool workerEmit',
-          description: 'workerpool.workerEmit per token, received by exec(…, { on })',
-          units: 1,
-          run: poolLatency,
-        },
+        ...(pool
+          ? [
+              {
+                name: 'workerpool workerEmit',
+                description: 'workerpool.workerEmit per token, received by exec(…, { on })',
+                units: 1,
+                run: poolLatency,
+              },
+            ]
+          : []),
         {
           name: 'weft workers',
           description:
@@ -115,7 +121,7 @@ export const tokensLatencySuite: Suite = {
         await engine.close();
         await eager.close();
         await raw.terminate();
-        await pool.terminate();
+        await pool?.terminate();
       },
     };
   },

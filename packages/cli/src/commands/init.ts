@@ -7,6 +7,7 @@ import { catalogueCachePath } from '../catalogue/file-cache.js';
 import { primeProjectCatalogue } from '../catalogue/project-catalogue.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { exitCodeFor, type Io, type Outcome } from '../util/output.js';
+import { writeStarter, type StarterReport } from './init-starter.js';
 
 /** Options of `weft init`. */
 export interface InitOptions {
@@ -14,6 +15,8 @@ export interface InitOptions {
   readonly catalogue?: string;
   /** Do not try to prime the cache. */
   readonly offline?: boolean;
+  /** `false` (`--no-starter`): do not write the starter pipeline. */
+  readonly starter?: boolean;
 }
 
 /** What `weft init` reports about the catalogue. */
@@ -27,7 +30,9 @@ const GITIGNORE =
 
 /**
  * `weft init`: makes the current directory a project root (`.weft/`), writes a starter
- * `.weft/config.json` (or sets its catalogue with `--catalogue`), and, when a remote catalogue is
+ * `.weft/config.json` (or sets its catalogue with `--catalogue`), a runnable starter pipeline
+ * (`pipeline.json` + `steps.mjs`, unless either exists or `--no-starter`) whose command it prints,
+ * and, when a remote catalogue is
  * configured, primes its cache and reports whether that worked — judged by reading the cache back
  * from disk and validating it. Offline, init still succeeds, with a CATALOGUE_NOT_PRIMED warning.
  * Running it again is safe: it keeps what exists and primes again.
@@ -44,14 +49,19 @@ export async function initCommand(opts: InitOptions, io: Io, cwd = process.cwd()
   const createdGitignore = !existsSync(gitignore);
   if (createdGitignore) writeFileAtomic(gitignore, GITIGNORE);
   const setting = loadProjectConfig(root).catalogue;
+  const starter: StarterReport | null = opts.starter === false ? null : writeStarter(root);
   const base = {
     root,
     weftDir: dir,
     created: createdDir,
     config: { file: configPath(root), action: config },
     gitignore: createdGitignore,
+    starter,
   };
   const text = [`${createdDir ? 'initialised' : 'already a project:'} ${root} (.weft/; config ${config})`];
+  if (starter?.action === 'created')
+    text.push(`starter pipeline: ${starter.files.join(' + ')}; run it with:\n  ${starter.command}`);
+  else if (starter) text.push(`starter pipeline not written: ${starter.files.join(' or ')} is already here`);
   let catalogue: InitCatalogue = null;
   try {
     catalogue = await checkCatalogue(root, setting, opts, io, text);

@@ -6,6 +6,8 @@ import type { Io, Outcome } from '../util/output.js';
 import { openProjectStore, type RunSource } from '../store/open.js';
 import { loadPipeline } from '../run/load-pipeline.js';
 import { OUTPUT_FILE, runSession, writeOutput } from '../run/session.js';
+import { encodeOutput } from '../output/lossless-json.js';
+import { parseMaxMemory } from '../run/limits.js';
 import { parseThreads } from './run.js';
 import { checkPipeline } from './validate.js';
 import { warnInto } from '../catalogue/report.js';
@@ -24,6 +26,7 @@ export async function resumeCommand(
     input?: string;
     events?: boolean;
     threads?: string;
+    maxMemory?: string;
     orchestrator?: string;
     offline?: boolean;
     pluginOptions?: (orchestrator: string) => Record<string, unknown>;
@@ -31,6 +34,7 @@ export async function resumeCommand(
   io: Io,
 ): Promise<Outcome> {
   const threads = parseThreads(opts.threads);
+  const maxMemoryMb = parseMaxMemory(opts.maxMemory);
   const { root, store } = await openProjectStore(io);
   try {
     const record = await store.runs.get(runId);
@@ -77,7 +81,7 @@ export async function resumeCommand(
           runId,
           status: 'succeeded',
           alreadyFinished: true,
-          output: record.output,
+          output: encodeOutput(record.output),
           files: { output: outputFile },
         },
         text: `run ${runId} had already succeeded; nothing to do${outputFile ? `\noutput: ${outputFile}` : ''}`,
@@ -110,6 +114,7 @@ export async function resumeCommand(
       outDir: source.outDir,
       orchestrator,
       ...(threads !== undefined ? { threads } : {}),
+      ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}),
       ...(Object.keys(orchestratorOptions).length > 0 ? { orchestratorOptions } : {}),
       cache: source.cache,
       offline: source.offline,

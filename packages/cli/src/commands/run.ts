@@ -6,6 +6,7 @@ import type { Io, Outcome } from '../util/output.js';
 import { openProjectStore } from '../store/open.js';
 import { cliRegistry, defaultOrchestrator } from '../run/engine.js';
 import { loadPipeline } from '../run/load-pipeline.js';
+import { parseMaxMemory, parseThreads } from '../run/limits.js';
 import { runSession } from '../run/session.js';
 import { checkPipeline } from './validate.js';
 import { warnInto } from '../catalogue/report.js';
@@ -17,6 +18,7 @@ export interface RunCommandOptions {
   readonly out?: string;
   readonly orchestrator?: string;
   readonly threads?: string;
+  readonly maxMemory?: string;
   readonly cache: boolean;
   readonly offline?: boolean;
   readonly events?: boolean;
@@ -32,14 +34,7 @@ export function newRunId(now = new Date()): string {
   return `${t}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Parses `--threads`. */
-export function parseThreads(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new WeftError('USAGE_INVALID', `--threads must be an integer ≥ 1, got "${v}"`);
-  return n;
-}
+export { parseThreads } from '../run/limits.js';
 
 /** `weft run <pipeline>`. */
 export async function runCommand(target: string, opts: RunCommandOptions, io: Io): Promise<Outcome> {
@@ -50,6 +45,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
     );
   }
   const threads = parseThreads(opts.threads);
+  const maxMemoryMb = parseMaxMemory(opts.maxMemory);
   const input = parseInput(opts.input);
   const loaded = await loadPipeline(target, process.cwd(), warnInto(io));
   await checkPipeline(loaded);
@@ -86,6 +82,7 @@ export async function runCommand(target: string, opts: RunCommandOptions, io: Io
       outDir,
       orchestrator,
       ...(threads !== undefined ? { threads } : {}),
+      ...(maxMemoryMb !== undefined ? { maxMemoryMb } : {}),
       ...(Object.keys(orchestratorOptions).length > 0 ? { orchestratorOptions } : {}),
       cache: opts.cache,
       offline: opts.offline === true,

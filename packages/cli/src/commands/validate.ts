@@ -1,11 +1,20 @@
 import { WeftError, compile, toMermaid, toWeftError, validate, type ExecutionPlan } from '@weft/core';
 import { resolveStep } from '@weft/core/orchestrator';
 import { loadPipeline, type LoadedPipeline } from '../run/load-pipeline.js';
-import { scanNetworkUse } from '../offline/scan.js';
+import { scanNetworkUse, type OfflineUseKind } from '../offline/scan.js';
 import type { Io, Outcome } from '../util/output.js';
 import { catalogueResult, warnInto } from '../catalogue/report.js';
 import { offlineProcess, projectCatalogue } from '../catalogue/project-catalogue.js';
 import { findProjectRoot } from '../util/project.js';
+
+/** How `validate --offline` words each kind of use. */
+const OFFLINE_USE: Record<OfflineUseKind, string> = {
+  network: 'uses the network',
+  'child-process': 'starts child processes',
+  internals: "reaches Node's internals",
+  addon: 'loads a native addon',
+  worker: 'starts a worker thread',
+};
 
 /**
  * Throws PIPELINE_INVALID (with every problem) when the pipeline's graph is invalid, and
@@ -22,21 +31,21 @@ export async function checkPipeline(loaded: LoadedPipeline): Promise<void> {
       { data: { file: loaded.file, problems: [...report.problems] } },
     );
   }
-  await checkRefs(compile(loaded.pipeline), []);
+  await checkRefs(compile(loaded.pipeline), [], loaded.file);
 }
 
-async function checkRefs(plan: ExecutionPlan, path: readonly string[]): Promise<void> {
+async function checkRefs(plan: ExecutionPlan, path: readonly string[], file: string): Promise<void> {
   for (const name of plan.order) {
     const node = plan.nodes[name]!;
-    if (node.sub) await checkRefs(node.sub, [...path, name]);
+    if (node.sub) await checkRefs(node.sub, [...path, name], file);
     if (!node.ref || node.ref.pipeline !== undefined) continue;
     try {
       await resolveStep(node.ref);
     } catch (e) {
       const err = toWeftError(e, 'MODULE_NOT_FOUND');
-      throw new WeftError(err.code, `step "${[...path, name].join('/')}": ${err.message}`, {
+      throw new WeftError(err.code, `step "${[...path, name].join('/')}" (in ${file}): ${err.message}`, {
         cause: e,
-        data: { ...err.data, step: [...path, name].join('/') },
+        data: { ...err.data, step: [...path, name].join('/'), file },
       });
     }
   }
@@ -78,16 +87,23 @@ export async function validateCommand(
   if (opts.offline) {
     const uses = scanNetworkUse(loaded.modules);
     result['network'] = uses;
-    if (uses.length > 0) {
-      const lines = uses.map((u) => `  ${u.module}:${u.line} uses ${u.uses}`).join('\n');
+    const refused = uses.filter((u) => u.refused);
+    const show = (list: typeof uses): string =>
+      list.map((u) => `  ${u.module}:${u.line} ${OFFLINE_USE[u.kind]} (${u.uses})`).join('\n');
+    if (refused.length > 0) {
       const error = new WeftError(
         'NETWORK_REFUSED',
-        `step modules use the network, which --offline refuses:\n${lines}`,
-        { data: { network: uses } },
+        `step modules do what --offline refuses:\n${show(refused)}`,
+        { data: { network: refused } },
       );
       return { exit: 2, result: { ...result, valid: false }, error };
     }
-    text.push('offline: no step module imports a network module');
+    const guarded = uses.filter((u) => !u.refused);
+    text.push(
+      guarded.length > 0
+        ? `offline: nothing refused; worker threads that --offline guards too:\n${show(guarded)}`
+        : 'offline: no step module uses the network, child processes, process.binding or native addons',
+    );
   }
   return { exit: 0, result, text: text.join('\n') };
 }

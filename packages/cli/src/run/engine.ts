@@ -1,3 +1,7 @@
+// @weft/actors is a declared dependency of the CLI, imported like any other: when it cannot load,
+// `weft` fails at start with DEPENDENCY_MISSING (see bin.ts) instead of quietly running every
+// pipeline on the main thread.
+import { workersEntry } from '@weft/actors';
 import {
   createEngine,
   createRegistry,
@@ -7,7 +11,7 @@ import {
 } from '@weft/core';
 import { type OrchestratorEntry } from '@weft/core/orchestrator';
 
-let cached: Promise<OrchestratorRegistry> | undefined;
+let cached: OrchestratorRegistry | undefined;
 let pluginEntries: readonly OrchestratorEntry[] = [];
 
 /** Orchestrators registered by the plugins of this command line (see plugins/cli-plugins.ts). */
@@ -17,28 +21,22 @@ export function usePluginOrchestrators(entries: readonly OrchestratorEntry[]): v
 }
 
 /**
- * The orchestrator registry of the CLI: `direct`, plus `workers` when @weft/actors provides it,
- * plus the plugins' orchestrators. Resolved once per process.
+ * The orchestrator registry of the CLI: `direct`, `workers` (@weft/actors, imported statically: a
+ * missing or broken @weft/actors fails loudly at load, never a silent fall-back), plus the
+ * plugins' orchestrators. Built once per process (again after the plugins change).
  */
 export function cliRegistry(): Promise<OrchestratorRegistry> {
-  cached ??= (async () => {
-    const registry = createRegistry();
-    try {
-      const actors = (await import('@weft/actors')) as Record<string, unknown>;
-      const entry = actors['workersEntry'] as OrchestratorEntry | undefined;
-      if (entry && typeof entry.create === 'function') registry.register(entry);
-    } catch {
-      // @weft/actors not built: only `direct` is available
-    }
+  if (!cached) {
+    const registry = createRegistry().register(workersEntry);
     for (const entry of pluginEntries) registry.register(entry);
-    return registry;
-  })();
-  return cached;
+    cached = registry;
+  }
+  return Promise.resolve(cached);
 }
 
-/** The default orchestration mode: `workers` when available, else `direct`. */
-export async function defaultOrchestrator(): Promise<string> {
-  return (await cliRegistry()).has('workers') ? 'workers' : 'direct';
+/** The default orchestration mode of `weft run`: `workers`. */
+export function defaultOrchestrator(): Promise<string> {
+  return Promise.resolve('workers');
 }
 
 /** Options the CLI sets on an engine. */

@@ -12,10 +12,15 @@ import {
 } from '@weft/core';
 import { stepMemo, type Lock, type MemoStats, type Store } from '@weft/store';
 import { writeFileAtomic } from '../util/atomic.js';
+import { encodeOutput, type Json } from '../output/lossless-json.js';
+import { prepareOutDir, writeOutput } from '../output/write-output.js';
 import { exitCodeFor, failure, type Io, type Outcome } from '../util/output.js';
 import { runDir } from '../util/project.js';
 import type { RunSource } from '../store/open.js';
 import { cliEngine } from './engine.js';
+import { FailureTracker, placeError } from './failure-context.js';
+import { guardMainThread, mayHoldMainThread } from './main-thread-guard.js';
+import { describeLimits, resolveLimits, type RunLimits } from './limits.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { buildMetricsFile, type CacheCounts } from './metrics-file.js';
 import { TtyProgress } from './progress.js';
@@ -39,6 +44,8 @@ export interface SessionOptions {
   readonly outDir: string | null;
   readonly orchestrator: string;
   readonly threads?: number;
+  /** Heap cap of each worker in MB (`--max-memory`). */
+  readonly maxMemoryMb?: number;
   /** Options for the orchestrator (from plugins' run options such as `--redis`). */
   readonly orchestratorOptions?: Readonly<Record<string, unknown>>;
   readonly cache: boolean;
@@ -58,14 +65,15 @@ export interface RunReport {
   readonly output?: unknown;
   readonly durationMs: number;
   readonly cached: CacheCounts;
+  /** Threads and the memory cap of each worker. */
+  readonly limits: RunLimits;
   readonly suspended?: RunResult['suspended'];
   readonly files: { readonly output: string | null; readonly metrics: string; readonly audit: string };
   /** Where the pipeline's processors came from (JSON pipelines that name processors). */
   readonly catalogue?: Record<string, unknown>;
 }
 
-/** Name of the output file written in `--out`. */
-export const OUTPUT_FILE = 'output.json';
+export { OUTPUT_FILE, writeOutput } from '../output/write-output.js';
 
 /**
  * Runs one session: locks the output directory, runs the pipeline on an engine over the project's
@@ -76,6 +84,7 @@ export async function runSession(o: SessionOptions): Promise<Outcome> {
   let lock: Lock | undefined;
   let engine: Engine | undefined;
   try {
+    if (o.outDir) prepareOutDir(o.outDir);
     if (o.outDir)
       lock = o.store.locks.acquire(`out:${o.outDir}`, o.store.owner, `output directory ${o.outDir}`);
     return await drive(o, (e) => (engine = e));
@@ -95,6 +104,16 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const { store, runId, io } = o;
   // Read before anything is recorded: a damaged profile fails the command, not a half-started run.
   const tuning = await projectTuning(o.root, io);
+  const limits = resolveLimits(
+    {
+      orchestrator: o.orchestrator,
+      threads: o.threads,
+      maxMemoryMb: o.maxMemoryMb,
+      tunedThreads: tuning?.values.threads,
+    },
+    io,
+  );
+  if (!io.json && !io.quiet) io.err(describeLimits(limits) + '\n');
   const dir = runDir(o.root, runId);
   const stats: MemoStats = { hits: 0, misses: 0, stored: 0, staleFiles: 0 };
   const cachedCounts: CacheCounts = { steps: 0, items: 0 };
@@ -110,11 +129,16 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       stats,
       filesRoot: o.outDir ?? process.cwd(),
     }),
-    ...(o.offline || o.orchestratorOptions ? { orchestratorOptions: { ...o.orchestratorOptions } } : {}),
+    orchestratorOptions: {
+      ...o.orchestratorOptions,
+      ...(limits.memoryCapMb !== null ? { maxOldGenerationSizeMb: limits.memoryCapMb } : {}),
+    },
   });
   setEngine(engine);
   const progress = io.tty && !io.json && !io.quiet && !o.events ? new TtyProgress((s) => io.err(s)) : null;
+  const failures = new FailureTracker();
   const onEvent = (e: RunEvent): void => {
+    failures.onEvent(e);
     if (e.type === 'step.skip' && e.cached) cachedCounts.steps++;
     if (e.type === 'map.item' && e.cached) cachedCounts.items++;
     progress?.onEvent(e);
@@ -128,24 +152,47 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   // A stale (cached) catalogue is reported in the envelope's warnings and on the run's event stream.
   noteCatalogue(o.loaded, io);
   const catalogueWarnings = o.loaded.catalogue?.warnings ?? [];
+  // Ctrl-C and process.exit while a step holds the main thread (main-thread-guard.ts).
+  const watchdog = mayHoldMainThread(o.orchestrator, engine.plan(o.loaded.pipeline));
+  const guard = await guardMainThread({ root: o.root, runId, io, watchdog });
+  // The output is encoded (and written to --out) before the run is recorded as succeeded.
+  let encoded: Json | undefined;
+  let outputFile: string | null = null;
   const runOptions: RunOptions = {
-    observers: [{ onEvent }],
+    commitOutput: (output: unknown): void => {
+      encoded = encodeOutput(output);
+      if (o.outDir) outputFile = writeOutput(o.outDir, output);
+    },
+    observers: [{ onEvent }, guard],
     ...quotas(o.loaded),
     ...(catalogueWarnings.length > 0 ? { warnings: catalogueWarnings } : {}),
     source: o.source,
   };
   let handle: RunHandle;
-  if (o.mode === 'resume') handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
-  else if (o.mode === 'recover')
-    handle = await engine.resume(o.loaded.pipeline, runId, undefined, runOptions);
-  else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
+  try {
+    if (o.mode === 'resume')
+      handle = await engine.resume(o.loaded.pipeline, runId, o.resumeValue, runOptions);
+    else if (o.mode === 'recover')
+      handle = await engine.resume(o.loaded.pipeline, runId, undefined, runOptions);
+    else handle = engine.start(o.loaded.pipeline, o.input, { ...runOptions, runId });
+  } catch (e) {
+    guard.dispose();
+    throw e;
+  }
   // Ctrl-C cancels the run cooperatively (it can be resumed); a second one ends the process.
   const onSigint = (): void => {
+    guard.interrupted(1);
     handle.cancel('interrupted (SIGINT)');
-    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGINT', () => {
+      guard.interrupted(2);
+      process.exit(130);
+    });
   };
   process.once('SIGINT', onSigint);
-  const result = await handle.result.finally(() => process.off('SIGINT', onSigint));
+  const result = await handle.result.finally(() => {
+    process.off('SIGINT', onSigint);
+    guard.dispose();
+  });
   const summary = progress?.stop();
   if (stats.staleFiles > 0)
     io.warnings.push({
@@ -153,10 +200,6 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       message: `${stats.staleFiles} cached result(s) were not used because a file their step writes is missing or changed: those steps ran again`,
     });
   const session = (await store.runs.sessions(runId).catch(() => [])).at(-1)?.session ?? 0;
-  let outputFile: string | null = null;
-  if (result.status === 'succeeded' && o.outDir) {
-    outputFile = writeOutput(o.outDir, result.output);
-  }
   const metricsFile = join(dir, 'metrics.json');
   writeFileAtomic(
     metricsFile,
@@ -177,9 +220,10 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
     runId,
     session,
     status: result.status,
-    ...(result.status === 'succeeded' ? { output: result.output } : {}),
+    ...(result.status === 'succeeded' ? { output: encoded ?? null } : {}),
     durationMs: result.durationMs,
     cached: cachedCounts,
+    limits,
     ...(result.status === 'suspended' ? { suspended: result.suspended } : {}),
     files: { output: outputFile, metrics: metricsFile, audit: join(dir, 'audit.jsonl') },
     ...(o.loaded.catalogue
@@ -191,7 +235,7 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
       `run ${runId} ${result.status} in ${(result.durationMs / 1000).toFixed(1)}s (${cachedCounts.steps} steps and ${cachedCounts.items} items cached)`,
   ];
   if (result.status === 'succeeded')
-    text.push(outputFile ? `output: ${outputFile}` : showOutput(result.output));
+    text.push(outputFile ? `output: ${outputFile}` : showOutput(encoded ?? null));
   if (result.status === 'suspended')
     text.push(
       `suspended: ${result.suspended.map((s) => `${s.step}: ${s.reason}`).join('; ')}\nresume with: weft resume ${runId} --input <value>`,
@@ -201,35 +245,15 @@ async function drive(o: SessionOptions, setEngine: (e: Engine) => void): Promise
   const shown = o.events ? {} : { text: text.join('\n') };
   if (result.status === 'succeeded' || result.status === 'suspended')
     return { exit: 0, result: report, ...shown };
-  const error = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
+  const bare = result.error ?? new WeftError('INTERNAL', `run ${result.status} without an error`);
+  // The error says where it happened: step, sub-pipeline path, attempt (and the step's stack).
+  const error = placeError(bare, failures.placeOf(bare, engine.plan(o.loaded.pipeline)));
   // A store fault (disk full, I/O, damage) is not the run's failure: exit 2, and the run resumes.
   return { exit: exitCodeFor(error), result: report, error, ...shown };
 }
 
-/** Writes the run output atomically as JSON; a value JSON cannot hold is NOT_SERIALIZABLE (and nothing is written). */
-export function writeOutput(outDir: string, output: unknown): string {
-  let json: string;
-  try {
-    json = JSON.stringify(output, null, 2) ?? 'null';
-  } catch (cause) {
-    throw new WeftError(
-      'NOT_SERIALIZABLE',
-      `the run output cannot be written as JSON: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
-  const file = join(outDir, OUTPUT_FILE);
-  writeFileAtomic(file, json + '\n');
-  return file;
-}
-
-function showOutput(output: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(output, null, 2) ?? 'undefined';
-  } catch {
-    s = String(output);
-  }
+function showOutput(output: Json): string {
+  const s = JSON.stringify(output, null, 2);
   return s.length > 4000
     ? `${s.slice(0, 4000)}\n… (${s.length} characters; use --out DIR to write it to a file)`
     : s;

@@ -20,6 +20,8 @@ export type Envelope =
         readonly code: string;
         readonly message: string;
         readonly data: Record<string, unknown>;
+        /** The stack of the error (for a step's failure, the step's own stack). */
+        readonly stack?: string;
       };
       readonly result?: unknown;
       readonly warnings: readonly Warning[];
@@ -35,6 +37,8 @@ export interface Warning {
 export interface Io {
   readonly json: boolean;
   readonly quiet: boolean;
+  /** `--verbose`: print an error's stack. */
+  readonly verbose?: boolean;
   readonly tty: boolean;
   out(text: string): void;
   err(text: string): void;
@@ -56,17 +60,27 @@ export function finish(io: Io, o: Outcome): number {
     const env: Envelope = o.error
       ? {
           ok: false,
-          error: { code: o.error.code, message: o.error.message, data: plain(o.error.data) },
+          error: {
+            code: o.error.code,
+            message: o.error.message,
+            data: plain(o.error.data),
+            ...(o.error.stack ? { stack: o.error.stack } : {}),
+          },
           ...(o.result !== undefined ? { result: o.result } : {}),
           warnings: io.warnings,
         }
       : { ok: true, result: o.result ?? null, warnings: io.warnings };
-    io.out(JSON.stringify(env) + '\n');
+    io.out(stringifyEnvelope(env) + '\n');
     return o.exit;
   }
   for (const w of io.warnings) io.err(`warning [${w.code}] ${w.message}\n`);
   if (o.text && !io.quiet) io.out(o.text.endsWith('\n') ? o.text : o.text + '\n');
-  if (o.error) io.err(`error [${o.error.code}] ${o.error.message}\n`);
+  if (o.error) {
+    io.err(`error [${o.error.code}] ${o.error.message}\n`);
+    if (io.verbose && o.error.stack) io.err(`${indent(o.error.stack)}\n`);
+    else if (o.exit === EXIT.runFailed && o.error.stack && !io.quiet)
+      io.err('(run again with --verbose for the stack, or see "stack" in the --json envelope)\n');
+  }
   return o.exit;
 }
 
@@ -82,4 +96,16 @@ function plain(data: Record<string, unknown>): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+function indent(stack: string): string {
+  return stack
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+/** The envelope as JSON; a value JSON cannot hold (a BigInt in error data, say) becomes a string. */
+function stringifyEnvelope(env: Envelope): string {
+  return JSON.stringify(env, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }

@@ -14,6 +14,7 @@ import {
 } from './options.js';
 import { RunController } from './run-controller.js';
 import { readSnapshot } from '../scheduler/snapshot-v1.js';
+import { assertNotInWeftWorker } from './worker-guard.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
 /**
@@ -37,6 +38,7 @@ export class Engine {
   readonly #live = new Set<RunHandle>();
 
   constructor(options: EngineOptions = {}) {
+    assertNotInWeftWorker('createEngine()');
     this.options = resolveEngineOptions(options);
     if (typeof this.options.orchestrator === 'string') this.options.registry.get(this.options.orchestrator);
   }

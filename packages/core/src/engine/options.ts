@@ -63,6 +63,13 @@ export interface RunOptions {
   readonly overrides?: Readonly<Record<string, StepCode>>;
   /** Warnings known before the run starts (a stale catalogue, say): emitted as `warning` events right after `run.start`. */
   readonly warnings?: readonly { readonly code: string; readonly message: string }[];
+  /**
+   * Called with the output of a run that succeeded, before the run is recorded as succeeded (before
+   * `run.finish` and the store): write the output where it belongs here. When it throws, the run
+   * fails with its error (a WeftError keeps its code; anything else is INTERNAL), so a run is never
+   * recorded as succeeded with outputs that were not written.
+   */
+  readonly commitOutput?: (output: unknown) => void | Promise<void>;
   /** The tenant the run belongs to (kept in its record; `RunStore.query` filters on it). */
   readonly tenant?: string;
   /** Labels kept in the run's record (`RunStore.query` filters on one). */
@@ -121,6 +128,11 @@ export function checkRunOptions(o: RunOptions): void {
   checkPositive('maxSteps', o.maxSteps);
   checkPositive('maxConcurrency', o.maxConcurrency);
   checkPositive('chunkSize', o.chunkSize);
+  if (o.commitOutput !== undefined && typeof o.commitOutput !== 'function')
+    throw new WeftError(
+      'OPTION_INVALID',
+      `option commitOutput must be a function, got ${typeof o.commitOutput}`,
+    );
   if (o.runId !== undefined && (typeof o.runId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(o.runId))) {
     throw new WeftError(
       'OPTION_INVALID',

@@ -317,6 +317,14 @@ export class RunController {
     } else if (this.#resumeFrom) {
       await store.deleteSnapshot(this.#runId).catch(() => undefined);
     }
+    if (outcome.status === 'succeeded' && this.#run.commitOutput) {
+      // The output is written (by the caller) before the run counts as succeeded.
+      try {
+        await this.#run.commitOutput(outcome.output);
+      } catch (e) {
+        persistError = toWeftError(e, 'INTERNAL');
+      }
+    }
     const finalStatus: RunStatus = persistError ? 'failed' : status;
     const error =
       persistError ??
@@ -341,7 +349,7 @@ export class RunController {
       metrics,
     });
     this.#hub.close();
-    const output = outcome.status === 'succeeded' ? outcome.output : undefined;
+    const output = outcome.status === 'succeeded' && !persistError ? outcome.output : undefined;
     const [fault] = await Promise.all([
       this.#journal.close({
         status: finalStatus,

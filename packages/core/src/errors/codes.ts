@@ -24,6 +24,7 @@ export const RUN_FAILURE_CODES = [
   'ORCHESTRATOR_UNAVAILABLE',
   'NETWORK_REFUSED',
   'AUDIT_BROKEN',
+  'OUTPUT_WRITE',
 ] as const;
 
 /**
@@ -52,6 +53,7 @@ export const ERROR_CODES = [
   // running (the failures of a run are RUN_FAILURE_CODES, above)
   ...RUN_FAILURE_CODES,
   'ORCHESTRATOR_UNKNOWN',
+  'ENGINE_IN_WORKER',
   'ORCHESTRATOR_CAPABILITY',
   'PLUGIN_INVALID',
   'RUN_NOT_FOUND',
@@ -67,6 +69,7 @@ export const ERROR_CODES = [
   'EVENT_GAP',
   'RUN_ACTIVE',
   'LOCK_HELD',
+  'DEPENDENCY_MISSING',
   // configuration and the processor catalogue
   'CONFIG_INVALID',
   'TUNING_INVALID',

@@ -1,5 +1,5 @@
 import { isPipeline, type Pipeline } from '../definition/pipeline.js';
-import { WeftError } from '../errors/weft-error.js';
+import { WeftError, isWeftError } from '../errors/weft-error.js';
 
 /** Imports a module and returns the exported pipeline with that name. */
 export async function findPipeline(module: string, name: string): Promise<Pipeline> {
@@ -27,16 +27,30 @@ export async function importModule(module: string): Promise<Record<string, unkno
       code === 'ERR_UNSUPPORTED_ESM_URL_SCHEME' ||
       code === 'ERR_INVALID_URL'
     ) {
-      throw new WeftError(
-        'MODULE_NOT_FOUND',
-        `cannot import step module ${module}: ${(cause as Error).message}`,
-        { cause, data: { module } },
-      );
+      throw new WeftError('MODULE_NOT_FOUND', `cannot import step module ${module}: ${ownMessage(cause)}`, {
+        cause,
+        data: { module },
+      });
     }
+    // A coded error thrown while the module loads (ENGINE_IN_WORKER, say) keeps its code.
     throw new WeftError(
-      'MODULE_NOT_FOUND',
+      isWeftError(cause) ? cause.code : 'MODULE_NOT_FOUND',
       `step module ${module} failed to load: ${(cause as Error).message}`,
-      { cause, data: { module } },
+      { cause, data: { ...(isWeftError(cause) ? cause.data : {}), module } },
     );
   }
+}
+
+/** This file, as Node names an importer in its messages. */
+const SELF = decodeURIComponent(new URL(import.meta.url).pathname);
+
+/**
+ * Node's message without " imported from <this file>": the importer it names is the engine, which
+ * tells the user nothing (the module was named by their pipeline); an importer of their own is kept.
+ */
+function ownMessage(cause: unknown): string {
+  const message = (cause as Error).message;
+  return message.endsWith(` imported from ${SELF}`)
+    ? message.slice(0, -` imported from ${SELF}`.length)
+    : message;
 }

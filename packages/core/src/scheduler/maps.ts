@@ -7,6 +7,7 @@ import type { PlanNode } from '../plan/execution-plan.js';
 import { memoCall } from './memo-keys.js';
 import { openInv, overran, release, stepTimeout } from './invocations.js';
 import { failed, settle, type ItemUnit, type StepUnit } from './settle.js';
+import { guidedChunk } from './guided-chunk.js';
 import type { Tx } from './tx.js';
 import type { Activation, ExecState, Invocation, MapState } from './types.js';
 
@@ -46,7 +47,8 @@ export function startMap(
   }
   const id = t.nextId();
   const env = t.env;
-  const chunk = node.map?.chunkSize ?? env.chunkSize ?? autoChunk(env, source.total);
+  const given = node.map?.chunkSize ?? env.chunkSize ?? null;
+  const chunk = given ?? autoChunk(env, source.total);
   // Room for four chunks per thread: a short map (cut into parallelism × 2 chunks) is in flight at once.
   const concurrency = node.concurrency ?? Math.max(16, env.parallelism * chunk * 4);
   const m: MapState = {
@@ -57,6 +59,12 @@ export function startMap(
     startedAt: t.now,
     total: source.total,
     chunkSize: Math.max(1, Math.min(chunk, concurrency)),
+    // No chunk size given and a known size: guided chunks, as large as the even cut at first and
+    // smaller as the map drains (on an orchestrator that chunks at all: defaultChunkSize > 1).
+    guided:
+      given === null && source.total !== null && env.defaultChunkSize > 1
+        ? { total: source.total, parallelism: env.parallelism }
+        : null,
     concurrency,
     array: source.array,
     next: 0,
@@ -112,7 +120,8 @@ export function fillMap(t: Tx, m: MapState): void {
       send(t, exec, m, [retry.item], retry.index, [retry.attempt]);
       continue;
     }
-    const items = take(t, m, Math.min(m.chunkSize, m.concurrency - m.inflight));
+    const size = m.guided ? guidedChunk(m.guided.total - m.next, m.chunkSize, m.guided) : m.chunkSize;
+    const items = take(t, m, Math.min(size, m.concurrency - m.inflight));
     if (items.length === 0) break;
     const base = m.next;
     m.next += items.length;
@@ -129,9 +138,13 @@ function take(t: Tx, m: MapState, n: number): unknown[] {
     const out = input.slice(m.next, m.next + n);
     return out;
   }
-  if (m.buffer.length < n && !m.exhausted && !m.pulling) {
-    m.pulling = true;
-    t.effect({ t: 'pull', map: m.id, n: Math.max(n, m.chunkSize) });
+  if (m.buffer.length < n && !m.exhausted) {
+    if (!m.pulling) {
+      m.pulling = true;
+      t.effect({ t: 'pull', map: m.id, n: Math.max(n, m.chunkSize) });
+    }
+    // A guided map (a Map or a Set) waits for its whole chunk: its sizes stay the guided ones.
+    if (m.guided) return [];
   }
   return m.buffer.splice(0, n);
 }

@@ -3,6 +3,7 @@
 import type { SerializedError } from '../errors/weft-error.js';
 import type { EventBody } from '../events/types.js';
 import type { ItemOutcome, TaskOutcome } from '../orchestrator/types.js';
+import type { GuidedChunking } from './guided-chunk.js';
 
 /** One pending activation of a node: plain data. */
 export interface Activation {
@@ -121,7 +122,13 @@ export interface MapState {
   readonly act: Activation;
   readonly startedAt: number;
   readonly total: number | null;
+  /** Items per chunk; with `guided`, the largest chunk. */
   readonly chunkSize: number;
+  /**
+   * Set when no chunk size was given, the map's size is known and the orchestrator chunks: its
+   * chunks shrink as it drains (see guided-chunk.ts).
+   */
+  readonly guided: GuidedChunking | null;
   readonly concurrency: number;
   /** The input is an array: items are read from it; otherwise the runtime pulls them (`pull`). */
   readonly array: boolean;
