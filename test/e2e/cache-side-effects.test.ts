@@ -76,7 +76,10 @@ describe('checkpoints without the cross-run cache', () => {
     const committed = (): number => {
       const db = new Database(join(dir, '.weft', 'weft.db'), { readonly: true, fileMustExist: true });
       try {
-        return (db.prepare("SELECT count(*) AS n FROM memo WHERE run_id = 'nc'").get() as { n: number }).n;
+        // Committed entries are in memo_log until they are moved into memo (see SqliteMemo).
+        const sql =
+          "SELECT (SELECT count(*) FROM memo WHERE run_id = 'nc') + (SELECT count(*) FROM memo_log WHERE run_id = 'nc') AS n";
+        return (db.prepare(sql).get() as { n: number }).n;
       } finally {
         db.close();
       }

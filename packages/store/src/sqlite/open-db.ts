@@ -6,7 +6,7 @@ import { privateDir } from '../shared/private-fs.js';
 import { REPAIR, storeError } from '../shared/store-errors.js';
 import { Db } from './db.js';
 import { migrateV1 } from './migrate-v1.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MEMO_LOG_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 /** The database file of a store directory. */
 export const DB_FILE = 'weft.db';
@@ -53,9 +53,13 @@ export function openDb(dir: string, o: OpenDbOptions = {}): Db {
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     const db = new Db(file, raw);
     const version = schemaOf(db);
-    if (version === SCHEMA_VERSION) return db;
+    if (version === SCHEMA_VERSION) {
+      raw.exec(MEMO_LOG_SQL);
+      return db;
+    }
     if (version === 1) {
       migrateV1(db, dir);
+      raw.exec(MEMO_LOG_SQL);
       o.onMigrate?.(1);
       return db;
     }

@@ -1,6 +1,17 @@
 /** The schema version this release writes; older ones are migrated on open, newer ones refused. */
 export const SCHEMA_VERSION = 2;
 
+/**
+ * Memo entries as they are committed (with their event batch), in commit order and without an
+ * index: appending costs a few bytes of WAL per entry, where an insert into `memo`'s random-keyed
+ * index dirties a page each. They are moved into `memo` in key order, many at a time (see
+ * SqliteMemo). Added to schema 2 stores when they are opened (an older release ignores it: its
+ * entries are then cache misses, never wrong values).
+ */
+export const MEMO_LOG_SQL = `CREATE TABLE IF NOT EXISTS memo_log (
+  key TEXT NOT NULL, hash TEXT NOT NULL, files TEXT, run_id TEXT, saved_at INTEGER NOT NULL, data BLOB
+);`;
+
 /** Tables of `weft.db` (schema 2). Values above the file threshold live in `values/` by hash. */
 export const SCHEMA_SQL = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +46,7 @@ CREATE TABLE memo (
   key TEXT PRIMARY KEY, hash TEXT NOT NULL, files TEXT, run_id TEXT, saved_at INTEGER NOT NULL, data BLOB
 );
 CREATE INDEX memo_run ON memo (run_id) WHERE run_id IS NOT NULL;
+${MEMO_LOG_SQL}
 CREATE TABLE checkpoints (key TEXT PRIMARY KEY, value BLOB NOT NULL, run_id TEXT, saved_at INTEGER NOT NULL);
 CREATE INDEX checkpoints_run ON checkpoints (run_id) WHERE run_id IS NOT NULL;
 CREATE TABLE audit_heads (

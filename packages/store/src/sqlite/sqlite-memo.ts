@@ -11,6 +11,9 @@ interface Row {
   data: Buffer | null;
 }
 
+/** Logged entries moved into `memo` at once (at most this many wait in `memo_log`). */
+const MERGE = 65_536;
+
 /** Encoded values up to this many bytes are kept in the memo row (still hash-checked), not as value rows. */
 const INLINE = 256;
 
@@ -25,6 +28,14 @@ interface Entry {
  * The memo in SQLite: keys to value hashes, written through the store's writer. A small value
  * (most map items) is kept in the memo row itself with its hash, so that a memoised item costs one
  * row, not two; reading it checks the hash all the same.
+ *
+ * Entries are committed (with the event batch that reports them) into `memo_log`, an append-only
+ * table, and moved into the keyed `memo` table in key order {@link MERGE} at a time, when the store
+ * is opened or closed, and before anything reads `memo` as a whole (`hasRun`, `expire`, `clear`,
+ * collecting values): appending 100,000 entries writes a few MB, inserting them one batch at a
+ * time into a random-keyed index rewrote a page per entry. This process reads its own logged
+ * entries from memory until they are moved; another live process sees them once they are moved
+ * (a cache miss until then, never a wrong value; a resumed run's `hasRun` moves them first).
  */
 export class SqliteMemo implements Memo {
   readonly #db: Db;
@@ -32,6 +43,10 @@ export class SqliteMemo implements Memo {
   readonly #writer: SqliteWriter;
   /** Entries waiting to be committed, so that reads see them. */
   readonly #pending = new Map<string, Entry>();
+  /** Rowids in `memo_log` of the entries this process logged and has not moved into `memo`. */
+  readonly #logged = new Map<string, number | bigint>();
+  /** Rows in `memo_log` (as far as this process knows). */
+  #logRows: number;
   readonly #pendingCheckpoints = new Map<string, Buffer | null>();
   /** Whether the checkpoints table may hold rows (a completed key then drops its checkpoint). */
   #checkpoints: boolean;
@@ -42,6 +57,32 @@ export class SqliteMemo implements Memo {
     this.#writer = writer;
     this.#checkpoints =
       db.do('reading checkpoints', () => db.stmt('SELECT 1 FROM checkpoints LIMIT 1').get()) !== undefined;
+    // What a crashed or older process left in the log is moved now, so every reader finds it.
+    this.#logRows = db.do('reading the memo', () => db.stmt('SELECT 1 FROM memo_log LIMIT 1').get()) ? 1 : 0;
+    if (this.#logRows > 0) this.merge();
+  }
+
+  /**
+   * Moves the logged entries into `memo` (in key order, the last of a key winning), in the writer's
+   * next transaction with whatever it buffered.
+   */
+  merge(): void {
+    this.#bufferMerge();
+    this.#writer.commit();
+  }
+
+  #bufferMerge(): void {
+    this.#writer.buffer('memo-merge', () => {
+      this.#db
+        .stmt(
+          `INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at, data)
+           SELECT key, hash, files, run_id, saved_at, data FROM memo_log ORDER BY key, rowid`,
+        )
+        .run();
+      this.#db.stmt('DELETE FROM memo_log').run();
+      this.#logged.clear();
+      this.#logRows = 0;
+    });
   }
 
   /**
@@ -65,10 +106,7 @@ export class SqliteMemo implements Memo {
     const p = this.#pending.get(key);
     if (p) ({ hash, files, data } = p);
     else {
-      const row = this.#db.do(
-        'reading the memo',
-        () => this.#db.stmt('SELECT hash, files, data FROM memo WHERE key = ?').get(key) as Row | undefined,
-      );
+      const row = this.#db.do('reading the memo', () => this.#row(key));
       if (!row) return undefined;
       hash = row.hash;
       data = row.data;
@@ -80,9 +118,11 @@ export class SqliteMemo implements Memo {
         data === null
           ? this.#values.lookup(hash)
           : this.#values.checked(hash, data, () =>
-              this.#db.do('forgetting a damaged value', () =>
-                this.#db.stmt('DELETE FROM memo WHERE key = ? AND hash = ?').run(key, hash),
-              ),
+              this.#db.do('forgetting a damaged value', () => {
+                this.#db.stmt('DELETE FROM memo WHERE key = ? AND hash = ?').run(key, hash);
+                this.#db.stmt('DELETE FROM memo_log WHERE key = ? AND hash = ?').run(key, hash);
+                this.#logged.delete(key);
+              }),
             );
     } catch (e) {
       // Reported by the value store; the step runs again and its put stores the value anew.
@@ -90,6 +130,19 @@ export class SqliteMemo implements Memo {
     }
     if (!found) return undefined;
     return files ? { value: found.value, files } : { value: found.value };
+  }
+
+  /** The stored row of a key: the one this process logged (read by rowid) or the keyed one. */
+  #row(key: string): Row | undefined {
+    const rowid = this.#logged.get(key);
+    if (rowid !== undefined) {
+      const logged = this.#db
+        .stmt('SELECT key, hash, files, data FROM memo_log WHERE rowid = ?')
+        .get(rowid) as (Row & { key: string }) | undefined;
+      // Gone (moved by another process, or its run deleted): the keyed table says.
+      if (logged?.key === key) return logged;
+    }
+    return this.#db.stmt('SELECT hash, files, data FROM memo WHERE key = ?').get(key) as Row | undefined;
   }
 
   put(key: string, value: unknown, o: MemoPutOptions = {}): void {
@@ -105,18 +158,20 @@ export class SqliteMemo implements Memo {
     }
     const files = o.files && o.files.length > 0 ? JSON.stringify(o.files) : null;
     const runId = o.runId ?? null;
-    this.#pending.set(key, { hash, data, ...(o.files ? { files: o.files } : {}) });
+    const entry: Entry = { hash, data, ...(o.files ? { files: o.files } : {}) };
+    this.#pending.set(key, entry);
     this.#pendingCheckpoints.set(key, null);
     this.#writer.buffer(`m:${key}`, () => {
-      this.#db
-        .stmt(
-          'INSERT OR REPLACE INTO memo (key, hash, files, run_id, saved_at, data) VALUES (?, ?, ?, ?, ?, ?)',
-        )
+      const { lastInsertRowid } = this.#db
+        .stmt('INSERT INTO memo_log (key, hash, files, run_id, saved_at, data) VALUES (?, ?, ?, ?, ?, ?)')
         .run(key, hash, files, runId, Date.now(), data);
+      this.#logRows++;
+      this.#logged.set(key, lastInsertRowid);
       if (this.#checkpoints) this.#db.stmt('DELETE FROM checkpoints WHERE key = ?').run(key);
       if (this.#pending.get(key)?.hash === hash) this.#pending.delete(key);
       if (this.#pendingCheckpoints.get(key) === null) this.#pendingCheckpoints.delete(key);
     });
+    if (this.#logRows + this.#pending.size >= MERGE) this.#bufferMerge();
   }
 
   checkpoint(key: string): { readonly value: unknown } | undefined {
@@ -162,7 +217,7 @@ export class SqliteMemo implements Memo {
   }
 
   hasRun(runId: string): boolean {
-    this.#writer.commit();
+    this.merge();
     return this.#db.do(
       'reading the memo',
       () =>
@@ -173,7 +228,7 @@ export class SqliteMemo implements Memo {
 
   /** Drops cross-run entries and checkpoints of no run stored at or before `before` (ms since the epoch). */
   expire(before: number): number {
-    this.#writer.commit();
+    this.merge();
     return this.#db.tx('expiring the cache', () => {
       const n = this.#db.stmt('DELETE FROM memo WHERE run_id IS NULL AND saved_at <= ?').run(before).changes;
       this.#db.stmt('DELETE FROM checkpoints WHERE run_id IS NULL AND saved_at <= ?').run(before);
@@ -182,7 +237,7 @@ export class SqliteMemo implements Memo {
   }
 
   clear(): number {
-    this.#writer.commit();
+    this.merge();
     return this.#db.tx(
       'clearing the memo',
       () => this.#db.stmt('DELETE FROM memo WHERE run_id IS NULL').run().changes,

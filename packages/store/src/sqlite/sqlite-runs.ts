@@ -197,6 +197,7 @@ export class SqliteRuns implements RunStore {
       ])
         this.#db.stmt(`DELETE FROM ${t} WHERE run_id = ?`).run(runId);
       this.#db.stmt('DELETE FROM memo WHERE run_id = ?').run(runId);
+      this.#db.stmt('DELETE FROM memo_log WHERE run_id = ?').run(runId);
       this.#db.stmt('DELETE FROM checkpoints WHERE run_id = ?').run(runId);
     });
     this.#d.forgetAudit(runId);

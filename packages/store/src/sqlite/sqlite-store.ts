@@ -121,7 +121,8 @@ export async function openStore(dir: string, o: OpenStoreOptions = {}): Promise<
       if (closed) return;
       closed = true;
       try {
-        writer.commit();
+        // Commits what is buffered, and moves the memo's logged entries into its keyed table.
+        memo.merge();
       } finally {
         db.raw.close();
       }

@@ -129,6 +129,7 @@ export class SqliteValueBackend implements ValueBackend {
         this.#db
           .stmt(
             `SELECT hash, bytes, in_file FROM vals WHERE hash NOT IN (SELECT hash FROM memo)
+             AND hash NOT IN (SELECT hash FROM memo_log)
              AND hash NOT IN (SELECT hash FROM event_refs) AND hash NOT IN (SELECT hash FROM run_refs)`,
           )
           .all() as { hash: string; bytes: number; in_file: number }[],

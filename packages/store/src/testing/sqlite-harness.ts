@@ -46,6 +46,7 @@ export function sqliteHarness(options: OpenStoreOptions = {}): StoreHarness {
         } else db.prepare('UPDATE vals SET data = ? WHERE hash = ?').run(bytes, hash);
         // Small values are also kept in memo rows.
         db.prepare('UPDATE memo SET data = ? WHERE hash = ? AND data IS NOT NULL').run(bytes, hash);
+        db.prepare('UPDATE memo_log SET data = ? WHERE hash = ? AND data IS NOT NULL').run(bytes, hash);
       } finally {
         db.close();
       }
