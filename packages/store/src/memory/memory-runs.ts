@@ -75,6 +75,26 @@ export class MemoryRuns implements RunStore {
     });
   }
 
+  /**
+   * Sets fields of a stored record that hold no values (status, owner, counters; `undefined`
+   * removes one), in its stored JSON: its values stay by ref as they are, nothing is decoded.
+   */
+  #patch(
+    row: Row,
+    fields: { status: StoredRunStatus; owner?: Owner | undefined; sessions?: number; lastSeq?: number },
+  ): void {
+    const r = JSON.parse(row.json) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) delete r[k];
+      else r[k] = v;
+    }
+    row.json = JSON.stringify(r);
+    row.status = fields.status;
+    if ('sessions' in fields) row.sessions = fields.sessions;
+    if ('lastSeq' in fields) row.lastSeq = fields.lastSeq;
+    row.parsed = undefined;
+  }
+
   async get(runId: string): Promise<RunRecord | undefined> {
     const row = this.#rows.get(runId);
     return row ? decodeRecord(row.json, this.#d.values) : undefined;
@@ -116,8 +136,7 @@ export class MemoryRuns implements RunStore {
       lastSeq: null,
     };
     this.#sessions.set(runId, [...list, s]);
-    const r = decodeRecord(row.json, this.#d.values);
-    this.#write({ ...r, status: 'running', owner, sessions: s.session });
+    this.#patch(row, { status: 'running', owner, sessions: s.session });
     return s;
   }
 
@@ -134,8 +153,7 @@ export class MemoryRuns implements RunStore {
     );
     const row = this.#rows.get(runId);
     if (!row) return;
-    const { owner: _o, ...rest } = decodeRecord(row.json, this.#d.values);
-    this.#write({ ...rest, status, lastSeq });
+    this.#patch(row, { status, lastSeq, owner: undefined });
   }
 
   async sessions(runId: string): Promise<readonly SessionRecord[]> {
@@ -163,8 +181,7 @@ export class MemoryRuns implements RunStore {
       const o = recordOf(row).owner;
       if (o && (o.leaseUntil === undefined || o.leaseUntil > now) && alive(o)) continue;
       const lastSeq = await this.#d.lastId(runId);
-      const { owner: _o, ...rest } = decodeRecord(row.json, this.#d.values);
-      this.#write({ ...rest, status: 'interrupted', lastSeq });
+      this.#patch(row, { status: 'interrupted', lastSeq, owner: undefined });
       const list = this.#sessions.get(runId) ?? [];
       this.#sessions.set(
         runId,
