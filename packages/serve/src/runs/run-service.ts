@@ -100,16 +100,9 @@ export class RunService {
   /** Starts a run; RUN_EXISTS when its id is taken, SHUTTING_DOWN once shutdown began. */
   async start(req: StartRequest): Promise<ActiveRun> {
     this.#assertAccepting();
+    if (req.runId !== undefined) await this.#claim(req.runId);
+    // An id of its own (a random UUID) is taken by no run: no store read on the execute path.
     const runId = req.runId ?? globalThis.crypto.randomUUID();
-    // Claimed before the first await: two requests for one id never both start it.
-    if (this.#active.has(runId) || this.#claimed.has(runId)) throw exists(runId);
-    this.#claimed.add(runId);
-    try {
-      if (await this.#d.store.runs.get(runId)) throw exists(runId);
-    } finally {
-      this.#claimed.delete(runId);
-    }
-    this.#assertAccepting();
     const tenant = req.principal.tenant;
     const handle = this.engine(req.mode).start(req.pipeline.pipeline, req.input, {
       runId,
@@ -213,6 +206,19 @@ export class RunService {
     }
     this.#engines.clear();
     return failures;
+  }
+
+  /** Checks that a client's run id is free (RUN_EXISTS otherwise), then that shutdown has not begun. */
+  async #claim(runId: string): Promise<void> {
+    // Claimed before the first await: two requests for one id never both start it.
+    if (this.#active.has(runId) || this.#claimed.has(runId)) throw exists(runId);
+    this.#claimed.add(runId);
+    try {
+      if (await this.#d.store.runs.get(runId)) throw exists(runId);
+    } finally {
+      this.#claimed.delete(runId);
+    }
+    this.#assertAccepting();
   }
 
   #track(

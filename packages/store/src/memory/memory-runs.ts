@@ -31,7 +31,16 @@ export interface MemoryRunsDeps {
 interface Row {
   json: string;
   refs: string[];
-  record: RunRecord;
+  status: StoredRunStatus;
+  sessions: number | undefined;
+  lastSeq: number | undefined;
+  /** `json` parsed (values by ref), on first need: a run's record is written 4 times per session. */
+  parsed: RunRecord | undefined;
+}
+
+/** A row's record as stored (values by ref), for queries and pruning. */
+function recordOf(row: Row): RunRecord {
+  return (row.parsed ??= JSON.parse(row.json) as RunRecord);
 }
 
 /** Runs, sessions and snapshots in memory, encoded as SQLite encodes them (so they mean the same). */
@@ -46,7 +55,7 @@ export class MemoryRuns implements RunStore {
   }
 
   async put(record: RunRecord): Promise<void> {
-    const kept = this.#rows.get(record.runId)?.record;
+    const kept = this.#rows.get(record.runId);
     const { sessions: _s, lastSeq: _l, ...rest } = record;
     this.#write({
       ...rest,
@@ -57,7 +66,34 @@ export class MemoryRuns implements RunStore {
 
   #write(record: RunRecord): void {
     const { json, refs } = encodeRecord(record, this.#d.values);
-    this.#rows.set(record.runId, { json, refs, record: JSON.parse(json) as RunRecord });
+    this.#rows.set(record.runId, {
+      json,
+      refs,
+      status: record.status,
+      sessions: record.sessions,
+      lastSeq: record.lastSeq,
+      parsed: undefined,
+    });
+  }
+
+  /**
+   * Sets fields of a stored record that hold no values (status, owner, counters; `undefined`
+   * removes one), in its stored JSON: its values stay by ref as they are, nothing is decoded.
+   */
+  #patch(
+    row: Row,
+    fields: { status: StoredRunStatus; owner?: Owner | undefined; sessions?: number; lastSeq?: number },
+  ): void {
+    const r = JSON.parse(row.json) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) delete r[k];
+      else r[k] = v;
+    }
+    row.json = JSON.stringify(r);
+    row.status = fields.status;
+    if ('sessions' in fields) row.sessions = fields.sessions;
+    if ('lastSeq' in fields) row.lastSeq = fields.lastSeq;
+    row.parsed = undefined;
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {
@@ -66,10 +102,7 @@ export class MemoryRuns implements RunStore {
   }
 
   async query(q?: RunQuery): Promise<RunPage> {
-    const page = queryRecords(
-      [...this.#rows.values()].map((r) => r.record),
-      q,
-    );
+    const page = queryRecords([...this.#rows.values()].map(recordOf), q);
     return {
       runs: page.runs.map((r) => decodeRecord(this.#rows.get(r.runId)!.json, this.#d.values)),
       nextCursor: page.nextCursor,
@@ -79,7 +112,7 @@ export class MemoryRuns implements RunStore {
   async delete(runId: string): Promise<boolean> {
     const row = this.#rows.get(runId);
     if (!row) return false;
-    if (row.record.status === 'running')
+    if (row.status === 'running')
       throw new WeftError('RUN_ACTIVE', `run "${runId}" is running: cancel it first`, { data: { runId } });
     this.#rows.delete(runId);
     this.#sessions.delete(runId);
@@ -104,8 +137,7 @@ export class MemoryRuns implements RunStore {
       lastSeq: null,
     };
     this.#sessions.set(runId, [...list, s]);
-    const r = decodeRecord(row.json, this.#d.values);
-    this.#write({ ...r, status: 'running', owner, sessions: s.session });
+    this.#patch(row, { status: 'running', owner, sessions: s.session });
     return s;
   }
 
@@ -122,8 +154,7 @@ export class MemoryRuns implements RunStore {
     );
     const row = this.#rows.get(runId);
     if (!row) return;
-    const { owner: _o, ...rest } = decodeRecord(row.json, this.#d.values);
-    this.#write({ ...rest, status, lastSeq });
+    this.#patch(row, { status, lastSeq, owner: undefined });
   }
 
   async sessions(runId: string): Promise<readonly SessionRecord[]> {
@@ -147,12 +178,11 @@ export class MemoryRuns implements RunStore {
     const now = Date.now();
     const gone: string[] = [];
     for (const [runId, row] of this.#rows) {
-      if (row.record.status !== 'running') continue;
-      const o = row.record.owner;
+      if (row.status !== 'running') continue;
+      const o = recordOf(row).owner;
       if (o && (o.leaseUntil === undefined || o.leaseUntil > now) && alive(o)) continue;
       const lastSeq = await this.#d.lastId(runId);
-      const { owner: _o, ...rest } = decodeRecord(row.json, this.#d.values);
-      this.#write({ ...rest, status: 'interrupted', lastSeq });
+      this.#patch(row, { status: 'interrupted', lastSeq, owner: undefined });
       const list = this.#sessions.get(runId) ?? [];
       this.#sessions.set(
         runId,
@@ -170,11 +200,7 @@ export class MemoryRuns implements RunStore {
     readonly keep?: number;
   }): Promise<{ runs: number; bytes: number }> {
     const before = this.#d.size();
-    const victims = pruneCandidates(
-      [...this.#rows.values()].map((r) => r.record),
-      o,
-      Date.now(),
-    );
+    const victims = pruneCandidates([...this.#rows.values()].map(recordOf), o, Date.now());
     for (const r of victims) await this.delete(r.runId);
     if (o.olderThanMs !== undefined) this.#d.expireCache(Date.now() - o.olderThanMs);
     this.#d.collect();
