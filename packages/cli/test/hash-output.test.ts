@@ -43,7 +43,12 @@ describe('exit codes and the JSON envelope', () => {
     expect(out).toHaveLength(1);
     expect(JSON.parse(out[0]!)).toEqual({
       ok: false,
-      error: { code: 'USAGE_INVALID', message: 'bad', data: { x: 1 }, stack: expect.stringContaining('bad') },
+      error: {
+        code: 'USAGE_INVALID',
+        message: 'bad',
+        data: { x: 1 },
+        stack: expect.stringContaining('bad') as unknown,
+      },
       warnings: [{ code: 'W', message: 'careful' }],
     });
   });

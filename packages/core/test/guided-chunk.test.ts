@@ -3,7 +3,8 @@
 // a simulated pool: two virtual threads that take tasks in order and "run" each item for as many
 // virtual time units as its value; the makespan is exact, no clock or timing involved.
 import { describe, expect, it } from 'vitest';
-import { createEngine, pipeline, type Orchestrator, type Task, type TaskOutcome } from '../src/index.js';
+import { createEngine, pipeline } from '../src/index.js';
+import type { Orchestrator, Task, TaskOutcome } from '../src/orchestrator/index.js';
 import { GUIDED_FLOOR_SHARE, guidedChunk } from '../src/scheduler/guided-chunk.js';
 
 /** A pool of `threads` virtual threads: FIFO queue, an items task costs the sum of its items. */

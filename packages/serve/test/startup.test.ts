@@ -271,7 +271,10 @@ describe('plugins named by path in the configuration', () => {
           store: untouchableStore(),
           listen: false,
         }),
-      ).rejects.toMatchObject({ code: 'PLUGIN_INVALID', message: expect.stringContaining('./absent.mjs') });
+      ).rejects.toMatchObject({
+        code: 'PLUGIN_INVALID',
+        message: expect.stringContaining('./absent.mjs') as unknown,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,13 +12,13 @@ export function pluginImporter(baseDir: string): (specifier: string) => Promise<
   const fromConfig = createRequire(join(baseDir, 'package.json'));
   return async (specifier) => {
     if (specifier.startsWith('.') || isAbsolute(specifier))
-      return import(pathToFileURL(resolve(baseDir, specifier)).href);
+      return import(pathToFileURL(resolve(baseDir, specifier)).href) as Promise<unknown>;
     let resolved: string | undefined;
     try {
       resolved = fromConfig.resolve(specifier);
     } catch {
       // Not installed beside the configuration: let the service's own resolution try.
     }
-    return resolved ? import(pathToFileURL(resolved).href) : import(specifier);
+    return (resolved ? import(pathToFileURL(resolved).href) : import(specifier)) as Promise<unknown>;
   };
 }
