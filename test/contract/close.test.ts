@@ -1,7 +1,8 @@
 // engine.close() with runs in flight (issue 10, defect 3). On every orchestrator, close() cancels the
 // runs still in flight (each ends `cancelled` with RUN_CANCELLED and its one run.finish) and resolves
 // only once they have ended and every step actor's teardown has run: exactly once per actor instance,
-// after its last invocation. A closed engine starts no run.
+// after its last invocation (on bullmq the actors are the workers' and outlive a coordinator: see the
+// test below). A closed engine starts no run.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine, RunResult } from '@weft/core';
 import { closeMap, type ActorNote } from '../dist/fixtures/close.js';
@@ -54,6 +55,17 @@ describe.each(ORCHESTRATORS)('engine.close() on %s', (name) => {
         mine.filter((n) => n.phase === 'setup'),
         actor,
       ).toHaveLength(1);
+      if (name === 'bullmq') {
+        // The actors belong to the fleet: they live in the `weft worker`s' threads and stay set up for
+        // the other coordinators those workers serve; a worker tears each down once, after its last
+        // invocation, when it stops (packages/bullmq/test/actor-lifecycle.test.ts). A coordinator's
+        // close() tears down none.
+        expect(
+          mine.filter((n) => n.phase === 'teardown'),
+          actor,
+        ).toEqual([]);
+        continue;
+      }
       expect(
         mine.filter((n) => n.phase === 'teardown'),
         actor,
