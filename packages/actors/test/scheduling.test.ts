@@ -20,17 +20,22 @@ describe('scheduling and quotas', () => {
     const before = (await stats(r.engine)).tasks;
     const result = await r.engine.execute<number[]>(plusOne, items);
     expect(result.output).toEqual(items.map((i) => i + 1));
-    // Ten chunks of 100 (a chunk or two more when the map refills as partial results come back).
-    expect((await stats(r.engine)).tasks - before).toBeLessThanOrEqual(15);
+    // Guided chunks capped at the orchestrator's 100: seven of 100, then 75, 57, 42, 32, 24, 18 and
+    // chunks of the floor (1000 / 64 → 16) as the map drains: 17, a chunk or two more when the map
+    // refills as partial results come back. Per item it would be 1000.
+    const tasks = (await stats(r.engine)).tasks - before;
+    expect(tasks).toBeGreaterThanOrEqual(17);
+    expect(tasks).toBeLessThanOrEqual(20);
   });
 
-  it('cuts a short map so that every thread gets two chunks', async () => {
+  it('cuts a short map into guided chunks: as large as two per thread first, smaller as it drains', async () => {
     r = rig({ threads: 2 });
     const items = Array.from({ length: 64 }, (_, i) => i);
     const before = (await stats(r.engine)).tasks;
     const run = await runIt<number[]>(r.engine, plusOne, items);
     expect(run.result.output).toEqual(items.map((i) => i + 1));
-    expect((await stats(r.engine)).tasks - before).toBe(4);
+    // 16, 12, 9, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1 (the whole map is in flight at once: no refill).
+    expect((await stats(r.engine)).tasks - before).toBe(13);
     expect(run.of('map.item')).toHaveLength(64);
   });
 
