@@ -28,6 +28,14 @@ export function writeInterruptedNote(root: string, note: InterruptedNote): void 
   }
 }
 
+/** Runs whose note this process has told: the store's reconciliation does not tell them again. */
+const told = new Set<string>();
+
+/** Whether this process already told the run's interruption from its note. */
+export function noteTold(runId: string): boolean {
+  return told.has(runId);
+}
+
 /** The notes of a project, oldest first, removed as they are read (each is told once). */
 export function takeInterruptedNotes(root: string): InterruptedNote[] {
   let names: string[];
@@ -47,6 +55,7 @@ export function takeInterruptedNotes(root: string): InterruptedNote[] {
     }
     rmSync(file, { force: true });
   }
+  for (const n of notes) told.add(n.runId);
   return notes.sort((a, b) => a.at.localeCompare(b.at));
 }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { WeftError } from '@weft/core';
 import { isOwnerAlive, openStore, type Store } from '@weft/store';
 import type { Io } from '../util/output.js';
+import { noteTold } from '../run/interrupted-note.js';
 import { projectRoot } from '../util/project.js';
 
 /** The environment variable that caps the store's size (bytes; `k`, `m`, `g` suffixes). */
@@ -50,11 +51,14 @@ export async function openProjectStore(io: Io | undefined, cwd = process.cwd()):
     onWarning: (w) => io?.warnings.push({ code: w.code, message: w.message }),
   });
   try {
-    for (const runId of await store.runs.reconcile(isOwnerAlive))
+    for (const runId of await store.runs.reconcile(isOwnerAlive)) {
+      // A run whose process left a note was told by it already, with what ended it.
+      if (noteTold(runId)) continue;
       io?.warnings.push({
         code: 'RUN_INTERRUPTED',
         message: `run ${runId} was left running by a process that is gone: it is now interrupted; continue it with: weft resume ${runId}`,
       });
+    }
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;
