@@ -32,17 +32,4 @@ export default tseslint.config(
       '@typescript-eslint/no-base-to-string': 'off',
     },
   },
-  {
-    // Not yet: 176 no-unsafe-* violations remain in the e2e suite (test/e2e) (mostly the `weft --json`
-    // envelope, typed `any`, and raw JSON.parse of the files a run writes). Remove this block once
-    // those read typed results.
-    files: ['test/e2e/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-    },
-  },
 );

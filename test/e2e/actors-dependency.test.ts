@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES } from './cli.js';
+import { FIXTURES, type Envelope } from './cli.js';
+import { readJson, type MetricsFile, type RunResult } from './results.js';
 
 const CLI = fileURLToPath(new URL('../../packages/cli/', import.meta.url));
 const SUM = join(FIXTURES, 'misc', 'sum.json');
@@ -71,9 +72,9 @@ describe('the CLI and @weft/actors', () => {
     const { bin, project } = install('ok');
     const r = run(bin, project, ['run', SUM, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const env = JSON.parse(r.stdout);
+    const env = JSON.parse(r.stdout) as Envelope<RunResult>;
     expect(env.result.status).toBe('succeeded');
-    const metrics = JSON.parse(readFileSync(env.result.files.metrics, 'utf8'));
+    const metrics = readJson<MetricsFile>(env.result.files.metrics);
     expect(metrics.orchestrator).toBe('workers');
   });
 

@@ -1,9 +1,10 @@
 // `weft bench` and `weft bench tune` end to end, and `weft run` using the tuning profile tune wrote.
 // Smoke sizes only: no figure is asserted, only that the commands work and say what they did.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
+import { FIXTURES, tempProjects, weft, weftJson, type JsonObject } from './cli.js';
+import { readJson, type MetricsFile } from './results.js';
 
 const MISC = join(FIXTURES, 'misc');
 const project = tempProjects();
@@ -11,7 +12,7 @@ const project = tempProjects();
 describe('weft bench', () => {
   it('--list names the suites; --smoke runs the chosen ones, prints the table and writes the JSON report', () => {
     const dir = project();
-    const list = weftJson(['bench', '--list'], dir);
+    const list = weftJson<readonly { name: string }[]>(['bench', '--list'], dir);
     expect(list.env.result.map((s: { name: string }) => s.name)).toEqual(
       expect.arrayContaining(['chain', 'cpu-6ms', 'langgraph', 'million-map', 'tuning-gain']),
     );
@@ -19,13 +20,13 @@ describe('weft bench', () => {
     expect(r.code).toBe(0);
     const files = readdirSync(join(dir, '.weft', 'bench'));
     expect(files).toHaveLength(1);
-    const report = JSON.parse(readFileSync(join(dir, '.weft', 'bench', files[0]!), 'utf8'));
+    const report = readJson<{ suites: readonly { name: string }[] }>(join(dir, '.weft', 'bench', files[0]!));
     expect(report.suites.map((s: { name: string }) => s.name)).toEqual(['chain', 'messages-100b']);
     const table = weft(['bench', '--smoke', '--suite', 'chain', '--out', 'b.json'], dir);
     expect(table.stdout).toContain('weft direct');
     expect(table.stdout).toContain(`report: ${join(dir, 'b.json')}`);
     expect(table.stderr).toContain('chain: run 1/1');
-    expect(JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')).options.smoke).toBe(true);
+    expect(readJson<{ options: JsonObject }>(join(dir, 'b.json')).options.smoke).toBe(true);
   });
 
   it('an unknown suite or a bad --runs is a usage error (exit 2)', () => {
@@ -38,11 +39,11 @@ describe('weft bench', () => {
 describe('weft bench tune and weft run', () => {
   it('tune writes a valid profile; run uses it and says so in its metrics; explicit --threads still wins', () => {
     const dir = project();
-    const t = weftJson(['bench', 'tune', '--smoke'], dir);
+    const t = weftJson<{ file: string; profile: { values: JsonObject } }>(['bench', 'tune', '--smoke'], dir);
     expect(t.code).toBe(0);
     const file = join(dir, '.weft', 'tuning.json');
     expect(t.env.result.file).toBe(file);
-    const profile = JSON.parse(readFileSync(file, 'utf8'));
+    const profile = readJson(file);
     expect(profile).toMatchObject({ weftTuning: 1, values: t.env.result.profile.values });
     expect(readdirSync(join(dir, '.weft')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // A profile with values a test can recognise.
@@ -52,7 +53,7 @@ describe('weft bench tune and weft run', () => {
     );
     const r = weftJson(['run', join(MISC, 'sum.json'), '--input', '4', '--run-id', 't1'], dir);
     expect(r.env.result).toMatchObject({ status: 'succeeded', output: 20 });
-    const metrics = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 't1', 'metrics.json'), 'utf8'));
+    const metrics = readJson<MetricsFile>(join(dir, '.weft', 'runs', 't1', 'metrics.json'));
     expect(metrics.extra.tuning).toEqual({
       profile: file,
       values: { threads: 1, chunkSize: 3, codecThreshold: 1234 },
@@ -63,18 +64,19 @@ describe('weft bench tune and weft run', () => {
       dir,
     );
     expect(explicit.env.result.status).toBe('succeeded');
-    expect(
-      JSON.parse(readFileSync(join(dir, '.weft', 'runs', 't2', 'metrics.json'), 'utf8')).extra,
-    ).toMatchObject({ threads: 2, tuning: { profile: file } });
+    expect(readJson<MetricsFile>(join(dir, '.weft', 'runs', 't2', 'metrics.json')).extra).toMatchObject({
+      threads: 2,
+      tuning: { profile: file },
+    });
   });
 
   it('a damaged profile is TUNING_INVALID (exit 2) naming the file; without one, runs say nothing of tuning', () => {
     const dir = project();
     const r0 = weftJson(['run', join(MISC, 'sum.json'), '--input', '1', '--run-id', 'n1'], dir);
     expect(r0.code).toBe(0);
-    expect(
-      JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'n1', 'metrics.json'), 'utf8')).extra,
-    ).not.toHaveProperty('tuning');
+    expect(readJson<MetricsFile>(join(dir, '.weft', 'runs', 'n1', 'metrics.json')).extra).not.toHaveProperty(
+      'tuning',
+    );
     writeFileSync(join(dir, '.weft', 'tuning.json'), '{"weftTuning": 1, "values": {}}');
     const r = weftJson(['run', join(MISC, 'sum.json'), '--input', '1', '--run-id', 'n2'], dir);
     expect(r.code).toBe(2);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, killWhen, tempProjects, weftJson } from './cli.js';
+import type { RunResult } from './results.js';
 
 const STORE = join(FIXTURES, 'store');
 const project = tempProjects();
@@ -25,18 +26,18 @@ describe('a step declares the files it writes (`writes`)', () => {
     expect(first.code, first.stdout).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('report: a b\n');
     // Untouched: answered from the cache.
-    expect(weftJson(args, dir).env.result.cached.steps).toBe(1);
+    expect(weftJson<RunResult>(args, dir).env.result.cached.steps).toBe(1);
     // Deleted: the step runs again and writes it again.
     rmSync(file);
-    const deleted = weftJson(args, dir);
+    const deleted = weftJson<RunResult>(args, dir);
     expect(deleted.env.result.cached.steps).toBe(0);
     expect(deleted.env.warnings).toContainEqual(expect.objectContaining({ code: 'CACHE_FILES_CHANGED' }));
     expect(readFileSync(file, 'utf8')).toBe('report: a b\n');
     // Edited: the same.
     writeFileSync(file, 'tampered\n');
-    expect(weftJson(args, dir).env.result.cached.steps).toBe(0);
+    expect(weftJson<RunResult>(args, dir).env.result.cached.steps).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('report: a b\n');
-    expect(weftJson(args, dir).env.result.cached.steps).toBe(1);
+    expect(weftJson<RunResult>(args, dir).env.result.cached.steps).toBe(1);
   });
 
   it('is refused in a spec when it is not a list of paths', () => {
@@ -98,7 +99,7 @@ describe('checkpoints without the cross-run cache', () => {
       { WEFT_FIXTURE_HANG_ITEM: '290' },
     );
     expect(kill.killed).toBe(true);
-    const resumed = weftJson(['resume', 'nc'], dir);
+    const resumed = weftJson<RunResult>(['resume', 'nc'], dir);
     expect(resumed.code, resumed.stdout).toBe(0);
     expect(resumed.env.result.output).toBe(n * (n - 1));
     // What the first session committed is not done again.

@@ -20,6 +20,7 @@ import {
   weftJsonAsync,
   type CatalogueServer,
 } from './catalogue-server.js';
+import type { JsonObject } from './cli.js';
 
 const catalogue = JSON.parse(
   readFileSync(new URL('./fixtures/catalogue/catalogue.json', import.meta.url), 'utf8'),
@@ -66,7 +67,7 @@ describe('weft init', () => {
   it('primes the cache and reads it back: on disk, it decodes, validates, and later runs work offline from it', async () => {
     const dir = catalogueProject(dirs);
     server.answer(ok(catalogue));
-    const r = await weftJsonAsync(['init', '--catalogue', server.url], dir);
+    const r = await weftJsonAsync<{ catalogue: JsonObject }>(['init', '--catalogue', server.url], dir);
     expect(r.code, r.stdout).toBe(0);
     expect(r.env.warnings).toEqual([]);
     expect(r.env.result.catalogue).toMatchObject({
@@ -148,7 +149,7 @@ describe('weft init', () => {
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('CATALOGUE_INVALID');
     expect(r.env.error?.data.problems).toEqual([
-      { path: '/processors/bad ref', message: expect.stringContaining('must be "name@version"') },
+      { path: '/processors/bad ref', message: expect.stringContaining('must be "name@version"') as unknown },
     ]);
     expect(r.env.result).toMatchObject({ created: true });
     expect(existsSync(cacheDir(dir))).toBe(false);

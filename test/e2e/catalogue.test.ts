@@ -14,6 +14,8 @@ import {
   weftJsonAsync,
   type CatalogueServer,
 } from './catalogue-server.js';
+import type { JsonObject } from './cli.js';
+import type { CatalogueReport, ProblemsData, RunResult } from './results.js';
 
 const catalogue = JSON.parse(
   readFileSync(new URL('./fixtures/catalogue/catalogue.json', import.meta.url), 'utf8'),
@@ -74,7 +76,7 @@ describe('weft with a remote catalogue', () => {
     const { dir, env } = project();
     server.answer(ok(catalogue));
     const before = server.requests;
-    const r = await weftJsonAsync(run, dir, env);
+    const r = await weftJsonAsync<RunResult>(run, dir, env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.env.result.output).toBe('HELLO BIG WORLD');
     expect(r.env.warnings).toEqual([]);
@@ -107,14 +109,16 @@ describe('weft with a remote catalogue', () => {
   it('a processor module path in a remote catalogue resolves against the project root, and runs on worker threads', async () => {
     const { dir, env } = project();
     server.answer(ok(catalogue));
-    const r = await weftJsonAsync(
+    const r = await weftJsonAsync<RunResult>(
       ['run', 'upper.json', '--input', '"on workers"', '--orchestrator', 'workers', '--threads', '2'],
       dir,
       env,
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.env.result.output).toBe('ON WORKERS');
-    expect(r.env.result.catalogue.processors[0].module).toBe(new URL(`file://${join(dir, 'text.mjs')}`).href);
+    expect(r.env.result.catalogue.processors[0]!.module).toBe(
+      new URL(`file://${join(dir, 'text.mjs')}`).href,
+    );
   });
 
   it('network down with a cache: cached, with the snapshot time, a stale warning in the envelope and on the event stream', async () => {
@@ -123,7 +127,7 @@ describe('weft with a remote catalogue', () => {
     const snapshot = (JSON.parse(readFileSync(file, 'utf8')) as { fetchedAt: string }).fetchedAt;
     server.answer('down');
     const before = server.requests;
-    const r = await weftJsonAsync([...run, '--events'], dir, env);
+    const r = await weftJsonAsync<RunResult>([...run, '--events'], dir, env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(server.requests - before).toBe(3); // the first attempt and two retries
     expect(r.env.result.output).toBe('HELLO BIG WORLD');
@@ -157,7 +161,7 @@ describe('weft with a remote catalogue', () => {
   it('cold cache offline: CATALOGUE_UNAVAILABLE naming both ways out (exit 2)', async () => {
     const { dir, env } = project();
     server.answer('down');
-    const r = await weftJsonAsync(run, dir, env);
+    const r = await weftJsonAsync<RunResult>(run, dir, env);
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('CATALOGUE_UNAVAILABLE');
     expect(r.env.error?.message).toContain('there is no cached copy');
@@ -173,7 +177,7 @@ describe('weft with a remote catalogue', () => {
     const file = await primed(dir, env);
     server.answer('down');
     writeFileSync(file, '{"weftCatalogueCache": 1, "url": "http://trunc');
-    const corrupt = await weftJsonAsync(run, dir, env);
+    const corrupt = await weftJsonAsync<RunResult>(run, dir, env);
     expect(corrupt.code).toBe(2);
     expect(corrupt.env.error?.code).toBe('CATALOGUE_UNAVAILABLE');
     expect(corrupt.env.error?.message).toContain('the cache file is corrupt');
@@ -186,7 +190,7 @@ describe('weft with a remote catalogue', () => {
         document: JSON.stringify(catalogue),
       }),
     );
-    const old = await weftJsonAsync(run, dir, env);
+    const old = await weftJsonAsync<RunResult>(run, dir, env);
     expect(old.env.error?.code).toBe('CATALOGUE_UNAVAILABLE');
     expect(old.env.error?.message).toContain('cache schema 0, and this Weft reads schema 1 only');
   });
@@ -200,7 +204,7 @@ describe('weft with a remote catalogue', () => {
       { status: 200, body: '<html>maintenance</html>', type: 'text/html' },
     ]) {
       server.answer(answer);
-      const r = await weftJsonAsync(run, dir, env);
+      const r = await weftJsonAsync<RunResult>(run, dir, env);
       expect(r.code).toBe(2);
       expect(r.env.error?.code).toBe('CATALOGUE_INVALID');
       expect(r.env.warnings).toEqual([]);
@@ -212,7 +216,7 @@ describe('weft with a remote catalogue', () => {
     const { dir, env } = project();
     await primed(dir, env);
     server.answer({ status: 404, body: 'not found' });
-    const r = await weftJsonAsync(run, dir, env);
+    const r = await weftJsonAsync<RunResult>(run, dir, env);
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('CATALOGUE_FETCH_FAILED');
     expect(r.env.error?.message).toContain('HTTP 404');
@@ -221,7 +225,11 @@ describe('weft with a remote catalogue', () => {
   it('unknown processor with a fresh catalogue: fix the reference (refreshing will not help), with a "did you mean"', async () => {
     const { dir, env } = project();
     server.answer(ok(catalogue));
-    const r = await weftJsonAsync(['validate', 'typo.json'], dir, env);
+    const r = await weftJsonAsync<unknown, ProblemsData<JsonObject> & { catalogue: CatalogueReport }>(
+      ['validate', 'typo.json'],
+      dir,
+      env,
+    );
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('PROCESSOR_UNKNOWN');
     expect(r.env.error?.message).toContain(
@@ -263,7 +271,7 @@ describe('weft with a remote catalogue', () => {
     const { dir, env } = project();
     writeFileSync(join(dir, '.weft', 'cache'), 'a file where the cache directory should be');
     server.answer(ok(catalogue));
-    const r = await weftJsonAsync(run, dir, env);
+    const r = await weftJsonAsync<RunResult>(run, dir, env);
     expect(r.code, r.stdout).toBe(0);
     expect(r.env.result.output).toBe('HELLO BIG WORLD');
     expect(r.env.result.catalogue.source).toBe('fresh');
@@ -276,7 +284,7 @@ describe('weft with a remote catalogue', () => {
     await primed(dir, env);
     server.answer(ok(catalogue));
     const before = server.requests;
-    const r = await weftJsonAsync([...run, '--offline'], dir, env);
+    const r = await weftJsonAsync<RunResult>([...run, '--offline'], dir, env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.env.result.catalogue).toMatchObject({
       source: 'cached',
@@ -284,7 +292,11 @@ describe('weft with a remote catalogue', () => {
       reason: 'offline mode is on',
     });
     expect(r.env.warnings.map((w) => w.code)).toEqual(['CATALOGUE_STALE']);
-    const v = await weftJsonAsync(['validate', 'upper.json', '--offline'], dir, env);
+    const v = await weftJsonAsync<{ catalogue: CatalogueReport }>(
+      ['validate', 'upper.json', '--offline'],
+      dir,
+      env,
+    );
     expect(v.env.result.catalogue.source).toBe('cached');
     expect(server.requests).toBe(before);
   });
@@ -292,9 +304,9 @@ describe('weft with a remote catalogue', () => {
   it('the processor version feeds the idempotency key: same version cached, a new version runs again', async () => {
     const { dir, env } = project();
     server.answer(ok(catalogue));
-    const first = await weftJsonAsync(run, dir, env);
+    const first = await weftJsonAsync<RunResult>(run, dir, env);
     expect(first.env.result.cached).toEqual({ steps: 0, items: 0 });
-    const again = await weftJsonAsync(run, dir, env);
+    const again = await weftJsonAsync<RunResult>(run, dir, env);
     expect(again.env.result.cached).toEqual({ steps: 3, items: 0 });
     // text/uppercase@3 is the same module and export: only the version differs.
     writeFileSync(
@@ -316,14 +328,16 @@ describe('catalogue configuration and commands', () => {
   it('WEFT_CATALOGUE_URL overrides the configured URL', async () => {
     const { dir } = project({ url: 'http://127.0.0.1:9/never-used.json', retries: 0 });
     server.answer(ok(catalogue));
-    const r = await weftJsonAsync(['validate', 'upper.json'], dir, { WEFT_CATALOGUE_URL: server.url });
+    const r = await weftJsonAsync<{ catalogue: CatalogueReport }>(['validate', 'upper.json'], dir, {
+      WEFT_CATALOGUE_URL: server.url,
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(r.env.result.catalogue.location).toBe(server.url);
   });
 
   it('an invalid configuration lists every problem (CONFIG_INVALID)', async () => {
     const { dir } = project({ url: 'ftp://x', retries: -1, retyDelayMs: 0 });
-    const r = await weftJsonAsync(['validate', 'upper.json'], dir);
+    const r = await weftJsonAsync<unknown, ProblemsData>(['validate', 'upper.json'], dir);
     expect(r.code).toBe(2);
     expect(r.env.error?.code).toBe('CONFIG_INVALID');
     expect(r.env.error?.data.problems.map((p: { path: string }) => p.path)).toEqual([
@@ -342,7 +356,7 @@ describe('catalogue configuration and commands', () => {
       JSON.stringify({ catalogue: { file: 'catalogue.json' } }),
     );
     const before = server.requests;
-    const r = await weftJsonAsync(run, dir);
+    const r = await weftJsonAsync<RunResult>(run, dir);
     expect(r.code, r.stdout).toBe(0);
     expect(r.env.result.output).toBe('HELLO BIG WORLD');
     expect(r.env.result.catalogue).toMatchObject({
@@ -403,7 +417,7 @@ describe('catalogue configuration and commands', () => {
     const offline = await weftJsonAsync(['catalogue', 'export', '--offline'], dir, env);
     expect(offline.env.error?.code).toBe('CATALOGUE_STALE');
     // show is fine with the cached copy, and says so.
-    const show = await weftJsonAsync(['catalogue', 'show'], dir, env);
+    const show = await weftJsonAsync<{ provenance: JsonObject }>(['catalogue', 'show'], dir, env);
     expect(show.code).toBe(0);
     expect(show.env.result.provenance.source).toBe('cached');
     expect(show.env.warnings.map((w) => w.code)).toEqual(['CATALOGUE_STALE']);
@@ -434,7 +448,7 @@ describe('catalogue configuration and commands', () => {
       join(dir, '.weft', 'config.json'),
       JSON.stringify({ catalogue: { file: 'exported.json' } }),
     );
-    const local = await weftJsonAsync(run, dir);
+    const local = await weftJsonAsync<RunResult>(run, dir);
     expect(local.env.result.output).toBe('HELLO BIG WORLD');
     const md = await weftAsync(['catalogue', 'export', '--format', 'markdown'], dir, env);
     expect(md.code).toBe(0);

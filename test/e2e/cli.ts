@@ -27,22 +27,19 @@ export function weft(args: readonly string[], cwd: string, env: Record<string, s
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs `weft args… --json` and parses the envelope. */
-export function weftJson(
+/**
+ * Runs `weft args… --json` and parses the envelope. `R` and `D` are what the test expects the
+ * envelope's `result` and `error.data` to hold (the parse does not check them: an assertion on a
+ * field that is not there fails).
+ */
+export function weftJson<R = JsonObject, D = JsonObject>(
   args: readonly string[],
   cwd: string,
-): Ran & {
-  env: {
-    ok: boolean;
-    result?: any;
-    error?: { code: string; message: string; data: any };
-    warnings: unknown[];
-  };
-} {
+): Ran & { env: Envelope<R, D> } {
   const r = weft([...args, '--json'], cwd);
-  let env;
+  let env: Envelope<R, D>;
   try {
-    env = JSON.parse(r.stdout);
+    env = JSON.parse(r.stdout) as Envelope<R, D>;
   } catch {
     throw new Error(`not one JSON envelope (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
@@ -70,23 +67,30 @@ export function weftAsync(
   });
 }
 
-/** The JSON envelope of a `--json` run. */
-export interface Envelope {
+/** A JSON object whose fields a test reads as `unknown` (to compare, not to compute with). */
+export type JsonObject = Readonly<Record<string, unknown>>;
+
+/**
+ * The JSON envelope of a `--json` run (the CLI's `Envelope`, as a test reads it). `R` is the
+ * `result` the test expects (present when `ok`, and in a failed run's report; a test reads it only
+ * where it expects one), `D` the `error.data` it expects.
+ */
+export interface Envelope<R = JsonObject, D = JsonObject> {
   readonly ok: boolean;
-  readonly result?: any;
-  readonly error?: { readonly code: string; readonly message: string; readonly data: any };
+  readonly result: R;
+  readonly error?: { readonly code: string; readonly message: string; readonly data: D };
   readonly warnings: readonly { readonly code: string; readonly message: string }[];
 }
 
 /** Runs `weft args… --json` without blocking the test process, and parses the one envelope on stdout. */
-export async function weftJsonAsync(
+export async function weftJsonAsync<R = JsonObject, D = JsonObject>(
   args: readonly string[],
   cwd: string,
   env: Record<string, string | undefined> = {},
-): Promise<Ran & { env: Envelope }> {
+): Promise<Ran & { env: Envelope<R, D> }> {
   const r = await weftAsync([...args, '--json'], cwd, env);
   try {
-    return { ...r, env: JSON.parse(r.stdout) as Envelope };
+    return { ...r, env: JSON.parse(r.stdout) as Envelope<R, D> };
   } catch {
     throw new Error(`not one JSON envelope (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   }

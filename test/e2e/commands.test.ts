@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processStartTime } from '@weft/store';
-import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
+import { FIXTURES, tempProjects, weft, weftJson, type JsonObject } from './cli.js';
+import { readJson, type ProblemsData, type RunResult, type RunShown } from './results.js';
 
 const MISC = join(FIXTURES, 'misc');
 const project = tempProjects();
@@ -70,7 +71,7 @@ describe('bad input gives a coded error and exit 2, never a stack trace', () => 
   }
 
   it('schema problems carry their JSON paths as data', () => {
-    const r = weftJson(['validate', join(MISC, 'schema-invalid.json')], project());
+    const r = weftJson<unknown, ProblemsData>(['validate', join(MISC, 'schema-invalid.json')], project());
     expect(r.env.error?.data.problems.map((p: { path: string }) => p.path)).toEqual([
       '/steps/list/retry/attempts',
       '/steps/list/timeoutMs',
@@ -137,16 +138,16 @@ describe('run, runs, graph, validate', () => {
     expect(list.env.result.runs).toEqual([
       expect.objectContaining({ runId: 'r1', pipeline: 'sum', status: 'succeeded' }),
     ]);
-    const one = weftJson(['runs', 'r1'], dir);
+    const one = weftJson<RunShown>(['runs', 'r1'], dir);
     expect(one.env.result.steps.map((s: { step: string; status: string }) => [s.step, s.status])).toEqual([
       ['list', 'ran'],
       ['double', 'ran'],
       ['sum', 'ran'],
     ]);
     expect(one.env.result.steps[1]).toMatchObject({ items: 4 });
-    expect(typeof one.env.result.steps[0].totalMs).toBe('number');
+    expect(typeof one.env.result.steps[0]!.totalMs).toBe('number');
     expect(weft(['runs', 'r1'], dir).stdout).toContain('double');
-    const metrics = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'r1', 'metrics.json'), 'utf8'));
+    const metrics = readJson(join(dir, '.weft', 'runs', 'r1', 'metrics.json'));
     expect(metrics).toMatchObject({
       runId: 'r1',
       status: 'succeeded',
@@ -173,7 +174,10 @@ describe('run, runs, graph, validate', () => {
   it('runs a JS module exporting a pipeline (file.mjs#name)', () => {
     const dir = project();
     const wf = join(FIXTURES, '..', '..', '..', 'examples', 'word-freq', 'pipeline.mjs');
-    const r = weftJson(['run', `${wf}#wordFreq`, '--input', '{"chunks":3,"wordsPerChunk":500}'], dir);
+    const r = weftJson<RunResult<{ words: number }>>(
+      ['run', `${wf}#wordFreq`, '--input', '{"chunks":3,"wordsPerChunk":500}'],
+      dir,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.env.result.output.words).toBe(1500);
   });
@@ -203,16 +207,16 @@ describe('retries, suspend and resume', () => {
     const events = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as JsonObject);
     expect(events.find((e) => e.type === 'step.error')).toMatchObject({
       willRetry: true,
       error: { retryable: true },
     });
     expect(events.find((e) => e.type === 'step.retry')).toMatchObject({ attempt: 2, delayMs: 1 });
-    const m = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'rt', 'metrics.json'), 'utf8'));
+    const m = readJson(join(dir, '.weft', 'runs', 'rt', 'metrics.json'));
     expect(m).toMatchObject({ retries: 1, errors: { retryable: 1, fatal: 0 } });
     weft(['run', join(MISC, 'fatal.json'), '--run-id', 'ft'], dir);
-    const f = JSON.parse(readFileSync(join(dir, '.weft', 'runs', 'ft', 'metrics.json'), 'utf8'));
+    const f = readJson(join(dir, '.weft', 'runs', 'ft', 'metrics.json'));
     expect(f).toMatchObject({ retries: 0, errors: { retryable: 0, fatal: 1 } });
   });
 
@@ -228,19 +232,19 @@ describe('retries, suspend and resume', () => {
     expect(r.code).toBe(0);
     expect(r.env.result).toMatchObject({ status: 'succeeded', output: 'APPROVED BY ANN' });
     // `weft runs` shows both sessions with the steps each one ran.
-    const shown = weftJson(['runs', 's1'], dir).env.result;
-    const stepsOf = (s: { steps: { step: string; status: string }[] }) =>
+    const shown = weftJson<RunShown>(['runs', 's1'], dir).env.result;
+    const stepsOf = (s: { steps: readonly { step: string; status: string }[] }) =>
       s.steps.map((x) => [x.step, x.status]);
     expect(shown.sessions.map((s: { session: number; status: string }) => [s.session, s.status])).toEqual([
       [1, 'suspended'],
       [2, 'succeeded'],
     ]);
-    expect(stepsOf(shown.sessions[0])).toEqual([['ask', 'suspended']]);
-    expect(stepsOf(shown.sessions[1])).toEqual([
+    expect(stepsOf(shown.sessions[0]!)).toEqual([['ask', 'suspended']]);
+    expect(stepsOf(shown.sessions[1]!)).toEqual([
       ['ask', 'ran'],
       ['done', 'ran'],
     ]);
-    expect(shown.steps).toEqual(shown.sessions[1].steps);
+    expect(shown.steps).toEqual(shown.sessions[1]!.steps);
     const text = weft(['runs', 's1'], dir).stdout;
     expect(text).toContain('session #1 suspended');
     expect(text).toContain('session #2 succeeded');
@@ -266,7 +270,10 @@ describe('locks', () => {
       });
     mkdirSync(join(dir, 'out'), { recursive: true });
     writeFileSync(join(dir, 'out', '.weft.lock'), lock(sleeper.pid!));
-    const held = weftJson(['run', join(MISC, 'sum.json'), '--out', 'out'], dir);
+    const held = weftJson<unknown, { holder: { pid: number } }>(
+      ['run', join(MISC, 'sum.json'), '--out', 'out'],
+      dir,
+    );
     expect(held.code).toBe(2);
     expect(held.env.error?.code).toBe('LOCK_HELD');
     expect(held.env.error?.data.holder.pid).toBe(sleeper.pid);

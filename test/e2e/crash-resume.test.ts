@@ -5,6 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, killAfterLines, killWhen, tempProject, weft, weftJson, writeLines } from './cli.js';
+import type { RunResult, RunShown } from './results.js';
 
 const PIPELINE = join(FIXTURES, 'crash', 'pipeline.json');
 const LINES = 120;
@@ -128,11 +129,11 @@ describe('weft resume after SIGKILL', () => {
     const { dir, input } = project();
     const args = ['run', PIPELINE, '--out', 'out', '--input', JSON.stringify({ file: input })];
     expect(weftJson(args, dir).env.ok).toBe(true);
-    const again = weftJson(args, dir);
+    const again = weftJson<RunResult>(args, dir);
     expect(again.env.ok).toBe(true);
     // read is `cache: false` (it reads the file); everything downstream is answered from the store.
     expect(again.env.result.cached).toEqual({ steps: 3, items: 0 });
-    const shown = weftJson(['runs', again.env.result.runId], dir);
+    const shown = weftJson<RunShown>(['runs', again.env.result.runId], dir);
     const ran = shown.env.result.steps
       .filter((s: { status: string }) => s.status === 'ran')
       .map((s: { step: string }) => s.step);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '@weft/store';
-import { tempProjects } from './cli.js';
+import { tempProjects, type JsonObject } from './cli.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/embedded-durable/run.mjs', import.meta.url));
 const project = tempProjects();
@@ -19,7 +19,7 @@ const run = (dir: string, args: string[]) => {
   return r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, any>);
+    .map((l) => JSON.parse(l) as JsonObject);
 };
 
 function killAfter(dir: string, args: string[], lines: number): Promise<boolean> {

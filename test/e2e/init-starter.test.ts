@@ -4,7 +4,8 @@ import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempProjects, weft, weftJson } from './cli.js';
+import { tempProjects, weft, weftJson, type Envelope } from './cli.js';
+import type { RunResult } from './results.js';
 
 const project = tempProjects();
 
@@ -18,7 +19,7 @@ describe('weft init: the starter pipeline', () => {
     expect(command).toMatch(/ run pipeline\.json --input '"the quick brown fox jumps over the lazy dog"'$/);
     // Exactly as printed, through a shell, from the project root.
     const out = execSync(`${command} --json`, { cwd: dir, encoding: 'utf8' });
-    const env = JSON.parse(out) as { ok: boolean; result: { status: string; output: unknown; limits: any } };
+    const env = JSON.parse(out) as Envelope<RunResult>;
     expect(env.ok).toBe(true);
     expect(env.result.status).toBe('succeeded');
     expect(env.result.limits.orchestrator).toBe('workers');

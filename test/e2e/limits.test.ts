@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
+import type { RunResult } from './results.js';
 
 const LIMITS = join(FIXTURES, 'limits');
 const cores = availableParallelism();
@@ -18,7 +19,10 @@ describe('weft run: limits', () => {
     expect(r.stderr).toContain('weft: workers, 1 threads on');
     expect(r.stderr).toContain('memory cap 64 MB per worker (--max-memory)');
     expect(r.stderr).toContain(`error [QUOTA_EXCEEDED] step "hog" exceeded the worker's memory cap (64 MB)`);
-    const ok = weftJson(['run', join(LIMITS, 'one.json'), '--max-memory', '256', '--threads', '1'], dir);
+    const ok = weftJson<RunResult>(
+      ['run', join(LIMITS, 'one.json'), '--max-memory', '256', '--threads', '1'],
+      dir,
+    );
     expect(ok.code).toBe(0);
     expect(ok.env.result.limits).toEqual({
       orchestrator: 'workers',
@@ -36,7 +40,7 @@ describe('weft run: limits', () => {
     expect(r.stderr).toMatch(
       /memory cap \d+ MB per worker \(Node's default heap size; set it with --max-memory <MB>\)/,
     );
-    const j = weftJson(['run', join(LIMITS, 'one.json'), '--threads', '1'], dir);
+    const j = weftJson<RunResult>(['run', join(LIMITS, 'one.json'), '--threads', '1'], dir);
     expect(j.env.result.limits.memoryCapFrom).toBe('default');
     expect(j.env.result.limits.memoryCapMb).toBeGreaterThan(0);
   });
@@ -68,7 +72,7 @@ describe('weft run: limits', () => {
     expect(far.env.error?.message).toContain(`--threads 500 is far above the ${cores} cores`);
     const resume = weftJson(['resume', 'no-such-run', '--threads', '500'], dir);
     expect(resume.env.error?.code).toBe('USAGE_INVALID');
-    const above = weftJson(['run', join(LIMITS, 'one.json'), '--threads', String(cores + 1)], dir);
+    const above = weftJson<RunResult>(['run', join(LIMITS, 'one.json'), '--threads', String(cores + 1)], dir);
     expect(above.code).toBe(0);
     expect(above.env.warnings).toContainEqual(expect.objectContaining({ code: 'THREADS_ABOVE_CORES' }));
     expect(above.env.result.limits.threads).toBe(cores + 1);

@@ -130,7 +130,7 @@ describe('a CPU-bound step on the main thread and Ctrl-C', () => {
     const next = weftJson(['runs'], dir);
     expect(next.env.warnings).toContainEqual({
       code: 'RUN_INTERRUPTED',
-      message: expect.stringContaining(`run ${runId} was interrupted at`),
+      message: expect.stringContaining(`run ${runId} was interrupted at`) as unknown,
     });
     expect(JSON.stringify(next.env.warnings)).toContain(
       'Ctrl-C twice while step \\"hold\\" held the main thread',
@@ -188,7 +188,7 @@ describe('a step that calls process.exit on the main thread', () => {
           new RegExp(
             `^run ${runId} was interrupted at .*: step "exits" ended the process \\(process\\.exit\\(3\\)\\) on the main thread; it is resumable: weft resume ${runId}$`,
           ),
-        ),
+        ) as unknown,
       },
     ]);
   });

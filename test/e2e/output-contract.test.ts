@@ -6,20 +6,21 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { decodeOutput } from '@weft/cli';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, tempProjects, weft, weftJson } from './cli.js';
+import { FIXTURES, tempProjects, weft, weftJson, type JsonObject } from './cli.js';
+import type { RunResult, RunShown } from './results.js';
 
 const OUT = join(FIXTURES, 'output');
 const project = tempProjects();
 
 function runStatus(dir: string, runId: string): string {
-  return weftJson(['runs', runId], dir).env.result.status as string;
+  return weftJson<RunShown>(['runs', runId], dir).env.result.status;
 }
 
 describe('weft run --out: the output contract', () => {
   for (const orchestrator of ['workers', 'direct']) {
     it(`writes BigInt, Map, Set, Date, typed arrays, non-finite numbers and undefined losslessly (${orchestrator})`, () => {
       const dir = project();
-      const r = weftJson(
+      const r = weftJson<RunResult>(
         ['run', join(OUT, 'rich.json'), '--out', 'out', '--orchestrator', orchestrator],
         dir,
       );
@@ -27,7 +28,10 @@ describe('weft run --out: the output contract', () => {
       const file = join(dir, 'out', 'output.json');
       expect(r.env.result.files.output).toBe(file);
       const text = readFileSync(file, 'utf8');
-      expect(JSON.parse(text).big).toEqual({ $weft: 'bigint', value: '12345678901234567890' });
+      expect((JSON.parse(text) as JsonObject).big).toEqual({
+        $weft: 'bigint',
+        value: '12345678901234567890',
+      });
       const back = decodeOutput(JSON.parse(text)) as Record<string, unknown>;
       expect(back['big']).toBe(12345678901234567890n);
       expect(back['map']).toEqual(
@@ -59,7 +63,10 @@ describe('weft run --out: the output contract', () => {
   // class: the instance arrives as plain data; see the CLI README).
   it('refuses a class instance with NOT_SERIALIZABLE and its path, before the run counts as succeeded', () => {
     const dir = project();
-    const r = weftJson(['run', join(OUT, 'instance.json'), '--out', 'out', '--orchestrator', 'direct'], dir);
+    const r = weftJson<RunResult>(
+      ['run', join(OUT, 'instance.json'), '--out', 'out', '--orchestrator', 'direct'],
+      dir,
+    );
     expect(r.code).toBe(1);
     expect(r.env.error).toMatchObject({ code: 'NOT_SERIALIZABLE', data: { path: '/points/1' } });
     expect(r.env.error?.message).toContain('an instance of Point at /points/1');
@@ -102,7 +109,7 @@ describe('weft run --out: output directory faults', () => {
     const dir = project();
     const out = join(dir, 'out');
     mkdirSync(out);
-    const r = weftJson(
+    const r = weftJson<RunResult>(
       ['run', join(OUT, 'blockOut.json'), '--out', out, '--input', JSON.stringify({ out })],
       dir,
     );
@@ -113,7 +120,7 @@ describe('weft run --out: output directory faults', () => {
     });
     expect(r.env.error?.message).toContain(`cannot write the run output to ${join(out, 'output.json')}`);
     expect(r.env.error?.message).not.toContain('.lock');
-    const runId = r.env.result.runId as string;
+    const runId = r.env.result.runId;
     expect(runStatus(dir, runId)).toBe('failed');
     // Nothing partial is left beside the blocked path.
     expect(readdirSync(out).sort()).toEqual(['output.json']);

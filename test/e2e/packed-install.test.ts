@@ -22,6 +22,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Envelope } from './cli.js';
+import type { PackageJson, RunResult } from './results.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FROM_SOURCE = process.env.WEFT_PACK_FROM_SOURCE === '1';
@@ -87,7 +89,9 @@ afterAll(() => {
 describe('the packed packages installed with npm outside the monorepo', () => {
   it('carry versions, not workspace:*, and install (better-sqlite3 by its install script)', () => {
     for (const name of ['actors', 'bench', 'cli', 'store']) {
-      const pkg = JSON.parse(readFileSync(join(app, 'node_modules', '@weft', name, 'package.json'), 'utf8'));
+      const pkg = JSON.parse(
+        readFileSync(join(app, 'node_modules', '@weft', name, 'package.json'), 'utf8'),
+      ) as PackageJson & { dependencies: Readonly<Record<string, string>> };
       for (const [dep, range] of Object.entries({ ...pkg.dependencies, ...pkg.peerDependencies })) {
         expect(String(range), `${name}: ${dep}`).not.toMatch(/^workspace:/);
       }
@@ -103,8 +107,10 @@ describe('the packed packages installed with npm outside the monorepo', () => {
       'core',
       'store',
     ]);
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8'));
-    expect(lock.packages['node_modules/@weft/core'].resolved).toMatch(/^file:.*weft-core-0\.1\.0\.tgz$/);
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved: string }>;
+    };
+    expect(lock.packages['node_modules/@weft/core']!.resolved).toMatch(/^file:.*weft-core-0\.1\.0\.tgz$/);
   });
 
   it('the installed `weft init` starter runs with the command it prints; the run is in the SQLite store', () => {
@@ -114,13 +120,13 @@ describe('the packed packages installed with npm outside the monorepo', () => {
     expect(command, init.stdout).toBeDefined();
     const started = run('sh', ['-c', `${command!} --out out --json`], app);
     expect(started.status, show(started)).toBe(0);
-    const envelope = JSON.parse(started.stdout);
+    const envelope = JSON.parse(started.stdout) as Envelope<RunResult>;
     expect(envelope.ok).toBe(true);
     expect(envelope.result.status).toBe('succeeded');
     expect(JSON.parse(readFileSync(join(app, 'out', 'output.json'), 'utf8'))).toEqual(envelope.result.output);
     const runs = run('npx', ['--no-install', 'weft', 'runs', '--json'], app);
     expect(runs.status, show(runs)).toBe(0);
-    expect(JSON.stringify(JSON.parse(runs.stdout).result)).toContain(envelope.result.runId);
+    expect(JSON.stringify((JSON.parse(runs.stdout) as Envelope).result)).toContain(envelope.result.runId);
   });
 
   it("the library: the top README's single-file example runs on workers with the installed packages", () => {
@@ -142,7 +148,7 @@ describe('the packed packages installed with npm outside the monorepo', () => {
       app,
     );
     expect(viaCli.status, show(viaCli)).toBe(0);
-    expect(JSON.parse(viaCli.stdout).result.output).toBe(3);
+    expect((JSON.parse(viaCli.stdout) as Envelope<RunResult>).result.output).toBe(3);
   });
 
   it('`weft bench` works installed; peers that are not installed are named, not a crash', () => {
@@ -165,7 +171,7 @@ describe('the packed packages installed with npm outside the monorepo', () => {
     expect(r.status, show(r)).toBe(0);
     expect(r.stdout).toContain('weft workers');
     expect(r.stdout).toMatch(/skipped\s+tinypool.*"tinypool" not installed/);
-    const report = JSON.parse(readFileSync(join(app, 'bench.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(app, 'bench.json'), 'utf8')) as unknown;
     expect(JSON.stringify(report)).toContain('cpu-64us');
   });
 });

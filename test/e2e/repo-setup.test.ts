@@ -7,9 +7,29 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempProjects } from './cli.js';
+import { readJson, type PackageJson } from './results.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const script = (path: string): Promise<any> => import(pathToFileURL(join(ROOT, 'scripts', path)).href);
+/** Imports one of the repository's scripts (plain .mjs, no types) as the `M` the test expects. */
+const script = <M>(path: string): Promise<M> =>
+  import(pathToFileURL(join(ROOT, 'scripts', path)).href) as Promise<M>;
+
+/** scripts/lib/quiet-step.mjs, as the tests call it. */
+interface QuietStepModule {
+  quietStep: (o: {
+    title: string;
+    cmd: string;
+    log: string;
+    out: { write(s: string): void };
+    err: { write(s: string): void };
+  }) => number;
+}
+
+/** scripts/lib/test-totals.mjs, as the tests call it. */
+interface TestTotalsModule {
+  readTotals: (dirs: readonly string[]) => unknown[];
+  formatTotals: (packages: unknown[]) => string;
+}
 const project = tempProjects();
 
 /** Collects what a step writes. */
@@ -27,7 +47,7 @@ describe('a quiet set-up step', () => {
     `${JSON.stringify(process.execPath)} -e "for (let i = 0; i < 100; i++) console.log('cc -O2 part ' + i); process.exit(${exit})"`;
 
   it('prints one line; the command output goes to the log only', async () => {
-    const { quietStep } = await script('lib/quiet-step.mjs');
+    const { quietStep } = await script<QuietStepModule>('lib/quiet-step.mjs');
     const log = join(project(), 'logs', 'setup.log');
     const out = sink();
     const err = sink();
@@ -41,7 +61,7 @@ describe('a quiet set-up step', () => {
   });
 
   it('on failure shows the log and returns the exit status', async () => {
-    const { quietStep } = await script('lib/quiet-step.mjs');
+    const { quietStep } = await script<QuietStepModule>('lib/quiet-step.mjs');
     const log = join(project(), 'setup.log');
     const out = sink();
     const err = sink();
@@ -54,7 +74,7 @@ describe('a quiet set-up step', () => {
 
 describe('test totals', () => {
   it('sums the vitest reports of the packages and names the ones that did not run', async () => {
-    const { formatTotals, readTotals } = await script('lib/test-totals.mjs');
+    const { formatTotals, readTotals } = await script<TestTotalsModule>('lib/test-totals.mjs');
     const root = project();
     const pkg = (name: string, report?: object): string => {
       const dir = join(root, name);
@@ -80,7 +100,7 @@ describe('test totals', () => {
       }),
       pkg('bench'),
     ];
-    const text = formatTotals(readTotals(dirs)) as string;
+    const text = formatTotals(readTotals(dirs));
     expect(text.split('\n')).toEqual([
       '  @weft/core   118 passed, 1 failed, 1 skipped',
       '  @weft/cli    40 passed, 0 failed',
@@ -90,8 +110,8 @@ describe('test totals', () => {
   });
 
   it('is what npm test ends with', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.scripts.test).toContain('node scripts/run-tests.mjs');
+    const pkg = readJson<PackageJson>(join(ROOT, 'package.json'));
+    expect(pkg.scripts?.test).toContain('node scripts/run-tests.mjs');
     const run = readFileSync(join(ROOT, 'scripts', 'run-tests.mjs'), 'utf8');
     expect(run).toContain('formatTotals(readTotals(');
   });
@@ -121,12 +141,12 @@ describe('turbo caches test tasks on their inputs', () => {
       ...readdirSync(join(ROOT, 'packages')).map((d) => join(ROOT, 'packages', d)),
       join(ROOT, 'test'),
     ]
-      .map((d) => JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')))
+      .map((d) => readJson<PackageJson>(join(d, 'package.json')))
       .filter((p) => p.scripts?.test);
     // Each test script writes the vitest report that is the task's output and feeds the totals.
     for (const p of withTests)
-      expect(p.scripts.test, p.name).toContain('--outputFile.json=.test-results/vitest.json');
-    const names = withTests.map((p) => p.name as string);
+      expect(p.scripts?.test, p.name).toContain('--outputFile.json=.test-results/vitest.json');
+    const names = withTests.map((p) => p.name);
     expect(tests.map((t) => t.package).sort()).toEqual(names.sort());
     for (const t of tests) {
       expect(t.resolvedTaskDefinition.cache, t.taskId).toBe(true);

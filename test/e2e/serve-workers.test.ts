@@ -79,7 +79,7 @@ describe.skipIf(!bullmq)('weft serve with @weft/bullmq: GET /v1/workers', () => 
         name: 'e2e-worker',
         pid: worker!.pid,
         threads: 1,
-        queues: expect.any(Array),
+        queues: expect.any(Array) as unknown,
       }),
     ]);
   });

@@ -70,7 +70,7 @@ describe('the single-file pattern of the top README', () => {
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { message: string };
     expect(out).toMatchObject({ status: 'failed', code: 'ENGINE_IN_WORKER' });
     expect(out.message).toContain('createEngine() was called inside a Weft worker');
     expect(out.message).toContain('if (isMainModule(import.meta.url))');

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processStartTime } from '@weft/store';
-import { BIN, FIXTURES, tempProjects, weft, weftJson } from './cli.js';
+import { BIN, FIXTURES, tempProjects, weft, weftJson, type Envelope, type JsonObject } from './cli.js';
+import type { ProblemsData, RunList, RunResult, RunShown } from './results.js';
 
 const STORE = join(FIXTURES, 'store');
 const MISC = join(FIXTURES, 'misc');
@@ -34,7 +35,7 @@ function weftEnv(args: readonly string[], cwd: string, env: Record<string, strin
   return {
     code: r.status,
     stdout: r.stdout,
-    env: JSON.parse(r.stdout) as { ok: boolean; result?: any; error?: any; warnings: any[] },
+    env: JSON.parse(r.stdout) as Envelope,
   };
 }
 
@@ -75,19 +76,19 @@ describe('disk full (ENOSPC, or the store size cap)', () => {
     const full = weftEnv(args, dir, { WEFT_STORE_MAX_BYTES: '900k' });
     expect(full.code, full.stdout).toBe(2);
     expect(full.env.ok).toBe(false);
-    expect(full.env.error.code).toBe('STORE_FULL');
-    expect(full.env.error.message).not.toMatch(/\n\s+at /);
+    expect(full.env.error!.code).toBe('STORE_FULL');
+    expect(full.env.error!.message).not.toMatch(/\n\s+at /);
     expect(locks(dir)).toEqual([]);
-    const shown = weftJson(['runs', 'full'], dir);
+    const shown = weftJson<RunShown>(['runs', 'full'], dir);
     expect(shown.env.result.status).toBe('interrupted');
-    const firstLast = shown.env.result.sessions[0].lastSeq as number;
+    const firstLast = shown.env.result.sessions[0]!.lastSeq;
     expect(firstLast).toBeGreaterThan(10);
-    const resumed = weftJson(['resume', 'full'], dir);
+    const resumed = weftJson<RunResult>(['resume', 'full'], dir);
     expect(resumed.code, resumed.stdout).toBe(0);
     expect(resumed.env.result.output).toBe(6000 * 5999);
     expect(resumed.env.result.cached.items).toBeGreaterThan(0);
-    const after = weftJson(['runs', 'full'], dir).env.result;
-    expect(after.sessions.map((s: any) => [s.kind, s.firstSeq])).toEqual([
+    const after = weftJson<RunShown>(['runs', 'full'], dir).env.result;
+    expect(after.sessions.map((s) => [s.kind, s.firstSeq])).toEqual([
       ['start', 1],
       ['recover', firstLast + 1],
     ]);
@@ -116,7 +117,7 @@ describe('disk full (ENOSPC, or the store size cap)', () => {
         ];
         const full = weftEnv(args, mnt, {});
         expect(full.code, full.stdout).toBe(2);
-        expect(full.env.error.code).toBe('STORE_FULL');
+        expect(full.env.error!.code).toBe('STORE_FULL');
         expect(spawnSync('mount', ['-o', 'remount,size=64m', mnt]).status).toBe(0);
         const resumed = weftJson(['resume', 't'], mnt);
         expect(resumed.code, resumed.stdout).toBe(0);
@@ -174,7 +175,10 @@ describe('damaged pages found mid-run', () => {
     const check = weftJson(['store', 'check'], dir);
     expect(check.code).toBe(2);
     expect(check.env.error!.code).toBe('STORE_CORRUPT');
-    const repair = weftJson(['store', 'repair'], dir);
+    const repair = weftJson<{ keptAside: string; tables: { memo: { lost: boolean } } }>(
+      ['store', 'repair'],
+      dir,
+    );
     expect(repair.code, repair.stdout).toBe(0);
     expect(existsSync(repair.env.result.keptAside)).toBe(true);
     expect(repair.env.result.tables.memo.lost).toBe(false);
@@ -184,7 +188,7 @@ describe('damaged pages found mid-run', () => {
     // The pages are sound again: resume without damaging them (same input, so a fresh smash of nothing).
     withDb(dir, (d) => {
       const row = d.prepare("SELECT record FROM runs WHERE run_id = 'hit'").get() as { record: string };
-      const r = JSON.parse(row.record);
+      const r = JSON.parse(row.record) as { input: JsonObject };
       r.input = { ...r.input, pages: [] };
       d.prepare("UPDATE runs SET record = ? WHERE run_id = 'hit'").run(JSON.stringify(r));
     });
@@ -204,7 +208,7 @@ describe('a store file that is not a store', () => {
     expect(r.env.error!.code).toBe('STORE_CORRUPT');
     expect(r.env.error!.message).toMatch(/empty/);
     expect(statSync(db(dir)).size).toBe(0);
-    const check = weftJson(['store', 'check'], dir);
+    const check = weftJson<unknown, ProblemsData<string>>(['store', 'check'], dir);
     expect(check.code).toBe(2);
     expect(check.env.error!.data.problems[0]).toMatch(/empty/);
   });
@@ -233,7 +237,7 @@ describe('the audit log', () => {
     appendFileSync(file, '{"i":16,"prev":"3f2a');
     const r = weftJson(['audit', 'verify', 'a1'], dir);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.env.result).toMatchObject({ ok: true, repaired: expect.stringMatching(/torn/) });
+    expect(r.env.result).toMatchObject({ ok: true, repaired: expect.stringMatching(/torn/) as unknown });
     expect(r.env.warnings).toContainEqual(expect.objectContaining({ code: 'AUDIT_REPAIRED' }));
     expect(readFileSync(file, 'utf8')).toBe(good);
     expect(weftJson(['audit', 'verify', 'a1'], dir).code).toBe(0);
@@ -280,7 +284,7 @@ describe('a stored output edited behind the store', () => {
         .reduce((a, b) => a + b, 0),
     );
     expect(changed).toBeGreaterThanOrEqual(1);
-    const again = weftJson(args, dir);
+    const again = weftJson<RunResult>(args, dir);
     expect(again.env.result.output).toBe(12);
     expect(again.env.warnings).toContainEqual(expect.objectContaining({ code: 'STORE_CORRUPT' }));
     expect(again.env.result.cached.steps).toBeLessThan(3);
@@ -330,7 +334,7 @@ describe('a pid reused by another process', () => {
     // As a crash would leave it: running, owned by a pid now used by another process.
     withDb(dir, (d) => {
       const row = d.prepare("SELECT record FROM runs WHERE run_id = 'c'").get() as { record: string };
-      const r = JSON.parse(row.record);
+      const r = JSON.parse(row.record) as Record<string, unknown>;
       r.status = 'running';
       r.owner = {
         id: `${hostname()}:${pid}:1`,
@@ -340,10 +344,13 @@ describe('a pid reused by another process', () => {
       };
       d.prepare("UPDATE runs SET status = 'running', record = ? WHERE run_id = 'c'").run(JSON.stringify(r));
     });
-    const list = weftJson(['runs'], dir);
-    expect(list.env.result.runs.find((x: any) => x.runId === 'c').status).toBe('interrupted');
+    const list = weftJson<RunList>(['runs'], dir);
+    expect(list.env.result.runs.find((x) => x.runId === 'c')?.status).toBe('interrupted');
     expect(list.env.warnings).toContainEqual(
-      expect.objectContaining({ code: 'RUN_INTERRUPTED', message: expect.stringContaining('weft resume c') }),
+      expect.objectContaining({
+        code: 'RUN_INTERRUPTED',
+        message: expect.stringContaining('weft resume c') as unknown,
+      }),
     );
     const resumed = weftJson(['resume', 'c'], dir);
     expect(resumed.code, resumed.stdout).toBe(0);

@@ -4,6 +4,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, tempProjects, weftJson } from './cli.js';
+import type { RunList, RunShown } from './results.js';
 
 const LEGACY = join(FIXTURES, 'legacy-v1');
 const project = tempProjects();
@@ -17,16 +18,16 @@ function legacyProject(): string {
 describe('a store of the first release', () => {
   it('lists its runs; the crashed one is interrupted, not running', () => {
     const dir = legacyProject();
-    const r = weftJson(['runs'], dir);
+    const r = weftJson<RunList>(['runs'], dir);
     expect(r.code, r.stdout).toBe(0);
-    expect(Object.fromEntries(r.env.result.runs.map((x: any) => [x.runId, x.status]))).toEqual({
+    expect(Object.fromEntries(r.env.result.runs.map((x) => [x.runId, x.status]))).toEqual({
       'legacy-sum': 'succeeded',
       'legacy-approval': 'succeeded',
       'legacy-waiting': 'suspended',
       'legacy-failed': 'failed',
       'legacy-crashed': 'interrupted',
     });
-    const codes = r.env.warnings.map((w: any) => w.code);
+    const codes = r.env.warnings.map((w) => w.code);
     expect(codes).toContain('STORE_MIGRATED');
     expect(codes).toContain('RUN_INTERRUPTED');
     // Opened once, migrated once.
@@ -35,12 +36,12 @@ describe('a store of the first release', () => {
 
   it('shows each run with its sessions, events numbered across them', () => {
     const dir = legacyProject();
-    const r = weftJson(['runs', 'legacy-approval'], dir).env.result;
-    expect(r.sessions.map((s: any) => [s.session, s.kind, s.status, s.firstSeq, s.lastSeq])).toEqual([
+    const r = weftJson<RunShown>(['runs', 'legacy-approval'], dir).env.result;
+    expect(r.sessions.map((s) => [s.session, s.kind, s.status, s.firstSeq, s.lastSeq])).toEqual([
       [1, 'start', 'suspended', 1, 4],
       [2, 'resume', 'succeeded', 5, 10],
     ]);
-    expect(r.sessions[1].steps.map((s: any) => [s.step, s.status])).toEqual([
+    expect(r.sessions[1]!.steps.map((s) => [s.step, s.status])).toEqual([
       ['ask', 'ran'],
       ['done', 'ran'],
     ]);
