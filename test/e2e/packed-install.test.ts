@@ -63,8 +63,11 @@ beforeAll(() => {
   expect(tarballs.map((f) => f.replace(/^.*\//, '')).sort()).toEqual([
     'weft-actors-0.1.0.tgz',
     'weft-bench-0.1.0.tgz',
+    'weft-bullmq-0.1.0.tgz',
     'weft-cli-0.1.0.tgz',
     'weft-core-0.1.0.tgz',
+    'weft-dashboard-0.1.0.tgz',
+    'weft-serve-0.1.0.tgz',
     'weft-store-0.1.0.tgz',
   ]);
   mkdirSync(app);
@@ -88,7 +91,7 @@ afterAll(() => {
 
 describe('the packed packages installed with npm outside the monorepo', () => {
   it('carry versions, not workspace:*, and install (better-sqlite3 by its install script)', () => {
-    for (const name of ['actors', 'bench', 'cli', 'store']) {
+    for (const name of ['actors', 'bench', 'bullmq', 'cli', 'dashboard', 'serve', 'store']) {
       const pkg = JSON.parse(
         readFileSync(join(app, 'node_modules', '@weft', name, 'package.json'), 'utf8'),
       ) as PackageJson & { dependencies: Readonly<Record<string, string>> };
@@ -103,8 +106,11 @@ describe('the packed packages installed with npm outside the monorepo', () => {
     expect(readdirSync(join(app, 'node_modules', '@weft')).sort()).toEqual([
       'actors',
       'bench',
+      'bullmq',
       'cli',
       'core',
+      'dashboard',
+      'serve',
       'store',
     ]);
     const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as {
