@@ -98,11 +98,35 @@ export class RunJournal {
       await runs.put(record);
       this.#session = await runs.openSession(this.#runId, kind, owner);
       this.#lastSeq = this.#session.firstSeq - 1;
+      await this.#auditCatchUp(this.#lastSeq);
       return this.#session.firstSeq;
     } catch (e) {
       this.#release();
       throw isWeftError(e) ? e : storeFault(e, `opening run ${this.#runId}`);
     }
+  }
+
+  /**
+   * Appends to the audit the stored events it lacks (a process killed after an event batch was
+   * committed and before its audit records were flushed), up to `last`.
+   */
+  async #auditCatchUp(last: number): Promise<void> {
+    const { audit, events } = this.#store;
+    let after = audit.lastEventSeq?.(this.#runId);
+    if (after === undefined || after >= last) return;
+    while (after < last) {
+      const batch = await events.read(this.#runId, after, 4096);
+      if (batch.length === 0) break;
+      const records: AuditRecord[] = [];
+      for (const e of batch) {
+        if (e.seq > last) break;
+        if (e.type !== 'token') records.push({ runId: this.#runId, kind: 'event', body: e });
+        after = e.seq;
+      }
+      audit.append(records);
+      if (batch[batch.length - 1]!.seq > last) break;
+    }
+    audit.flush();
   }
 
   /** True while events are taken (the session is open and no fault stopped it). */

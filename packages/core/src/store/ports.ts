@@ -279,6 +279,12 @@ export interface AuditLog {
   flush(): void;
   head(runId: string): { readonly count: number; readonly hash: string } | undefined;
   verify(runId: string): AuditVerdict;
+  /**
+   * The `seq` of the last event the run's log holds (0: none). A process killed between committing
+   * an event batch and flushing its audit records leaves events the log lacks; a new session of the
+   * run appends them from the event log first, so the audit covers every stored event.
+   */
+  lastEventSeq?(runId: string): number;
 }
 
 /** The durable layer as one object: what `createEngine({ store })` and every entry point take. */

@@ -99,6 +99,24 @@ export class ChainedAudit implements AuditLog {
     return verifyLog(splitLog(this.#files.read(runId)).lines, this.#anchors.get(runId));
   }
 
+  lastEventSeq(runId: string): number {
+    this.flush();
+    const { lines } = splitLog(this.#files.read(runId));
+    const count = this.#tail(runId).count;
+    // Only lines up to the anchored head count (what recovery kept); the last event line's seq.
+    for (let n = Math.min(count, lines.length); n > 0; n--) {
+      let entry: { event?: { seq?: unknown } };
+      try {
+        entry = JSON.parse(lines[n - 1]!) as { event?: { seq?: unknown } };
+      } catch {
+        return 0;
+      }
+      if (entry.event === undefined) continue;
+      return typeof entry.event.seq === 'number' ? entry.event.seq : 0;
+    }
+    return 0;
+  }
+
   /** Forgets a run's log and anchor. */
   remove(runId: string): void {
     this.#tails.delete(runId);

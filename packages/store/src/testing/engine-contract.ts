@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, pipeline, suspend, type RunEvent } from '@weft/core';
+import type { AuditLog } from '@weft/core/store';
 import type { ContractContext } from './context.js';
 import { take } from './fixtures.js';
 
@@ -15,6 +16,17 @@ const approval = pipeline<string>('approval', { module: import.meta.url })
   )
   .step('done', (s: string) => s.toUpperCase())
   .build();
+
+/** An audit log's methods bound to it (its fields are private). */
+function bind(a: AuditLog): AuditLog {
+  return {
+    append: (r) => a.append(r),
+    flush: () => a.flush(),
+    head: (id) => a.head(id),
+    verify: (id) => a.verify(id),
+    ...(a.lastEventSeq ? { lastEventSeq: (id: string) => a.lastEventSeq!(id) } : {}),
+  };
+}
 
 /** The engine on the store: events numbered per run across sessions, replayed from any n. */
 export function engineContract(c: ContractContext): void {
@@ -53,6 +65,41 @@ export function engineContract(c: ContractContext): void {
         ]);
         expect(await store.runs.get('e1')).toMatchObject({ status: 'succeeded', sessions: 2, lastSeq: last });
         expect(store.audit.verify('e1')).toMatchObject({ ok: true, entries: last });
+      } finally {
+        await engine.close();
+      }
+    });
+
+    it('a session that died between an event batch and its audit flush: the next session audits the stored events first', async () => {
+      const store = c.store();
+      // The first session's process "dies" before each audit flush: its events are committed, the
+      // audit records of the last batches never reach the log.
+      const lost = Object.create(store) as typeof store;
+      Object.defineProperty(lost, 'audit', {
+        value: { ...bind(store.audit), append: () => undefined, flush: () => undefined },
+      });
+      const crashed = createEngine({ store: lost });
+      try {
+        const first = crashed.start(approval, 'memo', { runId: 'e3' });
+        for await (const _ of first.events());
+        expect((await first.result).status).toBe('suspended');
+      } finally {
+        await crashed.close();
+      }
+      const n1 = await store.events.lastId('e3');
+      expect(n1).toBeGreaterThan(0);
+      expect(store.audit.lastEventSeq?.('e3')).toBe(0);
+      const engine = createEngine({ store });
+      try {
+        const second = await engine.resume(approval, 'e3', 'ann');
+        expect((await second.result).output).toBe('DRAFT OF MEMO BY ANN');
+        const all = await store.events.read('e3', 0);
+        expect(all.map((e) => e.seq)).toEqual(all.map((_, i) => i + 1));
+        expect(store.audit.verify('e3')).toMatchObject({
+          ok: true,
+          entries: all.filter((e) => e.type !== 'token').length,
+        });
+        expect(store.audit.lastEventSeq?.('e3')).toBe(all.at(-1)!.seq);
       } finally {
         await engine.close();
       }
