@@ -195,14 +195,21 @@ describe.runIf(runBrowserSuite)('dashboard in Chromium', () => {
     const page = await browser.open(`${server.url}/ui/runs/replayed-offline`);
     await page.waitForSelector('[data-connection="live"]');
     const errorsBefore = browser.errors.length;
+    const total = source.events.length;
+    expect(total).toBeGreaterThan(1200);
+    const first = live.holdAt(500);
     const done = live.start();
-    await waitUntil(() => live.run.events.length >= 500);
+    await first;
     // Offline, and the server drops the stream (as a proxy would): the page reconnects with Last-Event-ID.
     await browser.context.setOffline(true);
-    server.dropStreams(live.run);
-    const at = live.run.events.length;
-    await waitUntil(() => live.run.events.length >= at + 600);
-    await browser.context.setOffline(false);
+    try {
+      server.dropStreams(live.run);
+      // 600 more events are appended while the page is offline, then it comes back.
+      await live.holdAt(1100);
+    } finally {
+      await browser.context.setOffline(false);
+    }
+    live.release();
     await done;
     await page.waitForSelector('[data-run-status="succeeded"]');
     const { seen, snapshotSeq, connections } = await page.evaluate(() => window.__weft);
@@ -228,12 +235,3 @@ describe.runIf(runBrowserSuite)('dashboard in Chromium', () => {
     expect(await workers.getAttribute('[data-workers]', 'data-workers')).toBe('off');
   });
 });
-
-/** Waits for a condition the server makes true (checked on every event-loop turn, bounded). */
-async function waitUntil(ok: () => boolean, limitMs = 60_000): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await new Promise((r) => setImmediate(r));
-  }
-}

@@ -109,7 +109,13 @@ export class DashboardTestServer {
     runId: string,
     events: readonly RunEvent[],
     perSecond: number,
-  ): { run: ServedRun; start: () => Promise<void>; opened: Promise<void> } {
+  ): {
+    run: ServedRun;
+    start: () => Promise<void>;
+    opened: Promise<void>;
+    holdAt: (count: number) => Promise<void>;
+    release: () => void;
+  } {
     const reg = this.#registered(name);
     const served = this.#add(runId, reg);
     const { runs, events: log, owner } = this.store;
@@ -127,18 +133,44 @@ export class DashboardTestServer {
       await runs.openSession(runId, 'start', owner);
     })();
     const batch = Math.max(1, Math.round(perSecond / 100));
+    // A hold stops the play after exactly `count` events are in the log, until release(): a test
+    // acts at a known point of the run (an explicit signal, not a race with the timer).
+    let hold = Infinity;
+    let held: { count: number; resolve: () => void } | undefined;
+    let appended = 0;
+    const checkHold = (): void => {
+      if (held && appended >= held.count) {
+        held.resolve();
+        held = undefined;
+      }
+    };
+    const holdAt = (count: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        hold = Math.min(count, events.length);
+        held = { count: hold, resolve };
+        checkHold();
+      });
+    const release = (): void => {
+      hold = Infinity;
+    };
     const start = async (): Promise<void> => {
       await opened;
       let i = 0;
       let chain = Promise.resolve();
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
-          const end = Math.min(events.length, i + batch);
+          const end = Math.min(events.length, i + batch, hold);
+          if (end <= i) return;
           const now = Date.now();
           const out = events.slice(i, end).map((e) => ({ ...e, runId, time: now }));
           i = end;
           served.events.push(...out);
-          chain = chain.then(() => log.append(runId, out));
+          chain = chain
+            .then(() => log.append(runId, out))
+            .then(() => {
+              appended += out.length;
+              checkHold();
+            });
           if (i >= events.length) {
             clearInterval(timer);
             resolve();
@@ -153,7 +185,7 @@ export class DashboardTestServer {
       await runs.closeSession(runId, 1, status, last?.seq ?? 0);
       await this.#settle(served);
     };
-    return { run: served, start, opened };
+    return { run: served, start, opened, holdAt, release };
   }
 
   /** Cuts every open event stream of a run (the page must reconnect and miss nothing). */

@@ -99,7 +99,7 @@ export class RunState {
   follow(): void {
     const s = this.status;
     if (s !== 'running' && s !== 'pending') {
-      this.connection.value = 'ended';
+      this.#connect('ended');
       return;
     }
     this.#open();
@@ -120,19 +120,19 @@ export class RunState {
   #open(): void {
     const es = new EventSource(this.api.eventStream(this.run.runId, this.fold.lastSeq));
     this.#source = es;
-    this.connection.value = 'connecting';
+    this.#connect('connecting');
     es.onopen = () => {
       probe.connections++;
-      this.connection.value = 'live';
+      this.#connect('live');
     };
     es.onerror = () => {
-      this.connection.value = es.readyState === EventSource.CLOSED ? 'ended' : 'reconnecting';
+      this.#connect(es.readyState === EventSource.CLOSED ? 'ended' : 'reconnecting');
     };
     const onEvent = (m: MessageEvent<string>): void => this.#onEvent(JSON.parse(m.data) as RunEvent);
     for (const t of EVENT_TYPES) es.addEventListener(t, onEvent);
     es.addEventListener('end', () => {
       es.close();
-      if (this.#source === es) this.connection.value = 'ended';
+      if (this.#source === es) this.#connect('ended');
     });
     es.addEventListener('reset', () => {
       // The events after our snapshot are no longer kept: start again from a fresh snapshot.
@@ -140,7 +140,7 @@ export class RunState {
       location.reload();
     });
     es.addEventListener('shutdown', () => {
-      this.connection.value = 'reconnecting';
+      this.#connect('reconnecting');
     });
     // The service could not read the log (its `error` event has data; a dropped connection has none).
     es.addEventListener('error', (m: Event) => {
@@ -168,29 +168,44 @@ export class RunState {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const flush = (): void => {
-      this.#scheduled = false;
-      this.#lastFlush = performance.now();
-      const c = this.#changed;
-      this.#changed = 0;
-      if (c & CHANGED.view) this.viewTick.value++;
-      if (c & CHANGED.timeline) this.timelineTick.value++;
-      if (c & CHANGED.errors) this.errorsTick.value++;
-      if (c & CHANGED.tokens) this.tokensTick.value++;
-      if (c & CHANGED.outputs) this.outputsTick.value++;
-      const times = this.#times;
-      this.#times = [];
-      if (times.length > 0)
-        // Preact renders the signals' subscribers in a microtask queued before this one.
-        queueMicrotask(() => {
-          const now = epochNow();
-          for (const t of times) probe.latencies.push(now - t);
-        });
+    const later = (): void => {
+      if (this.#scheduled) this.#flush();
     };
     const wait = MIN_REPAINT_MS - (performance.now() - this.#lastFlush);
-    if (document.hidden) setTimeout(flush, Math.max(wait, 100));
-    else if (wait > 0) setTimeout(() => requestAnimationFrame(flush), wait);
-    else requestAnimationFrame(flush);
+    if (document.hidden) setTimeout(later, Math.max(wait, 100));
+    else if (wait > 0) setTimeout(() => requestAnimationFrame(later), wait);
+    else requestAnimationFrame(later);
+  }
+
+  /** Renders the folded changes not shown yet. */
+  #flush(): void {
+    this.#scheduled = false;
+    this.#lastFlush = performance.now();
+    const c = this.#changed;
+    this.#changed = 0;
+    if (c & CHANGED.view) this.viewTick.value++;
+    if (c & CHANGED.timeline) this.timelineTick.value++;
+    if (c & CHANGED.errors) this.errorsTick.value++;
+    if (c & CHANGED.tokens) this.tokensTick.value++;
+    if (c & CHANGED.outputs) this.outputsTick.value++;
+    const times = this.#times;
+    this.#times = [];
+    if (times.length > 0)
+      // Preact renders the signals' subscribers in a microtask queued before this one.
+      queueMicrotask(() => {
+        const now = epochNow();
+        for (const t of times) probe.latencies.push(now - t);
+      });
+  }
+
+  /**
+   * Sets the connection state, first rendering the changes still waiting for a repaint: the header
+   * re-renders on it and reads the fold, so every view must show the same events (the run's end is
+   * never shown before its last tokens).
+   */
+  #connect(c: Connection): void {
+    if (this.#scheduled) this.#flush();
+    this.connection.value = c;
   }
 }
 
