@@ -3,7 +3,9 @@ import type { Pipeline } from '../definition/pipeline.js';
 import { WeftError, serializeError, toWeftError } from '../errors/weft-error.js';
 import { EventHub } from '../events/event-hub.js';
 import { MetricsCollector } from '../events/metrics.js';
+import { ObserverErrors } from '../events/observer-errors.js';
 import type { EventBody, Observer, RunEvent, RunStatus } from '../events/types.js';
+import { noOrchestrator } from '../orchestrator/none.js';
 import type { Orchestrator } from '../orchestrator/types.js';
 import type { ExecutionPlan } from '../plan/execution-plan.js';
 import { RunRuntime, type ExecutionOutcome } from '../runtime/run-runtime.js';
@@ -11,6 +13,7 @@ import { ROOT } from '../scheduler/schedule.js';
 import type { RunSnapshot } from '../runtime/snapshot.js';
 import { RunSupervisor, type RunEffect } from '../supervisor/run-machine.js';
 import type { ResolvedEngineOptions, RunOptions } from './options.js';
+import { persistOutcome } from './run-outcome.js';
 import { RunJournal } from './run-journal.js';
 import type { RunHandle, RunResult } from './run-result.js';
 
@@ -41,7 +44,7 @@ export class RunController {
   #startedAt = 0;
   #timer: TimerHandle | null = null;
   #outcome: ExecutionOutcome | undefined;
-  #observerErrors: string[] = [];
+  readonly #observerErrors = new ObserverErrors();
   #pendingCancel: string | undefined;
   #resolve!: (r: RunResult) => void;
 
@@ -68,10 +71,10 @@ export class RunController {
     this.#journal = new RunJournal(o.store, runId, (e) => this.#storeFault(e));
     if (o.tuning) this.#metrics.extra['tuning'] = { profile: o.tuning.profile, values: o.tuning.values };
     for (const obs of [...o.observers, ...(run.observers ?? [])])
-      this.#hub.observe(this.#guard((e) => obs.onEvent(e)));
+      this.#hub.observe(this.#observerErrors.guard((e) => obs.onEvent(e)));
     if (run.on) {
       const on = run.on as Record<string, ((e: RunEvent) => void) | undefined>;
-      this.#hub.observe(this.#guard((e) => on[e.type]?.(e)));
+      this.#hub.observe(this.#observerErrors.guard((e) => on[e.type]?.(e)));
     }
     const result = new Promise<RunResult>((r) => (this.#resolve = r));
     this.handle = {
@@ -105,14 +108,14 @@ export class RunController {
       });
       this.#seq = this.#seqBase = firstSeq - 1;
     } catch (e) {
-      this.#orchestrator = placeholder;
+      this.#orchestrator = noOrchestrator;
       this.#failToStart(toWeftError(e, 'STORE_IO'));
       return;
     }
     try {
       this.#orchestrator = await getOrchestrator();
     } catch (e) {
-      this.#orchestrator = placeholder;
+      this.#orchestrator = noOrchestrator;
       this.#failToStart(toWeftError(e, 'ORCHESTRATOR_UNKNOWN'));
       return;
     }
@@ -305,37 +308,21 @@ export class RunController {
         });
       }
     }
-    const store = this.#o.store.runs;
-    let persistError: WeftError | undefined;
-    if (outcome.status === 'suspended') {
-      try {
-        await store.saveSnapshot(this.#runId, outcome.snapshot);
-      } catch (e) {
-        persistError = toWeftError(e, 'NOT_SERIALIZABLE');
-      }
-      if (!persistError) this.#emit([], { type: 'run.suspend', reasons: outcome.reasons });
-    } else if (this.#resumeFrom) {
-      await store.deleteSnapshot(this.#runId).catch(() => undefined);
-    }
-    if (outcome.status === 'succeeded' && this.#run.commitOutput) {
-      // The output is written (by the caller) before the run counts as succeeded.
-      try {
-        await this.#run.commitOutput(outcome.output);
-      } catch (e) {
-        persistError = toWeftError(e, 'INTERNAL');
-      }
-    }
-    const finalStatus: RunStatus = persistError ? 'failed' : status;
-    const error =
-      persistError ??
-      (outcome.status === 'failed' || outcome.status === 'cancelled' || outcome.status === 'timedOut'
-        ? outcome.error
-        : undefined);
+    const persisted = await persistOutcome(
+      this.#o.store.runs,
+      this.#runId,
+      outcome,
+      this.#resumeFrom !== undefined,
+      this.#run.commitOutput,
+    );
+    if (persisted.suspendedSaved && outcome.status === 'suspended')
+      this.#emit([], { type: 'run.suspend', reasons: outcome.reasons });
+    const { status: finalStatus, error, output } = persisted;
     const durationMs = this.#o.clock.now() - this.#startedAt;
     const stats = this.#orchestrator.stats(this.#runId);
     // The backend lets go of the run while the journal closes; both are done when the result resolves.
     const released = this.#orchestrator.endRun?.(this.#runId).catch(() => undefined);
-    this.#flushObserverErrors();
+    this.#reportObserverErrors();
     // Counted by seq: events emitted while another was being delivered reach the metrics observer later.
     const metrics = {
       ...this.#metrics.snapshot(durationMs, this.#orchestrator.name, stats),
@@ -349,7 +336,6 @@ export class RunController {
       metrics,
     });
     this.#hub.close();
-    const output = outcome.status === 'succeeded' && !persistError ? outcome.output : undefined;
     const [fault] = await Promise.all([
       this.#journal.close({
         status: finalStatus,
@@ -369,7 +355,7 @@ export class RunController {
       state: this.#execution?.state ?? {},
       outputs: this.#execution?.outputs ?? {},
       error: late ? fault : error,
-      suspended: outcome.status === 'suspended' && !persistError && !late ? outcome.reasons : [],
+      suspended: persisted.suspendedSaved && outcome.status === 'suspended' && !late ? outcome.reasons : [],
       durationMs,
       metrics,
     });
@@ -395,26 +381,12 @@ export class RunController {
     journal.onEvent(event);
     this.#hub.emit(event);
     // Nothing follows run.finish: an observer failing on it can no longer be reported.
-    if (this.#observerErrors.length > 0 && body.type !== 'run.finish') this.#flushObserverErrors();
+    if (this.#observerErrors.pending && body.type !== 'run.finish') this.#reportObserverErrors();
   }
 
-  #flushObserverErrors(): void {
-    const errs = this.#observerErrors;
-    this.#observerErrors = [];
-    for (const message of errs) this.#emit([], { type: 'warning', code: 'OBSERVER_FAILED', message });
-  }
-
-  #guard(fn: (e: RunEvent) => void): (e: RunEvent) => void {
-    return (e) => {
-      try {
-        fn(e);
-      } catch (err) {
-        // An observer failing on the warning about an observer failure is not reported again (no loop).
-        if (e.type === 'warning' && e.code === 'OBSERVER_FAILED') return;
-        if (this.#observerErrors.length < 100)
-          this.#observerErrors.push(`observer failed on ${e.type}: ${(err as Error).message}`);
-      }
-    };
+  #reportObserverErrors(): void {
+    for (const message of this.#observerErrors.take())
+      this.#emit([], { type: 'warning', code: 'OBSERVER_FAILED', message });
   }
 }
 
@@ -423,15 +395,5 @@ function reasonOf(signal: AbortSignal): string {
   if (r instanceof Error) return r.message;
   return typeof r === 'string' ? r : 'aborted';
 }
-
-const placeholder: Orchestrator = {
-  name: 'none',
-  capabilities: { blocking: false, detached: false, durable: false, parallel: false },
-  parallelism: 1,
-  defaultChunkSize: 1,
-  run: async () => ({ ok: false, error: serializeError(new WeftError('INTERNAL', 'no orchestrator')) }),
-  stats: () => ({ workerRestarts: 0, bytesMoved: 0 }),
-  close: async () => {},
-};
 
 export type { Observer };
