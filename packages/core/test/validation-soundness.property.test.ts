@@ -57,10 +57,12 @@ function build(g: readonly Spec[], coin: () => number): Pipeline {
       return;
     }
     const routes = s.routes.map(name);
+    // Each step outputs its index, not its input: a join's input holds a copy of each parent's
+    // output, so passing inputs on around a loop would double the value on every lap (a million
+    // nodes after twenty laps, seconds per run) while telling nothing more about joins.
     b = b.step(
       name(i),
-      (input: unknown) =>
-        routes.length > 0 && coin() < 0.5 ? next(routes[Math.floor(coin() * routes.length)]!, input) : input,
+      () => (routes.length > 0 && coin() < 0.5 ? next(routes[Math.floor(coin() * routes.length)]!, i) : i),
       {
         ...(s.to.length > 0 ? { to: s.to.map(name) } : {}),
         ...(routes.length > 0 ? { routes } : {}),
