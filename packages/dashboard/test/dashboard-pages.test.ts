@@ -17,6 +17,7 @@ import {
   streamRunFeed,
   type Boot,
   type RunChange,
+  type WorkerListing,
 } from '../dist/index.js';
 import { tokens } from './fixtures/pipelines.js';
 
@@ -50,7 +51,7 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-async function setUp() {
+async function setUp(workerSources?: readonly WorkerListing[]) {
   const feed = new RunFeed(4);
   const base = feed.watch(memoryStore());
   const { store, reads } = countingReads(base);
@@ -59,7 +60,7 @@ async function setUp() {
   const plan = engine.plan(p);
   const layouts = new PlanLayouts();
   const pages = new DashboardPages(
-    { store, pipelines: () => [{ name: p.name, plan }] },
+    { store, pipelines: () => [{ name: p.name, plan }], ...(workerSources ? { workerSources } : {}) },
     { layouts, feed, api: '/api', ui: '/dash' },
   );
   closers.push(
@@ -111,6 +112,67 @@ describe('DashboardPages', () => {
     expect(hidden.status).toBe(404);
     expect(bootOf(hidden.body as string)).toMatchObject({ page: 'not-found', message: 'No such run.' });
     expect((await pages.handle('/dash/runs/theirs', { tenant: 'b' })).status).toBe(200);
+  });
+
+  it("lists the distributed modes' live workers on the workers page, and a source that fails as an error", async () => {
+    let up = true;
+    const { pages } = await setUp([
+      {
+        orchestrator: 'bullmq',
+        list: async () => {
+          if (!up)
+            throw Object.assign(new Error('Redis at redis://127.0.0.1:1/: no answer'), {
+              code: 'ORCHESTRATOR_UNAVAILABLE',
+            });
+          return [
+            {
+              id: 'w1',
+              name: 'alpha',
+              host: 'h1',
+              pid: 11,
+              threads: 2,
+              version: '0.1.0',
+              startedAt: '2026-12-06T00:00:00.000Z',
+            },
+            { id: 'w2' },
+          ];
+        },
+      },
+    ]);
+    expect(bootOf((await pages.handle('/dash/workers')).body as string)).toMatchObject({
+      page: 'workers',
+      sources: ['bullmq'],
+      workers: [
+        {
+          orchestrator: 'bullmq',
+          id: 'w1',
+          name: 'alpha',
+          host: 'h1',
+          pid: 11,
+          threads: 2,
+          version: '0.1.0',
+          startedAt: Date.parse('2026-12-06T00:00:00.000Z'),
+        },
+        {
+          orchestrator: 'bullmq',
+          id: 'w2',
+          name: null,
+          host: null,
+          pid: null,
+          threads: null,
+          version: null,
+          startedAt: null,
+        },
+      ],
+    });
+    up = false;
+    const down = await pages.handle('/dash/workers');
+    expect(down.status).toBe(200);
+    expect(bootOf(down.body as string)).toMatchObject({
+      page: 'workers',
+      workers: [],
+      error: 'ORCHESTRATOR_UNAVAILABLE: Redis at redis://127.0.0.1:1/: no answer',
+    });
   });
 
   it('serves the assets, the pipelines and workers pages, and 404 for anything else', async () => {

@@ -1,12 +1,13 @@
 // The dashboard on the real `weft serve` (@weft/serve's startServer with dashboardRoutes mounted),
 // in headless Chromium: a suspended run resumed through the button, a cancel, the runs list live,
 // tokens, a live run followed through a cut stream (every event once, tokens in order: the service's
-// merged token frames), pipelines and Validate.
+// merged token frames), pipelines and Validate, the workers a plugin lists.
 import { mkdirSync } from 'node:fs';
 import { memoryStore } from '@weft/store';
 import { startServer, type WeftServer } from '@weft/serve';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline, type Pipeline } from '@weft/core';
+import type { WeftPlugin } from '@weft/core/plugin';
 import { RunFeed, dashboardRoutes } from '../dist/index.js';
 import { launchBrowser, runBrowserSuite, type WatchedBrowser } from './support/browser.js';
 import type {} from './support/window.js';
@@ -28,6 +29,28 @@ function gated(): Pipeline {
     })
     .build();
 }
+
+/** A plugin whose distributed mode lists two workers (as bullmq lists its `weft worker`s). */
+const fleet: WeftPlugin = {
+  name: 'fleet',
+  register(r) {
+    r.workerSource?.({
+      orchestrator: 'fleet',
+      list: async () => [
+        {
+          id: 'w-1',
+          name: 'alpha',
+          host: 'h1',
+          pid: 101,
+          threads: 2,
+          version: '9.9.9',
+          startedAt: '2026-12-06T00:00:00.000Z',
+        },
+        { id: 'w-2', name: 'beta', host: 'h2', pid: 102, threads: 4 },
+      ],
+    });
+  },
+};
 
 describe.runIf(runBrowserSuite)('dashboard on weft serve', () => {
   let server: WeftServer;
@@ -64,7 +87,8 @@ describe.runIf(runBrowserSuite)('dashboard on weft serve', () => {
 
   beforeAll(async () => {
     server = await startServer({
-      config: { orchestrationMode: 'direct', listen: { host: '127.0.0.1', port: 0 } },
+      config: { orchestrationMode: 'direct', listen: { host: '127.0.0.1', port: 0 }, plugins: ['fleet'] },
+      importPlugin: async () => ({ default: fleet }),
       pipelines: [showcase(), tokens(), waits(), failing(), gated()],
       store: feed.watch(memoryStore({ maxEventsPerRun: 1_000_000 })),
       routes: [dashboardRoutes({ feed })],
@@ -163,5 +187,14 @@ describe.runIf(runBrowserSuite)('dashboard on weft serve', () => {
     expect(await page.getAttribute('[data-pipeline="showcase"] [data-verdict]', 'data-verdict')).toBe(
       'valid',
     );
+  });
+
+  it("shows the plugins' live workers on the workers page", async () => {
+    const page = await browser.open(`${url}/ui/workers`);
+    expect(await page.getAttribute('[data-workers]', 'data-workers')).toBe('2');
+    expect(await page.getAttribute('[data-sources]', 'data-sources')).toBe('fleet');
+    expect(await page.getAttribute('[data-worker="w-1"]', 'data-threads')).toBe('2');
+    expect(await page.getAttribute('[data-worker="w-2"]', 'data-threads')).toBe('4');
+    expect(await page.textContent('[data-worker="w-1"]')).toContain('alpha');
   });
 });

@@ -14,8 +14,11 @@ export interface DashboardSource {
   readonly store: Pick<Store, 'runs' | 'events'>;
   /** The pipelines registered at start-up, with their plans (the service's pipeline table). */
   pipelines(): Iterable<{ readonly name: string; readonly plan: ExecutionPlan }>;
-  /** The workers of a distributed mode (bullmq); absent or null when none is on. */
-  workers?(): Promise<readonly WorkerEntry[] | null> | readonly WorkerEntry[] | null;
+  /**
+   * The worker sources of the distributed modes (weft serve's plugins register them: bullmq lists
+   * its `weft worker` processes); none or absent: no distributed mode is on.
+   */
+  readonly workerSources?: readonly WorkerListing[];
 }
 
 /** Options of {@link DashboardPages}. */
@@ -169,10 +172,24 @@ export class DashboardPages {
     return { ...this.#base, page: 'pipelines', pipelines };
   }
 
-  /** The boot data of the workers page (null workers: no distributed mode is on). */
+  /**
+   * The boot data of the workers page: the workers every source lists now (null workers: no
+   * distributed mode is on). A source that cannot answer (Redis down) is shown as an error on the
+   * page, not a failed page.
+   */
   async workersBoot(): Promise<Boot> {
-    const workers = (await this.#source.workers?.()) ?? null;
-    return { ...this.#base, page: 'workers', workers };
+    const sources = this.#source.workerSources ?? [];
+    if (sources.length === 0) return { ...this.#base, page: 'workers', workers: null };
+    const modes = sources.map((s) => s.orchestrator);
+    try {
+      const lists = await Promise.all(sources.map((s) => s.list()));
+      const workers = sources.flatMap((s, i) => lists[i]!.map((w) => workerEntry(s.orchestrator, w)));
+      return { ...this.#base, page: 'workers', workers, sources: modes };
+    } catch (e) {
+      const err = e as { code?: unknown; message?: unknown };
+      const error = `${typeof err.code === 'string' ? err.code : 'ERROR'}: ${String(err.message ?? e)}`;
+      return { ...this.#base, page: 'workers', workers: [], sources: modes, error };
+    }
   }
 
   /** Drops a run's fold (after the run was deleted). */
@@ -215,3 +232,34 @@ export class DashboardPages {
 
 const visible = (rec: RunRecord, access: DashboardAccess): boolean =>
   access.tenant === null || access.tenant === (rec.tenant ?? null);
+
+/** What a worker source gives (`WorkerSource` of `@weft/core/plugin`, as weft serve holds it). */
+export interface WorkerListing {
+  readonly orchestrator: string;
+  list(): Promise<readonly WorkerFields[]>;
+}
+
+/** The fields of a listed worker the page shows (`WorkerDescription` of `@weft/core/plugin`). */
+export interface WorkerFields {
+  readonly id: string;
+  readonly name?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  readonly threads?: number;
+  readonly version?: string;
+  readonly startedAt?: string;
+}
+
+function workerEntry(orchestrator: string, w: WorkerFields): WorkerEntry {
+  const started = w.startedAt === undefined ? NaN : Date.parse(w.startedAt);
+  return {
+    orchestrator,
+    id: w.id,
+    name: w.name ?? null,
+    host: w.host ?? null,
+    pid: w.pid ?? null,
+    threads: w.threads ?? null,
+    version: w.version ?? null,
+    startedAt: Number.isFinite(started) ? started : null,
+  };
+}

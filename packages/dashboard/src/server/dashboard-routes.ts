@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ExecutionPlan } from '@weft/core';
 import type { Store } from '@weft/core/store';
-import { DashboardPages, type DashboardPagesOptions } from './dashboard-pages.js';
+import { DashboardPages, type DashboardPagesOptions, type WorkerListing } from './dashboard-pages.js';
 import type { RunFeed } from './run-feed.js';
 import { streamRunFeed } from './run-feed-stream.js';
 
@@ -42,6 +42,8 @@ export interface MountApp {
 export interface MountContext {
   readonly store: Pick<Store, 'runs' | 'events'>;
   readonly pipelines: { list(): Iterable<{ readonly name: string; readonly plan: ExecutionPlan }> };
+  /** The plugins' worker sources (what `GET /v1/workers` lists), shown on the workers page. */
+  readonly workerSources?: readonly WorkerListing[];
 }
 
 /** Options of {@link dashboardRoutes}. */
@@ -64,7 +66,11 @@ export function dashboardRoutes(options: DashboardRoutesOptions) {
   return async (app: MountApp, ctx: MountContext): Promise<void> => {
     const { feed, ...rest } = options;
     const pages = new DashboardPages(
-      { store: ctx.store, pipelines: () => ctx.pipelines.list() },
+      {
+        store: ctx.store,
+        pipelines: () => ctx.pipelines.list(),
+        ...(ctx.workerSources ? { workerSources: ctx.workerSources } : {}),
+      },
       { ...rest, feed },
     );
     await pages.warm();

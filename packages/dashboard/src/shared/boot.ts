@@ -25,13 +25,22 @@ export interface PipelineEntry {
   readonly layout: PlanLayout | null;
 }
 
-/** A worker of a distributed mode (bullmq): slots and heartbeat. */
+/**
+ * A live worker process of a distributed orchestration mode (a `weft worker` of bullmq), as the
+ * mode's plugin lists it (`GET /v1/workers` of weft serve: only workers whose heartbeat is current).
+ */
 export interface WorkerEntry {
+  /** The orchestration mode (e.g. `bullmq`). */
+  readonly orchestrator: string;
   readonly id: string;
-  readonly host: string;
-  readonly slots: number;
-  readonly busy: number;
-  readonly heartbeatAt: number;
+  readonly name: string | null;
+  readonly host: string | null;
+  readonly pid: number | null;
+  /** Threads of its pool (CPU slots). */
+  readonly threads: number | null;
+  readonly version: string | null;
+  /** When it started (epoch ms), if it said. */
+  readonly startedAt: number | null;
 }
 
 /** Where the page finds the API (`/v1` by default) and the UI (`/ui`). */
@@ -60,6 +69,14 @@ export type Boot = BootBase &
         readonly snapshot: RunSnapshot;
       }
     | { readonly page: 'pipelines'; readonly pipelines: readonly PipelineEntry[] }
-    | { readonly page: 'workers'; readonly workers: readonly WorkerEntry[] | null }
+    | {
+        readonly page: 'workers';
+        /** Null: no distributed mode lists workers. */
+        readonly workers: readonly WorkerEntry[] | null;
+        /** The modes whose workers are listed. */
+        readonly sources?: readonly string[];
+        /** Why the list could not be read (the source's code and message), if it failed. */
+        readonly error?: string;
+      }
     | { readonly page: 'not-found'; readonly message: string }
   );

@@ -33,7 +33,7 @@ function page(boot: Boot, api: Api) {
     case 'pipelines':
       return html`<${PipelinesPage} api=${api} pipelines=${boot.pipelines} />`;
     case 'workers':
-      return html`<${WorkersPage} workers=${boot.workers} />`;
+      return html`<${WorkersPage} workers=${boot.workers} sources=${boot.sources} error=${boot.error} />`;
     case 'not-found':
       return html`<main data-page="not-found">
         <h1>Not found</h1>
