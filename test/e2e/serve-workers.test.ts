@@ -1,8 +1,8 @@
 // GET /v1/workers of `weft serve` with the bullmq plugin, as a user runs them: the built CLI's
 // `weft serve --config` with `plugins: [@weft/bullmq]`, a real `weft worker` on a redis-server of
 // this run (127.0.0.1, stopped by pid). The service imports no plugin SDK: the plugin's worker
-// source answers. Under CI a missing redis-server fails the run (global setup); outside CI these
-// tests are skipped with its message.
+// source answers, to GET /v1/workers and to the dashboard's workers page. Under CI a missing
+// redis-server fails the run (global setup); outside CI these tests are skipped with its message.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,19 @@ describe.skipIf(!bullmq)('weft serve with @weft/bullmq: GET /v1/workers', () => 
         threads: 1,
         queues: expect.any(Array) as unknown,
       }),
+    ]);
+  });
+
+  it("the dashboard's workers page lists it (weft serve mounts /ui)", async () => {
+    const html = await (await fetch(`${server!.url}/ui/workers`)).text();
+    const boot = JSON.parse(html.slice(html.indexOf('id="boot">') + 10, html.lastIndexOf('</script>'))) as {
+      page: string;
+      sources?: string[];
+      workers: { orchestrator: string; id: string; name: string | null; threads: number | null }[] | null;
+    };
+    expect(boot).toMatchObject({ page: 'workers', sources: ['bullmq'] });
+    expect(boot.workers).toEqual([
+      expect.objectContaining({ orchestrator: 'bullmq', id: worker!.id, name: 'e2e-worker', threads: 1 }),
     ]);
   });
 
