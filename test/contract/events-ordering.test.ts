@@ -15,7 +15,7 @@ import {
 } from '../dist/fixtures/events-ordering.js';
 import { createProbe } from '../dist/fixtures/scheduling-probe.js';
 import { buildRandom } from '../dist/fixtures/scheduling-random.js';
-import { ORCHESTRATORS, engineFor } from './matrix.js';
+import { ORCHESTRATORS, engineFor, propertyTimeout } from './matrix.js';
 import { assertOrdered, checkOrdering, collect, ofType } from './ordering.js';
 import { describeSpec, inputArbitrary, specArbitrary } from './scheduling-arbitraries.js';
 
@@ -428,44 +428,48 @@ describe.each(ORCHESTRATORS)('event ordering on %s', (name) => {
     }
   });
 
-  it('property: random pipelines (joins ALL/ANY, maps, switches, subs, tokens, retries, failures, cancels) keep every ordering rule', async () => {
-    const probe = createProbe({ policy: 'yield' });
-    engine = engineFor(name, { services: probe.services });
-    const e = engine;
-    await fc.assert(
-      fc.asyncProperty(
-        specArbitrary({ maxNodes: 8, wild: true, depth: 1 }),
-        inputArbitrary,
-        fc.nat(60),
-        fc.boolean(),
-        async (spec, input, cancelAt, viaSignal) => {
-          probe.reset();
-          const controller = new AbortController();
-          let seen = 0;
-          let handle: RunHandle | undefined;
-          handle = e.start(buildRandom(spec), input, {
-            signal: controller.signal,
-            observers: [
-              {
-                onEvent: () => {
-                  if (++seen !== cancelAt) return;
-                  if (viaSignal) controller.abort('random cancel');
-                  else handle!.cancel('random cancel');
+  it(
+    'property: random pipelines (joins ALL/ANY, maps, switches, subs, tokens, retries, failures, cancels) keep every ordering rule',
+    async () => {
+      const probe = createProbe({ policy: 'yield' });
+      engine = engineFor(name, { services: probe.services });
+      const e = engine;
+      await fc.assert(
+        fc.asyncProperty(
+          specArbitrary({ maxNodes: 8, wild: true, depth: 1 }),
+          inputArbitrary,
+          fc.nat(60),
+          fc.boolean(),
+          async (spec, input, cancelAt, viaSignal) => {
+            probe.reset();
+            const controller = new AbortController();
+            let seen = 0;
+            let handle: RunHandle | undefined;
+            handle = e.start(buildRandom(spec), input, {
+              signal: controller.signal,
+              observers: [
+                {
+                  onEvent: () => {
+                    if (++seen !== cancelAt) return;
+                    if (viaSignal) controller.abort('random cancel');
+                    else handle!.cancel('random cancel');
+                  },
                 },
-              },
-            ],
-          });
-          const { result, events } = await collect(handle);
-          const violations = checkOrdering(events, { complete: result.status === 'succeeded' });
-          expect(
-            violations,
-            `${describeSpec(spec)}\ninput ${JSON.stringify(input)} cancelAt ${cancelAt}`,
-          ).toEqual([]);
-          if (cancelAt === 0 || cancelAt > events.length) expect(result.status).not.toBe('cancelled');
-          handle = undefined;
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
+              ],
+            });
+            const { result, events } = await collect(handle);
+            const violations = checkOrdering(events, { complete: result.status === 'succeeded' });
+            expect(
+              violations,
+              `${describeSpec(spec)}\ninput ${JSON.stringify(input)} cancelAt ${cancelAt}`,
+            ).toEqual([]);
+            if (cancelAt === 0 || cancelAt > events.length) expect(result.status).not.toBe('cancelled');
+            handle = undefined;
+          },
+        ),
+        { numRuns: 150 },
+      );
+    },
+    propertyTimeout(name),
+  );
 });

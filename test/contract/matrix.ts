@@ -56,6 +56,13 @@ export const ORCHESTRATORS = bullmq
   : (['direct', 'workers'] as const);
 export type OrchestratorName = 'direct' | 'workers' | 'bullmq';
 
+/**
+ * The time limit of a property test (hundreds of random runs) on `name`: on bullmq every step is a
+ * Redis job handled by another process, ~16 s per property on a quiet 2-core machine, far longer
+ * under load; the in-process orchestrators keep the suite's default.
+ */
+export const propertyTimeout = (name: OrchestratorName): number => (name === 'bullmq' ? 300_000 : 60_000);
+
 /** A registry holding every backend of the matrix. */
 export function contractRegistry(): OrchestratorRegistry {
   return createRegistry().register(workersEntry).register(bullmqEntry);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '@weft/core';
 import { createProbe } from '../dist/fixtures/scheduling-probe.js';
 import { buildRandom, expectedRun, type RandomSpec } from '../dist/fixtures/scheduling-random.js';
-import { ORCHESTRATORS, engineFor } from './matrix.js';
+import { ORCHESTRATORS, engineFor, propertyTimeout } from './matrix.js';
 import { checkOrdering, collect } from './ordering.js';
 import { describeSpec, inputArbitrary, specArbitrary } from './scheduling-arbitraries.js';
 
@@ -32,47 +32,51 @@ describe.each(ORCHESTRATORS)('scheduling properties on %s', (name) => {
     engine = undefined;
   });
 
-  it('random DAGs: exactly once, in order, within every concurrency bound, well-ordered events', async () => {
-    const probe = createProbe({ policy: 'yield' });
-    engine = engineFor(name, { services: probe.services });
-    const e = engine;
-    await fc.assert(
-      fc.asyncProperty(
-        specArbitrary({ maxNodes: 9, wild: false, depth: 1 }),
-        inputArbitrary,
-        fc.integer({ min: 1, max: 6 }),
-        async (spec, input, maxConcurrency) => {
-          probe.reset();
-          const { result, events } = await collect(e.start(buildRandom(spec), input, { maxConcurrency }));
-          const what = `${describeSpec(spec)}\ninput ${JSON.stringify(input)} maxConcurrency ${maxConcurrency}`;
-          expect(result.error, what).toBeUndefined();
-          expect(result.status, what).toBe('succeeded');
-          const expected = expectedRun(spec, input);
-          // Outputs: the run's and every top-level node's (map results in input order).
-          expect(result.output, what).toEqual(expected.output);
-          for (const [node, value] of Object.entries(expected.outputs))
-            expect(result.outputs[node], `${what}\nnode ${node}`).toEqual(value);
-          // Exactly once: every step and every map item, once per attempt.
-          for (const [group, ids] of expected.attempts) {
-            for (const [id, n] of ids) expect(probe.count(group, id), `${what}\n${group}[${id}]`).toBe(n);
-            expect(probe.count(group), `${what}\n${group}`).toBe(
-              [...ids.values()].reduce((a, b) => a + b, 0),
+  it(
+    'random DAGs: exactly once, in order, within every concurrency bound, well-ordered events',
+    async () => {
+      const probe = createProbe({ policy: 'yield' });
+      engine = engineFor(name, { services: probe.services });
+      const e = engine;
+      await fc.assert(
+        fc.asyncProperty(
+          specArbitrary({ maxNodes: 9, wild: false, depth: 1 }),
+          inputArbitrary,
+          fc.integer({ min: 1, max: 6 }),
+          async (spec, input, maxConcurrency) => {
+            probe.reset();
+            const { result, events } = await collect(e.start(buildRandom(spec), input, { maxConcurrency }));
+            const what = `${describeSpec(spec)}\ninput ${JSON.stringify(input)} maxConcurrency ${maxConcurrency}`;
+            expect(result.error, what).toBeUndefined();
+            expect(result.status, what).toBe('succeeded');
+            const expected = expectedRun(spec, input);
+            // Outputs: the run's and every top-level node's (map results in input order).
+            expect(result.output, what).toEqual(expected.output);
+            for (const [node, value] of Object.entries(expected.outputs))
+              expect(result.outputs[node], `${what}\nnode ${node}`).toEqual(value);
+            // Exactly once: every step and every map item, once per attempt.
+            for (const [group, ids] of expected.attempts) {
+              for (const [id, n] of ids) expect(probe.count(group, id), `${what}\n${group}[${id}]`).toBe(n);
+              expect(probe.count(group), `${what}\n${group}`).toBe(
+                [...ids.values()].reduce((a, b) => a + b, 0),
+              );
+            }
+            expect(probe.entries.length, what).toBe(
+              [...expected.attempts.values()].flatMap((m) => [...m.values()]).reduce((a, b) => a + b, 0),
             );
-          }
-          expect(probe.entries.length, what).toBe(
-            [...expected.attempts.values()].flatMap((m) => [...m.values()]).reduce((a, b) => a + b, 0),
-          );
-          // Bounds: the run's and each map's.
-          expect(probe.max(), what).toBeLessThanOrEqual(maxConcurrency);
-          for (const [group, bound] of mapBounds(spec))
-            expect(probe.max(group), `${what}\n${group}`).toBeLessThanOrEqual(bound);
-          expect(probe.inflight(), what).toBe(0);
-          expect(checkOrdering(events, { complete: true }), what).toEqual([]);
-        },
-      ),
-      { numRuns: 120 },
-    );
-  });
+            // Bounds: the run's and each map's.
+            expect(probe.max(), what).toBeLessThanOrEqual(maxConcurrency);
+            for (const [group, bound] of mapBounds(spec))
+              expect(probe.max(group), `${what}\n${group}`).toBeLessThanOrEqual(bound);
+            expect(probe.inflight(), what).toBe(0);
+            expect(checkOrdering(events, { complete: true }), what).toEqual([]);
+          },
+        ),
+        { numRuns: 120 },
+      );
+    },
+    propertyTimeout(name),
+  );
 
   it('a large map reaches, and never passes, the run’s concurrency bound', async () => {
     const probe = createProbe({ policy: 'hold' });

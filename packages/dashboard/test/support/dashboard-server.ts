@@ -53,7 +53,7 @@ export class DashboardTestServer {
     for (const p of pipelines)
       this.#pipelines.set(p.name, { name: p.name, pipeline: p, plan: this.engine.plan(p) });
     this.pages = new DashboardPages(
-      { store: this.store, pipelines: () => this.#pipelines.values(), workers: () => null },
+      { store: this.store, pipelines: () => this.#pipelines.values() },
       { feed: this.feed },
     );
     this.feed.subscribe((c) => {
