@@ -19,8 +19,6 @@ export {
   type DashboardPagesOptions,
   type DashboardAccess,
   type DashboardResponse,
-  type WorkerListing,
-  type WorkerFields,
 } from './server/dashboard-pages.js';
 export { RunFolds } from './server/run-folds.js';
 export { RunFeed, type RunChange } from './server/run-feed.js';

@@ -17,8 +17,8 @@ import {
   streamRunFeed,
   type Boot,
   type RunChange,
-  type WorkerListing,
 } from '../dist/index.js';
+import type { WorkerSource } from '@weft/core/plugin';
 import { tokens } from './fixtures/pipelines.js';
 
 const bootOf = (html: string): Boot =>
@@ -51,7 +51,7 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-async function setUp(workerSources?: readonly WorkerListing[]) {
+async function setUp(workerSources?: readonly WorkerSource[]) {
   const feed = new RunFeed(4);
   const base = feed.watch(memoryStore());
   const { store, reads } = countingReads(base);

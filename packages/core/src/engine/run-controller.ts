@@ -315,8 +315,7 @@ export class RunController {
       this.#resumeFrom !== undefined,
       this.#run.commitOutput,
     );
-    if (persisted.suspendedSaved && outcome.status === 'suspended')
-      this.#emit([], { type: 'run.suspend', reasons: outcome.reasons });
+    if (persisted.suspended) this.#emit([], { type: 'run.suspend', reasons: persisted.suspended });
     const { status: finalStatus, error, output } = persisted;
     const durationMs = this.#o.clock.now() - this.#startedAt;
     const stats = this.#orchestrator.stats(this.#runId);
@@ -355,7 +354,7 @@ export class RunController {
       state: this.#execution?.state ?? {},
       outputs: this.#execution?.outputs ?? {},
       error: late ? fault : error,
-      suspended: persisted.suspendedSaved && outcome.status === 'suspended' && !late ? outcome.reasons : [],
+      suspended: persisted.suspended && !late ? persisted.suspended : [],
       durationMs,
       metrics,
     });

@@ -11,8 +11,8 @@ export interface PersistedOutcome {
   readonly error: WeftError | undefined;
   /** The output, when the run succeeded and it was committed. */
   readonly output: unknown;
-  /** A suspended run whose snapshot was saved (its `run.suspend` event may be emitted). */
-  readonly suspendedSaved: boolean;
+  /** Why a suspended run whose snapshot was saved suspended (its `run.suspend` event); else null. */
+  readonly suspended: Extract<ExecutionOutcome, { status: 'suspended' }>['reasons'] | null;
 }
 
 /**
@@ -55,6 +55,6 @@ export async function persistOutcome(
     status,
     error,
     output: outcome.status === 'succeeded' && !fault ? outcome.output : undefined,
-    suspendedSaved: outcome.status === 'suspended' && !fault,
+    suspended: outcome.status === 'suspended' && !fault ? outcome.reasons : null,
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionPlan } from '@weft/core';
+import type { WorkerDescription, WorkerSource } from '@weft/core/plugin';
 import type { RunRecord, Store } from '@weft/core/store';
 import type { Boot, BootBase, WorkerEntry } from '../shared/boot.js';
 import { dashboardAssets, renderDashboardPage } from './dashboard-page.js';
@@ -18,7 +19,7 @@ export interface DashboardSource {
    * The worker sources of the distributed modes (weft serve's plugins register them: bullmq lists
    * its `weft worker` processes); none or absent: no distributed mode is on.
    */
-  readonly workerSources?: readonly WorkerListing[];
+  readonly workerSources?: readonly WorkerSource[];
 }
 
 /** Options of {@link DashboardPages}. */
@@ -233,24 +234,7 @@ export class DashboardPages {
 const visible = (rec: RunRecord, access: DashboardAccess): boolean =>
   access.tenant === null || access.tenant === (rec.tenant ?? null);
 
-/** What a worker source gives (`WorkerSource` of `@weft/core/plugin`, as weft serve holds it). */
-export interface WorkerListing {
-  readonly orchestrator: string;
-  list(): Promise<readonly WorkerFields[]>;
-}
-
-/** The fields of a listed worker the page shows (`WorkerDescription` of `@weft/core/plugin`). */
-export interface WorkerFields {
-  readonly id: string;
-  readonly name?: string;
-  readonly host?: string;
-  readonly pid?: number;
-  readonly threads?: number;
-  readonly version?: string;
-  readonly startedAt?: string;
-}
-
-function workerEntry(orchestrator: string, w: WorkerFields): WorkerEntry {
+function workerEntry(orchestrator: string, w: WorkerDescription): WorkerEntry {
   const started = w.startedAt === undefined ? NaN : Date.parse(w.startedAt);
   return {
     orchestrator,

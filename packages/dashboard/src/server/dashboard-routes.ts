@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { ExecutionPlan } from '@weft/core';
 import type { Store } from '@weft/core/store';
-import { DashboardPages, type DashboardPagesOptions, type WorkerListing } from './dashboard-pages.js';
+import type { WorkerSource } from '@weft/core/plugin';
+import { DashboardPages, type DashboardPagesOptions } from './dashboard-pages.js';
 import type { RunFeed } from './run-feed.js';
 import { streamRunFeed } from './run-feed-stream.js';
 
@@ -43,7 +44,7 @@ export interface MountContext {
   readonly store: Pick<Store, 'runs' | 'events'>;
   readonly pipelines: { list(): Iterable<{ readonly name: string; readonly plan: ExecutionPlan }> };
   /** The plugins' worker sources (what `GET /v1/workers` lists), shown on the workers page. */
-  readonly workerSources?: readonly WorkerListing[];
+  readonly workerSources?: readonly WorkerSource[];
 }
 
 /** Options of {@link dashboardRoutes}. */

@@ -136,18 +136,18 @@ export class DashboardTestServer {
     // A hold stops the play after exactly `count` events are in the log, until release(): a test
     // acts at a known point of the run (an explicit signal, not a race with the timer).
     let hold = Infinity;
-    let held: { count: number; resolve: () => void } | undefined;
+    let onHeld: (() => void) | undefined;
     let appended = 0;
     const checkHold = (): void => {
-      if (held && appended >= held.count) {
-        held.resolve();
-        held = undefined;
+      if (onHeld && appended >= hold) {
+        onHeld();
+        onHeld = undefined;
       }
     };
     const holdAt = (count: number): Promise<void> =>
       new Promise<void>((resolve) => {
         hold = Math.min(count, events.length);
-        held = { count: hold, resolve };
+        onHeld = resolve;
         checkHold();
       });
     const release = (): void => {
